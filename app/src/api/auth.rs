@@ -1,0 +1,100 @@
+//! Sign-up, sign-in, sign-out and "who am I".
+
+use crate::{domain::Role, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::request,
+    crate::services::{accounts, sessions},
+};
+
+/// The signed-in person, as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    /// Their name.
+    pub display_name: String,
+    /// Their email.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// Where to go after signing in: `next` when it is a path on this site, else the role's home.
+pub fn landing_path(next: &str, role: Role) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.bytes().all(|byte| byte.is_ascii_graphic());
+    if local && !next.starts_with("/sign-") {
+        next.to_owned()
+    } else {
+        role.home_path().to_owned()
+    }
+}
+
+/// Creates a therapist account and signs it in.
+#[server(endpoint = "auth/sign_up")]
+pub async fn sign_up(display_name: String, email: String, password: String) -> Result<(), AppError> {
+    let state = request::app_state()?;
+    let form = accounts::TherapistSignUp::parse(&display_name, &email, &password)?;
+    let actor = accounts::sign_up_therapist(&state.db, form, request::now()).await?;
+    let token = sessions::start(&state.db, actor, state.security.sessions, request::now()).await?;
+    request::set_session_cookie(&token, &state.security)?;
+    leptos_axum::redirect(actor.role.home_path());
+    Ok(())
+}
+
+/// Signs in with email and password, then goes to `next` (or the role's home).
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    let state = request::app_state()?;
+    let client_address = request::client_address()?;
+    let attempt = accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
+    let actor = accounts::sign_in(&state.db, attempt, request::now()).await?;
+    let token = sessions::start(&state.db, actor, state.security.sessions, request::now()).await?;
+    request::set_session_cookie(&token, &state.security)?;
+    leptos_axum::redirect(&landing_path(&next, actor.role));
+    Ok(())
+}
+
+/// Ends the current session on the server and in the browser.
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = request::app_state()?;
+    if let Some(token) = request::session_token()? {
+        sessions::end(&state.db, &token, request::now()).await?;
+    }
+    request::clear_session_cookie(&state.security)?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// The signed-in person, or `None` when nobody is signed in.
+#[server(endpoint = "auth/me")]
+pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
+    let Some(actor) = request::optional_actor().await? else {
+        return Ok(None);
+    };
+    let state = request::app_state()?;
+    let account = accounts::own_account(&state.db, actor).await?;
+    Ok(Some(SignedInUser { display_name: account.display_name, email: account.email, role: account.role }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn landing_keeps_local_paths_only() {
+        assert_eq!(landing_path("/caseload?page=2", Role::Therapist), "/caseload?page=2");
+        assert_eq!(landing_path("", Role::Therapist), "/caseload");
+        assert_eq!(landing_path("https://evil.example", Role::Client), "/homework");
+        assert_eq!(landing_path("//evil.example", Role::Client), "/homework");
+        assert_eq!(landing_path("/\\evil.example", Role::Client), "/homework");
+        assert_eq!(landing_path("/sign-in", Role::Client), "/homework");
+        assert_eq!(landing_path("/caseload\r\nSet-Cookie: x=1", Role::Therapist), "/caseload");
+        assert_eq!(landing_path("/caf\u{e9}", Role::Therapist), "/caseload");
+    }
+}

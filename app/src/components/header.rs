@@ -1,0 +1,46 @@
+//! The site header: product name, navigation for the signed-in role, and sign out.
+
+use crate::{auth::use_auth, domain::Role, error::AppError};
+use leptos::{either::Either, prelude::*};
+use leptos_router::components::A;
+
+/// The header shown on every page.
+#[component]
+pub fn SiteHeader() -> Result<impl IntoView, AppError> {
+    let auth = use_auth()?;
+    Ok(view! {
+        <header class="site-header">
+            <a class="brand" href="/">"Babysteps"</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(user)) => Either::Left(view! {
+                            <nav aria-label="Main">
+                                <ul>
+                                    {match user.role {
+                                        Role::Therapist => view! { <li><A href="/caseload">"Caseload"</A></li> }.into_any(),
+                                        Role::Client => view! { <li><A href="/homework">"My homework"</A></li> }.into_any(),
+                                    }}
+                                </ul>
+                            </nav>
+                            <div class="account">
+                                <span class="account-name">{user.display_name}</span>
+                                <ActionForm action=auth.sign_out attr:class="inline-form">
+                                    <button type="submit" class="button-secondary">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        }),
+                        _ => Either::Right(view! {
+                            <nav aria-label="Account">
+                                <ul>
+                                    <li><A href="/sign-in">"Sign in"</A></li>
+                                    <li><A href="/sign-up">"Create a therapist account"</A></li>
+                                </ul>
+                            </nav>
+                        }),
+                    }
+                })}
+            </Transition>
+        </header>
+    })
+}

@@ -1,0 +1,6 @@
+//! Pieces of UI shared by several pages.
+
+pub mod error_notice;
+pub mod form;
+pub mod guard;
+pub mod header;

@@ -1,0 +1,31 @@
+//! Babysteps: the web app for couples therapists and their clients.
+//!
+//! This crate holds the UI (rendered on the server, hydrated in the browser), the server
+//! functions, the domain types both sides share, and — behind the `ssr` feature only —
+//! the database entities and the services.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// The browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // A marker for browser tests: the page is interactive from here on.
+    let window = leptos::prelude::window();
+    let _ = js_sys::Reflect::set(window.as_ref(), &"__hydrated".into(), &true.into());
+}

@@ -1,0 +1,7 @@
+//! One module per area of the app; each page is a routed component.
+
+pub mod auth;
+pub mod caseload;
+pub mod client;
+pub mod home;
+pub mod not_found;

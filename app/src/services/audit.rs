@@ -1,0 +1,62 @@
+//! The append-only audit trail. Entries name an action and a record, never its content.
+
+use crate::{entities::audit_entries, error::AppError};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+/// What happened, as stored in `audit_entries.action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// A therapist account was created.
+    AccountCreated,
+    /// Someone signed in.
+    SignedIn,
+    /// A sign-in was refused for a known account.
+    SignInFailed,
+    /// Someone signed out.
+    SignedOut,
+}
+
+impl AuditAction {
+    /// The stored name of the action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AccountCreated => "account.created",
+            AuditAction::SignedIn => "session.started",
+            AuditAction::SignInFailed => "session.refused",
+            AuditAction::SignedOut => "session.ended",
+        }
+    }
+}
+
+/// One fact for the trail: `actor` did `action` to the record `record_type`/`record_id`.
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    /// The account acting, if any.
+    pub actor_user_id: Option<i32>,
+    /// What happened.
+    pub action: AuditAction,
+    /// The kind of record, e.g. `user`.
+    pub record_type: &'a str,
+    /// The record's id.
+    pub record_id: String,
+}
+
+/// Appends an entry. Call it on the same connection or transaction as the change itself.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    event: AuditEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    audit_entries::Entity::insert(audit_entries::ActiveModel {
+        actor_user_id: Set(event.actor_user_id),
+        action: Set(event.action.as_str().to_owned()),
+        record_type: Set(event.record_type.to_owned()),
+        record_id: Set(event.record_id),
+        occurred_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

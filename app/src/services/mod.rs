@@ -1,0 +1,13 @@
+//! Services: plain async functions over a database connection. Each takes an explicit
+//! actor (or, for sign-in and sign-up, the unauthenticated request's facts), checks
+//! authorization, and writes the audit trail. They know nothing of HTTP or the UI.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod database;
+pub mod passwords;
+pub mod sessions;
+pub mod throttle;
+
+pub use actor::Actor;

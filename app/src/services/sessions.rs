@@ -1,0 +1,183 @@
+//! Server-side sessions. The browser holds a random 256-bit token; the database holds only
+//! its SHA-256 hash. Sessions end after an idle period or an absolute lifetime.
+
+use super::{
+    audit::{self, AuditAction, AuditEvent},
+    Actor,
+};
+use crate::{
+    domain::Role,
+    entities::{sessions, users},
+    error::AppError,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionSession, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+/// How long sessions last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session unused for this long has ended.
+    pub idle_timeout: Duration,
+    /// A session older than this has ended, however busy.
+    pub absolute_timeout: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(12) }
+    }
+}
+
+/// A session token as the browser keeps it. Never logged; `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// Wraps a token read from a cookie.
+    pub fn from_cookie(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
+    /// The token's text, for the cookie.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn generate() -> Self {
+        let mut bytes = [0_u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    fn hash(&self) -> String {
+        let digest = Sha256::digest(self.0.as_bytes());
+        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(..)")
+    }
+}
+
+/// Sessions this idle are not touched again on every request (saves a write per request).
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+/// Starts a new session for `actor` (a fresh token at every sign-in) and audits it.
+pub async fn start(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<SessionToken, AppError> {
+    let token = SessionToken::generate();
+    let txn = db.begin().await?;
+    sessions::Entity::insert(sessions::ActiveModel {
+        user_id: Set(actor.user_id),
+        token_hash: Set(token.hash()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + policy.absolute_timeout),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        AuditEvent {
+            actor_user_id: Some(actor.user_id),
+            action: AuditAction::SignedIn,
+            record_type: "user",
+            record_id: actor.user_id.to_string(),
+        },
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// The actor behind `token`, if its session is still live. Ended sessions are deleted.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    token: &SessionToken,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>, AppError> {
+    let found = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(token.hash()))
+        .find_also_related(users::Entity)
+        .one(db)
+        .await?;
+    let Some((session, Some(user))) = found else {
+        return Ok(None);
+    };
+    let idle_for = now - session.last_seen_at;
+    if now >= session.expires_at || idle_for >= policy.idle_timeout {
+        sessions::Entity::delete_by_id(session.id).exec(db).await?;
+        return Ok(None);
+    }
+    let Some(role) = Role::from_stored(&user.role) else {
+        tracing::error!(user_id = user.id, "account has an unknown role");
+        return Err(AppError::Internal);
+    };
+    if idle_for >= Duration::seconds(TOUCH_INTERVAL_SECS) {
+        let mut active = session.into_active_model();
+        active.last_seen_at = Set(now);
+        active.update(db).await?;
+    }
+    Ok(Some(Actor { user_id: user.id, role }))
+}
+
+/// Ends the session behind `token` on the server, and audits it. Unknown tokens are ignored.
+pub async fn end(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    token: &SessionToken,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let session = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(token.hash()))
+        .one(&txn)
+        .await?;
+    if let Some(session) = session {
+        sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
+        audit::record(
+            &txn,
+            AuditEvent {
+                actor_user_id: Some(session.user_id),
+                action: AuditAction::SignedOut,
+                record_type: "user",
+                record_id: session.user_id.to_string(),
+            },
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let first = SessionToken::generate();
+        let second = SessionToken::generate();
+        assert_ne!(first, second);
+        // 32 bytes, base64url without padding.
+        assert_eq!(first.expose().len(), 43);
+        assert_eq!(first.hash().len(), 64);
+        assert_ne!(first.hash(), first.expose());
+        assert_eq!(format!("{first:?}"), "SessionToken(..)");
+    }
+}

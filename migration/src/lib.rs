@@ -1,0 +1,20 @@
+//! The Babysteps schema as ordered migrations. The same migrations run on SQLite and
+//! PostgreSQL; they are applied at server start-up and by every test database.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_accounts;
+mod m20261125_000002_audit;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_accounts::Migration),
+            Box::new(m20261125_000002_audit::Migration),
+        ]
+    }
+}

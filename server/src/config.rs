@@ -1,0 +1,312 @@
+//! Configuration from environment variables, each with a sensible default. A bad value stops
+//! start-up with one line naming the variable.
+
+use app::{services::sessions::SessionPolicy, state::SecuritySettings};
+use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
+
+/// One documented setting: its variable, default and meaning (printed by `--help`).
+pub struct Setting {
+    /// The environment variable.
+    pub name: &'static str,
+    /// Its default, as text.
+    pub default: &'static str,
+    /// What it does.
+    pub meaning: &'static str,
+}
+
+/// Every setting the server reads, in `--help` order.
+pub const SETTINGS: &[Setting] = &[
+    Setting { name: "DATABASE_URL", default: "sqlite://data/babysteps.db", meaning: "Database: a SQLite file (created on first run) or postgres://user@host/db" },
+    Setting { name: "LISTEN_ADDR", default: "127.0.0.1:3000", meaning: "Address and port the server listens on" },
+    Setting { name: "PUBLIC_BASE_URL", default: "http://<LISTEN_ADDR>", meaning: "The address people use to reach the app (links in emails); https turns on Secure cookies and HSTS" },
+    Setting { name: "SITE_ROOT", default: "target/site", meaning: "Folder with the built browser bundle (pkg/) and static files" },
+    Setting { name: "SESSION_IDLE_MINUTES", default: "30", meaning: "A session unused for this long ends" },
+    Setting { name: "SESSION_ABSOLUTE_HOURS", default: "12", meaning: "A session ends this long after sign-in, however busy" },
+    Setting { name: "SMTP_HOST", default: "(none)", meaning: "SMTP server for outgoing email; without it, email waits in the outbox" },
+    Setting { name: "SMTP_PORT", default: "587 (465 with tls, 25 with none)", meaning: "SMTP port" },
+    Setting { name: "SMTP_TLS", default: "starttls", meaning: "none, starttls or tls" },
+    Setting { name: "SMTP_USERNAME", default: "(none)", meaning: "SMTP user name, if the server needs one" },
+    Setting { name: "SMTP_PASSWORD", default: "(none)", meaning: "SMTP password, if the server needs one" },
+    Setting { name: "SMTP_FROM", default: "Babysteps <no-reply@localhost>", meaning: "The From address of outgoing email" },
+    Setting { name: "RUST_LOG", default: "info", meaning: "Log filter (tracing-subscriber syntax)" },
+];
+
+/// A setting that could not be used, named so the person can fix it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (only for a relay on the same machine or a test server).
+    None,
+    /// Upgrade with STARTTLS.
+    StartTls,
+    /// TLS from the first byte.
+    Tls,
+}
+
+/// SMTP settings, present only when `SMTP_HOST` is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpConfig {
+    /// Server host name.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// Credentials, if any.
+    pub credentials: Option<(String, String)>,
+    /// The From address.
+    pub from: String,
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("credentials", &self.credentials.as_ref().map(|(user, _)| (user, "..")))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// The server's whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the data lives.
+    pub database_url: String,
+    /// Where to listen.
+    pub listen_addr: SocketAddr,
+    /// How people reach the app, without a trailing slash.
+    pub public_base_url: String,
+    /// The built site (pkg/ and static files).
+    pub site_root: PathBuf,
+    /// Session timeouts and cookie flags.
+    pub security: SecuritySettings,
+    /// Outgoing email, if configured.
+    pub smtp: Option<SmtpConfig>,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads the configuration from the given variables (testable without touching the
+    /// process environment).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/babysteps.db".to_owned());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                variable: "DATABASE_URL",
+                problem: "must start with sqlite:// or postgres://".to_owned(),
+            });
+        }
+
+        let listen_addr = match get("LISTEN_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(value) => value.parse().map_err(|_| ConfigError {
+                variable: "LISTEN_ADDR",
+                problem: format!("{value:?} is not an address like 127.0.0.1:3000"),
+            })?,
+        };
+
+        let public_base_url = match get("PUBLIC_BASE_URL") {
+            None => format!("http://{listen_addr}"),
+            Some(value) => {
+                let trimmed = value.trim_end_matches('/').to_owned();
+                let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+                if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
+                    return Err(ConfigError {
+                        variable: "PUBLIC_BASE_URL",
+                        problem: format!("{value:?} is not an http:// or https:// address"),
+                    });
+                }
+                trimmed
+            }
+        };
+
+        let site_root = PathBuf::from(get("SITE_ROOT").or_else(|| get("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".to_owned()));
+
+        let idle_minutes = positive_number(&get, "SESSION_IDLE_MINUTES", 30, 24 * 60)?;
+        let absolute_hours = positive_number(&get, "SESSION_ABSOLUTE_HOURS", 12, 24 * 30)?;
+        let sessions = SessionPolicy {
+            idle_timeout: chrono::Duration::minutes(idle_minutes),
+            absolute_timeout: chrono::Duration::hours(absolute_hours),
+        };
+        let security = SecuritySettings { sessions, secure_cookies: public_base_url.starts_with("https://") };
+
+        let smtp = smtp_config(&get)?;
+
+        Ok(Self { database_url, listen_addr, public_base_url, site_root, security, smtp })
+    }
+
+    /// The public origin (`scheme://host[:port]`, no path), for the cross-origin check.
+    pub fn public_origin(&self) -> String {
+        let after_scheme = self.public_base_url.find("://").map_or(0, |i| i + 3);
+        match self.public_base_url[after_scheme..].find('/') {
+            Some(slash) => self.public_base_url[..after_scheme + slash].to_owned(),
+            None => self.public_base_url.clone(),
+        }
+    }
+
+    /// True when the app is served over https.
+    pub fn is_https(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+}
+
+fn positive_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(value) => match value.parse::<i64>() {
+            Ok(number) if (1..=max).contains(&number) => Ok(number),
+            _ => Err(ConfigError { variable, problem: format!("{value:?} is not a whole number from 1 to {max}") }),
+        },
+    }
+}
+
+fn smtp_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfig>, ConfigError> {
+    let Some(host) = get("SMTP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match get("SMTP_TLS").as_deref() {
+        None | Some("starttls") => SmtpTls::StartTls,
+        Some("tls") => SmtpTls::Tls,
+        Some("none") => SmtpTls::None,
+        Some(other) => {
+            return Err(ConfigError { variable: "SMTP_TLS", problem: format!("{other:?} is not one of none, starttls, tls") });
+        }
+    };
+    let default_port = match tls {
+        SmtpTls::None => 25,
+        SmtpTls::StartTls => 587,
+        SmtpTls::Tls => 465,
+    };
+    let port = match get("SMTP_PORT") {
+        None => default_port,
+        Some(value) => value.parse::<u16>().ok().filter(|port| *port > 0).ok_or_else(|| ConfigError {
+            variable: "SMTP_PORT",
+            problem: format!("{value:?} is not a port number"),
+        })?,
+    };
+    let credentials = match (get("SMTP_USERNAME"), get("SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        (Some(_), None) => return Err(ConfigError { variable: "SMTP_PASSWORD", problem: "is needed with SMTP_USERNAME".to_owned() }),
+        (None, Some(_)) => return Err(ConfigError { variable: "SMTP_USERNAME", problem: "is needed with SMTP_PASSWORD".to_owned() }),
+    };
+    let from = get("SMTP_FROM").unwrap_or_else(|| "Babysteps <no-reply@localhost>".to_owned());
+    if !from.contains('@') {
+        return Err(ConfigError { variable: "SMTP_FROM", problem: format!("{from:?} has no email address") });
+    }
+    Ok(Some(SmtpConfig { host, port, tls, credentials, from }))
+}
+
+/// The text printed by `server --help`.
+pub fn help_text() -> String {
+    let mut text = String::from(
+        "Babysteps server\n\nUsage: server [--help]\n\nConfiguration comes from environment variables:\n\n",
+    );
+    for setting in SETTINGS {
+        text.push_str(&format!("  {:<24} {}\n  {:<24} default: {}\n\n", setting.name, setting.meaning, "", setting.default));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_settings() {
+        let config = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(config.database_url, "sqlite://data/babysteps.db");
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_base_url, "http://127.0.0.1:3000");
+        assert!(!config.security.secure_cookies);
+        assert_eq!(config.security.sessions, SessionPolicy::default());
+        assert!(config.smtp.is_none());
+    }
+
+    #[test]
+    fn https_turns_on_secure_cookies() {
+        let config = Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/")])).unwrap();
+        assert!(config.security.secure_cookies);
+        assert_eq!(config.public_base_url, "https://care.example.org");
+    }
+
+    #[test]
+    fn origin_drops_the_path() {
+        let config = Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/app")])).unwrap();
+        assert_eq!(config.public_origin(), "https://care.example.org");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("LISTEN_ADDR", "everywhere"),
+            ("PUBLIC_BASE_URL", "care.example.org"),
+            ("SESSION_IDLE_MINUTES", "0"),
+            ("SESSION_ABSOLUTE_HOURS", "many"),
+        ] {
+            let error = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
+            assert_eq!(error.variable, name);
+            assert!(error.to_string().starts_with(name));
+        }
+    }
+
+    #[test]
+    fn smtp_is_parsed_and_checked() {
+        let config = Config::from_vars(&vars(&[("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", "1025"), ("SMTP_TLS", "none")])).unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.tls), (1025, SmtpTls::None));
+        let error = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_TLS", "maybe")])).unwrap_err();
+        assert_eq!(error.variable, "SMTP_TLS");
+        let error = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_USERNAME", "me")])).unwrap_err();
+        assert_eq!(error.variable, "SMTP_PASSWORD");
+    }
+
+    #[test]
+    fn smtp_password_is_not_printed() {
+        let config = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_USERNAME", "me"), ("SMTP_PASSWORD", "hunter2hunter2")])).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn help_lists_every_setting() {
+        let help = help_text();
+        for setting in SETTINGS {
+            assert!(help.contains(setting.name));
+        }
+    }
+}

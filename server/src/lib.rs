@@ -1,0 +1,122 @@
+//! The Babysteps server: builds the axum router around the Leptos app, guards it, and
+//! serves it until told to stop.
+
+pub mod config;
+pub mod security;
+
+use app::{
+    app::{shell, App},
+    services::database,
+    state::AppState,
+};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    middleware,
+    response::IntoResponse,
+    routing::get,
+    Router,
+};
+use config::Config;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{future::Future, net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error("DATABASE_URL: cannot open or migrate the database ({0})")]
+    Database(String),
+    /// The data folder for SQLite could not be created.
+    #[error("DATABASE_URL: cannot create the folder {0}")]
+    DataFolder(String),
+}
+
+/// Opens the database (creating a SQLite file's folder if needed) and applies migrations.
+pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, StartError> {
+    if let Some(path) = sqlite_path(&config.database_url) {
+        if let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|_| StartError::DataFolder(folder.display().to_string()))?;
+        }
+    }
+    let db = database::connect(&config.database_url).await.map_err(|e| StartError::Database(e.to_string()))?;
+    database::migrate(&db).await.map_err(|e| StartError::Database(e.to_string()))?;
+    Ok(db)
+}
+
+/// The file path of a `sqlite://` URL, without its query.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// The Leptos options for serving the built site.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("babysteps")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen_addr)
+        .build()
+}
+
+/// The whole HTTP application: pages, server functions, static files, health check, and
+/// the security layers around them.
+pub fn router(config: &Config, db: sea_orm::DatabaseConnection) -> Router {
+    let state = AppState {
+        leptos_options: leptos_options(config),
+        db,
+        security: config.security,
+    };
+    let routes = generate_route_list(App);
+    let guard = Arc::new(security::OriginGuard::new(config.public_origin()));
+    let headers = Arc::new(security::HeaderPolicy { hsts: config.is_https() });
+    Router::new()
+        .route("/healthz", get(health))
+        .leptos_routes(&state, routes, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(security::error_status))
+        .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
+        .layer(middleware::from_fn_with_state(headers, security::security_headers))
+        .layer(security::trace_layer())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    if database::is_reachable(&state.db).await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; requests in flight are finished.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths_are_found() {
+        assert_eq!(sqlite_path("sqlite://data/babysteps.db"), Some("data/babysteps.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://localhost/db"), None);
+    }
+}

@@ -1,0 +1,304 @@
+//! HTTP tests: the real server on an ephemeral port, a fresh SQLite file each, driven by
+//! an HTTP client the way a browser (or an attacker) would.
+
+use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use server::config::Config;
+use std::collections::HashMap;
+
+struct TestServer {
+    base: String,
+    db: DatabaseConnection,
+    client: Client,
+    db_path: std::path::PathBuf,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", self.db_path.display())).ok();
+        }
+    }
+}
+
+async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let db_path = std::env::temp_dir().join(format!("bs_http_{}_{n}.db", std::process::id()));
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".to_owned(), format!("sqlite://{}", db_path.display())),
+        ("LISTEN_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
+    ]);
+    for (name, value) in extra {
+        vars.insert((*name).to_owned(), (*value).to_owned());
+    }
+    let config = Config::from_vars(&vars).expect("test config");
+    let db = server::open_database(&config).await.expect("open database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let app = server::router(&config, db.clone());
+    tokio::spawn(server::serve(listener, app, std::future::pending()));
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+    TestServer { base, db, client, db_path }
+}
+
+impl TestServer {
+    /// Posts a form to a server function the way the hydrated app does (same origin).
+    async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Opens a page the way a browser navigation does.
+    async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    async fn sign_up(&self, email: &str) -> Response {
+        self.call(
+            "auth/sign_up",
+            &[("display_name", "Dr Ana Ruiz"), ("email", email), ("password", "a calm and quiet river")],
+        )
+        .await
+    }
+}
+
+const PASSWORD: &str = "a calm and quiet river";
+
+#[tokio::test]
+async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
+    let server = spawn_server(&[]).await;
+    let response = server.sign_up("ana@example.org").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("babysteps_session="));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
+    assert!(!cookie.contains("Secure"), "plain http must not set Secure");
+    let token = cookie.split(';').next().unwrap().trim_start_matches("babysteps_session=");
+    assert!(token.len() >= 22, "at least 128 bits of token");
+
+    let me: serde_json::Value = server.call("auth/me", &[]).await.json().await.unwrap();
+    assert_eq!(me["display_name"], "Dr Ana Ruiz");
+    assert_eq!(me["role"], "therapist");
+    assert!(me.get("password_hash").is_none());
+
+    let caseload = server.get("/caseload").await;
+    assert_eq!(caseload.status(), StatusCode::OK);
+    assert!(caseload.text().await.unwrap().contains("Caseload"));
+}
+
+#[tokio::test]
+async fn secure_cookies_and_hsts_behind_https() {
+    let server = spawn_server(&[("PUBLIC_BASE_URL", "https://care.example.org")]).await;
+    let response = server
+        .client
+        .post(format!("{}/api/auth/sign_up", server.base))
+        .header(header::ORIGIN, "https://care.example.org")
+        .form(&[("display_name", "Dr Ana Ruiz"), ("email", "ana@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
+    assert!(response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
+}
+
+#[tokio::test]
+async fn sign_in_works_and_a_wrong_password_is_refused_plainly() {
+    let server = spawn_server(&[]).await;
+    server.sign_up("kim@example.org").await;
+    server.call("auth/sign_out", &[]).await;
+
+    let wrong = server.call("auth/sign_in", &[("email", "kim@example.org"), ("password", "not it at all"), ("next", "")]).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["message"], "That email and password do not match an account.");
+
+    let right = server.call("auth/sign_in", &[("email", "KIM@example.org"), ("password", PASSWORD), ("next", "/caseload")]).await;
+    assert_eq!(right.status(), StatusCode::OK);
+    assert_eq!(right.headers()[header::LOCATION], "/caseload");
+    let me: serde_json::Value = server.call("auth/me", &[]).await.json().await.unwrap();
+    assert_eq!(me["email"], "kim@example.org");
+}
+
+#[tokio::test]
+async fn bad_input_is_answered_at_the_field() {
+    let server = spawn_server(&[]).await;
+    let response = server.call("auth/sign_up", &[("display_name", "Ana"), ("email", "not-an-email"), ("password", PASSWORD)]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["field"], "email");
+
+    let missing = server.call("auth/sign_up", &[("email", "a@b.co")]).await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused() {
+    let server = spawn_server(&[]).await;
+    server.sign_up("jo@example.org").await;
+    assert_eq!(server.get("/caseload").await.status(), StatusCode::OK);
+
+    // Age every session past the idle timeout.
+    server
+        .db
+        .execute_unprepared("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00+00:00'")
+        .await
+        .unwrap();
+    let me: serde_json::Value = server.call("auth/me", &[]).await.json().await.unwrap();
+    assert!(me.is_null());
+    let page = server.get("/caseload").await;
+    assert_eq!(page.status(), StatusCode::FOUND);
+    assert_eq!(page.headers()[header::LOCATION], "/sign-in?next=/caseload");
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let server = spawn_server(&[]).await;
+    let signed_up = server.sign_up("pat@example.org").await;
+    let cookie = signed_up.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    server.call("auth/sign_out", &[]).await;
+    // Replaying the old cookie does not bring the session back.
+    let replay = Client::new()
+        .post(format!("{}/api/auth/me", server.base))
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    let me: serde_json::Value = replay.json().await.unwrap();
+    assert!(me.is_null());
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused() {
+    let server = spawn_server(&[]).await;
+    let form = [("display_name", "Mallory"), ("email", "m@example.org"), ("password", PASSWORD)];
+    let from_elsewhere = server
+        .client
+        .post(format!("{}/api/auth/sign_up", server.base))
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_elsewhere.status(), StatusCode::FORBIDDEN);
+    let cross_site = server
+        .client
+        .post(format!("{}/api/auth/sign_up", server.base))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    // Nothing was created.
+    let signed_in = server.call("auth/sign_in", &[("email", "m@example.org"), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(signed_in.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn data_changing_functions_refuse_get() {
+    let server = spawn_server(&[]).await;
+    for endpoint in ["auth/sign_up", "auth/sign_in", "auth/sign_out"] {
+        let response = server.get(&format!("/api/{endpoint}")).await;
+        assert!(!response.status().is_success(), "GET /api/{endpoint} answered {}", response.status());
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_with_a_fresh_nonce() {
+    let server = spawn_server(&[]).await;
+    let first = server.get("/sign-in").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let headers = first.headers().clone();
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'nonce-"), "{csp}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "no HSTS over plain http");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+    let html = first.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the CSP nonce");
+    let second = server.get("/sign-in").await;
+    assert!(!second.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains(&nonce), "nonce is per response");
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404() {
+    let server = spawn_server(&[]).await;
+    let response = server.get("/no/such/page").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn protected_pages_send_anonymous_visitors_to_sign_in() {
+    let server = spawn_server(&[]).await;
+    for (path, next) in [("/caseload", "/caseload"), ("/homework", "/homework")] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], format!("/sign-in?next={next}"));
+    }
+}
+
+#[tokio::test]
+async fn database_errors_never_reach_the_browser() {
+    let server = spawn_server(&[]).await;
+    server.sign_up("ray@example.org").await;
+    server.db.execute_unprepared("DROP TABLE sessions").await.unwrap();
+    for response in [
+        server.call("auth/me", &[]).await,
+        server.call("auth/sign_in", &[("email", "ray@example.org"), ("password", PASSWORD), ("next", "")]).await,
+        server.get("/caseload").await,
+    ] {
+        let status = response.status();
+        let body = response.text().await.unwrap().to_lowercase();
+        for leak in ["sqlite", "no such table", "sessions", "database", "sqlx", "error returned"] {
+            assert!(!body.contains(leak), "{status}: body mentions {leak:?}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn health_follows_the_database() {
+    let server = spawn_server(&[]).await;
+    let healthy = server.get("/healthz").await;
+    assert_eq!(healthy.status(), StatusCode::OK);
+    server.db.clone().close().await.unwrap();
+    let unhealthy = server.get("/healthz").await;
+    assert_eq!(unhealthy.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn concurrent_requests_never_fail_on_a_busy_database() {
+    let server = spawn_server(&[]).await;
+    let mut tasks = Vec::new();
+    for n in 0..12 {
+        let client = Client::new();
+        let url = format!("{}/api/auth/sign_up", server.base);
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[("display_name", "Busy"), ("email", &format!("c{n}@example.org")), ("password", PASSWORD)])
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), StatusCode::OK);
+    }
+}
