@@ -52,22 +52,33 @@ fn set_content_security_policy() {
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
-    if let (Some(response), Ok(value)) =
-        (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&policy))
-    {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
-/// The whole app: header, routes and footer.
+/// The whole app: the router around the page layout.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_auth();
     view! {
         <Stylesheet id="leptos" href="/pkg/babysteps.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Babysteps".to_owned() } else { format!("{page} · Babysteps") }/>
         <Router>
+            <Layout/>
+        </Router>
+    }
+}
+
+/// Header, routes and footer. The auth actions are created here, inside the router, so a
+/// form submitted before hydration finds its error in the URL the server redirected to.
+#[component]
+fn Layout() -> impl IntoView {
+    provide_auth();
+    view! {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>
             <main id="main" tabindex="-1">
@@ -84,6 +95,5 @@ pub fn App() -> impl IntoView {
             <footer class="site-footer">
                 <p>"Babysteps keeps what you write private to you and your therapist unless you choose to share it."</p>
             </footer>
-        </Router>
     }
 }

@@ -1,36 +1,48 @@
 //! The signed-in person, shared by every page through context.
 
 use crate::{
-    api::auth::{current_user, SignedInUser, SignIn, SignOut, SignUp},
+    api::auth::{current_user, SignOut, SignedInUser},
     error::AppError,
 };
 use leptos::prelude::*;
 
-/// The sign-in, sign-up and sign-out actions and the current user they keep fresh.
+/// Who is signed in, the sign-out action, and a way for pages to say "the session changed".
 #[derive(Clone, Copy)]
 pub struct AuthContext {
-    /// Signs in.
-    pub sign_in: ServerAction<SignIn>,
-    /// Creates a therapist account.
-    pub sign_up: ServerAction<SignUp>,
-    /// Signs out.
+    /// Signs out (from the header, on every page).
     pub sign_out: ServerAction<SignOut>,
-    /// Who is signed in; refetched after each action.
+    /// Who is signed in; refetched after sign-out and whenever a page reports a change.
     pub user: Resource<Result<Option<SignedInUser>, AppError>>,
+    changes: RwSignal<u32>,
+}
+
+impl AuthContext {
+    /// Refetches the signed-in person each time an action with this `version` completes
+    /// (sign-in, sign-up, accepting an invitation). Pages own those actions, inside the
+    /// router, so a form submitted before hydration finds its error in the URL.
+    pub fn refresh_after(&self, version: RwSignal<usize>) {
+        let changes = self.changes;
+        Effect::new(move |_| {
+            if version.get() > 0 {
+                changes.update(|n| *n += 1);
+            }
+        });
+    }
 }
 
 /// Creates the auth context and provides it to the component tree.
-pub fn provide_auth() -> AuthContext {
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_up = ServerAction::<SignUp>::new();
+pub fn provide_auth() {
     let sign_out = ServerAction::<SignOut>::new();
+    let changes = RwSignal::new(0_u32);
     let user = Resource::new(
-        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
+        move || (sign_out.version().get(), changes.get()),
         |_| current_user(),
     );
-    let context = AuthContext { sign_in, sign_up, sign_out, user };
-    provide_context(context);
-    context
+    provide_context(AuthContext {
+        sign_out,
+        user,
+        changes,
+    });
 }
 
 /// The auth context provided by [`provide_auth`].

@@ -69,7 +69,9 @@ impl MigrationTrait for Migration {
                 .await?;
             }
             other => {
-                return Err(DbErr::Migration(format!("unsupported database backend {other:?}")));
+                return Err(DbErr::Migration(format!(
+                    "unsupported database backend {other:?}"
+                )));
             }
         }
         Ok(())

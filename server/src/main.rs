@@ -6,12 +6,17 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().skip(1).any(|arg| arg == "--help" || arg == "-h") {
+    if std::env::args()
+        .skip(1)
+        .any(|arg| arg == "--help" || arg == "-h")
+    {
         print!("{}", help_text());
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
 
     let config = match Config::from_env() {
@@ -33,12 +38,19 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = server::open_database(&config).await?;
     match &config.smtp {
-        Some(smtp) => tracing::info!(host = %smtp.host, port = smtp.port, "email goes out through SMTP"),
+        Some(smtp) => {
+            tracing::info!(host = %smtp.host, port = smtp.port, "email goes out through SMTP")
+        }
         None => tracing::info!("no SMTP_HOST set: email waits in the outbox"),
     }
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
-        .map_err(|error| format!("LISTEN_ADDR: cannot listen on {} ({error})", config.listen_addr))?;
+        .map_err(|error| {
+            format!(
+                "LISTEN_ADDR: cannot listen on {} ({error})",
+                config.listen_addr
+            )
+        })?;
     let address = listener.local_addr()?;
     tracing::info!(%address, public = %config.public_base_url, "Babysteps is listening");
     let app = server::router(&config, db.clone());

@@ -32,7 +32,8 @@ impl OriginGuard {
                 return false;
             }
         }
-        let Some(origin) = text(header::ORIGIN).or_else(|| text(header::REFERER).map(origin_of)) else {
+        let Some(origin) = text(header::ORIGIN).or_else(|| text(header::REFERER).map(origin_of))
+        else {
             // No browser sends a state-changing request without Origin today; other clients
             // (scripts, tests) cannot carry a victim's cookie across sites.
             return true;
@@ -56,11 +57,22 @@ fn origin_of(url: &str) -> &str {
 }
 
 /// Refuses (403) state-changing requests from another site.
-pub async fn reject_cross_site(State(guard): State<Arc<OriginGuard>>, request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+pub async fn reject_cross_site(
+    State(guard): State<Arc<OriginGuard>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe && !guard.allows(request.headers()) {
         tracing::warn!(method = %request.method(), path = request.uri().path(), "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response();
     }
     next.run(request).await
 }
@@ -73,24 +85,42 @@ pub struct HeaderPolicy {
 
 /// Adds security headers to every response. HTML pages carry their own nonce-based CSP
 /// (set while rendering); anything else gets a CSP that allows nothing.
-pub async fn security_headers(State(policy): State<Arc<HeaderPolicy>>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(policy): State<Arc<HeaderPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_asset = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "same-origin");
-    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), interest-cohort=()");
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    );
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set(
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; frame-ancestors 'none'",
+    );
     if !is_asset {
         set(header::CACHE_CONTROL, "no-store");
     }
     if policy.hsts {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     response
 }
@@ -99,7 +129,9 @@ pub async fn security_headers(State(policy): State<Arc<HeaderPolicy>>, request: 
 /// status (401, 403, 404, 422, …) so callers and logs can tell them apart.
 pub async fn error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -107,13 +139,15 @@ pub async fn error_status(request: Request, next: Next) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Logs each request's method, path (never the query) and status.
-pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(&Request) -> tracing::Span> {
+pub fn trace_layer(
+) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(&Request) -> tracing::Span> {
     TraceLayer::new_for_http().make_span_with(|request: &Request| {
         tracing::info_span!("request", method = %request.method(), path = request.uri().path())
     })
@@ -126,7 +160,10 @@ mod tests {
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
-            map.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+            map.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
         }
         map
     }
@@ -134,8 +171,14 @@ mod tests {
     #[test]
     fn same_origin_is_allowed() {
         let guard = OriginGuard::new("https://care.example.org".into());
-        assert!(guard.allows(&headers(&[("origin", "https://care.example.org"), ("sec-fetch-site", "same-origin")])));
-        assert!(guard.allows(&headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")])));
+        assert!(guard.allows(&headers(&[
+            ("origin", "https://care.example.org"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(guard.allows(&headers(&[
+            ("origin", "http://127.0.0.1:4000"),
+            ("host", "127.0.0.1:4000")
+        ])));
         assert!(guard.allows(&headers(&[])));
     }
 
@@ -145,8 +188,14 @@ mod tests {
         assert!(!guard.allows(&headers(&[("origin", "https://evil.example")])));
         assert!(!guard.allows(&headers(&[("origin", "null")])));
         assert!(!guard.allows(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!guard.allows(&headers(&[("sec-fetch-site", "same-site"), ("origin", "https://care.example.org")])));
-        assert!(!guard.allows(&headers(&[("referer", "https://evil.example/page"), ("host", "care.example.org")])));
+        assert!(!guard.allows(&headers(&[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://care.example.org")
+        ])));
+        assert!(!guard.allows(&headers(&[
+            ("referer", "https://evil.example/page"),
+            ("host", "care.example.org")
+        ])));
     }
 
     #[test]

@@ -89,8 +89,15 @@ fn set_cookie(value: String) -> Result<(), AppError> {
 }
 
 /// Sends the session cookie: HttpOnly, SameSite=Lax, Secure behind https.
-pub fn set_session_cookie(token: &SessionToken, settings: &SecuritySettings) -> Result<(), AppError> {
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+pub fn set_session_cookie(
+    token: &SessionToken,
+    settings: &SecuritySettings,
+) -> Result<(), AppError> {
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let max_age = settings.sessions.absolute_timeout.num_seconds();
     set_cookie(format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
@@ -100,6 +107,12 @@ pub fn set_session_cookie(token: &SessionToken, settings: &SecuritySettings) -> 
 
 /// Tells the browser to forget the session cookie.
 pub fn clear_session_cookie(settings: &SecuritySettings) -> Result<(), AppError> {
-    let secure = if settings.secure_cookies { "; Secure" } else { "" };
-    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
+    let secure = if settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
 }

@@ -70,7 +70,12 @@ pub fn FormError(
     /// The last submission's result.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = move || error.get().filter(|error| !error.is_field_error()).map(|error| error.to_string());
+    let message = move || {
+        error
+            .get()
+            .filter(|error| !error.is_field_error())
+            .map(|error| error.to_string())
+    };
     view! {
         <div class="notice notice-error form-error" role="alert" hidden=move || message().is_none()>
             {message}

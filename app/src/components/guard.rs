@@ -12,10 +12,10 @@ pub fn RequireRole(
     role: Role,
     /// The page.
     children: ChildrenFn,
-) -> Result<impl IntoView, AppError> {
-    let auth = use_auth()?;
+) -> impl IntoView {
+    use_auth().map(|auth| {
     let location = use_location();
-    Ok(view! {
+        view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {
                 let children = children.clone();
@@ -40,6 +40,7 @@ pub fn RequireRole(
                 }
             }
         </Suspense>
+        }
     })
 }
 
@@ -62,6 +63,9 @@ mod tests {
 
     #[test]
     fn encodes_query_characters() {
-        assert_eq!(encode_query_value("/caseload?page=2&q=a b"), "/caseload%3Fpage%3D2%26q%3Da%20b");
+        assert_eq!(
+            encode_query_value("/caseload?page=2&q=a b"),
+            "/caseload%3Fpage%3D2%26q%3Da%20b"
+        );
     }
 }

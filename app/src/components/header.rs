@@ -1,14 +1,14 @@
 //! The site header: product name, navigation for the signed-in role, and sign out.
 
-use crate::{auth::use_auth, domain::Role, error::AppError};
+use crate::{auth::use_auth, domain::Role};
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
 /// The header shown on every page.
 #[component]
-pub fn SiteHeader() -> Result<impl IntoView, AppError> {
-    let auth = use_auth()?;
-    Ok(view! {
+pub fn SiteHeader() -> impl IntoView {
+    use_auth().map(|auth| {
+        view! {
         <header class="site-header">
             <a class="brand" href="/">"Babysteps"</a>
             <Transition fallback=|| ()>
@@ -42,5 +42,6 @@ pub fn SiteHeader() -> Result<impl IntoView, AppError> {
                 })}
             </Transition>
         </header>
+        }
     })
 }

@@ -31,7 +31,9 @@ impl EmailAddress {
             return Err(InvalidInput::new("An email address cannot contain spaces."));
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
-            return Err(InvalidInput::new("Enter an email address like name@example.com."));
+            return Err(InvalidInput::new(
+                "Enter an email address like name@example.com.",
+            ));
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -39,7 +41,9 @@ impl EmailAddress {
             && !domain.contains("..")
             && !domain.contains('@');
         if local.is_empty() || local.len() > MAX_LOCAL_LEN || local.contains('@') || !domain_ok {
-            return Err(InvalidInput::new("Enter an email address like name@example.com."));
+            return Err(InvalidInput::new(
+                "Enter an email address like name@example.com.",
+            ));
         }
         Ok(Self(address))
     }

@@ -25,7 +25,9 @@ impl PersonName {
             )));
         }
         if has_control_chars(&name, false) || name.contains(['<', '>']) {
-            return Err(InvalidInput::new("A name cannot contain < or > or control characters."));
+            return Err(InvalidInput::new(
+                "A name cannot contain < or > or control characters.",
+            ));
         }
         Ok(Self(name))
     }
@@ -61,12 +63,18 @@ mod tests {
 
     #[test]
     fn trims_and_folds_spaces() {
-        assert_eq!(PersonName::parse("  Dr   Ana  Ruiz ").unwrap().as_str(), "Dr Ana Ruiz");
+        assert_eq!(
+            PersonName::parse("  Dr   Ana  Ruiz ").unwrap().as_str(),
+            "Dr Ana Ruiz"
+        );
     }
 
     #[test]
     fn keeps_accents_and_apostrophes() {
-        assert_eq!(PersonName::parse("Zoë O'Brien-Núñez").unwrap().as_str(), "Zoë O'Brien-Núñez");
+        assert_eq!(
+            PersonName::parse("Zoë O'Brien-Núñez").unwrap().as_str(),
+            "Zoë O'Brien-Núñez"
+        );
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! The start page: a short welcome for visitors; signed-in people go to their own home.
 
-use crate::{auth::use_auth, error::AppError};
+use crate::auth::use_auth;
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 
 /// The start page.
 #[component]
-pub fn HomePage() -> Result<impl IntoView, AppError> {
-    let auth = use_auth()?;
-    Ok(view! {
+pub fn HomePage() -> impl IntoView {
+    use_auth().map(|auth| {
+        view! {
         <Title text=""/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -31,5 +31,6 @@ pub fn HomePage() -> Result<impl IntoView, AppError> {
                 }
             })}
         </Suspense>
+        }
     })
 }

@@ -34,7 +34,11 @@ impl TherapistSignUp {
         let display_name = PersonName::parse(display_name).field("display_name")?;
         let email = EmailAddress::parse(email).field("email")?;
         let password = Password::parse(password, Some(email.as_str())).field("password")?;
-        Ok(Self { display_name, email, password })
+        Ok(Self {
+            display_name,
+            email,
+            password,
+        })
     }
 }
 
@@ -90,7 +94,10 @@ pub async fn sign_up_therapist(
     )
     .await?;
     txn.commit().await?;
-    Ok(Actor { user_id, role: Role::Therapist })
+    Ok(Actor {
+        user_id,
+        role: Role::Therapist,
+    })
 }
 
 /// A sign-in attempt as it arrived.
@@ -124,8 +131,11 @@ pub async fn sign_in(
         .filter(users::Column::Email.eq(email.as_str()))
         .one(db)
         .await?;
-    let verified =
-        passwords::verify(attempt.password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let verified = passwords::verify(
+        attempt.password,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await?;
     match user {
         Some(user) if verified => {
             let role = Role::from_stored(&user.role).ok_or_else(|| {
@@ -133,7 +143,10 @@ pub async fn sign_in(
                 AppError::Internal
             })?;
             throttle::clear(db, &account_key).await?;
-            Ok(Actor { user_id: user.id, role })
+            Ok(Actor {
+                user_id: user.id,
+                role,
+            })
         }
         user => {
             throttle::record_failure(db, &account_key, PER_ACCOUNT, now).await?;
@@ -171,7 +184,10 @@ pub struct OwnAccount {
 
 /// The actor's own account.
 pub async fn own_account(db: &impl ConnectionTrait, actor: Actor) -> Result<OwnAccount, AppError> {
-    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    let user = users::Entity::find_by_id(actor.user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     Ok(OwnAccount {
         user_id: user.id,
         display_name: user.display_name,

@@ -47,7 +47,9 @@ pub async fn verify(candidate: &str, stored_hash: Option<&str>) -> Result<bool, 
             tracing::error!(%error, "stored password hash unreadable");
             AppError::Internal
         })?;
-        let matches = hasher()?.verify_password(candidate.as_bytes(), &parsed).is_ok();
+        let matches = hasher()?
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && matches)
     })
     .await
@@ -89,6 +91,9 @@ mod tests {
     #[tokio::test]
     async fn two_hashes_of_one_password_differ() {
         let password = Password::parse("a long enough phrase", None).unwrap();
-        assert_ne!(hash(&password).await.unwrap(), hash(&password).await.unwrap());
+        assert_ne!(
+            hash(&password).await.unwrap(),
+            hash(&password).await.unwrap()
+        );
     }
 }

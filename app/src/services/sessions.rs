@@ -30,7 +30,10 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(12) }
+        Self {
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(12),
+        }
     }
 }
 
@@ -133,7 +136,10 @@ pub async fn authenticate(
         active.last_seen_at = Set(now);
         active.update(db).await?;
     }
-    Ok(Some(Actor { user_id: user.id, role }))
+    Ok(Some(Actor {
+        user_id: user.id,
+        role,
+    }))
 }
 
 /// Ends the session behind `token` on the server, and audits it. Unknown tokens are ignored.
@@ -148,7 +154,9 @@ pub async fn end(
         .one(&txn)
         .await?;
     if let Some(session) = session {
-        sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
+        sessions::Entity::delete_by_id(session.id)
+            .exec(&txn)
+            .await?;
         audit::record(
             &txn,
             AuditEvent {

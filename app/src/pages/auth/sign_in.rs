@@ -1,31 +1,30 @@
 //! The one sign-in page for therapists and clients.
 
 use crate::{
+    api::auth::SignIn,
     auth::use_auth,
     components::form::{FormError, TextField},
-    error::AppError,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    components::A,
-    hooks::use_query_map,
-};
+use leptos_router::{components::A, hooks::use_query_map};
 
 /// Email and password, then on to where the person was going.
 #[component]
-pub fn SignInPage() -> Result<impl IntoView, AppError> {
-    let auth = use_auth()?;
+pub fn SignInPage() -> impl IntoView {
+    use_auth().map(|auth| {
+        let sign_in = ServerAction::<SignIn>::new();
+        auth.refresh_after(sign_in.version());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let result = auth.sign_in.value();
+    let result = sign_in.value();
     let error = Signal::derive(move || result.get().and_then(Result::err));
-    let pending = auth.sign_in.pending();
-    Ok(view! {
+    let pending = sign_in.pending();
+        view! {
         <Title text="Sign in"/>
         <section class="card auth-card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
-            <ActionForm action=auth.sign_in attr:novalidate="true">
+            <ActionForm action=sign_in attr:novalidate="true">
                 <FormError error=error/>
                 <input type="hidden" name="next" prop:value=next value=next/>
                 <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>
@@ -37,5 +36,6 @@ pub fn SignInPage() -> Result<impl IntoView, AppError> {
             <p class="aside">"New here as a therapist? " <A href="/sign-up">"Create an account"</A></p>
             <p class="aside">"Clients join through the invitation link their therapist sends."</p>
         </section>
+        }
     })
 }

@@ -1,10 +1,10 @@
 //! Creating a therapist account.
 
 use crate::{
+    api::auth::SignUp,
     auth::use_auth,
     components::form::{FormError, TextField},
     domain::{MAX_NAME_CHARS, MAX_PASSWORD_CHARS},
-    error::AppError,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,16 +16,18 @@ const PASSWORD_HINT: &str =
 
 /// Name, email and password for a new therapist; signs them in and opens the caseload.
 #[component]
-pub fn SignUpPage() -> Result<impl IntoView, AppError> {
-    let auth = use_auth()?;
-    let result = auth.sign_up.value();
+pub fn SignUpPage() -> impl IntoView {
+    use_auth().map(|auth| {
+        let sign_up = ServerAction::<SignUp>::new();
+        auth.refresh_after(sign_up.version());
+    let result = sign_up.value();
     let error = Signal::derive(move || result.get().and_then(Result::err));
-    let pending = auth.sign_up.pending();
-    Ok(view! {
+    let pending = sign_up.pending();
+        view! {
         <Title text="Create a therapist account"/>
         <section class="card auth-card" aria-labelledby="sign-up-title">
             <h1 id="sign-up-title">"Create a therapist account"</h1>
-            <ActionForm action=auth.sign_up attr:novalidate="true">
+            <ActionForm action=sign_up attr:novalidate="true">
                 <FormError error=error/>
                 <TextField label="Your name" name="display_name" autocomplete="name" hint="Shown to your clients." max_length=MAX_NAME_CHARS error=error/>
                 <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>
@@ -36,5 +38,6 @@ pub fn SignUpPage() -> Result<impl IntoView, AppError> {
             </ActionForm>
             <p class="aside">"Already have an account? " <A href="/sign-in">"Sign in"</A></p>
         </section>
+        }
     })
 }
