@@ -6,6 +6,10 @@ import * as path from 'node:path';
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `babysteps-e2e-${process.pid}`);
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+// A real SMTP server (maildev) on loopback receives the app's email; tests read it over its API.
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3125);
+const mailApiPort = Number(process.env.E2E_MAIL_API_PORT ?? 3180);
+process.env.E2E_MAIL_API = `http://127.0.0.1:${mailApiPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -33,7 +37,14 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
-  webServer: {
+  webServer: [
+  {
+    command: `node_modules/.bin/maildev --smtp ${smtpPort} --ip 127.0.0.1 --web ${mailApiPort} --web-ip 127.0.0.1`,
+    url: `http://127.0.0.1:${mailApiPort}/api/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+  {
     command: `mkdir -p ${dataDir} && ../target/debug/server`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
@@ -44,6 +55,12 @@ export default defineConfig({
       LISTEN_ADDR: `127.0.0.1:${port}`,
       SITE_ROOT: '../target/site',
       RUST_LOG: 'warn',
+      PUBLIC_BASE_URL: baseURL,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtpPort),
+      SMTP_TLS: 'none',
+      SMTP_FROM: 'Babysteps <no-reply@babysteps.test>',
     },
   },
+  ],
 });

@@ -6,9 +6,12 @@ use crate::{
     pages::{
         auth::{SignInPage, SignUpPage},
         caseload::CaseloadPage,
+        cases::{CasePage, EditCasePage, NewCasePage},
         client::MyHomeworkPage,
         home::HomePage,
+        join::JoinPage,
         not_found::NotFoundPage,
+        outbox::OutboxPage,
     },
 };
 use leptos::prelude::*;
@@ -52,10 +55,9 @@ fn set_content_security_policy() {
          style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(&policy),
-    ) {
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&policy))
+    {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
@@ -89,6 +91,11 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async/>
                 </Routes>
                 </FriendlyErrors>
             </main>

@@ -34,15 +34,8 @@ impl AuthContext {
 pub fn provide_auth() {
     let sign_out = ServerAction::<SignOut>::new();
     let changes = RwSignal::new(0_u32);
-    let user = Resource::new(
-        move || (sign_out.version().get(), changes.get()),
-        |_| current_user(),
-    );
-    provide_context(AuthContext {
-        sign_out,
-        user,
-        changes,
-    });
+    let user = Resource::new(move || (sign_out.version().get(), changes.get()), |_| current_user());
+    provide_context(AuthContext { sign_out, user, changes });
 }
 
 /// The auth context provided by [`provide_auth`].

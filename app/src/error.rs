@@ -52,17 +52,12 @@ pub enum AppError {
 impl AppError {
     /// A refusal of one form field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        AppError::Invalid { field: field.to_owned(), message: message.into() }
     }
 
     /// A clash with the current state.
     pub fn conflict(message: impl Into<String>) -> Self {
-        AppError::Conflict {
-            message: message.into(),
-        }
+        AppError::Conflict { message: message.into() }
     }
 
     /// The message for `field`, when this error is about that field.
@@ -111,10 +106,9 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::invalid(
-                "",
-                "Some of the form could not be read. Please check it and try again.",
-            ),
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::invalid("", "Some of the form could not be read. Please check it and try again.")
+            }
             ServerFnErrorErr::Deserialization(_) => AppError::Network,
             // Registration, serialization, middleware and server errors: never expose the text.
             _ => AppError::Internal,
@@ -149,9 +143,7 @@ mod tests {
         for error in [
             AppError::Unauthenticated,
             AppError::invalid("email", "Enter an email address."),
-            AppError::RateLimited {
-                retry_after_secs: 30,
-            },
+            AppError::RateLimited { retry_after_secs: 30 },
             AppError::Internal,
         ] {
             assert_eq!(AppError::de(error.ser()), error);
@@ -170,10 +162,7 @@ mod tests {
     #[test]
     fn field_messages_belong_to_their_field() {
         let error = AppError::invalid("email", "Enter an email address.");
-        assert_eq!(
-            error.message_for("email").as_deref(),
-            Some("Enter an email address.")
-        );
+        assert_eq!(error.message_for("email").as_deref(), Some("Enter an email address."));
         assert_eq!(error.message_for("password"), None);
         assert!(error.is_field_error());
         assert!(!AppError::Forbidden.is_field_error());

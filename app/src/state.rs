@@ -4,6 +4,8 @@ use crate::services::sessions::SessionPolicy;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Everything a request handler needs from the running server.
 #[derive(Clone, FromRef)]
@@ -14,6 +16,26 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Cookie and session settings.
     pub security: SecuritySettings,
+    /// Where emails' links point, and how to wake the mail worker.
+    pub mail: MailSettings,
+}
+
+/// What request handlers need to know about outgoing email.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The address people use to reach the app, without a trailing slash.
+    pub public_base_url: String,
+    /// True when an SMTP server is configured (otherwise email waits in the outbox).
+    pub smtp_configured: bool,
+    /// Wakes the mail worker after an email is queued.
+    pub wakeup: Arc<Notify>,
+}
+
+impl MailSettings {
+    /// Tells the mail worker there is something to send (after the queuing commit).
+    pub fn wake_worker(&self) {
+        self.wakeup.notify_one();
+    }
 }
 
 /// Settings that shape sessions and cookies.

@@ -23,3 +23,31 @@ export async function signUpTherapist(page: Page, name: string, email: string): 
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
 }
+
+/** One email as the test SMTP server (maildev) reports it. */
+export interface ReceivedEmail {
+  id: string;
+  subject: string;
+  text: string;
+  to: { address: string; name: string }[];
+}
+
+/** Waits for the email sent to `address` and returns the newest one. */
+export async function emailTo(address: string): Promise<ReceivedEmail> {
+  const api = process.env.E2E_MAIL_API;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const response = await fetch(`${api}/api/email`);
+    const emails = (await response.json()) as ReceivedEmail[];
+    const mine = emails.filter((email) => email.to.some((to) => to.address === address));
+    if (mine.length > 0) return mine[mine.length - 1];
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no email arrived for ${address}`);
+}
+
+/** The first link to this app in an email's text. */
+export function linkIn(email: ReceivedEmail): string {
+  const match = email.text.match(/https?:\/\/\S+\/join\/\S+/);
+  if (!match) throw new Error(`no invitation link in: ${email.text}`);
+  return match[0];
+}

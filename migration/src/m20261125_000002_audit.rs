@@ -69,9 +69,7 @@ impl MigrationTrait for Migration {
                 .await?;
             }
             other => {
-                return Err(DbErr::Migration(format!(
-                    "unsupported database backend {other:?}"
-                )));
+                return Err(DbErr::Migration(format!("unsupported database backend {other:?}")));
             }
         }
         Ok(())
@@ -86,8 +84,6 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
-        manager
-            .drop_table(Table::drop().table(AuditEntries::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(AuditEntries::Table).to_owned()).await
     }
 }

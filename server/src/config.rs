@@ -80,10 +80,7 @@ impl fmt::Debug for SmtpConfig {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls)
-            .field(
-                "credentials",
-                &self.credentials.as_ref().map(|(user, _)| (user, "..")),
-            )
+            .field("credentials", &self.credentials.as_ref().map(|(user, _)| (user, "..")))
             .field("from", &self.from)
             .finish()
     }
@@ -115,14 +112,9 @@ impl Config {
     /// Reads the configuration from the given variables (testable without touching the
     /// process environment).
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            vars.get(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| vars.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
 
-        let database_url =
-            get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/babysteps.db".to_owned());
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/babysteps.db".to_owned());
         if !(database_url.starts_with("sqlite:")
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
@@ -145,9 +137,7 @@ impl Config {
             None => format!("http://{listen_addr}"),
             Some(value) => {
                 let trimmed = value.trim_end_matches('/').to_owned();
-                let rest = trimmed
-                    .strip_prefix("https://")
-                    .or_else(|| trimmed.strip_prefix("http://"));
+                let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
                 if rest.is_none_or(|host| host.is_empty() || host.contains(char::is_whitespace)) {
                     return Err(ConfigError {
                         variable: "PUBLIC_BASE_URL",
@@ -159,9 +149,7 @@ impl Config {
         };
 
         let site_root = PathBuf::from(
-            get("SITE_ROOT")
-                .or_else(|| get("LEPTOS_SITE_ROOT"))
-                .unwrap_or_else(|| "target/site".to_owned()),
+            get("SITE_ROOT").or_else(|| get("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".to_owned()),
         );
 
         let idle_minutes = positive_number(&get, "SESSION_IDLE_MINUTES", 30, 24 * 60)?;
@@ -170,21 +158,11 @@ impl Config {
             idle_timeout: chrono::Duration::minutes(idle_minutes),
             absolute_timeout: chrono::Duration::hours(absolute_hours),
         };
-        let security = SecuritySettings {
-            sessions,
-            secure_cookies: public_base_url.starts_with("https://"),
-        };
+        let security = SecuritySettings { sessions, secure_cookies: public_base_url.starts_with("https://") };
 
         let smtp = smtp_config(&get)?;
 
-        Ok(Self {
-            database_url,
-            listen_addr,
-            public_base_url,
-            site_root,
-            security,
-            smtp,
-        })
+        Ok(Self { database_url, listen_addr, public_base_url, site_root, security, smtp })
     }
 
     /// The public origin (`scheme://host[:port]`, no path), for the cross-origin check.
@@ -242,14 +220,10 @@ fn smtp_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfi
     };
     let port = match get("SMTP_PORT") {
         None => default_port,
-        Some(value) => value
-            .parse::<u16>()
-            .ok()
-            .filter(|port| *port > 0)
-            .ok_or_else(|| ConfigError {
-                variable: "SMTP_PORT",
-                problem: format!("{value:?} is not a port number"),
-            })?,
+        Some(value) => value.parse::<u16>().ok().filter(|port| *port > 0).ok_or_else(|| ConfigError {
+            variable: "SMTP_PORT",
+            problem: format!("{value:?} is not a port number"),
+        })?,
     };
     let credentials = match (get("SMTP_USERNAME"), get("SMTP_PASSWORD")) {
         (Some(user), Some(password)) => Some((user, password)),
@@ -269,18 +243,9 @@ fn smtp_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfi
     };
     let from = get("SMTP_FROM").unwrap_or_else(|| "Babysteps <no-reply@localhost>".to_owned());
     if !from.contains('@') {
-        return Err(ConfigError {
-            variable: "SMTP_FROM",
-            problem: format!("{from:?} has no email address"),
-        });
+        return Err(ConfigError { variable: "SMTP_FROM", problem: format!("{from:?} has no email address") });
     }
-    Ok(Some(SmtpConfig {
-        host,
-        port,
-        tls,
-        credentials,
-        from,
-    }))
+    Ok(Some(SmtpConfig { host, port, tls, credentials, from }))
 }
 
 /// The text printed by `server --help`.
@@ -302,10 +267,7 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
@@ -321,19 +283,15 @@ mod tests {
 
     #[test]
     fn https_turns_on_secure_cookies() {
-        let config =
-            Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/")])).unwrap();
+        let config = Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/")])).unwrap();
         assert!(config.security.secure_cookies);
         assert_eq!(config.public_base_url, "https://care.example.org");
     }
 
     #[test]
     fn origin_drops_the_path() {
-        let config = Config::from_vars(&vars(&[(
-            "PUBLIC_BASE_URL",
-            "https://care.example.org/app",
-        )]))
-        .unwrap();
+        let config =
+            Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/app")])).unwrap();
         assert_eq!(config.public_origin(), "https://care.example.org");
     }
 
@@ -362,11 +320,9 @@ mod tests {
         .unwrap();
         let smtp = config.smtp.unwrap();
         assert_eq!((smtp.port, smtp.tls), (1025, SmtpTls::None));
-        let error =
-            Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_TLS", "maybe")])).unwrap_err();
+        let error = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_TLS", "maybe")])).unwrap_err();
         assert_eq!(error.variable, "SMTP_TLS");
-        let error = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_USERNAME", "me")]))
-            .unwrap_err();
+        let error = Config::from_vars(&vars(&[("SMTP_HOST", "mail"), ("SMTP_USERNAME", "me")])).unwrap_err();
         assert_eq!(error.variable, "SMTP_PASSWORD");
     }
 

@@ -2,21 +2,20 @@
 //! serves it until told to stop.
 
 pub mod config;
+pub mod mail;
 pub mod security;
 
 use app::{
     app::{shell, App},
     services::database,
-    state::AppState,
+    state::{AppState, MailSettings},
 };
-use axum::{
-    extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get, Router,
-};
+use axum::{extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get, Router};
 use config::Config;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, sync::Arc};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::Notify};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -32,28 +31,20 @@ pub enum StartError {
 /// Opens the database (creating a SQLite file's folder if needed) and applies migrations.
 pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, StartError> {
     if let Some(path) = sqlite_path(&config.database_url) {
-        if let Some(folder) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
+        if let Some(folder) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)
                 .map_err(|_| StartError::DataFolder(folder.display().to_string()))?;
         }
     }
-    let db = database::connect(&config.database_url)
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?;
-    database::migrate(&db)
-        .await
-        .map_err(|e| StartError::Database(e.to_string()))?;
+    let db =
+        database::connect(&config.database_url).await.map_err(|e| StartError::Database(e.to_string()))?;
+    database::migrate(&db).await.map_err(|e| StartError::Database(e.to_string()))?;
     Ok(db)
 }
 
 /// The file path of a `sqlite://` URL, without its query.
 fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -68,19 +59,26 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// The whole HTTP application: pages, server functions, static files, health check, and
-/// the security layers around them.
-pub fn router(config: &Config, db: sea_orm::DatabaseConnection) -> Router {
-    let state = AppState {
+/// The state shared by every request.
+pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
+    AppState {
         leptos_options: leptos_options(config),
         db,
         security: config.security,
-    };
+        mail: MailSettings {
+            public_base_url: config.public_base_url.clone(),
+            smtp_configured: config.smtp.is_some(),
+            wakeup: Arc::new(Notify::new()),
+        },
+    }
+}
+
+/// The whole HTTP application: pages, server functions, static files, health check, and
+/// the security layers around them.
+pub fn router(config: &Config, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let guard = Arc::new(security::OriginGuard::new(config.public_origin()));
-    let headers = Arc::new(security::HeaderPolicy {
-        hsts: config.is_https(),
-    });
+    let headers = Arc::new(security::HeaderPolicy { hsts: config.is_https() });
     Router::new()
         .route("/healthz", get(health))
         .leptos_routes(&state, routes, {
@@ -89,14 +87,8 @@ pub fn router(config: &Config, db: sea_orm::DatabaseConnection) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::error_status))
-        .layer(middleware::from_fn_with_state(
-            guard,
-            security::reject_cross_site,
-        ))
-        .layer(middleware::from_fn_with_state(
-            headers,
-            security::security_headers,
-        ))
+        .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
+        .layer(middleware::from_fn_with_state(headers, security::security_headers))
         .layer(security::trace_layer())
         .with_state(state)
 }
@@ -116,12 +108,9 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 #[cfg(test)]
@@ -130,14 +119,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found() {
-        assert_eq!(
-            sqlite_path("sqlite://data/babysteps.db"),
-            Some("data/babysteps.db")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/x.db?mode=rwc"),
-            Some("/tmp/x.db")
-        );
+        assert_eq!(sqlite_path("sqlite://data/babysteps.db"), Some("data/babysteps.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://localhost/db"), None);
     }

@@ -1,15 +1,15 @@
 //! `server`: starts Babysteps. Configuration comes from the environment (`server --help`).
 
-use server::config::{help_text, Config};
+use server::{
+    config::{help_text, Config},
+    mail::{MailWorker, SmtpSender},
+};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args()
-        .skip(1)
-        .any(|arg| arg == "--help" || arg == "-h")
-    {
+    if std::env::args().skip(1).any(|arg| arg == "--help" || arg == "-h") {
         print!("{}", help_text());
         return ExitCode::SUCCESS;
     }
@@ -37,24 +37,38 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = server::open_database(&config).await?;
-    match &config.smtp {
+    let state = server::app_state(&config, db.clone());
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = match &config.smtp {
         Some(smtp) => {
-            tracing::info!(host = %smtp.host, port = smtp.port, "email goes out through SMTP")
+            tracing::info!(host = %smtp.host, port = smtp.port, "email goes out through SMTP");
+            let worker = MailWorker {
+                db: db.clone(),
+                sender: SmtpSender::new(smtp)?,
+                from: smtp.from.parse().map_err(|_| "SMTP_FROM: not a valid address")?,
+                public_base_url: config.public_base_url.clone(),
+                wakeup: state.mail.wakeup.clone(),
+                poll_interval: std::time::Duration::from_secs(15),
+            };
+            Some(tokio::spawn(worker.run(worker_stopped)))
         }
-        None => tracing::info!("no SMTP_HOST set: email waits in the outbox"),
-    }
+        None => {
+            tracing::info!("no SMTP_HOST set: email waits in the outbox");
+            None
+        }
+    };
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
-        .map_err(|error| {
-            format!(
-                "LISTEN_ADDR: cannot listen on {} ({error})",
-                config.listen_addr
-            )
-        })?;
+        .map_err(|error| format!("LISTEN_ADDR: cannot listen on {} ({error})", config.listen_addr))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, public = %config.public_base_url, "Babysteps is listening");
-    let app = server::router(&config, db.clone());
+    let app = server::router(&config, state);
     server::serve(listener, app, shutdown_signal()).await?;
+    // Requests are finished; let the mail worker finish the email it is sending.
+    let _ = stop_worker.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     db.close().await?;
     tracing::info!("stopped");
     Ok(())

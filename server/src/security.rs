@@ -32,8 +32,7 @@ impl OriginGuard {
                 return false;
             }
         }
-        let Some(origin) = text(header::ORIGIN).or_else(|| text(header::REFERER).map(origin_of))
-        else {
+        let Some(origin) = text(header::ORIGIN).or_else(|| text(header::REFERER).map(origin_of)) else {
             // No browser sends a state-changing request without Origin today; other clients
             // (scripts, tests) cannot carry a victim's cookie across sites.
             return true;
@@ -62,17 +61,10 @@ pub async fn reject_cross_site(
     request: Request,
     next: Next,
 ) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !guard.allows(request.headers()) {
         tracing::warn!(method = %request.method(), path = request.uri().path(), "cross-site request refused");
-        return (
-            StatusCode::FORBIDDEN,
-            "Cross-site requests are not allowed.",
-        )
-            .into_response();
+        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
     }
     next.run(request).await
 }
@@ -94,9 +86,7 @@ pub async fn security_headers(
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
@@ -105,22 +95,13 @@ pub async fn security_headers(
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     );
-    set(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
-    set(
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; frame-ancestors 'none'",
-    );
+    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'");
     if !is_asset {
         set(header::CACHE_CONTROL, "no-store");
     }
     if policy.hsts {
-        set(
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        );
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
     }
     response
 }
@@ -139,18 +120,25 @@ pub async fn error_status(request: Request, next: Next) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Logs each request's method, path (never the query) and status.
-pub fn trace_layer(
-) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(&Request) -> tracing::Span> {
+/// Logs each request's method, path (never the query, never a token) and status.
+pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(&Request) -> tracing::Span> {
     TraceLayer::new_for_http().make_span_with(|request: &Request| {
-        tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+        tracing::info_span!("request", method = %request.method(), path = loggable_path(request.uri().path()))
     })
+}
+
+/// The path as it may be logged: secrets in invitation links are cut out.
+pub fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/join/") {
+        "/join/…"
+    } else {
+        path
+    }
 }
 
 #[cfg(test)]
@@ -160,10 +148,7 @@ mod tests {
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
-            map.insert(
-                HeaderName::from_static(name),
-                HeaderValue::from_static(value),
-            );
+            map.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
         }
         map
     }
@@ -171,14 +156,9 @@ mod tests {
     #[test]
     fn same_origin_is_allowed() {
         let guard = OriginGuard::new("https://care.example.org".into());
-        assert!(guard.allows(&headers(&[
-            ("origin", "https://care.example.org"),
-            ("sec-fetch-site", "same-origin")
-        ])));
-        assert!(guard.allows(&headers(&[
-            ("origin", "http://127.0.0.1:4000"),
-            ("host", "127.0.0.1:4000")
-        ])));
+        assert!(guard
+            .allows(&headers(&[("origin", "https://care.example.org"), ("sec-fetch-site", "same-origin")])));
+        assert!(guard.allows(&headers(&[("origin", "http://127.0.0.1:4000"), ("host", "127.0.0.1:4000")])));
         assert!(guard.allows(&headers(&[])));
     }
 
@@ -188,14 +168,16 @@ mod tests {
         assert!(!guard.allows(&headers(&[("origin", "https://evil.example")])));
         assert!(!guard.allows(&headers(&[("origin", "null")])));
         assert!(!guard.allows(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!guard.allows(&headers(&[
-            ("sec-fetch-site", "same-site"),
-            ("origin", "https://care.example.org")
-        ])));
-        assert!(!guard.allows(&headers(&[
-            ("referer", "https://evil.example/page"),
-            ("host", "care.example.org")
-        ])));
+        assert!(!guard
+            .allows(&headers(&[("sec-fetch-site", "same-site"), ("origin", "https://care.example.org")])));
+        assert!(!guard
+            .allows(&headers(&[("referer", "https://evil.example/page"), ("host", "care.example.org")])));
+    }
+
+    #[test]
+    fn tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/join/abcdefSECRET"), "/join/…");
+        assert_eq!(loggable_path("/caseload"), "/caseload");
     }
 
     #[test]

@@ -26,10 +26,7 @@ async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let db_path = std::env::temp_dir().join(format!("bs_http_{}_{n}.db", std::process::id()));
     let mut vars: HashMap<String, String> = HashMap::from([
-        (
-            "DATABASE_URL".to_owned(),
-            format!("sqlite://{}", db_path.display()),
-        ),
+        ("DATABASE_URL".to_owned(), format!("sqlite://{}", db_path.display())),
         ("LISTEN_ADDR".to_owned(), "127.0.0.1:0".to_owned()),
     ]);
     for (name, value) in extra {
@@ -37,23 +34,12 @@ async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
     }
     let config = Config::from_vars(&vars).expect("test config");
     let db = server::open_database(&config).await.expect("open database");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let app = server::router(&config, db.clone());
+    let app = server::router(&config, server::app_state(&config, db.clone()));
     tokio::spawn(server::serve(listener, app, std::future::pending()));
-    let client = Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .expect("client");
-    TestServer {
-        base,
-        db,
-        client,
-        db_path,
-    }
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+    TestServer { base, db, client, db_path }
 }
 
 impl TestServer {
@@ -82,11 +68,7 @@ impl TestServer {
     async fn sign_up(&self, email: &str) -> Response {
         self.call(
             "auth/sign_up",
-            &[
-                ("display_name", "Dr Ana Ruiz"),
-                ("email", email),
-                ("password", "a calm and quiet river"),
-            ],
+            &[("display_name", "Dr Ana Ruiz"), ("email", email), ("password", "a calm and quiet river")],
         )
         .await
     }
@@ -99,23 +81,12 @@ async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
     let server = spawn_server(&[]).await;
     let response = server.sign_up("ana@example.org").await;
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .expect("session cookie")
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie =
+        response.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap().to_owned();
     assert!(cookie.starts_with("babysteps_session="));
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/")
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"));
     assert!(!cookie.contains("Secure"), "plain http must not set Secure");
-    let token = cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("babysteps_session=");
+    let token = cookie.split(';').next().unwrap().trim_start_matches("babysteps_session=");
     assert!(token.len() >= 22, "at least 128 bits of token");
 
     let me: serde_json::Value = server.call("auth/me", &[]).await.json().await.unwrap();
@@ -135,22 +106,13 @@ async fn secure_cookies_and_hsts_behind_https() {
         .client
         .post(format!("{}/api/auth/sign_up", server.base))
         .header(header::ORIGIN, "https://care.example.org")
-        .form(&[
-            ("display_name", "Dr Ana Ruiz"),
-            ("email", "ana@example.org"),
-            ("password", PASSWORD),
-        ])
+        .form(&[("display_name", "Dr Ana Ruiz"), ("email", "ana@example.org"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .contains("; Secure"));
-    assert!(response
-        .headers()
-        .contains_key(header::STRICT_TRANSPORT_SECURITY));
+    assert!(response.headers()[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
+    assert!(response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
 }
 
 #[tokio::test]
@@ -160,31 +122,14 @@ async fn sign_in_works_and_a_wrong_password_is_refused_plainly() {
     server.call("auth/sign_out", &[]).await;
 
     let wrong = server
-        .call(
-            "auth/sign_in",
-            &[
-                ("email", "kim@example.org"),
-                ("password", "not it at all"),
-                ("next", ""),
-            ],
-        )
+        .call("auth/sign_in", &[("email", "kim@example.org"), ("password", "not it at all"), ("next", "")])
         .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = wrong.json().await.unwrap();
-    assert_eq!(
-        body["message"],
-        "That email and password do not match an account."
-    );
+    assert_eq!(body["message"], "That email and password do not match an account.");
 
     let right = server
-        .call(
-            "auth/sign_in",
-            &[
-                ("email", "KIM@example.org"),
-                ("password", PASSWORD),
-                ("next", "/caseload"),
-            ],
-        )
+        .call("auth/sign_in", &[("email", "KIM@example.org"), ("password", PASSWORD), ("next", "/caseload")])
         .await;
     assert_eq!(right.status(), StatusCode::OK);
     assert_eq!(right.headers()[header::LOCATION], "/caseload");
@@ -196,14 +141,7 @@ async fn sign_in_works_and_a_wrong_password_is_refused_plainly() {
 async fn bad_input_is_answered_at_the_field() {
     let server = spawn_server(&[]).await;
     let response = server
-        .call(
-            "auth/sign_up",
-            &[
-                ("display_name", "Ana"),
-                ("email", "not-an-email"),
-                ("password", PASSWORD),
-            ],
-        )
+        .call("auth/sign_up", &[("display_name", "Ana"), ("email", "not-an-email"), ("password", PASSWORD)])
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -236,13 +174,8 @@ async fn an_expired_session_is_refused() {
 async fn sign_out_ends_the_session() {
     let server = spawn_server(&[]).await;
     let signed_up = server.sign_up("pat@example.org").await;
-    let cookie = signed_up.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie =
+        signed_up.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
     server.call("auth/sign_out", &[]).await;
     // Replaying the old cookie does not bring the session back.
     let replay = Client::new()
@@ -258,11 +191,7 @@ async fn sign_out_ends_the_session() {
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
     let server = spawn_server(&[]).await;
-    let form = [
-        ("display_name", "Mallory"),
-        ("email", "m@example.org"),
-        ("password", PASSWORD),
-    ];
+    let form = [("display_name", "Mallory"), ("email", "m@example.org"), ("password", PASSWORD)];
     let from_elsewhere = server
         .client
         .post(format!("{}/api/auth/sign_up", server.base))
@@ -283,14 +212,7 @@ async fn cross_origin_posts_are_refused() {
     assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
     // Nothing was created.
     let signed_in = server
-        .call(
-            "auth/sign_in",
-            &[
-                ("email", "m@example.org"),
-                ("password", PASSWORD),
-                ("next", ""),
-            ],
-        )
+        .call("auth/sign_in", &[("email", "m@example.org"), ("password", PASSWORD), ("next", "")])
         .await;
     assert_eq!(signed_in.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -300,11 +222,7 @@ async fn data_changing_functions_refuse_get() {
     let server = spawn_server(&[]).await;
     for endpoint in ["auth/sign_up", "auth/sign_in", "auth/sign_out"] {
         let response = server.get(&format!("/api/{endpoint}")).await;
-        assert!(
-            !response.status().is_success(),
-            "GET /api/{endpoint} answered {}",
-            response.status()
-        );
+        assert!(!response.status().is_success(), "GET /api/{endpoint} answered {}", response.status());
     }
 }
 
@@ -314,38 +232,19 @@ async fn pages_carry_security_headers_with_a_fresh_nonce() {
     let first = server.get("/sign-in").await;
     assert_eq!(first.status(), StatusCode::OK);
     let headers = first.headers().clone();
-    let csp = headers[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("script-src 'nonce-"), "{csp}");
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
     assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
-    assert!(
-        !headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
-        "no HSTS over plain http"
-    );
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap()
-        .to_owned();
+    assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY), "no HSTS over plain http");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_owned();
     let html = first.text().await.unwrap();
-    assert!(
-        html.contains(&format!("nonce=\"{nonce}\"")),
-        "scripts carry the CSP nonce"
-    );
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "scripts carry the CSP nonce");
     let second = server.get("/sign-in").await;
     assert!(
-        !second.headers()[header::CONTENT_SECURITY_POLICY]
-            .to_str()
-            .unwrap()
-            .contains(&nonce),
+        !second.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains(&nonce),
         "nonce is per response"
     );
 }
@@ -364,10 +263,7 @@ async fn protected_pages_send_anonymous_visitors_to_sign_in() {
     for (path, next) in [("/caseload", "/caseload"), ("/homework", "/homework")] {
         let response = server.get(path).await;
         assert_eq!(response.status(), StatusCode::FOUND, "{path}");
-        assert_eq!(
-            response.headers()[header::LOCATION],
-            format!("/sign-in?next={next}")
-        );
+        assert_eq!(response.headers()[header::LOCATION], format!("/sign-in?next={next}"));
     }
 }
 
@@ -375,39 +271,18 @@ async fn protected_pages_send_anonymous_visitors_to_sign_in() {
 async fn database_errors_never_reach_the_browser() {
     let server = spawn_server(&[]).await;
     server.sign_up("ray@example.org").await;
-    server
-        .db
-        .execute_unprepared("DROP TABLE sessions")
-        .await
-        .unwrap();
+    server.db.execute_unprepared("DROP TABLE sessions").await.unwrap();
     for response in [
         server.call("auth/me", &[]).await,
         server
-            .call(
-                "auth/sign_in",
-                &[
-                    ("email", "ray@example.org"),
-                    ("password", PASSWORD),
-                    ("next", ""),
-                ],
-            )
+            .call("auth/sign_in", &[("email", "ray@example.org"), ("password", PASSWORD), ("next", "")])
             .await,
         server.get("/caseload").await,
     ] {
         let status = response.status();
         let body = response.text().await.unwrap().to_lowercase();
-        for leak in [
-            "sqlite",
-            "no such table",
-            "sessions",
-            "database",
-            "sqlx",
-            "error returned",
-        ] {
-            assert!(
-                !body.contains(leak),
-                "{status}: body mentions {leak:?}: {body}"
-            );
+        for leak in ["sqlite", "no such table", "sessions", "database", "sqlx", "error returned"] {
+            assert!(!body.contains(leak), "{status}: body mentions {leak:?}: {body}");
         }
     }
 }

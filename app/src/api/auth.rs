@@ -36,11 +36,7 @@ pub fn landing_path(next: &str, role: Role) -> String {
 
 /// Creates a therapist account and signs it in.
 #[server(endpoint = "auth/sign_up")]
-pub async fn sign_up(
-    display_name: String,
-    email: String,
-    password: String,
-) -> Result<(), AppError> {
+pub async fn sign_up(display_name: String, email: String, password: String) -> Result<(), AppError> {
     let state = request::app_state()?;
     let form = accounts::TherapistSignUp::parse(&display_name, &email, &password)?;
     let actor = accounts::sign_up_therapist(&state.db, form, request::now()).await?;
@@ -55,11 +51,8 @@ pub async fn sign_up(
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
     let state = request::app_state()?;
     let client_address = request::client_address()?;
-    let attempt = accounts::SignInAttempt {
-        email: &email,
-        password: &password,
-        client_address: &client_address,
-    };
+    let attempt =
+        accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
     let actor = accounts::sign_in(&state.db, attempt, request::now()).await?;
     let token = sessions::start(&state.db, actor, state.security.sessions, request::now()).await?;
     request::set_session_cookie(&token, &state.security)?;
@@ -87,11 +80,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     };
     let state = request::app_state()?;
     let account = accounts::own_account(&state.db, actor).await?;
-    Ok(Some(SignedInUser {
-        display_name: account.display_name,
-        email: account.email,
-        role: account.role,
-    }))
+    Ok(Some(SignedInUser { display_name: account.display_name, email: account.email, role: account.role }))
 }
 
 #[cfg(test)]
@@ -100,22 +89,13 @@ mod tests {
 
     #[test]
     fn landing_keeps_local_paths_only() {
-        assert_eq!(
-            landing_path("/caseload?page=2", Role::Therapist),
-            "/caseload?page=2"
-        );
+        assert_eq!(landing_path("/caseload?page=2", Role::Therapist), "/caseload?page=2");
         assert_eq!(landing_path("", Role::Therapist), "/caseload");
-        assert_eq!(
-            landing_path("https://evil.example", Role::Client),
-            "/homework"
-        );
+        assert_eq!(landing_path("https://evil.example", Role::Client), "/homework");
         assert_eq!(landing_path("//evil.example", Role::Client), "/homework");
         assert_eq!(landing_path("/\\evil.example", Role::Client), "/homework");
         assert_eq!(landing_path("/sign-in", Role::Client), "/homework");
-        assert_eq!(
-            landing_path("/caseload\r\nSet-Cookie: x=1", Role::Therapist),
-            "/caseload"
-        );
+        assert_eq!(landing_path("/caseload\r\nSet-Cookie: x=1", Role::Therapist), "/caseload");
         assert_eq!(landing_path("/caf\u{e9}", Role::Therapist), "/caseload");
     }
 }

@@ -1,5 +1,7 @@
 //! Server functions: thin adapters from a request to a service and back to a wire type.
 
 pub mod auth;
+pub mod cases;
+pub mod invitations;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;

@@ -3,10 +3,7 @@
 
 use crate::{
     error::AppError,
-    services::{
-        sessions::{self, SessionToken},
-        Actor,
-    },
+    services::{sessions, tokens::SecretToken, Actor},
     state::{AppState, SecuritySettings},
 };
 use axum::extract::ConnectInfo;
@@ -40,7 +37,7 @@ fn request_parts() -> Result<Parts, AppError> {
 }
 
 /// The session token from the request's cookie, if any.
-pub fn session_token() -> Result<Option<SessionToken>, AppError> {
+pub fn session_token() -> Result<Option<SecretToken>, AppError> {
     let parts = request_parts()?;
     let token = parts
         .headers
@@ -50,7 +47,7 @@ pub fn session_token() -> Result<Option<SessionToken>, AppError> {
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| SessionToken::from_cookie(value));
+        .map(|(_, value)| SecretToken::from_text(value));
     Ok(token)
 }
 
@@ -89,15 +86,8 @@ fn set_cookie(value: String) -> Result<(), AppError> {
 }
 
 /// Sends the session cookie: HttpOnly, SameSite=Lax, Secure behind https.
-pub fn set_session_cookie(
-    token: &SessionToken,
-    settings: &SecuritySettings,
-) -> Result<(), AppError> {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+pub fn set_session_cookie(token: &SecretToken, settings: &SecuritySettings) -> Result<(), AppError> {
+    let secure = if settings.secure_cookies { "; Secure" } else { "" };
     let max_age = settings.sessions.absolute_timeout.num_seconds();
     set_cookie(format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
@@ -107,12 +97,6 @@ pub fn set_session_cookie(
 
 /// Tells the browser to forget the session cookie.
 pub fn clear_session_cookie(settings: &SecuritySettings) -> Result<(), AppError> {
-    let secure = if settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    set_cookie(format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
+    let secure = if settings.secure_cookies { "; Secure" } else { "" };
+    set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
 }

@@ -3,6 +3,31 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The ids a field uses: its own, its hint's and its error's.
+fn field_ids(name: &str) -> (String, String, String) {
+    let id = format!("field-{name}");
+    (id.clone(), format!("{id}-hint"), format!("{id}-error"))
+}
+
+/// `aria-describedby` for a field with an optional hint and a possible error.
+fn described_by(has_hint: bool, hint_id: &str, has_error: bool, error_id: &str) -> Option<String> {
+    let ids: Vec<&str> = [(has_hint, hint_id), (has_error, error_id)]
+        .into_iter()
+        .filter_map(|(present, id)| present.then_some(id))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// The error line under a field; announced when it appears.
+#[component]
+fn FieldErrorLine(id: String, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id role="alert" hidden=move || message.get().is_none()>
+            {move || message.get()}
+        </p>
+    }
+}
+
 /// A labelled input whose error (from the last submission) is shown under it and announced.
 #[component]
 pub fn TextField(
@@ -22,44 +47,121 @@ pub fn TextField(
     /// The most characters the field accepts.
     #[prop(optional)]
     max_length: Option<usize>,
+    /// The starting value.
+    #[prop(default = None)]
+    value: Option<String>,
+    /// Whether the field must be filled in.
+    #[prop(default = true)]
+    required: bool,
     /// The last submission's result, whose field error may belong here.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let message = move || error.get().and_then(|error| error.message_for(name));
-    let described_by = {
-        let hint_id = hint_id.clone();
-        let error_id = error_id.clone();
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
+    let (id, hint_id, error_id) = field_ids(name);
+    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let describedby = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || described_by(hint.is_some(), &hint_id, message.get().is_some(), &error_id)
     };
     view! {
-        <div class="field" class:field-invalid=move || message().is_some()>
-            <label for=id.clone()>{label}</label>
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}{(!required).then_some(" (optional)")}</label>
             {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
             <input
-                id=id.clone()
+                id=id
                 name=name
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.map(|n| n.to_string())
-                required
-                aria-invalid=move || message().is_some().then_some("true")
-                aria-describedby=described_by
+                value=value
+                required=required
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=describedby
             />
-            <p class="field-error" id=error_id.clone() role="alert" hidden=move || message().is_none()>
-                {message}
-            </p>
+            <FieldErrorLine id=error_id message=message/>
+        </div>
+    }
+}
+
+/// A labelled multi-line text box with its error under it.
+#[component]
+pub fn TextArea(
+    /// The visible label.
+    label: &'static str,
+    /// The form field's name (also its id).
+    name: &'static str,
+    /// A hint shown under the label.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// The most characters the field accepts.
+    max_length: usize,
+    /// The starting value.
+    #[prop(into)]
+    value: String,
+    /// Visible rows.
+    #[prop(default = 6)]
+    rows: u32,
+    /// The last submission's result, whose field error may belong here.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let (id, hint_id, error_id) = field_ids(name);
+    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let describedby = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || described_by(hint.is_some(), &hint_id, message.get().is_some(), &error_id)
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                maxlength=max_length.to_string()
+                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-describedby=describedby
+            >
+                {value}
+            </textarea>
+            <FieldErrorLine id=error_id message=message/>
+        </div>
+    }
+}
+
+/// A labelled drop-down list.
+#[component]
+pub fn SelectField(
+    /// The visible label.
+    label: &'static str,
+    /// The form field's name (also its id).
+    name: &'static str,
+    /// `(value, label)` pairs.
+    options: Vec<(&'static str, &'static str)>,
+    /// The value chosen at first.
+    #[prop(default = None)]
+    selected: Option<String>,
+    /// The last submission's result, whose field error may belong here.
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let (id, _, error_id) = field_ids(name);
+    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let describedby = {
+        let error_id = error_id.clone();
+        move || described_by(false, "", message.get().is_some(), &error_id)
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name aria-describedby=describedby>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = selected.as_deref() == Some(value);
+                        view! { <option value=value selected=is_selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldErrorLine id=error_id message=message/>
         </div>
     }
 }
@@ -70,15 +172,18 @@ pub fn FormError(
     /// The last submission's result.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = move || {
-        error
-            .get()
-            .filter(|error| !error.is_field_error())
-            .map(|error| error.to_string())
-    };
+    let message = move || error.get().filter(|error| !error.is_field_error()).map(|error| error.to_string());
     view! {
         <div class="notice notice-error form-error" role="alert" hidden=move || message().is_none()>
             {message}
         </div>
     }
+}
+
+/// The result of the last run of a server action, as an error signal for the form.
+pub fn action_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(Result::err))
 }

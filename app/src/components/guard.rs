@@ -1,7 +1,7 @@
 //! Pages only one role may open. Anyone else is sent to sign in (and back afterwards), or
 //! to their own home.
 
-use crate::{auth::use_auth, domain::Role, error::AppError};
+use crate::{auth::use_auth, components::url::encode_query_value, domain::Role, error::AppError};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{components::Redirect, hooks::use_location};
 
@@ -42,30 +42,4 @@ pub fn RequireRole(
         </Suspense>
         }
     })
-}
-
-/// Percent-encodes a value for a query string.
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_query_value;
-
-    #[test]
-    fn encodes_query_characters() {
-        assert_eq!(
-            encode_query_value("/caseload?page=2&q=a b"),
-            "/caseload%3Fpage%3D2%26q%3Da%20b"
-        );
-    }
 }

@@ -18,7 +18,10 @@ pub fn SiteHeader() -> impl IntoView {
                             <nav aria-label="Main">
                                 <ul>
                                     {match user.role {
-                                        Role::Therapist => view! { <li><A href="/caseload">"Caseload"</A></li> }.into_any(),
+                                        Role::Therapist => view! {
+                                            <li><A href="/caseload">"Caseload"</A></li>
+                                            <li><A href="/outbox">"Outbox"</A></li>
+                                        }.into_any(),
                                         Role::Client => view! { <li><A href="/homework">"My homework"</A></li> }.into_any(),
                                     }}
                                 </ul>

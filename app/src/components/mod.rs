@@ -1,6 +1,8 @@
 //! Pieces of UI shared by several pages.
 
+pub mod dates;
 pub mod error_notice;
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod url;

@@ -23,17 +23,13 @@ impl EmailAddress {
             return Err(InvalidInput::new("Enter an email address."));
         }
         if address.chars().count() > MAX_LEN {
-            return Err(InvalidInput::new(format!(
-                "An email address can be at most {MAX_LEN} characters."
-            )));
+            return Err(InvalidInput::new(format!("An email address can be at most {MAX_LEN} characters.")));
         }
         if address.chars().any(char::is_whitespace) || has_control_chars(&address, false) {
             return Err(InvalidInput::new("An email address cannot contain spaces."));
         }
         let Some((local, domain)) = address.rsplit_once('@') else {
-            return Err(InvalidInput::new(
-                "Enter an email address like name@example.com.",
-            ));
+            return Err(InvalidInput::new("Enter an email address like name@example.com."));
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -41,9 +37,7 @@ impl EmailAddress {
             && !domain.contains("..")
             && !domain.contains('@');
         if local.is_empty() || local.len() > MAX_LOCAL_LEN || local.contains('@') || !domain_ok {
-            return Err(InvalidInput::new(
-                "Enter an email address like name@example.com.",
-            ));
+            return Err(InvalidInput::new("Enter an email address like name@example.com."));
         }
         Ok(Self(address))
     }

@@ -1,7 +1,10 @@
 //! Domain types shared by the browser and the server. Each one can only be built by
 //! parsing, so a value of the type is always valid ("parse, don't validate").
 
+pub mod baby_steps;
+pub mod case;
 mod email;
+pub mod exercise;
 mod password;
 mod person_name;
 mod role;
@@ -26,6 +29,5 @@ impl InvalidInput {
 /// True when the text holds a control character (other than the whitespace `allow_newlines`
 /// permits), which no name or address should contain.
 pub(crate) fn has_control_chars(text: &str, allow_newlines: bool) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }

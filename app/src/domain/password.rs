@@ -31,9 +31,7 @@ impl Password {
             return Err(InvalidInput::new("A password cannot be only spaces."));
         }
         if email.is_some_and(|email| input.trim().eq_ignore_ascii_case(email.trim())) {
-            return Err(InvalidInput::new(
-                "Your password cannot be your email address.",
-            ));
+            return Err(InvalidInput::new("Your password cannot be your email address."));
         }
         Ok(Self(input.to_owned()))
     }

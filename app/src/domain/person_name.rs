@@ -20,14 +20,10 @@ impl PersonName {
             return Err(InvalidInput::new("Enter a name."));
         }
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(InvalidInput::new(format!(
-                "A name can be at most {MAX_NAME_CHARS} characters."
-            )));
+            return Err(InvalidInput::new(format!("A name can be at most {MAX_NAME_CHARS} characters.")));
         }
         if has_control_chars(&name, false) || name.contains(['<', '>']) {
-            return Err(InvalidInput::new(
-                "A name cannot contain < or > or control characters.",
-            ));
+            return Err(InvalidInput::new("A name cannot contain < or > or control characters."));
         }
         Ok(Self(name))
     }
@@ -63,18 +59,12 @@ mod tests {
 
     #[test]
     fn trims_and_folds_spaces() {
-        assert_eq!(
-            PersonName::parse("  Dr   Ana  Ruiz ").unwrap().as_str(),
-            "Dr Ana Ruiz"
-        );
+        assert_eq!(PersonName::parse("  Dr   Ana  Ruiz ").unwrap().as_str(), "Dr Ana Ruiz");
     }
 
     #[test]
     fn keeps_accents_and_apostrophes() {
-        assert_eq!(
-            PersonName::parse("Zoë O'Brien-Núñez").unwrap().as_str(),
-            "Zoë O'Brien-Núñez"
-        );
+        assert_eq!(PersonName::parse("Zoë O'Brien-Núñez").unwrap().as_str(), "Zoë O'Brien-Núñez");
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 pub mod auth;
 pub mod caseload;
+pub mod cases;
 pub mod client;
 pub mod home;
+pub mod join;
 pub mod not_found;
+pub mod outbox;

@@ -13,8 +13,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TransactionSession,
+    TransactionTrait,
 };
 
 /// A therapist's sign-up form, parsed.
@@ -34,11 +34,7 @@ impl TherapistSignUp {
         let display_name = PersonName::parse(display_name).field("display_name")?;
         let email = EmailAddress::parse(email).field("email")?;
         let password = Password::parse(password, Some(email.as_str())).field("password")?;
-        Ok(Self {
-            display_name,
-            email,
-            password,
-        })
+        Ok(Self { display_name, email, password })
     }
 }
 
@@ -53,11 +49,8 @@ pub async fn sign_up_therapist(
     form: TherapistSignUp,
     now: DateTime<Utc>,
 ) -> Result<Actor, AppError> {
-    let taken = users::Entity::find()
-        .filter(users::Column::Email.eq(form.email.as_str()))
-        .one(db)
-        .await?
-        .is_some();
+    let taken =
+        users::Entity::find().filter(users::Column::Email.eq(form.email.as_str())).one(db).await?.is_some();
     if taken {
         return Err(AppError::invalid("email", EMAIL_TAKEN));
     }
@@ -94,10 +87,7 @@ pub async fn sign_up_therapist(
     )
     .await?;
     txn.commit().await?;
-    Ok(Actor {
-        user_id,
-        role: Role::Therapist,
-    })
+    Ok(Actor { user_id, role: Role::Therapist })
 }
 
 /// A sign-in attempt as it arrived.
@@ -127,15 +117,9 @@ pub async fn sign_in(
     throttle::check(db, &address_key, PER_ADDRESS, now).await?;
     throttle::check(db, &account_key, PER_ACCOUNT, now).await?;
 
-    let user = users::Entity::find()
-        .filter(users::Column::Email.eq(email.as_str()))
-        .one(db)
-        .await?;
-    let verified = passwords::verify(
-        attempt.password,
-        user.as_ref().map(|u| u.password_hash.as_str()),
-    )
-    .await?;
+    let user = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?;
+    let verified =
+        passwords::verify(attempt.password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     match user {
         Some(user) if verified => {
             let role = Role::from_stored(&user.role).ok_or_else(|| {
@@ -143,10 +127,7 @@ pub async fn sign_in(
                 AppError::Internal
             })?;
             throttle::clear(db, &account_key).await?;
-            Ok(Actor {
-                user_id: user.id,
-                role,
-            })
+            Ok(Actor { user_id: user.id, role })
         }
         user => {
             throttle::record_failure(db, &account_key, PER_ACCOUNT, now).await?;
@@ -184,14 +165,36 @@ pub struct OwnAccount {
 
 /// The actor's own account.
 pub async fn own_account(db: &impl ConnectionTrait, actor: Actor) -> Result<OwnAccount, AppError> {
-    let user = users::Entity::find_by_id(actor.user_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    Ok(OwnAccount {
-        user_id: user.id,
-        display_name: user.display_name,
-        email: user.email,
-        role: actor.role,
+    let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    Ok(OwnAccount { user_id: user.id, display_name: user.display_name, email: user.email, role: actor.role })
+}
+
+/// Creates a client account (inside the caller's transaction, when a partner joins).
+pub async fn create_client(
+    db: &impl ConnectionTrait,
+    email: &EmailAddress,
+    display_name: &str,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let inserted = users::Entity::insert(users::ActiveModel {
+        email: Set(email.as_str().to_owned()),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(Role::Client.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     })
+    .exec(db)
+    .await;
+    match inserted {
+        Ok(result) => Ok(result.last_insert_id),
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AppError::conflict(
+                "An account with this email already exists. Sign in to accept the invitation.",
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
 }

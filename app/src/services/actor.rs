@@ -28,14 +28,8 @@ mod tests {
 
     #[test]
     fn role_check_refuses_the_other_role() {
-        let client = Actor {
-            user_id: 1,
-            role: Role::Client,
-        };
-        assert_eq!(
-            client.require_role(Role::Therapist),
-            Err(AppError::Forbidden)
-        );
+        let client = Actor { user_id: 1, role: Role::Client };
+        assert_eq!(client.require_role(Role::Therapist), Err(AppError::Forbidden));
         assert_eq!(client.require_role(Role::Client), Ok(()));
     }
 }

@@ -15,6 +15,30 @@ pub enum AuditAction {
     SignInFailed,
     /// Someone signed out.
     SignedOut,
+    /// A therapist opened their caseload.
+    CaseloadViewed,
+    /// A case was created.
+    CaseCreated,
+    /// A case's label, policy or partners were edited.
+    CaseUpdated,
+    /// A case was paused, closed or reopened.
+    CaseStatusChanged,
+    /// The therapist's notes were changed.
+    CaseNotesUpdated,
+    /// The therapist opened a case page.
+    CaseViewed,
+    /// A partner was invited (or invited again).
+    InvitationCreated,
+    /// A pending invitation was revoked.
+    InvitationRevoked,
+    /// A partner accepted their invitation and joined.
+    InvitationAccepted,
+    /// The therapist opened an unsent invitation's link from the outbox.
+    InvitationLinkRevealed,
+    /// A client opened their home page.
+    ClientHomeViewed,
+    /// A therapist opened their outbox.
+    OutboxViewed,
 }
 
 impl AuditAction {
@@ -25,6 +49,18 @@ impl AuditAction {
             AuditAction::SignedIn => "session.started",
             AuditAction::SignInFailed => "session.refused",
             AuditAction::SignedOut => "session.ended",
+            AuditAction::CaseloadViewed => "caseload.viewed",
+            AuditAction::CaseCreated => "case.created",
+            AuditAction::CaseUpdated => "case.updated",
+            AuditAction::CaseStatusChanged => "case.status_changed",
+            AuditAction::CaseNotesUpdated => "case.notes_updated",
+            AuditAction::CaseViewed => "case.viewed",
+            AuditAction::InvitationCreated => "invitation.created",
+            AuditAction::InvitationRevoked => "invitation.revoked",
+            AuditAction::InvitationAccepted => "invitation.accepted",
+            AuditAction::InvitationLinkRevealed => "invitation.link_revealed",
+            AuditAction::ClientHomeViewed => "client_home.viewed",
+            AuditAction::OutboxViewed => "outbox.viewed",
         }
     }
 }

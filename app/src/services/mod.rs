@@ -5,9 +5,14 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod cases;
 pub mod database;
+pub mod email;
+pub mod invitations;
+pub mod outbox;
 pub mod passwords;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 
 pub use actor::Actor;

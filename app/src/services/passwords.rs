@@ -21,13 +21,10 @@ pub async fn hash(password: &Password) -> Result<String, AppError> {
     let password = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| {
-                tracing::error!(%error, "password hashing failed");
-                AppError::Internal
-            })
+        hasher()?.hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string()).map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            AppError::Internal
+        })
     })
     .await
     .map_err(|_| AppError::Internal)?
@@ -47,9 +44,7 @@ pub async fn verify(candidate: &str, stored_hash: Option<&str>) -> Result<bool, 
             tracing::error!(%error, "stored password hash unreadable");
             AppError::Internal
         })?;
-        let matches = hasher()?
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok();
+        let matches = hasher()?.verify_password(candidate.as_bytes(), &parsed).is_ok();
         Ok(known && matches)
     })
     .await
@@ -63,10 +58,8 @@ fn dummy_hash() -> Result<&'static str, AppError> {
         return Ok(hash);
     }
     let salt = SaltString::generate(&mut OsRng);
-    let hash = hasher()?
-        .hash_password(salt.as_str().as_bytes(), &salt)
-        .map_err(|_| AppError::Internal)?
-        .to_string();
+    let hash =
+        hasher()?.hash_password(salt.as_str().as_bytes(), &salt).map_err(|_| AppError::Internal)?.to_string();
     Ok(DUMMY.get_or_init(|| hash))
 }
 
@@ -91,9 +84,6 @@ mod tests {
     #[tokio::test]
     async fn two_hashes_of_one_password_differ() {
         let password = Password::parse("a long enough phrase", None).unwrap();
-        assert_ne!(
-            hash(&password).await.unwrap(),
-            hash(&password).await.unwrap()
-        );
+        assert_ne!(hash(&password).await.unwrap(), hash(&password).await.unwrap());
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
+    tokens::SecretToken,
     Actor,
 };
 use crate::{
@@ -10,14 +11,11 @@ use crate::{
     entities::{sessions, users},
     error::AppError,
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, TransactionSession, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,43 +28,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle_timeout: Duration::minutes(30),
-            absolute_timeout: Duration::hours(12),
-        }
-    }
-}
-
-/// A session token as the browser keeps it. Never logged; `Debug` hides it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
-
-impl SessionToken {
-    /// Wraps a token read from a cookie.
-    pub fn from_cookie(value: &str) -> Self {
-        Self(value.to_owned())
-    }
-
-    /// The token's text, for the cookie.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    fn generate() -> Self {
-        let mut bytes = [0_u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    fn hash(&self) -> String {
-        let digest = Sha256::digest(self.0.as_bytes());
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
-    }
-}
-
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionToken(..)")
+        Self { idle_timeout: Duration::minutes(30), absolute_timeout: Duration::hours(12) }
     }
 }
 
@@ -79,8 +41,8 @@ pub async fn start(
     actor: Actor,
     policy: SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<SessionToken, AppError> {
-    let token = SessionToken::generate();
+) -> Result<SecretToken, AppError> {
+    let token = SecretToken::generate();
     let txn = db.begin().await?;
     sessions::Entity::insert(sessions::ActiveModel {
         user_id: Set(actor.user_id),
@@ -110,7 +72,7 @@ pub async fn start(
 /// The actor behind `token`, if its session is still live. Ended sessions are deleted.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
-    token: &SessionToken,
+    token: &SecretToken,
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, AppError> {
@@ -136,27 +98,20 @@ pub async fn authenticate(
         active.last_seen_at = Set(now);
         active.update(db).await?;
     }
-    Ok(Some(Actor {
-        user_id: user.id,
-        role,
-    }))
+    Ok(Some(Actor { user_id: user.id, role }))
 }
 
 /// Ends the session behind `token` on the server, and audits it. Unknown tokens are ignored.
 pub async fn end(
     db: &(impl ConnectionTrait + TransactionTrait),
-    token: &SessionToken,
+    token: &SecretToken,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
-    let session = sessions::Entity::find()
-        .filter(sessions::Column::TokenHash.eq(token.hash()))
-        .one(&txn)
-        .await?;
+    let session =
+        sessions::Entity::find().filter(sessions::Column::TokenHash.eq(token.hash())).one(&txn).await?;
     if let Some(session) = session {
-        sessions::Entity::delete_by_id(session.id)
-            .exec(&txn)
-            .await?;
+        sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
         audit::record(
             &txn,
             AuditEvent {
@@ -171,21 +126,4 @@ pub async fn end(
     }
     txn.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_long_random_and_hashed() {
-        let first = SessionToken::generate();
-        let second = SessionToken::generate();
-        assert_ne!(first, second);
-        // 32 bytes, base64url without padding.
-        assert_eq!(first.expose().len(), 43);
-        assert_eq!(first.hash().len(), 64);
-        assert_ne!(first.hash(), first.expose());
-        assert_eq!(format!("{first:?}"), "SessionToken(..)");
-    }
 }

@@ -19,20 +19,12 @@ pub struct ThrottlePolicy {
 }
 
 /// Per account (email): five free tries, then 2 s, 4 s, … up to 15 minutes.
-pub const PER_ACCOUNT: ThrottlePolicy = ThrottlePolicy {
-    free_failures: 5,
-    base_wait_secs: 2,
-    max_wait_secs: 900,
-    forget_after_secs: 3600,
-};
+pub const PER_ACCOUNT: ThrottlePolicy =
+    ThrottlePolicy { free_failures: 5, base_wait_secs: 2, max_wait_secs: 900, forget_after_secs: 3600 };
 
 /// Per client address: a shared office network gets more room before slowing down.
-pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
-    free_failures: 30,
-    base_wait_secs: 2,
-    max_wait_secs: 900,
-    forget_after_secs: 3600,
-};
+pub const PER_ADDRESS: ThrottlePolicy =
+    ThrottlePolicy { free_failures: 30, base_wait_secs: 2, max_wait_secs: 900, forget_after_secs: 3600 };
 
 impl ThrottlePolicy {
     /// How long after the last failure the next attempt must wait, given `failures` so far.
@@ -41,10 +33,7 @@ impl ThrottlePolicy {
             return Duration::zero();
         }
         let doublings = (failures - self.free_failures).min(20) as u32;
-        let secs = self
-            .base_wait_secs
-            .saturating_mul(1_i64 << doublings)
-            .min(self.max_wait_secs);
+        let secs = self.base_wait_secs.saturating_mul(1_i64 << doublings).min(self.max_wait_secs);
         Duration::seconds(secs)
     }
 }
@@ -66,10 +55,7 @@ pub async fn check(
     policy: ThrottlePolicy,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let Some(row) = sign_in_throttles::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?
-    else {
+    let Some(row) = sign_in_throttles::Entity::find_by_id(key.to_owned()).one(db).await? else {
         return Ok(());
     };
     if now - row.last_failure_at > Duration::seconds(policy.forget_after_secs) {
@@ -90,9 +76,7 @@ pub async fn record_failure(
     policy: ThrottlePolicy,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let previous = sign_in_throttles::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?;
+    let previous = sign_in_throttles::Entity::find_by_id(key.to_owned()).one(db).await?;
     let failures = match previous {
         Some(row) if now - row.last_failure_at <= Duration::seconds(policy.forget_after_secs) => {
             row.failures.saturating_add(1)
@@ -106,10 +90,7 @@ pub async fn record_failure(
     })
     .on_conflict(
         OnConflict::column(sign_in_throttles::Column::ScopeKey)
-            .update_columns([
-                sign_in_throttles::Column::Failures,
-                sign_in_throttles::Column::LastFailureAt,
-            ])
+            .update_columns([sign_in_throttles::Column::Failures, sign_in_throttles::Column::LastFailureAt])
             .to_owned(),
     )
     .exec_without_returning(db)
@@ -119,9 +100,7 @@ pub async fn record_failure(
 
 /// Forgets the failures of `key` (after a successful sign-in).
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
-    sign_in_throttles::Entity::delete_by_id(key.to_owned())
-        .exec(db)
-        .await?;
+    sign_in_throttles::Entity::delete_by_id(key.to_owned()).exec(db).await?;
     Ok(())
 }
 

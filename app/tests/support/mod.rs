@@ -36,18 +36,12 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!(
-        "bs_test_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        nanos
-    )
+    format!("bs_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), nanos)
 }
 
 /// The PostgreSQL server tests use (`TEST_POSTGRES_URL`, default the local server).
 pub fn postgres_server_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
 /// Creates and migrates a fresh database on `backend`.
@@ -56,35 +50,20 @@ pub async fn fresh(backend: Backend) -> TestDb {
     match backend {
         Backend::Sqlite => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
-            let db = database::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .expect("open sqlite");
+            let db = database::connect(&format!("sqlite://{}", path.display())).await.expect("open sqlite");
             database::migrate(&db).await.expect("migrate sqlite");
-            TestDb {
-                db,
-                cleanup: Cleanup::File(path),
-            }
+            TestDb { db, cleanup: Cleanup::File(path) }
         }
         Backend::Postgres => {
             let server_url = postgres_server_url();
             let admin = Database::connect(format!("{server_url}/postgres"))
                 .await
-                .expect(
-                    "PostgreSQL must be reachable for the PostgreSQL suite (set TEST_POSTGRES_URL)",
-                );
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
+                .expect("PostgreSQL must be reachable for the PostgreSQL suite (set TEST_POSTGRES_URL)");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
             admin.close().await.ok();
-            let db = database::connect(&format!("{server_url}/{name}"))
-                .await
-                .expect("open postgres");
+            let db = database::connect(&format!("{server_url}/{name}")).await.expect("open postgres");
             database::migrate(&db).await.expect("migrate postgres");
-            TestDb {
-                db,
-                cleanup: Cleanup::Database { server_url, name },
-            }
+            TestDb { db, cleanup: Cleanup::Database { server_url, name } }
         }
     }
 }

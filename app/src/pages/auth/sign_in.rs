@@ -3,7 +3,7 @@
 use crate::{
     api::auth::SignIn,
     auth::use_auth,
-    components::form::{FormError, TextField},
+    components::form::{action_error, FormError, TextField},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +18,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let result = sign_in.value();
-    let error = Signal::derive(move || result.get().and_then(Result::err));
+    let error = action_error(result);
     let pending = sign_in.pending();
         view! {
         <Title text="Sign in"/>

@@ -3,7 +3,7 @@
 use crate::{
     api::auth::SignUp,
     auth::use_auth,
-    components::form::{FormError, TextField},
+    components::form::{action_error, FormError, TextField},
     domain::{MAX_NAME_CHARS, MAX_PASSWORD_CHARS},
 };
 use leptos::prelude::*;
@@ -21,7 +21,7 @@ pub fn SignUpPage() -> impl IntoView {
         let sign_up = ServerAction::<SignUp>::new();
         auth.refresh_after(sign_up.version());
     let result = sign_up.value();
-    let error = Signal::derive(move || result.get().and_then(Result::err));
+    let error = action_error(result);
     let pending = sign_up.pending();
         view! {
         <Title text="Create a therapist account"/>

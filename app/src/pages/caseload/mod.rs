@@ -1,8 +1,20 @@
-//! The therapist's caseload: their couples at a glance.
+//! The therapist's caseload: their couples at a glance, searchable, filterable and paged in
+//! the database.
 
-use crate::{components::guard::RequireRole, domain::Role};
-use leptos::prelude::*;
+use crate::{
+    api::cases::{load_caseload, CaseloadRow, CaseloadView},
+    components::{dates::short_date, guard::RequireRole, url::encode_query_value},
+    domain::{
+        case::{CaseStatus, InvitationState},
+        Role,
+    },
+};
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
+use leptos_router::{
+    components::{Form, A},
+    hooks::use_query_map,
+};
 
 /// The therapist's home page.
 #[component]
@@ -10,16 +22,150 @@ pub fn CaseloadPage() -> impl IntoView {
     view! {
         <Title text="Caseload"/>
         <RequireRole role=Role::Therapist>
-            <section aria-labelledby="caseload-title">
-                <h1 id="caseload-title">"Caseload"</h1>
-                <div class="empty-state">
-                    <h2>"No couples yet"</h2>
-                    <p>
-                        "Your caseload lists each couple you work with, where they are in their homework "
-                        "and what is waiting for your review."
-                    </p>
-                </div>
-            </section>
+            <Caseload/>
         </RequireRole>
+    }
+}
+
+#[component]
+fn Caseload() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let search = move || param("q");
+    let status = move || param("status");
+    let sort = move || param("sort");
+    let page = move || param("page").parse::<u64>().unwrap_or(1).max(1);
+    let caseload = Resource::new(
+        move || (search(), status(), sort(), page()),
+        |(search, status, sort, page)| load_caseload(search, status, sort, page),
+    );
+    view! {
+        <section aria-labelledby="caseload-title">
+            <div class="page-heading">
+                <h1 id="caseload-title">"Caseload"</h1>
+                <A href="/cases/new" attr:class="button-primary">"New case"</A>
+            </div>
+            <Form method="GET" action="/caseload" attr:class="filters" attr:role="search" attr:aria-label="Caseload">
+                <div class="field">
+                    <label for="caseload-q">"Search by name"</label>
+                    <input id="caseload-q" type="search" name="q" maxlength="100" value=search/>
+                </div>
+                <div class="field">
+                    <label for="caseload-status">"Status"</label>
+                    <select id="caseload-status" name="status">
+                        <option value="" selected=move || status().is_empty()>"All"</option>
+                        {CaseStatus::ALL
+                            .iter()
+                            .map(|option| {
+                                let value = option.as_str();
+                                view! { <option value=value selected=move || status() == value>{option.label()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="caseload-sort">"Sort by"</label>
+                    <select id="caseload-sort" name="sort">
+                        <option value="updated" selected=move || sort().is_empty() || sort() == "updated">"Recently updated"</option>
+                        <option value="name" selected=move || sort() == "name">"Name"</option>
+                        <option value="activity" selected=move || sort() == "activity">"Last client activity"</option>
+                    </select>
+                </div>
+                <button type="submit" class="button-secondary">"Apply"</button>
+            </Form>
+            <Transition fallback=|| view! { <p class="loading">"Loading your caseload…"</p> }>
+                {move || Suspend::new(async move {
+                    caseload.await.map(|view| caseload_table(view, search(), status(), sort()))
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn caseload_table(view: CaseloadView, search: String, status: String, sort: String) -> impl IntoView {
+    if !view.has_any_cases {
+        return Either::Left(view! {
+            <div class="empty-state">
+                <h2>"Add your first couple"</h2>
+                <p>
+                    "Create a case for each couple you work with. You will add both partners' names and "
+                    "emails, then invite each of them to their own private account."
+                </p>
+                <A href="/cases/new" attr:class="button-primary">"Create a case"</A>
+            </div>
+        });
+    }
+    let pages = view.total.div_ceil(view.per_page).max(1);
+    let link = move |page: u64| {
+        let mut url = format!("/caseload?page={page}");
+        for (name, value) in [("q", &search), ("status", &status), ("sort", &sort)] {
+            if !value.is_empty() {
+                url.push_str(&format!("&{name}={}", encode_query_value(value)));
+            }
+        }
+        url
+    };
+    let previous = (view.page > 1).then(|| link(view.page - 1));
+    let next = (view.page < pages).then(|| link(view.page + 1));
+    let count = match view.total {
+        1 => "1 case".to_owned(),
+        n => format!("{n} cases"),
+    };
+    Either::Right(view! {
+        <p class="result-count" role="status">{count}</p>
+        {if view.rows.is_empty() {
+            Either::Left(view! { <p>"No cases match. Try another search or status."</p> })
+        } else {
+            Either::Right(view! {
+                <div class="table-scroll">
+                    <table class="caseload">
+                        <caption class="visually-hidden">"Your cases"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Couple"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Partners"</th>
+                                <th scope="col">"Last client activity"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{view.rows.into_iter().map(caseload_row).collect_view()}</tbody>
+                    </table>
+                </div>
+            })
+        }}
+        <nav class="pagination" aria-label="Caseload pages">
+            {previous.map(|href| view! { <A href=href attr:rel="prev">"Previous"</A> })}
+            <span>{format!("Page {} of {pages}", view.page)}</span>
+            {next.map(|href| view! { <A href=href attr:rel="next">"Next"</A> })}
+        </nav>
+    })
+}
+
+fn caseload_row(row: CaseloadRow) -> impl IntoView {
+    let href = format!("/cases/{}", row.id);
+    view! {
+        <tr>
+            <th scope="row"><A href=href>{row.label}</A></th>
+            <td><span class=format!("badge badge-{}", row.status.as_str())>{row.status.label()}</span></td>
+            <td>
+                <ul class="partner-list">
+                    {row
+                        .partners
+                        .into_iter()
+                        .map(|partner| {
+                            let joined = partner.invitation == InvitationState::Joined;
+                            view! {
+                                <li>
+                                    {partner.first_name}
+                                    ": "
+                                    <span class:joined=joined>{partner.invitation.label()}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </td>
+            <td>{row.last_client_activity_at.map(short_date).unwrap_or_else(|| "None yet".to_owned())}</td>
+        </tr>
     }
 }

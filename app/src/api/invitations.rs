@@ -1,0 +1,148 @@
+//! Inviting partners, the outbox, and joining through an invitation link.
+
+use crate::{api::cases::EmailView, domain::case::ConfidentialityPolicy, error::AppError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::request,
+    crate::services::{
+        invitations::{self, InvitationLookup},
+        outbox, sessions,
+        tokens::SecretToken,
+    },
+};
+
+/// What an invitation link shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum InvitationView {
+    /// The link works.
+    Valid {
+        /// Who invited them.
+        therapist_name: String,
+        /// Their first name.
+        partner_first_name: String,
+        /// The invited address (their sign-in).
+        email: String,
+        /// The confidentiality policy they agree to.
+        policy: ConfidentialityPolicy,
+        /// True when that address already has an account.
+        has_account: bool,
+        /// True when that account is the one signed in now.
+        signed_in_as_invitee: bool,
+    },
+    /// Expired after 7 days.
+    Expired,
+    /// Used already.
+    Used,
+    /// Revoked or replaced by a newer invitation.
+    Revoked,
+    /// Not a link we know.
+    Unknown,
+}
+
+/// The therapist's outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    /// Emails, newest first.
+    pub emails: Vec<EmailView>,
+    /// False when no SMTP server is configured.
+    pub smtp_configured: bool,
+}
+
+/// Invites (or invites again) one partner; any earlier link stops working.
+#[server(endpoint = "invitations/send")]
+pub async fn invite_partner(case_id: i32, partner_id: i32) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    invitations::invite(&state.db, actor, case_id, partner_id, request::now()).await?;
+    state.mail.wake_worker();
+    Ok(())
+}
+
+/// Revokes a partner's pending invitation.
+#[server(endpoint = "invitations/revoke")]
+pub async fn revoke_invitation(case_id: i32, partner_id: i32) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    invitations::revoke(&state.db, actor, case_id, partner_id, request::now()).await
+}
+
+/// The therapist's outbox (the latest 200 emails).
+#[server(endpoint = "outbox/list")]
+pub async fn load_outbox() -> Result<OutboxView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let rows = outbox::therapist_outbox(&state.db, actor, 200, request::now()).await?;
+    Ok(OutboxView {
+        emails: rows.into_iter().map(EmailView::from_row).collect(),
+        smtp_configured: state.mail.smtp_configured,
+    })
+}
+
+/// Opens an unsent invitation's link for the therapist to pass on (a new link each time).
+#[server(endpoint = "outbox/reveal_link")]
+pub async fn reveal_invitation_link(email_id: i32) -> Result<String, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let path = invitations::reveal_unsent_link(&state.db, actor, email_id, request::now()).await?;
+    Ok(format!("{}{path}", state.mail.public_base_url))
+}
+
+/// What an invitation link shows (anyone holding the link may ask).
+#[server(endpoint = "invitations/lookup")]
+pub async fn load_invitation(token: String) -> Result<InvitationView, AppError> {
+    let state = request::app_state()?;
+    let token = SecretToken::from_text(&token);
+    let view = match invitations::lookup(&state.db, &token, request::now()).await? {
+        InvitationLookup::Valid(details) => {
+            let signed_in = request::optional_actor().await?;
+            let signed_in_as_invitee = match signed_in {
+                Some(actor) => {
+                    crate::services::accounts::own_account(&state.db, actor).await?.email == details.email
+                }
+                None => false,
+            };
+            InvitationView::Valid {
+                therapist_name: details.therapist_name,
+                partner_first_name: details.partner_first_name,
+                email: details.email,
+                policy: details.policy,
+                has_account: details.has_account,
+                signed_in_as_invitee,
+            }
+        }
+        InvitationLookup::Expired => InvitationView::Expired,
+        InvitationLookup::Used => InvitationView::Used,
+        InvitationLookup::Revoked => InvitationView::Revoked,
+        InvitationLookup::Unknown => InvitationView::Unknown,
+    };
+    Ok(view)
+}
+
+/// Accepts an invitation: with a new password, or as the invited client already signed in.
+#[server(endpoint = "invitations/accept")]
+pub async fn accept_invitation(
+    token: String,
+    password: Option<String>,
+    agree: Option<String>,
+) -> Result<(), AppError> {
+    let state = request::app_state()?;
+    let token = SecretToken::from_text(&token);
+    let agreed = agree.is_some();
+    let now = request::now();
+    match request::optional_actor().await? {
+        Some(actor) => invitations::accept_signed_in(&state.db, actor, &token, agreed, now).await?,
+        None => {
+            let password = password.unwrap_or_default();
+            let actor =
+                invitations::accept_with_new_account(&state.db, &token, &password, agreed, now).await?;
+            let session = sessions::start(&state.db, actor, state.security.sessions, now).await?;
+            request::set_session_cookie(&session, &state.security)?;
+        }
+    }
+    leptos_axum::redirect("/homework");
+    Ok(())
+}

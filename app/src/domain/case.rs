@@ -1,0 +1,265 @@
+//! The words of a couple case: what a partner seeks, the case's status and confidentiality
+//! policy, and the limited texts a therapist types about a case.
+
+use super::{has_control_chars, InvalidInput};
+use serde::{Deserialize, Serialize};
+
+/// What a partner wants more of. Never inferred from gender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seeks {
+    /// More emotional connection.
+    Emotional,
+    /// More physical closeness.
+    Physical,
+    /// Not sure yet.
+    Unsure,
+}
+
+/// A case's stage in the caseload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Work in progress.
+    Active,
+    /// On hold for now.
+    Paused,
+    /// Finished; accepts nothing new until reopened.
+    Closed,
+}
+
+/// What the therapist will do with something one partner tells them alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfidentialityPolicy {
+    /// Anything relevant to the couple may be brought into joint sessions.
+    NoSecrets,
+    /// The therapist may keep some things private, with limits explained up front.
+    LimitedSecrets,
+}
+
+/// Where a partner stands with their invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    /// Never invited.
+    NotInvited,
+    /// An invitation is waiting to be used.
+    Invited,
+    /// The last invitation expired unused.
+    Expired,
+    /// The last invitation was revoked.
+    Revoked,
+    /// The partner has joined.
+    Joined,
+}
+
+impl InvitationState {
+    /// How the state reads in the caseload.
+    pub fn label(self) -> &'static str {
+        match self {
+            InvitationState::NotInvited => "Not invited",
+            InvitationState::Invited => "Invited",
+            InvitationState::Expired => "Invitation expired",
+            InvitationState::Revoked => "Invitation revoked",
+            InvitationState::Joined => "Joined",
+        }
+    }
+}
+
+/// Stored names and labels for the small enums above.
+macro_rules! stored_names {
+    ($ty:ty { $($variant:ident => $stored:literal, $label:literal;)+ }) => {
+        impl $ty {
+            /// Every value, in display order.
+            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),+];
+
+            /// The name stored in the database and used in forms.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$ty>::$variant => $stored),+ }
+            }
+
+            /// Reads a stored or submitted name.
+            pub fn parse(value: &str) -> Result<Self, InvalidInput> {
+                match value.trim() {
+                    $($stored => Ok(<$ty>::$variant),)+
+                    _ => Err(InvalidInput::new("Choose one of the options.")),
+                }
+            }
+
+            /// The label people read.
+            pub fn label(self) -> &'static str {
+                match self { $(<$ty>::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+stored_names!(Seeks {
+    Emotional => "emotional", "More emotional connection";
+    Physical => "physical", "More physical closeness";
+    Unsure => "unsure", "Not sure yet";
+});
+
+stored_names!(CaseStatus {
+    Active => "active", "Active";
+    Paused => "paused", "Paused";
+    Closed => "closed", "Closed";
+});
+
+stored_names!(ConfidentialityPolicy {
+    NoSecrets => "no_secrets", "No secrets";
+    LimitedSecrets => "limited_secrets", "Limited secrets";
+});
+
+impl ConfidentialityPolicy {
+    /// The explanation shown to clients when they join.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            ConfidentialityPolicy::NoSecrets => {
+                "Your therapist works with the two of you together. Anything you tell your therapist \
+                 on your own that matters to your relationship may be brought into your joint work. \
+                 Your written answers stay private from your partner until you choose to share them."
+            }
+            ConfidentialityPolicy::LimitedSecrets => {
+                "Your therapist may keep some things you tell them on your own private, and will \
+                 explain the limits of that with you. Your written answers stay private from your \
+                 partner until you choose to share them."
+            }
+        }
+    }
+}
+
+/// Parses an optional text of at most `max` characters: blank means none.
+fn optional_text(input: &str, max: usize, what: &str) -> Result<Option<String>, InvalidInput> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max {
+        return Err(InvalidInput::new(format!("{what} can be at most {max} characters.")));
+    }
+    if has_control_chars(text, false) {
+        return Err(InvalidInput::new(format!("{what} cannot contain control characters.")));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// Most characters in a case label.
+pub const MAX_CASE_LABEL_CHARS: usize = 120;
+/// Most characters in a partner's first or last name.
+pub const MAX_PARTNER_NAME_CHARS: usize = 60;
+/// Most characters in a partner's pronouns.
+pub const MAX_PRONOUNS_CHARS: usize = 40;
+/// Most characters in the therapist's notes on a case.
+pub const MAX_NOTES_CHARS: usize = 20_000;
+
+/// How the therapist names a case in their caseload, e.g. "Alex & Sam".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseLabel(String);
+
+impl CaseLabel {
+    /// Parses a label of 1 to 120 characters.
+    pub fn parse(input: &str) -> Result<Self, InvalidInput> {
+        optional_text(input, MAX_CASE_LABEL_CHARS, "A case name")?
+            .map(Self)
+            .ok_or_else(|| InvalidInput::new("Give the case a name, for example \"Alex & Sam\"."))
+    }
+
+    /// The label.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A partner's first name (required) — what the app calls them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstName(String);
+
+impl FirstName {
+    /// Parses a first name of 1 to 60 characters.
+    pub fn parse(input: &str) -> Result<Self, InvalidInput> {
+        optional_text(input, MAX_PARTNER_NAME_CHARS, "A name")?
+            .map(Self)
+            .ok_or_else(|| InvalidInput::new("Enter a first name."))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An optional last name of at most 60 characters.
+pub fn parse_last_name(input: &str) -> Result<Option<String>, InvalidInput> {
+    optional_text(input, MAX_PARTNER_NAME_CHARS, "A last name")
+}
+
+/// Optional pronouns of at most 40 characters.
+pub fn parse_pronouns(input: &str) -> Result<Option<String>, InvalidInput> {
+    optional_text(input, MAX_PRONOUNS_CHARS, "Pronouns")
+}
+
+/// The therapist's private notes on a case (may be empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TherapistNotes(String);
+
+impl TherapistNotes {
+    /// Parses notes of at most 20,000 characters; newlines are kept.
+    pub fn parse(input: &str) -> Result<Self, InvalidInput> {
+        let notes = input.trim_end();
+        if notes.chars().count() > MAX_NOTES_CHARS {
+            return Err(InvalidInput::new(format!("Notes can be at most {MAX_NOTES_CHARS} characters.")));
+        }
+        if has_control_chars(notes, true) {
+            return Err(InvalidInput::new("Notes cannot contain control characters."));
+        }
+        Ok(Self(notes.to_owned()))
+    }
+
+    /// The notes.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip() {
+        for seeks in Seeks::ALL {
+            assert_eq!(Seeks::parse(seeks.as_str()), Ok(*seeks));
+        }
+        for status in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(status.as_str()), Ok(*status));
+        }
+        for policy in ConfidentialityPolicy::ALL {
+            assert_eq!(ConfidentialityPolicy::parse(policy.as_str()), Ok(*policy));
+            assert!(!policy.explanation().is_empty());
+        }
+        assert!(Seeks::parse("male").is_err());
+        assert!(CaseStatus::parse("").is_err());
+    }
+
+    #[test]
+    fn labels_and_names_are_trimmed_and_bounded() {
+        assert_eq!(CaseLabel::parse("  Alex & Sam ").unwrap().as_str(), "Alex & Sam");
+        assert!(CaseLabel::parse("   ").is_err());
+        assert!(CaseLabel::parse(&"x".repeat(121)).is_err());
+        assert!(FirstName::parse("").is_err());
+        assert!(FirstName::parse(&"y".repeat(61)).is_err());
+        assert_eq!(parse_last_name("  ").unwrap(), None);
+        assert_eq!(parse_pronouns(" they/them ").unwrap().as_deref(), Some("they/them"));
+        assert!(parse_pronouns(&"z".repeat(41)).is_err());
+    }
+
+    #[test]
+    fn notes_keep_newlines_but_not_control_characters() {
+        assert_eq!(TherapistNotes::parse("line one\nline two\n\n").unwrap().as_str(), "line one\nline two");
+        assert!(TherapistNotes::parse("bell \u{7}").is_err());
+        assert!(TherapistNotes::parse(&"n".repeat(20_001)).is_err());
+        assert_eq!(TherapistNotes::parse("").unwrap().as_str(), "");
+    }
+}

@@ -1,0 +1,246 @@
+//! The therapist's case page: both partners and their invitations, the case's status,
+//! private notes and the case's email history.
+
+use crate::{
+    api::{
+        cases::{load_case, CaseView, EmailView, PartnerView, SaveCaseNotes, SetCaseStatus},
+        invitations::{InvitePartner, RevokeInvitation},
+    },
+    components::{
+        dates::{date_time, short_date},
+        form::{action_error, FormError, TextArea},
+        guard::RequireRole,
+    },
+    domain::{
+        case::{CaseStatus, InvitationState, MAX_NOTES_CHARS},
+        Role,
+    },
+};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+
+/// The actions on a case page, whose completion reloads the page's data.
+#[derive(Clone, Copy)]
+struct CaseActions {
+    set_status: ServerAction<SetCaseStatus>,
+    save_notes: ServerAction<SaveCaseNotes>,
+    invite: ServerAction<InvitePartner>,
+    revoke: ServerAction<RevokeInvitation>,
+}
+
+/// The case page.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let case_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
+    let actions = CaseActions {
+        set_status: ServerAction::new(),
+        save_notes: ServerAction::new(),
+        invite: ServerAction::new(),
+        revoke: ServerAction::new(),
+    };
+    let case = Resource::new(
+        move || {
+            (
+                case_id(),
+                actions.set_status.version().get(),
+                actions.invite.version().get(),
+                actions.revoke.version().get(),
+            )
+        },
+        |(id, ..)| load_case(id),
+    );
+    view! {
+        <RequireRole role=Role::Therapist>
+            <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
+                {move || Suspend::new(async move { case.await.map(|case| case_page(case, actions)) })}
+            </Transition>
+        </RequireRole>
+    }
+}
+
+fn case_page(case: CaseView, actions: CaseActions) -> impl IntoView {
+    let status_error = action_error(actions.set_status.value());
+    let invite_error = Signal::derive(move || {
+        actions
+            .invite
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| actions.revoke.value().get().and_then(Result::err))
+    });
+    let notes_error = action_error(actions.save_notes.value());
+    let notes_saved = move || matches!(actions.save_notes.value().get(), Some(Ok(())));
+    let edit = format!("/cases/{}/edit", case.id);
+    let closed = case.status == CaseStatus::Closed;
+    let status_buttons: Vec<(CaseStatus, &str)> = match case.status {
+        CaseStatus::Active => vec![(CaseStatus::Paused, "Pause case"), (CaseStatus::Closed, "Close case")],
+        CaseStatus::Paused => vec![(CaseStatus::Active, "Resume case"), (CaseStatus::Closed, "Close case")],
+        CaseStatus::Closed => vec![(CaseStatus::Active, "Reopen case")],
+    };
+    let case_id = case.id;
+    view! {
+        <Title text=case.label.clone()/>
+        <article class="case" aria-labelledby="case-title">
+            <div class="page-heading">
+                <h1 id="case-title">{case.label.clone()}</h1>
+                <span class=format!("badge badge-{}", case.status.as_str())>{case.status.label()}</span>
+            </div>
+            <p class="aside">
+                {format!("{} since {}. ", case.status.label(), short_date(case.status_changed_at))}
+                {format!("Confidentiality policy: {}.", case.policy.label())}
+            </p>
+            <div class="case-actions">
+                <A href=edit attr:class="button-secondary">"Edit case"</A>
+                {status_buttons
+                    .into_iter()
+                    .map(|(status, label)| {
+                        view! {
+                            <ActionForm action=actions.set_status attr:class="inline-form">
+                                <input type="hidden" name="case_id" value=case_id/>
+                                <input type="hidden" name="status" value=status.as_str()/>
+                                <button type="submit" class="button-secondary">{label}</button>
+                            </ActionForm>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <FormError error=status_error/>
+
+            <section aria-labelledby="partners-title">
+                <h2 id="partners-title">"Partners"</h2>
+                <FormError error=invite_error/>
+                {(!case.smtp_configured).then(|| view! {
+                    <p class="notice notice-info">
+                        "No mail server is set up, so invitations wait in your "
+                        <A href="/outbox">"outbox"</A>
+                        ", where you can open each link and pass it on yourself."
+                    </p>
+                })}
+                <div class="partner-cards">
+                    {case.partners.into_iter().map(|partner| partner_card(case_id, partner, closed, actions)).collect_view()}
+                </div>
+            </section>
+
+            <section aria-labelledby="notes-title">
+                <h2 id="notes-title">"Your notes"</h2>
+                <ActionForm action=actions.save_notes>
+                    <input type="hidden" name="case_id" value=case_id/>
+                    <TextArea
+                        label="Private notes"
+                        name="notes"
+                        hint="Only you can read these. Clients never see them."
+                        max_length=MAX_NOTES_CHARS
+                        value=case.notes
+                        error=notes_error
+                    />
+                    <div class="form-actions">
+                        <button type="submit" class="button-secondary">"Save notes"</button>
+                        <span role="status" class="saved-note">{move || notes_saved().then_some("Notes saved.")}</span>
+                    </div>
+                </ActionForm>
+            </section>
+
+            <section aria-labelledby="emails-title">
+                <h2 id="emails-title">"Emails"</h2>
+                {email_table(case.emails)}
+            </section>
+        </article>
+    }
+}
+
+fn partner_card(case_id: i32, partner: PartnerView, closed: bool, actions: CaseActions) -> impl IntoView {
+    let full_name = match &partner.last_name {
+        Some(last) => format!("{} {last}", partner.first_name),
+        None => partner.first_name.clone(),
+    };
+    let can_invite = !closed && partner.invitation != InvitationState::Joined;
+    let invite_label = match partner.invitation {
+        InvitationState::NotInvited => format!("Invite {}", partner.first_name),
+        _ => format!("Send {} a new invitation", partner.first_name),
+    };
+    let can_revoke = partner.invitation == InvitationState::Invited;
+    view! {
+        <section class="card partner-card" aria-label=full_name.clone()>
+            <h3>{full_name.clone()}</h3>
+            <dl>
+                <dt>"Email"</dt>
+                <dd>{partner.email}</dd>
+                {partner.pronouns.map(|pronouns| view! { <dt>"Pronouns"</dt><dd>{pronouns}</dd> })}
+                <dt>"Seeks more of"</dt>
+                <dd>{partner.seeks.label()}</dd>
+                <dt>"Invitation"</dt>
+                <dd class="invitation-state">{partner.invitation.label()}</dd>
+            </dl>
+            <div class="case-actions">
+                {can_invite.then(|| view! {
+                    <ActionForm action=actions.invite attr:class="inline-form">
+                        <input type="hidden" name="case_id" value=case_id/>
+                        <input type="hidden" name="partner_id" value=partner.id/>
+                        <button type="submit" class="button-primary">{invite_label.clone()}</button>
+                    </ActionForm>
+                })}
+                {can_revoke.then(|| view! {
+                    <ActionForm action=actions.revoke attr:class="inline-form">
+                        <input type="hidden" name="case_id" value=case_id/>
+                        <input type="hidden" name="partner_id" value=partner.id/>
+                        <button type="submit" class="button-secondary">"Revoke invitation"</button>
+                    </ActionForm>
+                })}
+            </div>
+        </section>
+    }
+}
+
+/// A table of emails: to whom, what, and how delivery went.
+fn email_table(emails: Vec<EmailView>) -> impl IntoView {
+    if emails.is_empty() {
+        return Either::Left(view! { <p>"No emails yet."</p> });
+    }
+    Either::Right(view! {
+        <div class="table-scroll">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"To"</th>
+                        <th scope="col">"Subject"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Queued"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {emails
+                        .into_iter()
+                        .map(|email| {
+                            let status = delivery_status(&email);
+                            view! {
+                                <tr>
+                                    <td>{email.to}</td>
+                                    <td>{email.subject}</td>
+                                    <td class=format!("delivery delivery-{}", email.status)>{status}</td>
+                                    <td>{date_time(email.created_at)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    })
+}
+
+/// How an email's delivery reads.
+fn delivery_status(email: &EmailView) -> String {
+    match email.status.as_str() {
+        "sent" => match email.sent_at {
+            Some(at) => format!("Sent {}", date_time(at)),
+            None => "Sent".to_owned(),
+        },
+        "failed" => format!("Not delivered: {}", email.last_error.clone().unwrap_or_default()),
+        _ if email.attempts > 0 => {
+            format!("Waiting to retry ({})", email.last_error.clone().unwrap_or_else(|| "sending".to_owned()))
+        }
+        _ => "Waiting to be sent".to_owned(),
+    }
+}

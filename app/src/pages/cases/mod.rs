@@ -1,0 +1,7 @@
+//! A therapist's cases: creating, editing and following one couple.
+
+mod detail;
+mod form;
+
+pub use detail::CasePage;
+pub use form::{EditCasePage, NewCasePage};

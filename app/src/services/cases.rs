@@ -1,0 +1,511 @@
+//! Couple cases: creating and editing them, their status and notes, the caseload and the
+//! case page. Only the owning therapist reaches a case here; anyone else gets "not found".
+
+use super::{
+    audit::{self, AuditAction, AuditEvent},
+    Actor,
+};
+use crate::{
+    domain::{
+        case::{
+            parse_last_name, parse_pronouns, CaseLabel, CaseStatus, ConfidentialityPolicy, FirstName,
+            InvitationState, Seeks, TherapistNotes,
+        },
+        EmailAddress, Role,
+    },
+    entities::{cases, invitations, partners, users},
+    error::{AppError, FieldContext},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+};
+
+/// One partner as the therapist typed them, parsed.
+#[derive(Debug, Clone)]
+pub struct PartnerDraft {
+    /// First name (what the app calls them).
+    pub first_name: FirstName,
+    /// Optional last name.
+    pub last_name: Option<String>,
+    /// Where the invitation goes.
+    pub email: EmailAddress,
+    /// Optional pronouns.
+    pub pronouns: Option<String>,
+    /// What they seek more of.
+    pub seeks: Seeks,
+}
+
+/// The raw text of one partner's fields, as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct PartnerFields<'a> {
+    /// First name as typed.
+    pub first_name: &'a str,
+    /// Last name as typed.
+    pub last_name: &'a str,
+    /// Email as typed.
+    pub email: &'a str,
+    /// Pronouns as typed.
+    pub pronouns: &'a str,
+    /// `emotional`, `physical` or `unsure`.
+    pub seeks: &'a str,
+}
+
+impl PartnerDraft {
+    /// Parses one partner's fields; `prefix` (`a_` or `b_`) names the form fields.
+    pub fn parse(fields: PartnerFields<'_>, prefix: &str) -> Result<Self, AppError> {
+        let field = |name: &str| format!("{prefix}{name}");
+        Ok(Self {
+            first_name: FirstName::parse(fields.first_name).field(&field("first_name"))?,
+            last_name: parse_last_name(fields.last_name).field(&field("last_name"))?,
+            email: EmailAddress::parse(fields.email).field(&field("email"))?,
+            pronouns: parse_pronouns(fields.pronouns).field(&field("pronouns"))?,
+            seeks: Seeks::parse(fields.seeks).field(&field("seeks"))?,
+        })
+    }
+}
+
+/// A whole case form, parsed.
+#[derive(Debug, Clone)]
+pub struct CaseDraft {
+    /// The caseload label.
+    pub label: CaseLabel,
+    /// The confidentiality policy shown to clients.
+    pub policy: ConfidentialityPolicy,
+    /// Partner A and partner B.
+    pub partners: [PartnerDraft; 2],
+}
+
+impl CaseDraft {
+    /// Parses the form; the two partners need different email addresses.
+    pub fn parse(
+        label: &str,
+        policy: &str,
+        a: PartnerFields<'_>,
+        b: PartnerFields<'_>,
+    ) -> Result<Self, AppError> {
+        let label = CaseLabel::parse(label).field("label")?;
+        let policy = ConfidentialityPolicy::parse(policy).field("confidentiality_policy")?;
+        let a = PartnerDraft::parse(a, "a_")?;
+        let b = PartnerDraft::parse(b, "b_")?;
+        if a.email == b.email {
+            return Err(AppError::invalid("b_email", "Each partner needs their own email address."));
+        }
+        Ok(Self { label, policy, partners: [a, b] })
+    }
+}
+
+/// The therapist's case, or "not found" for anyone else (its existence is private).
+pub async fn owned_case(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    case_id: i32,
+) -> Result<cases::Model, AppError> {
+    actor.require_role(Role::Therapist)?;
+    cases::Entity::find_by_id(case_id)
+        .filter(cases::Column::TherapistId.eq(actor.user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The case's two partners, partner A first.
+pub async fn partners_of(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<partners::Model>, AppError> {
+    Ok(partners::Entity::find()
+        .filter(partners::Column::CaseId.eq(case_id))
+        .order_by_asc(partners::Column::Position)
+        .all(db)
+        .await?)
+}
+
+fn audit_event(actor: Actor, action: AuditAction, case_id: i32) -> AuditEvent<'static> {
+    AuditEvent {
+        actor_user_id: Some(actor.user_id),
+        action,
+        record_type: "case",
+        record_id: case_id.to_string(),
+    }
+}
+
+/// Creates a case with its two partners (not yet invited).
+pub async fn create_case(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    draft: CaseDraft,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    actor.require_role(Role::Therapist)?;
+    let txn = db.begin().await?;
+    let case_id = cases::Entity::insert(cases::ActiveModel {
+        therapist_id: Set(actor.user_id),
+        label: Set(draft.label.as_str().to_owned()),
+        status: Set(CaseStatus::Active.as_str().to_owned()),
+        status_changed_at: Set(now),
+        confidentiality_policy: Set(draft.policy.as_str().to_owned()),
+        therapist_notes: Set(String::new()),
+        last_client_activity_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    for (position, partner) in (1_i16..).zip(draft.partners) {
+        partners::Entity::insert(partners::ActiveModel {
+            case_id: Set(case_id),
+            position: Set(position),
+            first_name: Set(partner.first_name.as_str().to_owned()),
+            last_name: Set(partner.last_name),
+            email: Set(partner.email.as_str().to_owned()),
+            pronouns: Set(partner.pronouns),
+            seeks: Set(partner.seeks.as_str().to_owned()),
+            client_user_id: Set(None),
+            joined_at: Set(None),
+            ..Default::default()
+        })
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    audit::record(&txn, audit_event(actor, AuditAction::CaseCreated, case_id), now).await?;
+    txn.commit().await?;
+    Ok(case_id)
+}
+
+/// Edits a case's label, policy and partners. A partner who has joined keeps their email
+/// (it is their sign-in now).
+pub async fn update_case(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    draft: CaseDraft,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    let existing = partners_of(&txn, case_id).await?;
+    for (partner, (draft, prefix)) in existing.into_iter().zip(draft.partners.into_iter().zip(["a_", "b_"])) {
+        if partner.client_user_id.is_some() && partner.email != draft.email.as_str() {
+            return Err(AppError::invalid(
+                &format!("{prefix}email"),
+                "This partner has joined, so their email is their sign-in and cannot be changed here.",
+            ));
+        }
+        let email_changed = partner.email != draft.email.as_str();
+        let partner_id = partner.id;
+        let mut active = partner.into_active_model();
+        active.first_name = Set(draft.first_name.as_str().to_owned());
+        active.last_name = Set(draft.last_name);
+        active.email = Set(draft.email.as_str().to_owned());
+        active.pronouns = Set(draft.pronouns);
+        active.seeks = Set(draft.seeks.as_str().to_owned());
+        active.update(&txn).await?;
+        if email_changed {
+            // A link sent to the old address must not let anyone join.
+            super::invitations::revoke_pending(&txn, partner_id, now).await?;
+        }
+    }
+    let mut active = case.into_active_model();
+    active.label = Set(draft.label.as_str().to_owned());
+    active.confidentiality_policy = Set(draft.policy.as_str().to_owned());
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    audit::record(&txn, audit_event(actor, AuditAction::CaseUpdated, case_id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Pauses, closes or reopens a case.
+pub async fn set_status(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    status: CaseStatus,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    if case.status != status.as_str() {
+        let mut active = case.into_active_model();
+        active.status = Set(status.as_str().to_owned());
+        active.status_changed_at = Set(now);
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        if status == CaseStatus::Closed {
+            let partner_ids: Vec<i32> = partners_of(&txn, case_id).await?.into_iter().map(|p| p.id).collect();
+            for partner_id in partner_ids {
+                super::invitations::revoke_pending(&txn, partner_id, now).await?;
+            }
+        }
+        audit::record(&txn, audit_event(actor, AuditAction::CaseStatusChanged, case_id), now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces the therapist's private notes on a case.
+pub async fn update_notes(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    notes: TherapistNotes,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    let mut active = case.into_active_model();
+    active.therapist_notes = Set(notes.as_str().to_owned());
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    audit::record(&txn, audit_event(actor, AuditAction::CaseNotesUpdated, case_id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Works out where a partner stands from their latest invitation.
+pub fn invitation_state(
+    partner: &partners::Model,
+    latest: Option<&invitations::Model>,
+    now: DateTime<Utc>,
+) -> InvitationState {
+    if partner.client_user_id.is_some() {
+        return InvitationState::Joined;
+    }
+    match latest {
+        None => InvitationState::NotInvited,
+        Some(invitation) if invitation.revoked_at.is_some() => InvitationState::Revoked,
+        Some(invitation) if invitation.used_at.is_some() => InvitationState::Joined,
+        Some(invitation) if invitation.expires_at <= now => InvitationState::Expired,
+        Some(_) => InvitationState::Invited,
+    }
+}
+
+/// The latest invitation of each of these partners.
+pub async fn latest_invitations(
+    db: &impl ConnectionTrait,
+    partner_ids: &[i32],
+) -> Result<Vec<invitations::Model>, AppError> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all = invitations::Entity::find()
+        .filter(invitations::Column::PartnerId.is_in(partner_ids.iter().copied()))
+        .order_by_desc(invitations::Column::Id)
+        .all(db)
+        .await?;
+    let mut latest: Vec<invitations::Model> = Vec::new();
+    for invitation in all {
+        if !latest.iter().any(|seen| seen.partner_id == invitation.partner_id) {
+            latest.push(invitation);
+        }
+    }
+    Ok(latest)
+}
+
+/// How the caseload is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseloadSort {
+    /// Most recently changed first.
+    RecentlyUpdated,
+    /// By label, A to Z.
+    Label,
+    /// Most recent client activity first.
+    LastActivity,
+}
+
+impl CaseloadSort {
+    /// Reads the sort from the URL (`updated`, `name`, `activity`); anything else is the default.
+    pub fn from_query(value: &str) -> Self {
+        match value {
+            "name" => CaseloadSort::Label,
+            "activity" => CaseloadSort::LastActivity,
+            _ => CaseloadSort::RecentlyUpdated,
+        }
+    }
+}
+
+/// What to show of the caseload.
+#[derive(Debug, Clone)]
+pub struct CaseloadQuery {
+    /// Words to look for in the case name and partners' names.
+    pub search: String,
+    /// Only cases with this status (all when `None`).
+    pub status: Option<CaseStatus>,
+    /// The order.
+    pub sort: CaseloadSort,
+    /// The page, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+/// One row of the caseload, with both partners.
+#[derive(Debug, Clone)]
+pub struct CaseloadRow {
+    /// The case.
+    pub case: cases::Model,
+    /// Its partners, A first, with their invitation state.
+    pub partners: Vec<(partners::Model, InvitationState)>,
+}
+
+/// One page of the caseload and how many cases match in all.
+#[derive(Debug, Clone)]
+pub struct CaseloadPage {
+    /// The rows of this page.
+    pub rows: Vec<CaseloadRow>,
+    /// How many cases match the search and filter.
+    pub total: u64,
+}
+
+/// One page of the therapist's caseload: filtering, sorting and paging happen in the
+/// database (one query for the page, one for the count, one for the page's partners).
+pub async fn caseload(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    query: &CaseloadQuery,
+    now: DateTime<Utc>,
+) -> Result<CaseloadPage, AppError> {
+    actor.require_role(Role::Therapist)?;
+    let mut condition = Condition::all().add(cases::Column::TherapistId.eq(actor.user_id));
+    if let Some(status) = query.status {
+        condition = condition.add(cases::Column::Status.eq(status.as_str()));
+    }
+    let search = query.search.trim().to_lowercase();
+    if !search.is_empty() {
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let partner_match = partners::Entity::find()
+            .select_only()
+            .column(partners::Column::CaseId)
+            .filter(Expr::expr(Func::lower(Expr::col(partners::Column::FirstName))).like(pattern.as_str()))
+            .into_query();
+        condition = condition.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col((cases::Entity, cases::Column::Label))))
+                        .like(pattern.as_str()),
+                )
+                .add(cases::Column::Id.in_subquery(partner_match)),
+        );
+    }
+    let select = cases::Entity::find().filter(condition);
+    let select = match query.sort {
+        CaseloadSort::RecentlyUpdated => select.order_by_desc(cases::Column::UpdatedAt),
+        CaseloadSort::Label => select.order_by_asc(cases::Column::Label),
+        CaseloadSort::LastActivity => select.order_by_desc(cases::Column::LastClientActivityAt),
+    }
+    .order_by_desc(cases::Column::Id);
+    let per_page = query.per_page.clamp(1, 100);
+    let paginator = select.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let cases = paginator.fetch_page(Ord::max(query.page, 1) - 1).await?;
+
+    let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+    let all_partners = if case_ids.is_empty() {
+        Vec::new()
+    } else {
+        partners::Entity::find()
+            .filter(partners::Column::CaseId.is_in(case_ids))
+            .order_by_asc(partners::Column::Position)
+            .all(db)
+            .await?
+    };
+    let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
+    let latest = latest_invitations(db, &partner_ids).await?;
+    let rows = cases
+        .into_iter()
+        .map(|case| {
+            let partners = all_partners
+                .iter()
+                .filter(|partner| partner.case_id == case.id)
+                .map(|partner| {
+                    let invitation = latest.iter().find(|i| i.partner_id == partner.id);
+                    (partner.clone(), invitation_state(partner, invitation, now))
+                })
+                .collect();
+            CaseloadRow { case, partners }
+        })
+        .collect();
+    audit::record(
+        db,
+        AuditEvent {
+            actor_user_id: Some(actor.user_id),
+            action: AuditAction::CaseloadViewed,
+            record_type: "therapist",
+            record_id: actor.user_id.to_string(),
+        },
+        now,
+    )
+    .await?;
+    Ok(CaseloadPage { rows, total })
+}
+
+/// Everything the therapist's case page shows.
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    /// The case, notes included.
+    pub case: cases::Model,
+    /// Its partners with their invitation state.
+    pub partners: Vec<(partners::Model, InvitationState)>,
+}
+
+/// The case page for its therapist (audited as a read of client data).
+pub async fn case_detail(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    case_id: i32,
+    now: DateTime<Utc>,
+) -> Result<CaseDetail, AppError> {
+    let case = owned_case(db, actor, case_id).await?;
+    let partners = partners_of(db, case_id).await?;
+    let ids: Vec<i32> = partners.iter().map(|p| p.id).collect();
+    let latest = latest_invitations(db, &ids).await?;
+    let partners = partners
+        .into_iter()
+        .map(|partner| {
+            let state = invitation_state(&partner, latest.iter().find(|i| i.partner_id == partner.id), now);
+            (partner, state)
+        })
+        .collect();
+    audit::record(db, audit_event(actor, AuditAction::CaseViewed, case_id), now).await?;
+    Ok(CaseDetail { case, partners })
+}
+
+/// What a client sees of their own case.
+#[derive(Debug, Clone)]
+pub struct ClientCase {
+    /// The case.
+    pub case: cases::Model,
+    /// The client's own partner row.
+    pub own: partners::Model,
+    /// The other partner.
+    pub other: partners::Model,
+    /// The therapist's display name.
+    pub therapist_name: String,
+}
+
+/// The signed-in client's case, their partner and their therapist (audited).
+pub async fn client_case(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<ClientCase, AppError> {
+    actor.require_role(Role::Client)?;
+    let own = partners::Entity::find()
+        .filter(partners::Column::ClientUserId.eq(actor.user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let case = cases::Entity::find_by_id(own.case_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let other = partners_of(db, case.id)
+        .await?
+        .into_iter()
+        .find(|partner| partner.id != own.id)
+        .ok_or(AppError::NotFound)?;
+    let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
+    audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
+    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name })
+}

@@ -1,0 +1,247 @@
+//! The email outbox. Every email is written here in the transaction that causes it; a
+//! worker sends it after commit, with retries and backoff. Rows are claimed with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several servers never send one email twice;
+//! a claim left by a crashed worker is taken over after a lease.
+
+use super::{email::EmailContent, Actor};
+use crate::{
+    domain::Role,
+    entities::{cases, outbox_emails},
+    error::AppError,
+};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+};
+
+/// What an email is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// An invitation to join.
+    Invitation,
+}
+
+impl EmailKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Invitation => "invitation",
+        }
+    }
+}
+
+/// Where an email is in its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailStatus {
+    /// Waiting to be sent (or to be retried).
+    Pending,
+    /// Claimed by a worker that is sending it.
+    Sending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Given up on.
+    Failed,
+}
+
+impl EmailStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Pending => "pending",
+            EmailStatus::Sending => "sending",
+            EmailStatus::Sent => "sent",
+            EmailStatus::Failed => "failed",
+        }
+    }
+}
+
+/// An email to queue.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    /// The case it concerns (for the case's email history).
+    pub case_id: Option<i32>,
+    /// The partner it goes to, if any.
+    pub partner_id: Option<i32>,
+    /// The invitation whose link it carries, if any.
+    pub invitation_id: Option<i32>,
+    /// What it is for.
+    pub kind: EmailKind,
+    /// Recipient address.
+    pub to_address: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Sender display name (the therapist's).
+    pub from_name: String,
+    /// Where replies go (the therapist's address).
+    pub reply_to: Option<String>,
+    /// Subject and bodies.
+    pub content: EmailContent,
+}
+
+/// Attempts before an email is marked failed.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// How long a worker's claim lasts before another worker may take the email over.
+pub const CLAIM_LEASE_SECS: i64 = 120;
+
+/// The wait before retry number `attempts` (1-based): 30 s, 1 min, 2 min, … up to 1 hour.
+pub fn retry_delay(attempts: i32) -> Duration {
+    let doublings = (attempts.max(1) - 1).min(10) as u32;
+    Duration::seconds((30_i64 << doublings).min(3600))
+}
+
+/// Queues an email inside the caller's transaction: it exists only if that commits.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    email: NewEmail,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let mut random = [0_u8; 12];
+    rand::rng().fill_bytes(&mut random);
+    let unique: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    let id = outbox_emails::Entity::insert(outbox_emails::ActiveModel {
+        case_id: Set(email.case_id),
+        partner_id: Set(email.partner_id),
+        invitation_id: Set(email.invitation_id),
+        kind: Set(email.kind.as_str().to_owned()),
+        to_address: Set(email.to_address),
+        to_name: Set(email.to_name),
+        from_name: Set(email.from_name),
+        reply_to: Set(email.reply_to),
+        subject: Set(email.content.subject),
+        text_body: Set(email.content.text),
+        html_body: Set(email.content.html),
+        message_id: Set(format!("{unique}@babysteps")),
+        status: Set(EmailStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_at: Set(None),
+        last_error: Set(None),
+        sent_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id;
+    Ok(id)
+}
+
+/// Claims up to `limit` emails that are due (or whose claim has lapsed) for this worker.
+/// On PostgreSQL concurrent claimers skip each other's rows; SQLite runs one sender.
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<outbox_emails::Model>, AppError> {
+    let lapsed = now - Duration::seconds(CLAIM_LEASE_SECS);
+    let backend = db.get_database_backend();
+    let lock = if backend == DatabaseBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = format!(
+        "UPDATE outbox_emails SET status = 'sending', claimed_at = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox_emails \
+           WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND claimed_at < $2) \
+           ORDER BY id LIMIT {limit}{lock}) \
+         RETURNING *"
+    );
+    let statement = Statement::from_sql_and_values(backend, sql, [now.into(), lapsed.into()]);
+    let mut claimed = outbox_emails::Entity::find().from_raw_sql(statement).all(db).await?;
+    claimed.sort_by_key(|row| row.id);
+    Ok(claimed)
+}
+
+/// Records a delivery.
+pub async fn mark_sent(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Result<(), AppError> {
+    outbox_emails::Entity::update_many()
+        .col_expr(outbox_emails::Column::Status, Expr::value(EmailStatus::Sent.as_str()))
+        .col_expr(outbox_emails::Column::SentAt, Expr::value(now))
+        .col_expr(outbox_emails::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(outbox_emails::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(outbox_emails::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried later, or failed for good when `permanent` or out of
+/// attempts. `reason` is shown to the therapist, so it must hold no secrets.
+pub async fn mark_attempt_failed(
+    db: &impl ConnectionTrait,
+    row: &outbox_emails::Model,
+    permanent: bool,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<EmailStatus, AppError> {
+    let give_up = permanent || row.attempts >= MAX_ATTEMPTS;
+    let status = if give_up { EmailStatus::Failed } else { EmailStatus::Pending };
+    let reason: String = reason.chars().take(300).collect();
+    outbox_emails::Entity::update_many()
+        .col_expr(outbox_emails::Column::Status, Expr::value(status.as_str()))
+        .col_expr(outbox_emails::Column::NextAttemptAt, Expr::value(now + retry_delay(row.attempts)))
+        .col_expr(outbox_emails::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(outbox_emails::Column::LastError, Expr::value(Some(reason)))
+        .filter(outbox_emails::Column::Id.eq(row.id))
+        .exec(db)
+        .await?;
+    Ok(status)
+}
+
+/// The therapist's outbox: emails of their cases, newest first.
+pub async fn therapist_outbox(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<outbox_emails::Model>, AppError> {
+    actor.require_role(Role::Therapist)?;
+    super::audit::record(
+        db,
+        super::audit::AuditEvent {
+            actor_user_id: Some(actor.user_id),
+            action: super::audit::AuditAction::OutboxViewed,
+            record_type: "therapist",
+            record_id: actor.user_id.to_string(),
+        },
+        now,
+    )
+    .await?;
+    let own_cases = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(cases::Column::TherapistId.eq(actor.user_id))
+        .into_query();
+    Ok(outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::CaseId.in_subquery(own_cases))
+        .order_by_desc(outbox_emails::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The email history of one case (the caller has checked ownership).
+pub async fn case_history(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+) -> Result<Vec<outbox_emails::Model>, AppError> {
+    Ok(outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::CaseId.eq(case_id))
+        .order_by_desc(outbox_emails::Column::Id)
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_delay(1), Duration::seconds(30));
+        assert_eq!(retry_delay(2), Duration::seconds(60));
+        assert_eq!(retry_delay(3), Duration::seconds(120));
+        assert_eq!(retry_delay(8), Duration::seconds(3600));
+        assert_eq!(retry_delay(100), Duration::seconds(3600));
+    }
+}

@@ -1,0 +1,219 @@
+//! The mail worker: sends what the outbox holds over SMTP, after the transaction that
+//! queued it has committed. It retries with backoff, marks permanent failures, and on
+//! shutdown finishes the email it is sending before it stops.
+
+use crate::config::{SmtpConfig, SmtpTls};
+use app::{
+    entities::outbox_emails,
+    services::{email, invitations, outbox},
+};
+use chrono::Utc;
+use lettre::{
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    transport::smtp::authentication::Credentials,
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use sea_orm::DatabaseConnection;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::{watch, Notify};
+
+/// Why one send failed, with a reason safe to show the therapist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendFailure {
+    /// Retrying cannot help (the server refused the message or address).
+    pub permanent: bool,
+    /// A short reason without secrets.
+    pub reason: String,
+}
+
+/// Something that can deliver one message: SMTP in production, a fake in tests.
+pub trait Sender: Send + Sync + 'static {
+    /// Delivers the message or says why not.
+    fn send(&self, message: Message) -> impl std::future::Future<Output = Result<(), SendFailure>> + Send;
+}
+
+/// Delivers over SMTP with lettre.
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpSender {
+    /// Builds the transport from the configuration.
+    pub fn new(config: &SmtpConfig) -> Result<Self, String> {
+        let builder = match config.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host),
+            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host)
+                .map_err(|error| format!("SMTP_HOST: {error}"))?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host)
+                .map_err(|error| format!("SMTP_HOST: {error}"))?,
+        };
+        let mut builder = builder.port(config.port).timeout(Some(Duration::from_secs(30)));
+        if let Some((user, password)) = &config.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Self { transport: builder.build() })
+    }
+}
+
+impl Sender for SmtpSender {
+    async fn send(&self, message: Message) -> Result<(), SendFailure> {
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                let permanent = error.is_permanent();
+                let reason = if permanent {
+                    "The mail server refused this email (check the address)."
+                } else if error.is_transient() {
+                    "The mail server asked us to try again later."
+                } else {
+                    "Could not reach the mail server."
+                };
+                tracing::warn!(%error, permanent, "email not delivered");
+                Err(SendFailure { permanent, reason: reason.to_owned() })
+            }
+        }
+    }
+}
+
+/// The worker's settings.
+pub struct MailWorker<S> {
+    /// Where the outbox lives.
+    pub db: DatabaseConnection,
+    /// How messages are delivered.
+    pub sender: S,
+    /// The From address (its display name is replaced by the therapist's).
+    pub from: Mailbox,
+    /// Links in emails start with this.
+    pub public_base_url: String,
+    /// Wakes the worker when something is queued.
+    pub wakeup: Arc<Notify>,
+    /// How often to look for due retries when nothing wakes it.
+    pub poll_interval: Duration,
+}
+
+impl<S: Sender> MailWorker<S> {
+    /// Sends due emails until `shutdown` turns true; a send in progress is finished first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!("mail worker started");
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            match self.send_due(&shutdown).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::debug!(sent, "mail worker pass"),
+                Err(error) => tracing::error!(?error, "mail worker pass failed"),
+            }
+            tokio::select! {
+                () = self.wakeup.notified() => {}
+                () = tokio::time::sleep(self.poll_interval) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!("mail worker stopped");
+    }
+
+    /// One pass: claims due emails and tries each once. Returns how many were delivered.
+    pub async fn send_due(&self, shutdown: &watch::Receiver<bool>) -> Result<usize, app::error::AppError> {
+        let mut delivered = 0;
+        loop {
+            let claimed = outbox::claim_due(&self.db, 10, Utc::now()).await?;
+            if claimed.is_empty() {
+                return Ok(delivered);
+            }
+            for row in claimed {
+                if *shutdown.borrow() {
+                    // Unsent claims lapse and are taken over after the lease.
+                    return Ok(delivered);
+                }
+                if self.deliver(&row).await? {
+                    delivered += 1;
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, row: &outbox_emails::Model) -> Result<bool, app::error::AppError> {
+        let now = Utc::now();
+        let (text, html) = match row.invitation_id {
+            Some(invitation_id) => match invitations::mint_token(&self.db, invitation_id, now).await? {
+                Some(token) => {
+                    let link = format!("{}{}", self.public_base_url, invitations::link_path(&token));
+                    (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
+                }
+                None => {
+                    outbox::mark_attempt_failed(
+                        &self.db,
+                        row,
+                        true,
+                        "The invitation was revoked or expired before it was sent.",
+                        now,
+                    )
+                    .await?;
+                    return Ok(false);
+                }
+            },
+            None => (row.text_body.clone(), row.html_body.clone()),
+        };
+        let message = match self.build_message(row, text, html) {
+            Ok(message) => message,
+            Err(reason) => {
+                outbox::mark_attempt_failed(&self.db, row, true, &reason, now).await?;
+                return Ok(false);
+            }
+        };
+        match self.sender.send(message).await {
+            Ok(()) => {
+                outbox::mark_sent(&self.db, row.id, Utc::now()).await?;
+                tracing::info!(email_id = row.id, kind = %row.kind, "email delivered");
+                Ok(true)
+            }
+            Err(failure) => {
+                let status = outbox::mark_attempt_failed(
+                    &self.db,
+                    row,
+                    failure.permanent,
+                    &failure.reason,
+                    Utc::now(),
+                )
+                .await?;
+                tracing::warn!(
+                    email_id = row.id,
+                    attempts = row.attempts,
+                    status = status.as_str(),
+                    "email delivery failed"
+                );
+                Ok(false)
+            }
+        }
+    }
+
+    fn build_message(
+        &self,
+        row: &outbox_emails::Model,
+        text: String,
+        html: String,
+    ) -> Result<Message, String> {
+        let from = Mailbox::new(Some(row.from_name.clone()), self.from.email.clone());
+        let to: Mailbox = format!("{} <{}>", row.to_name.replace(['<', '>', '"'], ""), row.to_address)
+            .parse()
+            .map_err(|_| "The recipient's address is not valid.".to_owned())?;
+        let mut builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(row.subject.clone())
+            .message_id(Some(format!("<{}>", row.message_id)));
+        if let Some(reply_to) = &row.reply_to {
+            if let Ok(reply_to) = reply_to.parse::<Mailbox>() {
+                builder = builder.reply_to(reply_to);
+            }
+        }
+        builder
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
+            )
+            .map_err(|_| "The email could not be put together.".to_owned())
+    }
+}

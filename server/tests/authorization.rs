@@ -1,0 +1,233 @@
+//! Every server function of the caseload, case pages, invitations and outbox, called by each
+//! kind of actor: anonymous (401), another therapist (404 for the owner's records), the
+//! owner (2xx), a client of the case and a client of another case (403). Never 2xx with
+//! someone else's data, never 500.
+
+use app::services::{
+    accounts::{self, TherapistSignUp},
+    cases::{self, CaseDraft, PartnerFields},
+    invitations, Actor,
+};
+use chrono::Utc;
+use reqwest::{header, Client, StatusCode};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use server::config::Config;
+use std::collections::HashMap;
+
+const PASSWORD: &str = "a calm and quiet river";
+
+struct World {
+    base: String,
+    owner_case: i32,
+    owner_partner: i32,
+    owner_email_id: i32,
+    actors: Vec<(&'static str, Client)>,
+}
+
+async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
+    let form = TherapistSignUp::parse("Dr Therapist", email, PASSWORD).unwrap();
+    accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
+}
+
+/// A case of `owner` whose first partner (`client_email`) has joined; returns (case, other partner).
+async fn case_with_client(
+    db: &DatabaseConnection,
+    owner: Actor,
+    label: &str,
+    client_email: &str,
+    other_email: &str,
+) -> (i32, i32) {
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft =
+        CaseDraft::parse(label, "no_secrets", fields("Alex", client_email), fields("Sam", other_email))
+            .unwrap();
+    let case_id = cases::create_case(db, owner, draft, Utc::now()).await.unwrap();
+    let partners = cases::partners_of(db, case_id).await.unwrap();
+    invitations::invite(db, owner, case_id, partners[0].id, Utc::now()).await.unwrap();
+    let invitation = app::entities::invitations::Entity::find()
+        .filter(app::entities::invitations::Column::PartnerId.eq(partners[0].id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
+    invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap();
+    (case_id, partners[1].id)
+}
+
+async fn signed_in(base: &str, email: &str) -> Client {
+    let client = Client::builder().cookie_store(true).build().unwrap();
+    let response = client
+        .post(format!("{base}/api/auth/sign_in"))
+        .header(header::ORIGIN, base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
+    client
+}
+
+async fn world(name: &str) -> World {
+    let path = std::env::temp_dir().join(format!("bs_authz_{}_{name}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    let config = Config::from_vars(&vars).unwrap();
+    let db = server::open_database(&config).await.unwrap();
+    let owner = therapist(&db, "owner@example.org").await;
+    let other = therapist(&db, "other@example.org").await;
+    let (owner_case, owner_partner) =
+        case_with_client(&db, owner, "Owner's couple", "client@example.org", "partner@example.org").await;
+    case_with_client(&db, other, "Other couple", "foreign@example.org", "foreign2@example.org").await;
+    invitations::invite(&db, owner, owner_case, owner_partner, Utc::now()).await.unwrap();
+    let owner_email_id = app::entities::outbox_emails::Entity::find()
+        .filter(app::entities::outbox_emails::Column::PartnerId.eq(owner_partner))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = server::router(&config, server::app_state(&config, db.clone()));
+    tokio::spawn(server::serve(listener, app, std::future::pending()));
+    let actors = vec![
+        ("anonymous", Client::new()),
+        ("other therapist", signed_in(&base, "other@example.org").await),
+        ("owner", signed_in(&base, "owner@example.org").await),
+        ("client of the case", signed_in(&base, "client@example.org").await),
+        ("client of another case", signed_in(&base, "foreign@example.org").await),
+    ];
+    World { base, owner_case, owner_partner, owner_email_id, actors }
+}
+
+fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {
+    let mut form: Vec<(&'static str, String)> = vec![
+        ("label", "Renamed".into()),
+        ("confidentiality_policy", "no_secrets".into()),
+        ("a_first_name", "Alex".into()),
+        ("a_last_name", String::new()),
+        ("a_email", "client@example.org".into()),
+        ("a_pronouns", String::new()),
+        ("a_seeks", "unsure".into()),
+        ("b_first_name", "Sam".into()),
+        ("b_last_name", String::new()),
+        ("b_email", "partner@example.org".into()),
+        ("b_pronouns", String::new()),
+        ("b_seeks", "unsure".into()),
+    ];
+    if let Some(id) = case_id {
+        form.insert(0, ("case_id", id.to_string()));
+    }
+    form
+}
+
+/// What each actor must get: anonymous, other therapist, owner, client of case, client of another.
+type Expected = [u16; 5];
+
+#[tokio::test]
+async fn every_case_function_answers_each_actor_correctly() {
+    let world = world("matrix").await;
+    let case = world.owner_case.to_string();
+    let partner = world.owner_partner.to_string();
+    let email = world.owner_email_id.to_string();
+    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+        (
+            "cases/caseload",
+            vec![("search", "".into()), ("status", "".into()), ("sort", "".into()), ("page", "1".into())],
+            [401, 200, 200, 403, 403],
+        ),
+        ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
+        ("cases/notes", vec![("case_id", case.clone()), ("notes", "seen".into())], [401, 404, 200, 403, 403]),
+        ("cases/update", case_form(Some(world.owner_case)), [401, 404, 200, 403, 403]),
+        ("cases/create", case_form(None), [401, 200, 200, 403, 403]),
+        (
+            "invitations/send",
+            vec![("case_id", case.clone()), ("partner_id", partner.clone())],
+            [401, 404, 200, 403, 403],
+        ),
+        ("outbox/list", vec![], [401, 200, 200, 403, 403]),
+        ("outbox/reveal_link", vec![("email_id", email.clone())], [401, 404, 409, 403, 403]),
+        (
+            "invitations/revoke",
+            vec![("case_id", case.clone()), ("partner_id", partner.clone())],
+            [401, 404, 200, 403, 403],
+        ),
+        (
+            "cases/status",
+            vec![("case_id", case.clone()), ("status", "paused".into())],
+            [401, 404, 200, 403, 403],
+        ),
+        ("client/home", vec![], [401, 403, 403, 200, 200]),
+        ("invitations/lookup", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200]),
+        (
+            "invitations/accept",
+            vec![("token", "not-a-real-token".into()), ("agree", "yes".into())],
+            [409, 409, 409, 409, 409],
+        ),
+    ];
+    for (endpoint, form, expected) in calls {
+        for ((actor, client), want) in world.actors.iter().zip(expected) {
+            let response = client
+                .post(format!("{}/api/{endpoint}", world.base))
+                .header(header::ORIGIN, &world.base)
+                .header(header::ACCEPT, "application/json")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap();
+            assert_eq!(status, want, "{endpoint} as {actor}: {body}");
+            // Nobody but the owner ever sees the owner's couple.
+            if *actor != "owner" {
+                assert!(
+                    !body.contains("Owner's couple") && !body.contains("Renamed"),
+                    "{endpoint} leaked to {actor}: {body}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_never_receives_therapist_notes() {
+    let world = world("notes").await;
+    let owner = &world.actors[2].1;
+    let form = [("case_id", world.owner_case.to_string()), ("notes", "CONFIDENTIAL-NOTE".to_owned())];
+    let saved = owner
+        .post(format!("{}/api/cases/notes", world.base))
+        .header(header::ORIGIN, &world.base)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let client = &world.actors[3].1;
+    for endpoint in ["client/home", "auth/me"] {
+        let body = client
+            .post(format!("{}/api/{endpoint}", world.base))
+            .header(header::ORIGIN, &world.base)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!body.contains("CONFIDENTIAL-NOTE"), "{endpoint}: {body}");
+    }
+    let page = client
+        .get(format!("{}/homework", world.base))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Alex") && !page.contains("CONFIDENTIAL-NOTE"));
+}

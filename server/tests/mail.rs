@@ -1,0 +1,258 @@
+//! The mail worker against a real SMTP server (maildev, from end2end/node_modules) on
+//! loopback, and against a sender that fails on purpose.
+
+use app::{
+    entities::outbox_emails,
+    services::{
+        accounts::{self, TherapistSignUp},
+        cases::{self, CaseDraft, PartnerFields},
+        invitations::{self, InvitationLookup},
+        tokens::SecretToken,
+        Actor,
+    },
+};
+use chrono::Utc;
+use lettre::Message;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use server::{
+    config::{Config, SmtpConfig, SmtpTls},
+    mail::{MailWorker, SendFailure, Sender, SmtpSender},
+};
+use std::{
+    collections::HashMap,
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+use tokio::sync::{watch, Notify};
+
+const PASSWORD: &str = "a calm and quiet river";
+
+async fn database(name: &str) -> (DatabaseConnection, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!("bs_mail_{}_{name}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    let config = Config::from_vars(&vars).unwrap();
+    (server::open_database(&config).await.unwrap(), path)
+}
+
+/// A therapist with one case whose two partners have both been invited.
+async fn two_invitations(db: &DatabaseConnection) -> Actor {
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", "ana@example.org", PASSWORD).unwrap();
+    let therapist = accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap();
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        "Alex & Sam",
+        "no_secrets",
+        fields("Alex", "alex@example.org"),
+        fields("Sam", "sam@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, therapist, draft, Utc::now()).await.unwrap();
+    for partner in cases::partners_of(db, case_id).await.unwrap() {
+        invitations::invite(db, therapist, case_id, partner.id, Utc::now()).await.unwrap();
+    }
+    therapist
+}
+
+fn worker<S: Sender>(db: &DatabaseConnection, sender: S) -> MailWorker<S> {
+    MailWorker {
+        db: db.clone(),
+        sender,
+        from: "Babysteps <no-reply@babysteps.test>".parse().unwrap(),
+        public_base_url: "http://127.0.0.1:3000".to_owned(),
+        wakeup: Arc::new(Notify::new()),
+        poll_interval: Duration::from_secs(60),
+    }
+}
+
+/// Makes every waiting email due now, as if its backoff had passed.
+async fn skip_backoff(db: &DatabaseConnection) {
+    db.execute_unprepared("UPDATE outbox_emails SET next_attempt_at = '2000-01-01T00:00:00+00:00'")
+        .await
+        .unwrap();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// maildev on loopback, stopped when dropped.
+struct MailDev {
+    child: Child,
+    web_port: u16,
+}
+
+impl MailDev {
+    fn start(smtp_port: u16) -> Self {
+        let binary =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/node_modules/.bin/maildev");
+        assert!(binary.exists(), "maildev is missing: run `make test` (it installs end2end's npm packages)");
+        let web_port = free_port();
+        let child = Command::new(binary)
+            .args(["--smtp", &smtp_port.to_string(), "--ip", "127.0.0.1"])
+            .args(["--web", &web_port.to_string(), "--web-ip", "127.0.0.1"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start maildev");
+        Self { child, web_port }
+    }
+
+    async fn wait_until_ready(&self) {
+        for _ in 0..100 {
+            if reqwest::get(format!("http://127.0.0.1:{}/api/healthz", self.web_port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("maildev did not start");
+    }
+
+    async fn source(&self, id: &str) -> String {
+        let url = format!("http://127.0.0.1:{}/api/email/{id}/source", self.web_port);
+        reqwest::get(url).await.unwrap().text().await.unwrap()
+    }
+
+    async fn emails(&self) -> Vec<serde_json::Value> {
+        reqwest::get(format!("http://127.0.0.1:{}/api/email", self.web_port))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for MailDev {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn smtp_down_then_up_delivers_every_email_once() {
+    let (db, _path) = database("down_then_up").await;
+    two_invitations(&db).await;
+    let smtp_port = free_port();
+    let smtp = SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: smtp_port,
+        tls: SmtpTls::None,
+        credentials: None,
+        from: "Babysteps <no-reply@babysteps.test>".into(),
+    };
+    let worker = worker(&db, SmtpSender::new(&smtp).unwrap());
+    let (_stop, running) = watch::channel(false);
+
+    // Nothing listens yet: both emails wait for a retry, with a reason for the therapist.
+    assert_eq!(worker.send_due(&running).await.unwrap(), 0);
+    let waiting = outbox_emails::Entity::find().all(&db).await.unwrap();
+    assert!(waiting
+        .iter()
+        .all(|row| row.status == "pending" && row.attempts == 1 && row.last_error.is_some()));
+
+    let maildev = MailDev::start(smtp_port);
+    maildev.wait_until_ready().await;
+    skip_backoff(&db).await;
+    assert_eq!(worker.send_due(&running).await.unwrap(), 2);
+    skip_backoff(&db).await;
+    assert_eq!(worker.send_due(&running).await.unwrap(), 0, "nothing is sent twice");
+
+    let received = maildev.emails().await;
+    assert_eq!(received.len(), 2);
+    let stored = outbox_emails::Entity::find().all(&db).await.unwrap();
+    for email in &received {
+        assert_eq!(email["subject"], "Your invitation to Babysteps");
+        let text = email["text"].as_str().unwrap();
+        let message_id = email["headers"]["message-id"].as_str().unwrap();
+        assert!(stored.iter().any(|row| format!("<{}>", row.message_id) == message_id), "stable Message-ID");
+        assert_eq!(email["from"][0]["name"], "Dr Ana Ruiz");
+        let source = maildev.source(email["id"].as_str().unwrap()).await;
+        assert!(source.contains("Reply-To: ana@example.org"), "replies go to the therapist: {source}");
+        assert!(source.contains("multipart/alternative"), "plain text and HTML parts");
+        assert!(
+            email["html"].as_str().is_some_and(|html| html.contains("/join/")),
+            "an HTML part with the link"
+        );
+        // The link in the email works.
+        let token = text.split("/join/").nth(1).unwrap().split_whitespace().next().unwrap();
+        let lookup = invitations::lookup(&db, &SecretToken::from_text(token), Utc::now()).await.unwrap();
+        assert!(matches!(lookup, InvitationLookup::Valid(_)), "{lookup:?}");
+        for clinical in ["therapy", "intimacy", "resentment"] {
+            assert!(!text.to_lowercase().contains(clinical));
+        }
+    }
+    assert!(stored.iter().all(|row| row.status == "sent" && row.sent_at.is_some()));
+}
+
+/// Fails the first `failures` sends, then succeeds; counts deliveries.
+struct FlakySender {
+    failures: usize,
+    calls: Arc<AtomicUsize>,
+    delivered: Arc<AtomicUsize>,
+    delay: Duration,
+}
+
+impl Sender for FlakySender {
+    async fn send(&self, _message: Message) -> Result<(), SendFailure> {
+        tokio::time::sleep(self.delay).await;
+        if self.calls.fetch_add(1, Ordering::SeqCst) < self.failures {
+            return Err(SendFailure { permanent: false, reason: "Could not reach the mail server.".into() });
+        }
+        self.delivered.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn failing_then_recovering_gives_exactly_one_delivery_each() {
+    let (db, _path) = database("flaky").await;
+    two_invitations(&db).await;
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let sender = FlakySender {
+        failures: 3,
+        calls: Arc::default(),
+        delivered: delivered.clone(),
+        delay: Duration::ZERO,
+    };
+    let worker = worker(&db, sender);
+    let (_stop, running) = watch::channel(false);
+    for _ in 0..5 {
+        worker.send_due(&running).await.unwrap();
+        skip_backoff(&db).await;
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst), 2);
+    let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
+    assert!(rows.iter().all(|row| row.status == "sent"));
+    assert_eq!(rows.iter().map(|row| row.attempts).sum::<i32>(), 5, "three failures and two deliveries");
+}
+
+#[tokio::test]
+async fn on_shutdown_the_email_being_sent_is_finished() {
+    let (db, _path) = database("shutdown").await;
+    two_invitations(&db).await;
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let sender = FlakySender {
+        failures: 0,
+        calls: Arc::default(),
+        delivered: delivered.clone(),
+        delay: Duration::from_millis(400),
+    };
+    let (stop, running) = watch::channel(false);
+    let task = tokio::spawn(worker(&db, sender).run(running));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task).await.expect("worker stops").unwrap();
+    // The first send was under way and finished; the second was not started.
+    assert_eq!(delivered.load(Ordering::SeqCst), 1);
+    let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
+    assert_eq!(rows.iter().filter(|row| row.status == "sent").count(), 1);
+}
