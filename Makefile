@@ -1,6 +1,6 @@
 # Babysteps: the two commands of the README's Quick start, and a few helpers.
 
-.PHONY: run test release wasm-size
+.PHONY: run test release wasm-size bench
 
 ## Install what is missing, then run the app on SQLite at http://127.0.0.1:3000
 run:
@@ -22,3 +22,8 @@ wasm-size: release
 	@wasm=target/site/pkg/babysteps.wasm; \
 	echo "raw:  $$(stat -c %s $$wasm) bytes"; \
 	echo "gzip: $$(gzip -9 -c $$wasm | wc -c) bytes"
+
+## Time the caseload queries at 10 and 10,000 cases (SQLite, and PostgreSQL when it is running)
+bench:
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
+	  cargo bench -p app --features ssr --bench caseload

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_accounts;
 mod m20261125_000002_audit;
 mod m20261125_000003_cases;
+mod m20261125_000004_homework;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_audit::Migration),
             Box::new(m20261125_000003_cases::Migration),
+            Box::new(m20261125_000004_homework::Migration),
         ]
     }
 }

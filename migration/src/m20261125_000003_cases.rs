@@ -105,6 +105,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, columns) in [
+            ("idx_cases_therapist_updated", vec![Cases::TherapistId, Cases::UpdatedAt]),
             ("idx_cases_therapist_status_updated", vec![Cases::TherapistId, Cases::Status, Cases::UpdatedAt]),
             ("idx_cases_therapist_label", vec![Cases::TherapistId, Cases::Label]),
             ("idx_cases_therapist_activity", vec![Cases::TherapistId, Cases::LastClientActivityAt]),

@@ -17,9 +17,11 @@ use std::net::SocketAddr;
 pub const SESSION_COOKIE: &str = "babysteps_session";
 
 /// The server's shared state.
+#[track_caller]
 pub fn app_state() -> Result<AppState, AppError> {
+    let caller = std::panic::Location::caller();
     use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("AppState missing from the server function context");
+        tracing::error!(%caller, "AppState missing from the server function context");
         AppError::Internal
     })
 }

@@ -1,6 +1,7 @@
 //! Domain types shared by the browser and the server. Each one can only be built by
 //! parsing, so a value of the type is always valid ("parse, don't validate").
 
+pub mod answers;
 pub mod baby_steps;
 pub mod case;
 mod email;

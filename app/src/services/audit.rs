@@ -39,6 +39,26 @@ pub enum AuditAction {
     ClientHomeViewed,
     /// A therapist opened their outbox.
     OutboxViewed,
+    /// Homework was assigned to a case.
+    HomeworkAssigned,
+    /// A locked step was opened early.
+    HomeworkUnlocked,
+    /// A client opened an exercise.
+    HomeworkOpened,
+    /// A client saved a draft.
+    HomeworkSaved,
+    /// A client submitted their answers.
+    HomeworkSubmitted,
+    /// A client shared their answers with their partner.
+    HomeworkShared,
+    /// The therapist opened a review.
+    HomeworkReviewed,
+    /// The therapist marked a submission reviewed.
+    HomeworkMarkedReviewed,
+    /// The therapist reopened a submission.
+    HomeworkReopened,
+    /// The therapist commented.
+    CommentAdded,
 }
 
 impl AuditAction {
@@ -61,6 +81,16 @@ impl AuditAction {
             AuditAction::InvitationLinkRevealed => "invitation.link_revealed",
             AuditAction::ClientHomeViewed => "client_home.viewed",
             AuditAction::OutboxViewed => "outbox.viewed",
+            AuditAction::HomeworkAssigned => "homework.assigned",
+            AuditAction::HomeworkUnlocked => "homework.unlocked",
+            AuditAction::HomeworkOpened => "homework.opened",
+            AuditAction::HomeworkSaved => "homework.saved",
+            AuditAction::HomeworkSubmitted => "homework.submitted",
+            AuditAction::HomeworkShared => "homework.shared",
+            AuditAction::HomeworkReviewed => "homework.review_opened",
+            AuditAction::HomeworkMarkedReviewed => "homework.marked_reviewed",
+            AuditAction::HomeworkReopened => "homework.reopened",
+            AuditAction::CommentAdded => "comment.added",
         }
     }
 }

@@ -1,0 +1,374 @@
+//! Homework server functions: the client's list and exercise sheets (autosave, submit,
+//! share), and the therapist's assignment, progress and review.
+
+use crate::{
+    domain::{case::Seeks, exercise::Question},
+    error::AppError,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+use {
+    super::request,
+    crate::{
+        domain::answers::{form_value, Answers},
+        services::homework::{self, Recipients, ResponseStatus as Status, SaveIntent},
+    },
+};
+
+/// Where a partner's answers stand (mirrors the service's status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    /// Nothing written yet.
+    NotStarted,
+    /// Written, not submitted.
+    Draft,
+    /// Handed in.
+    Submitted,
+    /// Reviewed by the therapist.
+    Reviewed,
+}
+
+impl Progress {
+    /// How it reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Progress::NotStarted => "Not started",
+            Progress::Draft => "Draft",
+            Progress::Submitted => "Submitted",
+            Progress::Reviewed => "Reviewed",
+        }
+    }
+
+    /// Submitted or reviewed.
+    pub fn is_done(self) -> bool {
+        matches!(self, Progress::Submitted | Progress::Reviewed)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<Status> for Progress {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::NotStarted => Progress::NotStarted,
+            Status::Draft => Progress::Draft,
+            Status::Submitted => Progress::Submitted,
+            Status::Reviewed => Progress::Reviewed,
+        }
+    }
+}
+
+/// One line of "My homework".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeworkListItem {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// The exercise's title.
+    pub title: String,
+    /// Locked until both partners finish the step before.
+    pub locked: bool,
+    /// When it is due.
+    pub due_on: Option<NaiveDate>,
+    /// The client's progress.
+    pub progress: Progress,
+    /// New comments from the therapist.
+    pub unread_comments: usize,
+}
+
+/// A comment from the therapist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    /// The question it is about (none: the whole exercise).
+    pub question_key: Option<String>,
+    /// What the therapist wrote.
+    pub body: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Someone's answers to a set of questions, as form values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerSet {
+    /// The questions they answered.
+    pub questions: Vec<Question>,
+    /// Their answers by question key (lists one item per line).
+    pub values: BTreeMap<String, String>,
+}
+
+/// An exercise as the client fills it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetView {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// The exercise's title.
+    pub title: String,
+    /// Its instructions (paragraphs separated by blank lines).
+    pub instructions: String,
+    /// The therapist's note with the assignment.
+    pub note: String,
+    /// The client's questions and answers so far.
+    pub mine: AnswerSet,
+    /// Progress.
+    pub progress: Progress,
+    /// The revision the answers are at (for conflict detection).
+    pub revision: i32,
+    /// Sharing takes effect only when both partners have shared.
+    pub mutual_reveal: bool,
+    /// The client has shared.
+    pub shared: bool,
+    /// The other partner's first name.
+    pub partner_first_name: String,
+    /// The other partner has shared.
+    pub partner_has_shared: bool,
+    /// The other partner's answers, once they are visible to this client.
+    pub partner_answers: Option<AnswerSet>,
+    /// The therapist's comments to this client.
+    pub comments: Vec<CommentView>,
+}
+
+/// One assignment on the therapist's case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentRow {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// Exercise title.
+    pub title: String,
+    /// Still locked.
+    pub locked: bool,
+    /// Due date.
+    pub due_on: Option<NaiveDate>,
+    /// Each partner's first name and progress (partners it was not given to are left out).
+    pub partners: Vec<(String, Progress)>,
+}
+
+/// The homework section of a case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseHomeworkView {
+    /// True when Baby Steps is assigned.
+    pub has_programme: bool,
+    /// Assignments in order.
+    pub rows: Vec<AssignmentRow>,
+}
+
+/// One partner in a review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPartner {
+    /// First name.
+    pub first_name: String,
+    /// What they seek.
+    pub seeks: Seeks,
+    /// Their response, once started.
+    pub response_id: Option<i32>,
+    /// Progress.
+    pub progress: Progress,
+    /// Shared with their partner.
+    pub shared: bool,
+    /// Answers by question key.
+    pub values: BTreeMap<String, String>,
+    /// Comments made to them.
+    pub comments: Vec<CommentView>,
+}
+
+/// The therapist's side-by-side review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// Its case.
+    pub case_id: i32,
+    /// The case's name.
+    pub case_label: String,
+    /// Exercise title.
+    pub title: String,
+    /// Every question of the version assigned.
+    pub questions: Vec<Question>,
+    /// Partner A and partner B.
+    pub partners: Vec<ReviewPartner>,
+}
+
+#[cfg(feature = "ssr")]
+fn values(answers: &Answers) -> BTreeMap<String, String> {
+    answers.iter().map(|(key, answer)| (key.clone(), form_value(answer))).collect()
+}
+
+#[cfg(feature = "ssr")]
+fn comment_views(comments: Vec<crate::entities::comments::Model>) -> Vec<CommentView> {
+    comments
+        .into_iter()
+        .map(|c| CommentView { question_key: c.question_key, body: c.body, created_at: c.created_at })
+        .collect()
+}
+
+/// The client's homework.
+#[server(endpoint = "homework/mine")]
+pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let items = homework::my_homework(&state.db, actor).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| HomeworkListItem {
+            assignment_id: item.assignment.id,
+            title: item.title,
+            locked: item.assignment.unlocked_at.is_none(),
+            due_on: item.assignment.due_on,
+            progress: item.status.into(),
+            unread_comments: item.unread_comments,
+        })
+        .collect())
+}
+
+/// One exercise, as the client fills it in.
+#[server(endpoint = "homework/sheet")]
+pub async fn load_sheet(assignment_id: i32) -> Result<SheetView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let sheet = homework::open_sheet(&state.db, actor, assignment_id, request::now()).await?;
+    let progress: Progress = Status::of(sheet.response.as_ref()).into();
+    Ok(SheetView {
+        assignment_id: sheet.assignment.id,
+        title: sheet.exercise.title.clone(),
+        instructions: sheet.exercise.instructions.clone(),
+        note: sheet.assignment.note.clone(),
+        mine: AnswerSet { questions: sheet.exercise.questions, values: values(&sheet.answers) },
+        progress,
+        revision: sheet.response.as_ref().map_or(0, |r| r.revision),
+        mutual_reveal: sheet.assignment.mutual_reveal,
+        shared: sheet.response.as_ref().is_some_and(|r| r.shared_at.is_some()),
+        partner_first_name: sheet.other_first_name,
+        partner_has_shared: sheet.other_has_shared,
+        partner_answers: sheet
+            .partner_answers
+            .map(|(exercise, answers)| AnswerSet { questions: exercise.questions, values: values(&answers) }),
+        comments: comment_views(sheet.comments),
+    })
+}
+
+/// Saves (intent `draft`) or submits (intent `submit`) the client's answers. `revision` is
+/// the one the client last saw. Returns the new revision.
+#[server(endpoint = "homework/save")]
+pub async fn save_answers(
+    assignment_id: i32,
+    revision: i32,
+    intent: String,
+    #[server(default)] answers: BTreeMap<String, String>,
+) -> Result<i32, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let intent = if intent == "submit" { SaveIntent::Submit } else { SaveIntent::Draft };
+    homework::save_answers(&state.db, actor, assignment_id, revision, &answers, intent, request::now()).await
+}
+
+/// Shares the client's submitted answers with their partner.
+#[server(endpoint = "homework/share")]
+pub async fn share_answers(assignment_id: i32) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    homework::share(&state.db, actor, assignment_id, request::now()).await
+}
+
+/// The homework section of the therapist's case page.
+#[server(endpoint = "homework/case")]
+pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let found = homework::case_homework(&state.db, actor, case_id).await?;
+    let rows = found
+        .assignments
+        .into_iter()
+        .map(|(assignment, title, responses)| {
+            let recipients = Recipients::parse(&assignment.recipients).unwrap_or(Recipients::Both);
+            AssignmentRow {
+                assignment_id: assignment.id,
+                title,
+                locked: assignment.unlocked_at.is_none(),
+                due_on: assignment.due_on,
+                partners: found
+                    .partners
+                    .iter()
+                    .zip(responses)
+                    .filter(|(partner, _)| recipients.includes(partner.position))
+                    .map(|(partner, response)| {
+                        (partner.first_name.clone(), Status::of(response.as_ref()).into())
+                    })
+                    .collect(),
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(CaseHomeworkView { has_programme: !rows.is_empty(), rows })
+}
+
+/// Assigns Baby Steps to both partners of a case.
+#[server(endpoint = "homework/assign_programme")]
+pub async fn assign_baby_steps(case_id: i32, due_on: String, note: String) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let due_on = match due_on.trim() {
+        "" => None,
+        text => Some(
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| AppError::invalid("due_on", "Enter a date like 2026-12-31."))?,
+        ),
+    };
+    homework::assign_programme(&state.db, actor, case_id, due_on, &note, request::now()).await
+}
+
+/// Opens a locked step early.
+#[server(endpoint = "homework/unlock")]
+pub async fn unlock_step(assignment_id: i32) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    homework::unlock_early(&state.db, actor, assignment_id, request::now()).await
+}
+
+/// The therapist's side-by-side review of one assignment.
+#[server(endpoint = "homework/review")]
+pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let sheet = homework::review_sheet(&state.db, actor, assignment_id, request::now()).await?;
+    let partners = sheet
+        .partners
+        .into_iter()
+        .map(|(partner, response, answers, comments)| {
+            Ok(ReviewPartner {
+                first_name: partner.first_name,
+                seeks: Seeks::parse(&partner.seeks).map_err(|_| AppError::Internal)?,
+                response_id: response.as_ref().map(|r| r.id),
+                progress: Status::of(response.as_ref()).into(),
+                shared: response.as_ref().is_some_and(|r| r.shared_at.is_some()),
+                values: values(&answers),
+                comments: comment_views(comments),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(ReviewView {
+        assignment_id: sheet.assignment.id,
+        case_id: sheet.assignment.case_id,
+        case_label: sheet.case_label,
+        title: sheet.exercise.title,
+        questions: sheet.exercise.questions,
+        partners,
+    })
+}
+
+/// Comments to one partner on one answer (`question_key`) or on the whole exercise (empty).
+#[server(endpoint = "homework/comment")]
+pub async fn add_comment(response_id: i32, question_key: String, body: String) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let key = Some(question_key.as_str()).filter(|key| !key.is_empty());
+    homework::comment(&state.db, actor, response_id, key, &body, request::now()).await
+}
+
+/// Marks a submission reviewed (`reviewed` = true) or reopens it for changes.
+#[server(endpoint = "homework/reviewed")]
+pub async fn set_review_state(response_id: i32, reviewed: bool) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    homework::set_reviewed(&state.db, actor, response_id, reviewed, request::now()).await
+}

@@ -1,0 +1,270 @@
+//! A partner's answers to an exercise: parsed from the form, checked against the exact
+//! version of the exercise they were given, and stored as JSON.
+
+use super::{
+    case::Seeks,
+    exercise::{Audience, ExerciseTemplate, Question, QuestionKind},
+    has_control_chars, InvalidInput,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Answer {
+    /// Short or long text.
+    Text(String),
+    /// The items of a list, in order.
+    List(Vec<String>),
+    /// A point on a scale.
+    Scale(i32),
+    /// One option.
+    Choice(String),
+    /// Several options.
+    Choices(Vec<String>),
+}
+
+/// Answers by question key.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// Whether answers are being kept as a draft or handed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    /// A draft may leave required questions empty.
+    Draft,
+    /// A submission must answer every required question.
+    Submission,
+}
+
+/// True when a question is meant for a partner who seeks `seeks`. A partner who is not sure
+/// yet is shown both role-specific sets.
+pub fn is_for(question: &Question, seeks: Seeks) -> bool {
+    match (question.audience, seeks) {
+        (Audience::Everyone, _) | (_, Seeks::Unsure) => true,
+        (Audience::SeeksEmotional, Seeks::Emotional) | (Audience::SeeksPhysical, Seeks::Physical) => true,
+        _ => false,
+    }
+}
+
+/// The form field that carries a question's answer.
+pub fn field_name(question_key: &str) -> String {
+    format!("answers[{question_key}]")
+}
+
+/// A list or multiple choice travels in one form field, one item per line.
+fn lines(raw: &str) -> Vec<String> {
+    raw.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect()
+}
+
+fn check_text(text: &str, max_chars: u32) -> Result<(), InvalidInput> {
+    if text.chars().count() > max_chars as usize {
+        return Err(InvalidInput::new(format!("Please keep this to {max_chars} characters or fewer.")));
+    }
+    if has_control_chars(text, true) {
+        return Err(InvalidInput::new("This answer contains characters we can't store."));
+    }
+    Ok(())
+}
+
+/// Parses one raw form value for a question. Empty means unanswered (`None`).
+pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, InvalidInput> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    let answer = match &question.kind {
+        QuestionKind::ShortText { max_chars } | QuestionKind::LongText { max_chars } => {
+            check_text(trimmed, *max_chars)?;
+            Answer::Text(trimmed.to_owned())
+        }
+        QuestionKind::List { max_items, max_item_chars } => {
+            let items = lines(trimmed);
+            if items.len() > *max_items as usize {
+                return Err(InvalidInput::new(format!("A list can have at most {max_items} items.")));
+            }
+            for item in &items {
+                check_text(item, *max_item_chars).map_err(|_| {
+                    InvalidInput::new(format!("Keep each item to {max_item_chars} characters or fewer."))
+                })?;
+            }
+            Answer::List(items)
+        }
+        QuestionKind::Scale { min, max, .. } => match trimmed.parse::<i32>() {
+            Ok(value) if (*min..=*max).contains(&value) => Answer::Scale(value),
+            _ => return Err(InvalidInput::new(format!("Choose a number from {min} to {max}."))),
+        },
+        QuestionKind::SingleChoice { options } => {
+            if !options.iter().any(|option| option == trimmed) {
+                return Err(InvalidInput::new("Choose one of the options."));
+            }
+            Answer::Choice(trimmed.to_owned())
+        }
+        QuestionKind::MultipleChoice { options } => {
+            let chosen = lines(trimmed);
+            if chosen.iter().any(|choice| !options.contains(choice)) {
+                return Err(InvalidInput::new("Choose from the options given."));
+            }
+            Answer::Choices(chosen)
+        }
+    };
+    Ok(Some(answer))
+}
+
+/// A problem with one question's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerProblem {
+    /// The question's key, or the unknown key that was sent.
+    pub question_key: String,
+    /// What to change.
+    pub message: String,
+}
+
+/// Parses every answer sent for an exercise, for a partner who seeks `seeks`. Keys that
+/// are not questions of this version (for this partner) are refused; a submission must
+/// answer every required question.
+pub fn parse_answers(
+    exercise: &ExerciseTemplate,
+    seeks: Seeks,
+    raw: &BTreeMap<String, String>,
+    completeness: Completeness,
+) -> Result<Answers, AnswerProblem> {
+    let questions: Vec<&Question> = exercise.questions.iter().filter(|q| is_for(q, seeks)).collect();
+    if let Some(unknown) = raw.keys().find(|key| !questions.iter().any(|q| &q.key == *key)) {
+        return Err(AnswerProblem {
+            question_key: unknown.clone(),
+            message: "This answer is for a question that is not in your exercise. Reload the page to see the current questions.".to_owned(),
+        });
+    }
+    let mut answers = Answers::new();
+    for question in questions {
+        let parsed = parse_answer(question, raw.get(&question.key).map(String::as_str).unwrap_or(""))
+            .map_err(|InvalidInput(message)| AnswerProblem { question_key: question.key.clone(), message })?;
+        match parsed {
+            Some(answer) => {
+                answers.insert(question.key.clone(), answer);
+            }
+            None if question.required && completeness == Completeness::Submission => {
+                return Err(AnswerProblem {
+                    question_key: question.key.clone(),
+                    message: "Please answer this question before you submit.".to_owned(),
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(answers)
+}
+
+/// The form value that shows an answer again (lists one item per line).
+pub fn form_value(answer: &Answer) -> String {
+    match answer {
+        Answer::Text(text) | Answer::Choice(text) => text.clone(),
+        Answer::List(items) | Answer::Choices(items) => items.join("\n"),
+        Answer::Scale(value) => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(key: &str, kind: QuestionKind, audience: Audience, required: bool) -> Question {
+        Question { key: key.into(), prompt: "Q".into(), help: None, kind, audience, required }
+    }
+
+    fn exercise() -> ExerciseTemplate {
+        ExerciseTemplate {
+            title: "T".into(),
+            summary: "S".into(),
+            instructions: "I".into(),
+            questions: vec![
+                question("meaning", QuestionKind::LongText { max_chars: 20 }, Audience::SeeksEmotional, true),
+                question("touch", QuestionKind::ShortText { max_chars: 20 }, Audience::SeeksPhysical, true),
+                question(
+                    "list",
+                    QuestionKind::List { max_items: 2, max_item_chars: 10 },
+                    Audience::Everyone,
+                    false,
+                ),
+                question(
+                    "scale",
+                    QuestionKind::Scale { min: 0, max: 10, min_label: "a".into(), max_label: "b".into() },
+                    Audience::Everyone,
+                    false,
+                ),
+                question(
+                    "pick",
+                    QuestionKind::SingleChoice { options: vec!["yes".into(), "no".into()] },
+                    Audience::Everyone,
+                    false,
+                ),
+            ],
+        }
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn questions_follow_what_the_partner_seeks() {
+        let exercise = exercise();
+        let keys = |seeks| {
+            exercise.questions.iter().filter(|q| is_for(q, seeks)).map(|q| q.key.as_str()).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(Seeks::Emotional), ["meaning", "list", "scale", "pick"]);
+        assert_eq!(keys(Seeks::Physical), ["touch", "list", "scale", "pick"]);
+        assert_eq!(keys(Seeks::Unsure).len(), 5);
+    }
+
+    #[test]
+    fn drafts_may_be_incomplete_submissions_may_not() {
+        let exercise = exercise();
+        let partial = raw(&[("list", "one\n\n two ")]);
+        let answers = parse_answers(&exercise, Seeks::Emotional, &partial, Completeness::Draft).unwrap();
+        assert_eq!(answers["list"], Answer::List(vec!["one".into(), "two".into()]));
+        let problem =
+            parse_answers(&exercise, Seeks::Emotional, &partial, Completeness::Submission).unwrap_err();
+        assert_eq!(problem.question_key, "meaning");
+    }
+
+    #[test]
+    fn answers_to_other_questions_are_refused() {
+        let exercise = exercise();
+        let problem =
+            parse_answers(&exercise, Seeks::Emotional, &raw(&[("touch", "x")]), Completeness::Draft)
+                .unwrap_err();
+        assert_eq!(problem.question_key, "touch");
+        let problem =
+            parse_answers(&exercise, Seeks::Unsure, &raw(&[("invented", "x")]), Completeness::Draft)
+                .unwrap_err();
+        assert_eq!(problem.question_key, "invented");
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let exercise = exercise();
+        let check = |pairs: &[(&str, &str)]| {
+            parse_answers(&exercise, Seeks::Unsure, &raw(pairs), Completeness::Draft)
+        };
+        assert!(check(&[("meaning", &"x".repeat(21))]).is_err());
+        assert!(check(&[("list", "a\nb\nc")]).is_err());
+        assert!(check(&[("list", "much too long item")]).is_err());
+        assert!(check(&[("scale", "11")]).is_err());
+        assert!(check(&[("scale", "ten")]).is_err());
+        assert!(check(&[("pick", "maybe")]).is_err());
+        assert_eq!(check(&[("scale", "7"), ("pick", "yes")]).unwrap()["scale"], Answer::Scale(7));
+    }
+
+    #[test]
+    fn form_values_round_trip() {
+        let exercise = exercise();
+        let sent = raw(&[("meaning", "closeness"), ("list", "a\nb"), ("scale", "3")]);
+        let answers = parse_answers(&exercise, Seeks::Emotional, &sent, Completeness::Draft).unwrap();
+        let again: BTreeMap<String, String> =
+            answers.iter().map(|(k, v)| (k.clone(), form_value(v))).collect();
+        assert_eq!(again, sent);
+        assert_eq!(field_name("list"), "answers[list]");
+    }
+}

@@ -1,0 +1,25 @@
+//! `SeaORM` entity for the `responses` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "responses")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub assignment_id: i32,
+    pub partner_id: i32,
+    #[sea_orm(column_type = "Text")]
+    pub answers: String,
+    pub status: String,
+    pub revision: i32,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub shared_at: Option<DateTimeUtc>,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,355 @@
+//! Service tests for homework: the Baby Steps programme, drafts and submissions, sharing and
+//! the mutual reveal, review and comments — on SQLite and PostgreSQL. Every function that
+//! returns answers is checked to never hand a partner the other's unshared answers, and to
+//! give a client of another case nothing.
+
+mod support;
+
+use app::{
+    entities::{assignments, exercise_versions},
+    error::AppError,
+    services::{
+        accounts::{self, TherapistSignUp},
+        cases::{self, CaseDraft, PartnerFields},
+        homework::{self, ResponseStatus, SaveIntent},
+        invitations, Actor,
+    },
+};
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
+};
+use std::collections::BTreeMap;
+
+const PASSWORD: &str = "a calm and quiet river";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+}
+
+struct Couple {
+    therapist: Actor,
+    case_id: i32,
+    a: Actor,
+    b: Actor,
+}
+
+async fn couple(db: &DatabaseConnection, tag: &str) -> Couple {
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", &format!("t.{tag}@example.org"), PASSWORD).unwrap();
+    let therapist = accounts::sign_up_therapist(db, form, t0()).await.unwrap();
+    let (a_email, b_email) = (format!("a.{tag}@example.org"), format!("b.{tag}@example.org"));
+    let fields =
+        |first_name, email, seeks| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks };
+    let draft = CaseDraft::parse(
+        "Alex & Sam",
+        "no_secrets",
+        fields("Alex", &a_email, "emotional"),
+        fields("Sam", &b_email, "physical"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, therapist, draft, t0()).await.unwrap();
+    let mut clients = Vec::new();
+    for partner in cases::partners_of(db, case_id).await.unwrap() {
+        invitations::invite(db, therapist, case_id, partner.id, t0()).await.unwrap();
+        let invitation = app::entities::invitations::Entity::find()
+            .filter(app::entities::invitations::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let token = invitations::mint_token(db, invitation.id, t0()).await.unwrap().unwrap();
+        clients.push(invitations::accept_with_new_account(db, &token, PASSWORD, true, t0()).await.unwrap());
+    }
+    Couple { therapist, case_id, a: clients[0], b: clients[1] }
+}
+
+async fn steps(db: &DatabaseConnection, case_id: i32) -> Vec<assignments::Model> {
+    assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .order_by_asc(assignments::Column::StepNumber)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+fn answers(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn step1_for_alex() -> BTreeMap<String, String> {
+    answers(&[
+        ("emotional_meaning", "Feeling heard at the end of the day."),
+        ("behaviours", "Ask about my day\nPut phones away at dinner"),
+    ])
+}
+
+fn step1_for_sam() -> BTreeMap<String, String> {
+    answers(&[
+        ("physical_meaning", "Being held without a reason."),
+        ("behaviours", "Hug me when you come home"),
+    ])
+}
+
+async fn the_programme_unlocks_step_by_step(db: &DatabaseConnection) {
+    let c = couple(db, "flow").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "Take your time.", t0()).await.unwrap();
+    let all = steps(db, c.case_id).await;
+    assert_eq!(all.len(), 5);
+    assert!(all[0].unlocked_at.is_some() && all[1..].iter().all(|s| s.unlocked_at.is_none()));
+    assert!(matches!(
+        homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+    let step1 = all[0].id;
+    // Locked steps cannot be opened or saved.
+    assert!(matches!(
+        homework::open_sheet(db, c.a, all[1].id, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+
+    // Alex drafts, then saves again on the revision they saw.
+    let rev = homework::save_answers(
+        db,
+        c.a,
+        step1,
+        0,
+        &answers(&[("emotional_meaning", "Feeling heard")]),
+        SaveIntent::Draft,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rev, 1);
+    let rev = homework::save_answers(db, c.a, step1, rev, &step1_for_alex(), SaveIntent::Draft, t0())
+        .await
+        .unwrap();
+    // A second tab still on revision 1 is told, and overwrites nothing.
+    let stale = homework::save_answers(
+        db,
+        c.a,
+        step1,
+        1,
+        &answers(&[("emotional_meaning", "old tab")]),
+        SaveIntent::Draft,
+        t0(),
+    )
+    .await;
+    assert!(matches!(stale.unwrap_err(), AppError::Conflict { .. }));
+    let sheet = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert_eq!(sheet.response.as_ref().unwrap().revision, rev);
+    // The emotional partner gets the emotional questions, not the physical ones.
+    assert!(sheet.exercise.questions.iter().any(|q| q.key == "emotional_meaning"));
+    assert!(!sheet.exercise.questions.iter().any(|q| q.key == "physical_meaning"));
+
+    // Submitting needs the required answers; a question not in the exercise is refused.
+    let missing = homework::save_answers(
+        db,
+        c.b,
+        step1,
+        0,
+        &answers(&[("behaviours", "Hug me")]),
+        SaveIntent::Submit,
+        t0(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        missing.message_for("answers[physical_meaning]").as_deref(),
+        Some("Please answer this question before you submit.")
+    );
+    let foreign = homework::save_answers(
+        db,
+        c.b,
+        step1,
+        0,
+        &answers(&[("emotional_meaning", "x")]),
+        SaveIntent::Draft,
+        t0(),
+    )
+    .await
+    .unwrap_err();
+    assert!(foreign.message_for("answers[emotional_meaning]").is_some());
+
+    homework::save_answers(db, c.a, step1, rev, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
+    assert!(steps(db, c.case_id).await[1].unlocked_at.is_none(), "one partner is not enough");
+    // After submitting, the answers are read-only.
+    let again = homework::save_answers(db, c.a, step1, rev + 1, &step1_for_alex(), SaveIntent::Draft, t0())
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("already submitted"));
+    homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
+    assert!(steps(db, c.case_id).await[1].unlocked_at.is_some(), "step 2 opens when both are done");
+    assert!(steps(db, c.case_id).await[2].unlocked_at.is_none());
+
+    // The therapist may open a step early, and reopen a submission.
+    homework::unlock_early(db, c.therapist, all[4].id, t0()).await.unwrap();
+    assert!(steps(db, c.case_id).await[4].unlocked_at.is_some());
+    let review = homework::review_sheet(db, c.therapist, step1, t0()).await.unwrap();
+    let alex_response = review.partners[0].1.clone().unwrap();
+    homework::set_reviewed(db, c.therapist, alex_response.id, false, t0()).await.unwrap();
+    let reopened = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert_eq!(ResponseStatus::of(reopened.response.as_ref()), ResponseStatus::Draft);
+    let rev = reopened.response.unwrap().revision;
+    homework::save_answers(db, c.a, step1, rev, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
+    homework::set_reviewed(db, c.therapist, alex_response.id, true, t0()).await.unwrap();
+    let items = homework::my_homework(db, c.a).await.unwrap();
+    assert_eq!(items.len(), 5);
+    assert_eq!(items[0].status, ResponseStatus::Reviewed);
+}
+
+async fn answers_stay_private_until_both_share(db: &DatabaseConnection) {
+    let c = couple(db, "privacy").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, c.case_id).await[0].id;
+    // Drafts: the therapist sees them (as drafts); the other partner does not.
+    homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0()).await.unwrap();
+    let review = homework::review_sheet(db, c.therapist, step1, t0()).await.unwrap();
+    assert_eq!(ResponseStatus::of(review.partners[0].1.as_ref()), ResponseStatus::Draft);
+    assert!(review.partners[0].2.contains_key("behaviours"));
+    let sam_view = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
+    assert!(sam_view.partner_answers.is_none());
+    assert!(sam_view.answers.is_empty(), "Sam's own answers only");
+
+    // Sharing needs a submission.
+    assert!(matches!(homework::share(db, c.a, step1, t0()).await.unwrap_err(), AppError::Conflict { .. }));
+    homework::save_answers(db, c.a, step1, 1, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
+    homework::share(db, c.a, step1, t0()).await.unwrap();
+    // Mutual reveal: Alex has shared, but until Sam shares neither sees the other's.
+    let sam_view = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
+    assert!(sam_view.partner_answers.is_none());
+    assert!(sam_view.other_has_shared);
+    let alex_view = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert!(alex_view.partner_answers.is_none());
+
+    homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
+    homework::share(db, c.b, step1, t0()).await.unwrap();
+    let alex_view = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    let (_, sams) = alex_view.partner_answers.expect("revealed to Alex");
+    assert!(sams.contains_key("physical_meaning"));
+    let sam_view = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
+    assert!(sam_view.partner_answers.is_some());
+
+    // A client of another case receives nothing at all.
+    let other = couple(db, "other").await;
+    for client in [other.a, other.b] {
+        assert_eq!(homework::open_sheet(db, client, step1, t0()).await.unwrap_err(), AppError::NotFound);
+        assert_eq!(
+            homework::save_answers(db, client, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0())
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(homework::share(db, client, step1, t0()).await.unwrap_err(), AppError::NotFound);
+        assert_eq!(homework::review_sheet(db, client, step1, t0()).await.unwrap_err(), AppError::Forbidden);
+        assert!(homework::my_homework(db, client).await.unwrap().is_empty());
+    }
+    // Another therapist does not find it; a client may not review.
+    assert_eq!(
+        homework::review_sheet(db, other.therapist, step1, t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        homework::case_homework(db, other.therapist, c.case_id).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(homework::review_sheet(db, c.a, step1, t0()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(homework::case_homework(db, c.a, c.case_id).await.unwrap_err(), AppError::Forbidden);
+    // The therapist has no client sheet.
+    assert_eq!(homework::open_sheet(db, c.therapist, step1, t0()).await.unwrap_err(), AppError::Forbidden);
+}
+
+async fn comments_reach_only_their_partner(db: &DatabaseConnection) {
+    let c = couple(db, "comments").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, c.case_id).await[0].id;
+    homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
+    homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
+    let review = homework::review_sheet(db, c.therapist, step1, t0()).await.unwrap();
+    let alex_response = review.partners[0].1.clone().unwrap().id;
+    homework::comment(db, c.therapist, alex_response, Some("behaviours"), "Lovely, concrete list.", t0())
+        .await
+        .unwrap();
+    homework::comment(db, c.therapist, alex_response, None, "Thank you for this.", t0()).await.unwrap();
+    assert!(homework::comment(db, c.therapist, alex_response, Some("nope"), "x", t0())
+        .await
+        .unwrap_err()
+        .message_for("question_key")
+        .is_some());
+    assert!(homework::comment(db, c.therapist, alex_response, None, "   ", t0())
+        .await
+        .unwrap_err()
+        .message_for("body")
+        .is_some());
+    assert_eq!(homework::my_homework(db, c.a).await.unwrap()[0].unread_comments, 2);
+    let alex = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert_eq!(alex.comments.len(), 2);
+    assert_eq!(homework::my_homework(db, c.a).await.unwrap()[0].unread_comments, 0, "opened means read");
+    let sam = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
+    assert!(sam.comments.is_empty());
+    assert_eq!(homework::my_homework(db, c.b).await.unwrap()[0].unread_comments, 0);
+    // Clients cannot comment; other therapists cannot find the response.
+    assert_eq!(
+        homework::comment(db, c.a, alex_response, None, "hi", t0()).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    let other = couple(db, "othert").await;
+    assert_eq!(
+        homework::comment(db, other.therapist, alex_response, None, "hi", t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        homework::set_reviewed(db, other.therapist, alex_response, true, t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
+}
+
+async fn assignments_keep_the_version_they_were_given(db: &DatabaseConnection) {
+    let first = couple(db, "v1").await;
+    homework::assign_programme(db, first.therapist, first.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, first.case_id).await[0].clone();
+    // The stored text of the built-in step is edited (as when the programme's wording changes).
+    let version =
+        exercise_versions::Entity::find_by_id(step1.exercise_version_id).one(db).await.unwrap().unwrap();
+    let mut edited: app::domain::exercise::ExerciseTemplate = serde_json::from_str(&version.content).unwrap();
+    edited.title = "Step 1 – as first assigned".into();
+    let mut active = version.into_active_model();
+    active.content = Set(serde_json::to_string(&edited).unwrap());
+    active.update(db).await.unwrap();
+
+    let second = couple(db, "v2").await;
+    homework::assign_programme(db, second.therapist, second.case_id, None, "", t0()).await.unwrap();
+    let second_step1 = steps(db, second.case_id).await[0].clone();
+    assert_ne!(second_step1.exercise_version_id, step1.exercise_version_id, "a new version was made");
+    let old = homework::open_sheet(db, first.a, step1.id, t0()).await.unwrap();
+    assert_eq!(old.exercise.title, "Step 1 – as first assigned");
+    let new = homework::open_sheet(db, second.a, second_step1.id, t0()).await.unwrap();
+    assert_eq!(new.exercise.title, app::domain::baby_steps::programme().steps[0].title);
+}
+
+async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
+    let c = couple(db, "closed").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, c.case_id).await[0].id;
+    cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
+    let error = homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, AppError::Conflict { .. }));
+    let other = couple(db, "closed2").await;
+    cases::set_status(db, other.therapist, other.case_id, app::domain::case::CaseStatus::Closed, t0())
+        .await
+        .unwrap();
+    assert!(matches!(
+        homework::assign_programme(db, other.therapist, other.case_id, None, "", t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+}
+
+on_both_databases!(
+    the_programme_unlocks_step_by_step,
+    answers_stay_private_until_both_share,
+    comments_reach_only_their_partner,
+    assignments_keep_the_version_they_were_given,
+    a_closed_case_accepts_no_homework,
+);
