@@ -348,6 +348,26 @@ fn recipients_of(assignment: &assignments::Model) -> Recipients {
     Recipients::parse(&assignment.recipients).unwrap_or(Recipients::Both)
 }
 
+/// An assignment of the client's case given to this partner and already open; another
+/// case's assignment is "not found", a locked step is refused with a message.
+async fn open_assignment_of(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    case: &cases::Model,
+    assignment_id: i32,
+) -> Result<assignments::Model, AppError> {
+    let assignment = assignments::Entity::find_by_id(assignment_id)
+        .filter(assignments::Column::CaseId.eq(case.id))
+        .one(db)
+        .await?
+        .filter(|a| recipients_of(a).includes(partner.position))
+        .ok_or(AppError::NotFound)?;
+    if assignment.unlocked_at.is_none() {
+        return Err(AppError::conflict("This step opens when you have both finished the step before it."));
+    }
+    Ok(assignment)
+}
+
 /// One item of a client's "My homework".
 #[derive(Debug, Clone)]
 pub struct HomeworkItem {
@@ -422,15 +442,7 @@ pub async fn open_sheet(
     now: DateTime<Utc>,
 ) -> Result<ExerciseSheet, AppError> {
     let (partner, case) = client_partner(db, actor).await?;
-    let assignment = assignments::Entity::find_by_id(assignment_id)
-        .filter(assignments::Column::CaseId.eq(case.id))
-        .one(db)
-        .await?
-        .filter(|a| recipients_of(a).includes(partner.position))
-        .ok_or(AppError::NotFound)?;
-    if assignment.unlocked_at.is_none() {
-        return Err(AppError::conflict("This step opens when you have both finished the step before it."));
-    }
+    let assignment = open_assignment_of(db, &partner, &case, assignment_id).await?;
     let seeks = Seeks::parse(&partner.seeks).map_err(|_| AppError::Internal)?;
     let mut exercise = exercise_of(db, &assignment).await?;
     let full_exercise = exercise.clone();
@@ -514,15 +526,7 @@ pub async fn save_answers(
     if case.status == CaseStatus::Closed.as_str() {
         return Err(AppError::conflict("Your therapist has closed this work, so it can't be changed now."));
     }
-    let assignment = assignments::Entity::find_by_id(assignment_id)
-        .filter(assignments::Column::CaseId.eq(case.id))
-        .one(&txn)
-        .await?
-        .filter(|a| recipients_of(a).includes(partner.position))
-        .ok_or(AppError::NotFound)?;
-    if assignment.unlocked_at.is_none() {
-        return Err(AppError::conflict("This step opens when you have both finished the step before it."));
-    }
+    let assignment = open_assignment_of(&txn, &partner, &case, assignment_id).await?;
     let seeks = Seeks::parse(&partner.seeks).map_err(|_| AppError::Internal)?;
     let exercise = exercise_of(&txn, &assignment).await?;
     let completeness =
