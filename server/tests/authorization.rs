@@ -143,8 +143,8 @@ async fn every_case_function_answers_each_actor_correctly() {
         ),
         ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
         ("cases/notes", vec![("case_id", case.clone()), ("notes", "seen".into())], [401, 404, 200, 403, 403]),
-        ("cases/update", case_form(Some(world.owner_case)), [401, 404, 200, 403, 403]),
-        ("cases/create", case_form(None), [401, 200, 200, 403, 403]),
+        ("cases/save", case_form(Some(world.owner_case)), [401, 404, 200, 403, 403]),
+        ("cases/save", case_form(None), [401, 200, 200, 403, 403]),
         (
             "invitations/send",
             vec![("case_id", case.clone()), ("partner_id", partner.clone())],

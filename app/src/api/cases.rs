@@ -224,10 +224,11 @@ pub async fn load_caseload(
     })
 }
 
-/// Creates a case and opens its page.
-#[server(endpoint = "cases/create")]
+/// Creates a case (no `case_id`) or saves an edited one, then opens its page.
+#[server(endpoint = "cases/save")]
 #[allow(clippy::too_many_arguments)]
-pub async fn create_case(
+pub async fn save_case(
+    #[server(default)] case_id: Option<i32>,
     label: String,
     confidentiality_policy: String,
     a_first_name: String,
@@ -243,68 +244,28 @@ pub async fn create_case(
 ) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    let draft = CaseDraft::parse(
-        &label,
-        &confidentiality_policy,
-        PartnerFields {
-            first_name: &a_first_name,
-            last_name: &a_last_name,
-            email: &a_email,
-            pronouns: &a_pronouns,
-            seeks: &a_seeks,
-        },
-        PartnerFields {
-            first_name: &b_first_name,
-            last_name: &b_last_name,
-            email: &b_email,
-            pronouns: &b_pronouns,
-            seeks: &b_seeks,
-        },
-    )?;
-    let case_id = cases::create_case(&state.db, actor, draft, request::now()).await?;
-    leptos_axum::redirect(&format!("/cases/{case_id}"));
-    Ok(())
-}
-
-/// Saves an edited case and returns to its page.
-#[server(endpoint = "cases/update")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_case(
-    case_id: i32,
-    label: String,
-    confidentiality_policy: String,
-    a_first_name: String,
-    a_last_name: String,
-    a_email: String,
-    a_pronouns: String,
-    a_seeks: String,
-    b_first_name: String,
-    b_last_name: String,
-    b_email: String,
-    b_pronouns: String,
-    b_seeks: String,
-) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let draft = CaseDraft::parse(
-        &label,
-        &confidentiality_policy,
-        PartnerFields {
-            first_name: &a_first_name,
-            last_name: &a_last_name,
-            email: &a_email,
-            pronouns: &a_pronouns,
-            seeks: &a_seeks,
-        },
-        PartnerFields {
-            first_name: &b_first_name,
-            last_name: &b_last_name,
-            email: &b_email,
-            pronouns: &b_pronouns,
-            seeks: &b_seeks,
-        },
-    )?;
-    cases::update_case(&state.db, actor, case_id, draft, request::now()).await?;
+    let partner_a = PartnerFields {
+        first_name: &a_first_name,
+        last_name: &a_last_name,
+        email: &a_email,
+        pronouns: &a_pronouns,
+        seeks: &a_seeks,
+    };
+    let partner_b = PartnerFields {
+        first_name: &b_first_name,
+        last_name: &b_last_name,
+        email: &b_email,
+        pronouns: &b_pronouns,
+        seeks: &b_seeks,
+    };
+    let draft = CaseDraft::parse(&label, &confidentiality_policy, partner_a, partner_b)?;
+    let case_id = match case_id {
+        None => cases::create_case(&state.db, actor, draft, request::now()).await?,
+        Some(case_id) => {
+            cases::update_case(&state.db, actor, case_id, draft, request::now()).await?;
+            case_id
+        }
+    };
     leptos_axum::redirect(&format!("/cases/{case_id}"));
     Ok(())
 }
