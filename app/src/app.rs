@@ -7,11 +7,12 @@ use crate::{
         auth::{SignInPage, SignUpPage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
-        client::MyHomeworkPage,
+        client::{MyHomeworkPage, SheetPage},
         home::HomePage,
         join::JoinPage,
         not_found::NotFoundPage,
         outbox::OutboxPage,
+        review::ReviewPage,
     },
 };
 use leptos::prelude::*;
@@ -91,6 +92,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 /** The password every test account uses. */
 export const PASSWORD = 'a calm and quiet river';
@@ -50,4 +50,50 @@ export function linkIn(email: ReceivedEmail): string {
   const match = email.text.match(/https?:\/\/\S+\/join\/\S+/);
   if (!match) throw new Error(`no invitation link in: ${email.text}`);
   return match[0];
+}
+
+/** A signed-in partner's own browser. */
+export interface PartnerSession {
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * On the therapist's `page`: creates a case for Alex (seeks emotional connection) and Sam
+ * (seeks physical closeness), invites both, and lets each join in their own browser
+ * context with the given viewport. Returns the partners' sessions.
+ */
+export async function coupleWhoJoined(
+  page: Page,
+  browser: Browser,
+  label: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ alex: PartnerSession; sam: PartnerSession }> {
+  const emails = { Alex: uniqueEmail('alex'), Sam: uniqueEmail('sam') };
+  await page.goto('/cases/new');
+  await waitForHydration(page);
+  await page.getByLabel('Case name').fill(label);
+  for (const [group, name, seeks] of [['Partner A', 'Alex', 'emotional'], ['Partner B', 'Sam', 'physical']] as const) {
+    const partner = page.getByRole('group', { name: group });
+    await partner.getByLabel('First name').fill(name);
+    await partner.getByLabel('Email').fill(emails[name]);
+    await partner.getByLabel('Seeks more of').selectOption(seeks);
+  }
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: label })).toBeVisible();
+  const sessions: Record<string, PartnerSession> = {};
+  for (const name of ['Alex', 'Sam'] as const) {
+    await page.getByRole('button', { name: `Invite ${name}` }).click();
+    await expect(page.getByRole('region', { name }).getByText('Invited', { exact: true })).toBeVisible();
+    const context = await browser.newContext({ viewport });
+    const partnerPage = await context.newPage();
+    await partnerPage.goto(linkIn(await emailTo(emails[name])));
+    await waitForHydration(partnerPage);
+    await partnerPage.getByLabel('Choose a password').fill(PASSWORD);
+    await partnerPage.getByLabel(/I have read how my therapist handles confidentiality/).check();
+    await partnerPage.getByRole('button', { name: 'Join Babysteps' }).click();
+    await expect(partnerPage.getByRole('heading', { name: 'My homework' })).toBeVisible();
+    sessions[name] = { context, page: partnerPage };
+  }
+  return { alex: sessions.Alex, sam: sessions.Sam };
 }

@@ -18,6 +18,9 @@ const PASSWORD: &str = "a calm and quiet river";
 
 struct World {
     base: String,
+    db: DatabaseConnection,
+    owner: Actor,
+    client: Actor,
     owner_case: i32,
     owner_partner: i32,
     owner_email_id: i32,
@@ -29,14 +32,15 @@ async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
     accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
 }
 
-/// A case of `owner` whose first partner (`client_email`) has joined; returns (case, other partner).
+/// A case of `owner` whose first partner (`client_email`) has joined; returns (case, other
+/// partner, the client who joined).
 async fn case_with_client(
     db: &DatabaseConnection,
     owner: Actor,
     label: &str,
     client_email: &str,
     other_email: &str,
-) -> (i32, i32) {
+) -> (i32, i32, Actor) {
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft =
@@ -52,8 +56,8 @@ async fn case_with_client(
         .unwrap()
         .unwrap();
     let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
-    invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap();
-    (case_id, partners[1].id)
+    let client = invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap();
+    (case_id, partners[1].id, client)
 }
 
 async fn signed_in(base: &str, email: &str) -> Client {
@@ -79,7 +83,7 @@ async fn world(name: &str) -> World {
     let db = server::open_database(&config).await.unwrap();
     let owner = therapist(&db, "owner@example.org").await;
     let other = therapist(&db, "other@example.org").await;
-    let (owner_case, owner_partner) =
+    let (owner_case, owner_partner, client) =
         case_with_client(&db, owner, "Owner's couple", "client@example.org", "partner@example.org").await;
     case_with_client(&db, other, "Other couple", "foreign@example.org", "foreign2@example.org").await;
     invitations::invite(&db, owner, owner_case, owner_partner, Utc::now()).await.unwrap();
@@ -102,7 +106,7 @@ async fn world(name: &str) -> World {
         ("client of the case", signed_in(&base, "client@example.org").await),
         ("client of another case", signed_in(&base, "foreign@example.org").await),
     ];
-    World { base, owner_case, owner_partner, owner_email_id, actors }
+    World { base, db, owner, client, owner_case, owner_partner, owner_email_id, actors }
 }
 
 fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {
@@ -170,6 +174,12 @@ async fn every_case_function_answers_each_actor_correctly() {
             [409, 409, 409, 409, 409],
         ),
     ];
+    check_calls(&world, calls, "Owner's couple").await;
+}
+
+/// Calls each endpoint as each actor and checks the status and that `secret` reaches only
+/// the owner and the client of the case.
+async fn check_calls(world: &World, calls: Vec<(&str, Vec<(&'static str, String)>, Expected)>, secret: &str) {
     for (endpoint, form, expected) in calls {
         for ((actor, client), want) in world.actors.iter().zip(expected) {
             let response = client
@@ -183,15 +193,88 @@ async fn every_case_function_answers_each_actor_correctly() {
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
             assert_eq!(status, want, "{endpoint} as {actor}: {body}");
-            // Nobody but the owner ever sees the owner's couple.
-            if *actor != "owner" {
+            // Nobody but the owner (and, for their own writing, the client) sees it.
+            if *actor != "owner" && !(secret != "Owner's couple" && *actor == "client of the case") {
                 assert!(
-                    !body.contains("Owner's couple") && !body.contains("Renamed"),
+                    !body.contains(secret) && !body.contains("Renamed"),
                     "{endpoint} leaked to {actor}: {body}"
                 );
             }
         }
     }
+}
+
+#[tokio::test]
+async fn every_homework_function_answers_each_actor_correctly() {
+    use app::{
+        entities::{assignments, responses},
+        services::homework::{self, SaveIntent},
+    };
+    let world = world("homework").await;
+    let db = &world.db;
+    homework::assign_programme(db, world.owner, world.owner_case, None, "", Utc::now()).await.unwrap();
+    let steps = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(world.owner_case))
+        .all(db)
+        .await
+        .unwrap();
+    let step = |n: i16| steps.iter().find(|a| a.step_number == Some(n)).unwrap().id.to_string();
+    let (step1, step2) = (step(1), step(2));
+    let answers = [
+        ("emotional_meaning", "CLIENT-SECRET emotional"),
+        ("physical_meaning", "CLIENT-SECRET physical"),
+        ("behaviours", "CLIENT-SECRET one\nCLIENT-SECRET two"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let assignment: i32 = step1.parse().unwrap();
+    homework::save_answers(db, world.client, assignment, 0, &answers, SaveIntent::Submit, Utc::now())
+        .await
+        .unwrap();
+    let response = responses::Entity::find()
+        .filter(responses::Column::AssignmentId.eq(assignment))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let case = world.owner_case.to_string();
+    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+        ("homework/mine", vec![], [401, 403, 403, 200, 200]),
+        ("homework/sheet", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404]),
+        (
+            "homework/save",
+            vec![
+                ("assignment_id", step1.clone()),
+                ("revision", "1".into()),
+                ("intent", "draft".into()),
+                ("answers[emotional_meaning]", "changed".into()),
+            ],
+            [401, 403, 403, 409, 404],
+        ),
+        ("homework/share", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404]),
+        ("homework/case", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
+        (
+            "homework/assign_programme",
+            vec![("case_id", case.clone()), ("due_on", "".into()), ("note", "".into())],
+            [401, 404, 409, 403, 403],
+        ),
+        ("homework/unlock", vec![("assignment_id", step2.clone())], [401, 404, 200, 403, 403]),
+        ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403]),
+        (
+            "homework/comment",
+            vec![("response_id", response.clone()), ("question_key", "".into()), ("body", "Well done".into())],
+            [401, 404, 200, 403, 403],
+        ),
+        (
+            "homework/reviewed",
+            vec![("response_id", response.clone()), ("reviewed", "true".into())],
+            [401, 404, 200, 403, 403],
+        ),
+    ];
+    check_calls(&world, calls, "CLIENT-SECRET").await;
 }
 
 #[tokio::test]

@@ -46,6 +46,12 @@ pub struct CaseloadRow {
     pub last_client_activity_at: Option<DateTime<Utc>>,
     /// When the case last changed.
     pub updated_at: DateTime<Utc>,
+    /// Submissions waiting for the therapist's review.
+    pub waiting_for_review: usize,
+    /// The Baby Steps step the couple is on (none before it is assigned).
+    pub current_step: Option<i16>,
+    /// Assignments past their due date and not finished.
+    pub overdue: usize,
 }
 
 /// One page of the caseload.
@@ -211,6 +217,9 @@ pub async fn load_caseload(
                     .collect::<Result<_, AppError>>()?,
                 last_client_activity_at: row.case.last_client_activity_at,
                 updated_at: row.case.updated_at,
+                waiting_for_review: row.homework.waiting_for_review,
+                current_step: row.homework.current_step,
+                overdue: row.homework.overdue,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

@@ -75,6 +75,8 @@ pub struct HomeworkListItem {
     pub due_on: Option<NaiveDate>,
     /// The client's progress.
     pub progress: Progress,
+    /// The therapist's note with the assignment.
+    pub note: String,
     /// New comments from the therapist.
     pub unread_comments: usize,
 }
@@ -130,19 +132,36 @@ pub struct SheetView {
     pub comments: Vec<CommentView>,
 }
 
+/// One partner's progress on one assignment, for the therapist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerProgress {
+    /// The partner's first name.
+    pub first_name: String,
+    /// Where their answers stand.
+    pub progress: Progress,
+    /// When they submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When the therapist marked it reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
+}
+
 /// One assignment on the therapist's case page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignmentRow {
     /// The assignment.
     pub assignment_id: i32,
+    /// The programme step it is (none for a single exercise).
+    pub step_number: Option<i16>,
     /// Exercise title.
     pub title: String,
-    /// Still locked.
-    pub locked: bool,
+    /// When it was assigned.
+    pub assigned_at: DateTime<Utc>,
+    /// When it opened (none while locked).
+    pub unlocked_at: Option<DateTime<Utc>>,
     /// Due date.
     pub due_on: Option<NaiveDate>,
-    /// Each partner's first name and progress (partners it was not given to are left out).
-    pub partners: Vec<(String, Progress)>,
+    /// Each partner's progress (partners it was not given to are left out).
+    pub partners: Vec<PartnerProgress>,
 }
 
 /// The homework section of a case page.
@@ -217,6 +236,7 @@ pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
             locked: item.assignment.unlocked_at.is_none(),
             due_on: item.assignment.due_on,
             progress: item.status.into(),
+            note: item.assignment.note,
             unread_comments: item.unread_comments,
         })
         .collect())
@@ -284,16 +304,21 @@ pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppErr
             let recipients = Recipients::parse(&assignment.recipients).unwrap_or(Recipients::Both);
             AssignmentRow {
                 assignment_id: assignment.id,
+                step_number: assignment.step_number,
                 title,
-                locked: assignment.unlocked_at.is_none(),
+                assigned_at: assignment.created_at,
+                unlocked_at: assignment.unlocked_at,
                 due_on: assignment.due_on,
                 partners: found
                     .partners
                     .iter()
                     .zip(responses)
                     .filter(|(partner, _)| recipients.includes(partner.position))
-                    .map(|(partner, response)| {
-                        (partner.first_name.clone(), Status::of(response.as_ref()).into())
+                    .map(|(partner, response)| PartnerProgress {
+                        first_name: partner.first_name.clone(),
+                        progress: Status::of(response.as_ref()).into(),
+                        submitted_at: response.as_ref().and_then(|r| r.submitted_at),
+                        reviewed_at: response.as_ref().and_then(|r| r.reviewed_at),
                     })
                     .collect(),
             }

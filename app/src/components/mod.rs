@@ -5,4 +5,5 @@ pub mod error_notice;
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod questions;
 pub mod url;

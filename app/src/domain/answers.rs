@@ -25,6 +25,9 @@ pub enum Answer {
     Choices(Vec<String>),
 }
 
+/// Most characters in one comment from the therapist.
+pub const MAX_COMMENT_CHARS: usize = 4_000;
+
 /// Answers by question key.
 pub type Answers = BTreeMap<String, Answer>;
 

@@ -8,3 +8,4 @@ pub mod home;
 pub mod join;
 pub mod not_found;
 pub mod outbox;
+pub mod review;

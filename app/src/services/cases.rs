@@ -350,6 +350,8 @@ pub struct CaseloadRow {
     pub case: cases::Model,
     /// Its partners, A first, with their invitation state.
     pub partners: Vec<(partners::Model, InvitationState)>,
+    /// Review counts, programme step and overdue homework.
+    pub homework: super::homework::HomeworkSummary,
 }
 
 /// One page of the caseload and how many cases match in all.
@@ -415,6 +417,8 @@ pub async fn caseload(
     };
     let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
     let latest = latest_invitations(db, &partner_ids).await?;
+    let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+    let summaries = super::homework::summaries(db, &all_partners, &page_ids, now.date_naive()).await?;
     let rows = cases
         .into_iter()
         .map(|case| {
@@ -426,7 +430,8 @@ pub async fn caseload(
                     (partner.clone(), invitation_state(partner, invitation, now))
                 })
                 .collect();
-            CaseloadRow { case, partners }
+            let homework = summaries.get(&case.id).copied().unwrap_or_default();
+            CaseloadRow { case, partners, homework }
         })
         .collect();
     audit::record(

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
-        answers::{self, Answers, Completeness},
+        answers::{self, Answers, Completeness, MAX_COMMENT_CHARS},
         baby_steps,
         case::{CaseStatus, Seeks},
         exercise::ExerciseTemplate,
@@ -679,6 +679,60 @@ pub async fn share(
     Ok(())
 }
 
+/// What the caseload shows of one case's homework.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HomeworkSummary {
+    /// Submissions not yet marked reviewed.
+    pub waiting_for_review: usize,
+    /// The latest programme step that is open (none before the programme is assigned).
+    pub current_step: Option<i16>,
+    /// Open assignments past their due date that a recipient has not finished.
+    pub overdue: usize,
+}
+
+/// Homework summaries for a page of cases, in two queries. `today` is the therapist's date.
+pub async fn summaries(
+    db: &impl ConnectionTrait,
+    case_partners: &[partners::Model],
+    case_ids: &[i32],
+    today: NaiveDate,
+) -> Result<BTreeMap<i32, HomeworkSummary>, AppError> {
+    let mut found: BTreeMap<i32, HomeworkSummary> =
+        case_ids.iter().map(|id| (*id, HomeworkSummary::default())).collect();
+    if case_ids.is_empty() {
+        return Ok(found);
+    }
+    let rows = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.is_in(case_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
+    let all_responses = if ids.is_empty() {
+        Vec::new()
+    } else {
+        responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?
+    };
+    for assignment in rows.iter().filter(|a| a.unlocked_at.is_some()) {
+        let Some(summary) = found.get_mut(&assignment.case_id) else { continue };
+        let responses: Vec<&responses::Model> =
+            all_responses.iter().filter(|r| r.assignment_id == assignment.id).collect();
+        summary.waiting_for_review +=
+            responses.iter().filter(|r| ResponseStatus::of(Some(r)) == ResponseStatus::Submitted).count();
+        if assignment.programme_key.is_some() {
+            summary.current_step = summary.current_step.max(assignment.step_number);
+        }
+        let recipients = recipients_of(assignment);
+        let unfinished = case_partners
+            .iter()
+            .filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
+            .any(|p| !ResponseStatus::of(responses.iter().copied().find(|r| r.partner_id == p.id)).is_done());
+        if unfinished && assignment.due_on.is_some_and(|due| due < today) {
+            summary.overdue += 1;
+        }
+    }
+    Ok(found)
+}
+
 /// Everything the therapist reviews for one assignment.
 #[derive(Debug, Clone)]
 pub struct ReviewSheet {
@@ -740,8 +794,6 @@ async fn owned_response(
     Ok(response)
 }
 
-/// Most characters in a comment.
-pub const MAX_COMMENT_CHARS: usize = 4_000;
 
 /// Comments on one answer (`question_key`) or the whole response (`None`), to that partner only.
 pub async fn comment(

@@ -125,6 +125,7 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
                                 <th scope="col">"Couple"</th>
                                 <th scope="col">"Status"</th>
                                 <th scope="col">"Partners"</th>
+                                <th scope="col">"Homework"</th>
                                 <th scope="col">"Last client activity"</th>
                             </tr>
                         </thead>
@@ -141,8 +142,26 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
     })
 }
 
+/// The caseload's homework cell: the programme step, what waits for review, what is overdue.
+fn homework_summary(row: &CaseloadRow) -> impl IntoView {
+    let step = match row.current_step {
+        Some(step) => format!("Baby Steps: step {step}"),
+        None => "No programme yet".to_owned(),
+    };
+    let waiting = (row.waiting_for_review > 0).then(|| {
+        let text = match row.waiting_for_review {
+            1 => "1 to review".to_owned(),
+            n => format!("{n} to review"),
+        };
+        view! { <span class="badge badge-review">{text}</span> }
+    });
+    let overdue = (row.overdue > 0).then(|| view! { <span class="badge badge-overdue">{format!("{} overdue", row.overdue)}</span> });
+    view! { <span>{step}</span> " " {waiting} " " {overdue} }
+}
+
 fn caseload_row(row: CaseloadRow) -> impl IntoView {
     let href = format!("/cases/{}", row.id);
+    let homework = homework_summary(&row);
     view! {
         <tr>
             <th scope="row"><A href=href>{row.label}</A></th>
@@ -165,6 +184,7 @@ fn caseload_row(row: CaseloadRow) -> impl IntoView {
                         .collect_view()}
                 </ul>
             </td>
+            <td class="homework-summary">{homework}</td>
             <td>{row.last_client_activity_at.map(short_date).unwrap_or_else(|| "None yet".to_owned())}</td>
         </tr>
     }

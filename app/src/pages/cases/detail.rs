@@ -4,6 +4,7 @@
 use crate::{
     api::{
         cases::{load_case, CaseView, EmailView, PartnerView, SaveCaseNotes, SetCaseStatus},
+        homework::{load_case_homework, CaseHomeworkView},
         invitations::{InvitePartner, RevokeInvitation},
     },
     components::{
@@ -15,7 +16,9 @@ use crate::{
         case::{CaseStatus, InvitationState, MAX_NOTES_CHARS},
         Role,
     },
+    error::AppError,
 };
+use super::homework::{homework_section, HomeworkActions};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -27,6 +30,7 @@ struct CaseActions {
     save_notes: ServerAction<SaveCaseNotes>,
     invite: ServerAction<InvitePartner>,
     revoke: ServerAction<RevokeInvitation>,
+    homework: HomeworkActions,
 }
 
 /// The case page.
@@ -39,6 +43,7 @@ pub fn CasePage() -> impl IntoView {
         save_notes: ServerAction::new(),
         invite: ServerAction::new(),
         revoke: ServerAction::new(),
+        homework: HomeworkActions::default(),
     };
     let case = Resource::new(
         move || {
@@ -47,20 +52,22 @@ pub fn CasePage() -> impl IntoView {
                 actions.set_status.version().get(),
                 actions.invite.version().get(),
                 actions.revoke.version().get(),
+                actions.homework.assign.version().get(),
+                actions.homework.unlock.version().get(),
             )
         },
-        |(id, ..)| load_case(id),
+        |(id, ..)| async move { Ok::<_, AppError>((load_case(id).await?, load_case_homework(id).await?)) },
     );
     view! {
         <RequireRole role=Role::Therapist>
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
-                {move || Suspend::new(async move { case.await.map(|case| case_page(case, actions)) })}
+                {move || Suspend::new(async move { case.await.map(|(case, homework)| case_page(case, homework, actions)) })}
             </Transition>
         </RequireRole>
     }
 }
 
-fn case_page(case: CaseView, actions: CaseActions) -> impl IntoView {
+fn case_page(case: CaseView, homework: CaseHomeworkView, actions: CaseActions) -> impl IntoView {
     let status_error = action_error(actions.set_status.value());
     let invite_error = Signal::derive(move || {
         actions
@@ -122,6 +129,8 @@ fn case_page(case: CaseView, actions: CaseActions) -> impl IntoView {
                     {case.partners.into_iter().map(|partner| partner_card(case_id, partner, closed, actions)).collect_view()}
                 </div>
             </section>
+
+            {homework_section(case_id, closed, homework, actions.homework)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

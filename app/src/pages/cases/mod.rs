@@ -2,6 +2,7 @@
 
 mod detail;
 mod form;
+mod homework;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};

@@ -1,51 +1,98 @@
-//! A client's own pages.
+//! A client's own pages: "My homework" and one exercise sheet.
+
+mod sheet;
+
+pub use sheet::SheetPage;
 
 use crate::{
-    api::cases::load_client_home,
+    api::{
+        cases::{load_client_home, ClientHomeView},
+        homework::{load_my_homework, HomeworkListItem, Progress},
+    },
     components::guard::RequireRole,
     domain::{case::CaseStatus, Role},
+    error::AppError,
 };
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 /// "My homework": the client's home, with their therapist, their partner, and what the
-/// therapist has assigned.
+/// therapist has assigned (due, done, locked, with new comments).
 #[component]
 pub fn MyHomeworkPage() -> impl IntoView {
+    let home = Resource::new(
+        || (),
+        |_| async move { Ok::<_, AppError>((load_client_home().await?, load_my_homework().await?)) },
+    );
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>
-            <ClientHome/>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move { home.await.map(|(home, items)| client_home(home, items)) })}
+            </Suspense>
         </RequireRole>
     }
 }
 
-#[component]
-fn ClientHome() -> impl IntoView {
-    let home = Resource::new(|| (), |_| load_client_home());
+fn client_home(home: ClientHomeView, items: Vec<HomeworkListItem>) -> impl IntoView {
+    let therapist = home.therapist_name.clone();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                home.await.map(|home| view! {
-                    <section aria-labelledby="homework-title">
-                        <h1 id="homework-title">"My homework"</h1>
-                        <p class="lead">
-                            {format!("Hello {}. You and {} are working with {}.", home.own_first_name, home.partner_first_name, home.therapist_name)}
-                        </p>
-                        {(home.status != CaseStatus::Active).then(|| view! {
-                            <p class="notice notice-info">{format!("Your therapist has marked your work as {}.", home.status.label().to_lowercase())}</p>
-                        })}
-                        <div class="empty-state">
-                            <h2>"Nothing assigned yet"</h2>
-                            <p>{format!("When {} gives you an exercise, it appears here.", home.therapist_name)}</p>
-                        </div>
-                        <details class="policy">
-                            <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
-                            <p>{home.policy.explanation()}</p>
-                        </details>
-                    </section>
-                })
+        <section aria-labelledby="homework-title">
+            <h1 id="homework-title">"My homework"</h1>
+            <p class="lead">
+                {format!("Hello {}. You and {} are working with {}.", home.own_first_name, home.partner_first_name, home.therapist_name)}
+            </p>
+            {(home.status != CaseStatus::Active).then(|| view! {
+                <p class="notice notice-info">{format!("Your therapist has marked your work as {}.", home.status.label().to_lowercase())}</p>
             })}
-        </Suspense>
+            {if items.is_empty() {
+                Either::Left(view! {
+                    <div class="empty-state">
+                        <h2>"Nothing assigned yet"</h2>
+                        <p>{format!("When {therapist} gives you an exercise, it appears here.")}</p>
+                    </div>
+                })
+            } else {
+                Either::Right(view! {
+                    <ol class="homework-list">{items.into_iter().map(homework_item).collect_view()}</ol>
+                })
+            }}
+            <details class="policy">
+                <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
+                <p>{home.policy.explanation()}</p>
+            </details>
+        </section>
+    }
+}
+
+fn homework_item(item: HomeworkListItem) -> impl IntoView {
+    let href = format!("/homework/{}", item.assignment_id);
+    let action = match item.progress {
+        Progress::NotStarted => "Start",
+        Progress::Draft => "Continue",
+        Progress::Submitted | Progress::Reviewed => "Read",
+    };
+    let comments = match item.unread_comments {
+        0 => None,
+        1 => Some("1 new comment from your therapist".to_owned()),
+        n => Some(format!("{n} new comments from your therapist")),
+    };
+    view! {
+        <li class="card homework-item" class:locked=item.locked>
+            <h2>{item.title.clone()}</h2>
+            <p class="homework-meta">
+                <span class="badge">{if item.locked { "Locked" } else { item.progress.label() }}</span>
+                {item.due_on.map(|due| format!(" Due {}", due.format("%-d %b %Y")))}
+            </p>
+            {comments.map(|text| view! { <p class="badge badge-review">{text}</p> })}
+            {if item.locked {
+                Either::Left(view! { <p class="field-hint">"This step opens when you have both finished the step before it."</p> })
+            } else {
+                Either::Right(view! {
+                    <A href=href attr:class="button-primary" attr:aria-label=format!("{action}: {}", item.title)>{action}</A>
+                })
+            }}
+        </li>
     }
 }

@@ -1,0 +1,306 @@
+//! Exercise questions as form fields (one per question kind), and answers read back as
+//! text. The client's sheet and the therapist's preview render the same fields.
+
+use crate::domain::{
+    answers::field_name,
+    exercise::{Question, QuestionKind},
+};
+use leptos::prelude::*;
+
+/// The id of a question's field (or of its group's first element).
+fn field_id(question: &Question) -> String {
+    format!("q-{}", question.key)
+}
+
+/// The limit shown under a question, so nobody is surprised when a save is refused.
+pub fn limit_hint(kind: &QuestionKind) -> Option<String> {
+    match kind {
+        QuestionKind::ShortText { max_chars } | QuestionKind::LongText { max_chars } => {
+            Some(format!("Up to {max_chars} characters."))
+        }
+        QuestionKind::List { max_items, max_item_chars } => {
+            Some(format!("Up to {max_items} items, each up to {max_item_chars} characters."))
+        }
+        QuestionKind::MultipleChoice { .. } => Some("Choose any that fit.".to_owned()),
+        QuestionKind::Scale { .. } | QuestionKind::SingleChoice { .. } => None,
+    }
+}
+
+/// One question as a form field. `value` is the saved answer as a form value (lists one
+/// item per line); `error` is the message for this answer from the last save, if any;
+/// `on_change` runs after edits that fire no `input` event (list buttons).
+#[component]
+pub fn QuestionField(
+    /// The question.
+    question: Question,
+    /// The saved answer.
+    value: String,
+    /// The last save's message for this answer.
+    error: Signal<Option<String>>,
+    /// Called when the list editor changes without an `input` event.
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let id = field_id(&question);
+    let name = field_name(&question.key);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let hint = [question.help.clone(), limit_hint(&question.kind)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || if error.get().is_some() { format!("{hint_id} {error_id}") } else { hint_id.clone() }
+    };
+    let invalid = move || error.get().is_some().then_some("true");
+    let required_mark = if question.required { "" } else { " (optional)" };
+    let prompt = format!("{}{required_mark}", question.prompt);
+    let hint_line = view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> };
+    let error_line = view! {
+        <p class="field-error" id=error_id role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
+    };
+    let control = match question.kind.clone() {
+        QuestionKind::ShortText { max_chars } => view! {
+            <label for=id.clone()>{prompt}</label>
+            {hint_line}
+            <input
+                id=id
+                name=name
+                type="text"
+                maxlength=max_chars.to_string()
+                value=value
+                aria-invalid=invalid
+                aria-describedby=described_by
+            />
+        }
+        .into_any(),
+        QuestionKind::LongText { max_chars } => view! {
+            <label for=id.clone()>{prompt}</label>
+            {hint_line}
+            <textarea
+                id=id
+                name=name
+                rows="5"
+                maxlength=max_chars.to_string()
+                aria-invalid=invalid
+                aria-describedby=described_by
+            >
+                {value}
+            </textarea>
+        }
+        .into_any(),
+        QuestionKind::List { max_items, max_item_chars } => view! {
+            <ListEditor
+                id=id
+                name=name
+                prompt=prompt
+                hint=hint_line
+                items=value.lines().map(str::to_owned).filter(|line| !line.trim().is_empty()).collect()
+                max_items=max_items as usize
+                max_item_chars=max_item_chars
+                on_change=on_change
+            />
+        }
+        .into_any(),
+        QuestionKind::Scale { min, max, min_label, max_label } => view! {
+            <fieldset class="scale" aria-describedby=described_by>
+                <legend>{prompt}</legend>
+                {hint_line}
+                <p class="scale-ends" aria-hidden="true">
+                    <span>{format!("{min}: {min_label}")}</span>
+                    <span>{format!("{max}: {max_label}")}</span>
+                </p>
+                <div class="scale-points">
+                    {(min..=max)
+                        .map(|point| {
+                            let point_id = format!("{id}-{point}");
+                            let label = if point == min {
+                                format!("{point} ({min_label})")
+                            } else if point == max {
+                                format!("{point} ({max_label})")
+                            } else {
+                                point.to_string()
+                            };
+                            view! {
+                                <span class="scale-point">
+                                    <input
+                                        type="radio"
+                                        id=point_id.clone()
+                                        name=name.clone()
+                                        value=point.to_string()
+                                        checked=value.trim() == point.to_string()
+                                    />
+                                    <label for=point_id aria-label=label>{point}</label>
+                                </span>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+        }
+        .into_any(),
+        QuestionKind::SingleChoice { options } => {
+            choice_group(&id, &name, prompt, hint_line, options, &[value.trim().to_owned()], "radio", described_by)
+                .into_any()
+        }
+        QuestionKind::MultipleChoice { options } => {
+            let chosen: Vec<String> = value.lines().map(|line| line.trim().to_owned()).collect();
+            choice_group(&id, &name, prompt, hint_line, options, &chosen, "checkbox", described_by).into_any()
+        }
+    };
+    view! {
+        <div class="field question" class:field-invalid=move || error.get().is_some()>
+            {control}
+            {error_line}
+        </div>
+    }
+}
+
+/// Radio buttons or checkboxes in a fieldset.
+#[allow(clippy::too_many_arguments)]
+fn choice_group(
+    id: &str,
+    name: &str,
+    prompt: String,
+    hint_line: impl IntoView + 'static,
+    options: Vec<String>,
+    chosen: &[String],
+    input_type: &'static str,
+    described_by: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset class="choices" aria-describedby=described_by>
+            <legend>{prompt}</legend>
+            {hint_line}
+            {options
+                .into_iter()
+                .enumerate()
+                .map(|(index, option)| {
+                    let option_id = format!("{id}-{index}");
+                    let checked = chosen.contains(&option);
+                    view! {
+                        <div class="choice">
+                            <input type=input_type id=option_id.clone() name=name.to_owned() value=option.clone() checked=checked/>
+                            <label for=option_id>{option}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// A list the client can add to, edit, reorder and shorten. The items travel in one hidden
+/// field, one per line.
+#[component]
+fn ListEditor(
+    id: String,
+    name: String,
+    prompt: String,
+    hint: impl IntoView + 'static,
+    items: Vec<String>,
+    max_items: usize,
+    max_item_chars: u32,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let next_key = StoredValue::new(items.len());
+    let items = RwSignal::new(items.into_iter().enumerate().collect::<Vec<(usize, String)>>());
+    let joined = move || items.with(|items| items.iter().map(|(_, text)| text.trim()).collect::<Vec<_>>().join("\n"));
+    let position = move |key: usize| items.with(|items| items.iter().position(|(k, _)| *k == key));
+    let add = move |_| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        items.update(|items| items.push((key, String::new())));
+        on_change.run(());
+        // Put the cursor in the new item.
+        #[cfg(feature = "hydrate")]
+        request_animation_frame(move || {
+            if let Some(input) = document().get_element_by_id(&format!("list-item-{key}")) {
+                use wasm_bindgen::JsCast;
+                if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = input.focus();
+                }
+            }
+        });
+    };
+    let move_item = move |key: usize, up: bool| {
+        items.update(|items| {
+            if let Some(index) = items.iter().position(|(k, _)| *k == key) {
+                let other = if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < items.len()) };
+                if let Some(other) = other {
+                    items.swap(index, other);
+                }
+            }
+        });
+        on_change.run(());
+    };
+    let remove = move |key: usize| {
+        items.update(|items| items.retain(|(k, _)| *k != key));
+        on_change.run(());
+    };
+    let full = move || items.with(Vec::len) >= max_items;
+    view! {
+        <fieldset class="list-editor" id=id>
+            <legend>{prompt}</legend>
+            {hint}
+            <input type="hidden" name=name value=joined/>
+            <ol>
+                <For each=move || items.get() key=|(key, _)| *key let((key, text))>
+                    <li class="list-item">
+                        <label class="visually-hidden" for=format!("list-item-{key}")>
+                            {move || format!("Item {}", position(key).map_or(0, |i| i + 1))}
+                        </label>
+                        <input
+                            id=format!("list-item-{key}")
+                            type="text"
+                            value=text
+                            maxlength=max_item_chars.to_string()
+                            on:input=move |ev| {
+                                let text = event_target_value(&ev);
+                                items.update_untracked(|items| {
+                                    if let Some(item) = items.iter_mut().find(|(k, _)| *k == key) {
+                                        item.1 = text;
+                                    }
+                                });
+                                items.notify();
+                            }
+                        />
+                        <span class="list-item-actions">
+                            <button type="button" class="button-small" on:click=move |_| move_item(key, true)
+                                disabled=move || position(key) == Some(0)
+                                aria-label=move || format!("Move item {} up", position(key).map_or(0, |i| i + 1))>"↑"</button>
+                            <button type="button" class="button-small" on:click=move |_| move_item(key, false)
+                                disabled=move || position(key).map(|i| i + 1) == Some(items.with(Vec::len))
+                                aria-label=move || format!("Move item {} down", position(key).map_or(0, |i| i + 1))>"↓"</button>
+                            <button type="button" class="button-small" on:click=move |_| remove(key)
+                                aria-label=move || format!("Remove item {}", position(key).map_or(0, |i| i + 1))>"Remove"</button>
+                        </span>
+                    </li>
+                </For>
+            </ol>
+            <button type="button" class="button-secondary" on:click=add disabled=full>"Add an item"</button>
+            <p class="field-hint" hidden=move || !full()>{format!("This list is full ({max_items} items).")}</p>
+        </fieldset>
+    }
+}
+
+/// An answer read back (lists become bullet points); "Not answered" when empty.
+pub fn answer_text(question: &Question, value: Option<&String>) -> AnyView {
+    let Some(value) = value.filter(|value| !value.trim().is_empty()) else {
+        return view! { <p class="unanswered">"Not answered"</p> }.into_any();
+    };
+    match &question.kind {
+        QuestionKind::List { .. } | QuestionKind::MultipleChoice { .. } => view! {
+            <ul class="answer-list">
+                {value.lines().map(|line| view! { <li>{line.to_owned()}</li> }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        QuestionKind::Scale { max, .. } => view! { <p class="answer">{format!("{value} out of {max}")}</p> }.into_any(),
+        _ => view! {
+            <div class="answer">{value.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}</div>
+        }
+        .into_any(),
+    }
+}

@@ -1,0 +1,253 @@
+//! The homework section of the therapist's case page: assigning Baby Steps, each step's
+//! progress per partner with a link to the side-by-side review, opening a step early,
+//! where each partner is, and a timeline of what happened.
+
+use crate::{
+    api::homework::{AssignBabySteps, AssignmentRow, CaseHomeworkView, Progress, UnlockStep},
+    components::{
+        dates::date_time,
+        form::{action_error, FormError, TextArea},
+    },
+};
+use chrono::{DateTime, Utc};
+use leptos::{either::Either, prelude::*};
+use leptos_router::components::A;
+
+/// The actions of the homework section, whose completion reloads the case page.
+#[derive(Clone, Copy)]
+pub struct HomeworkActions {
+    /// Assigns the programme.
+    pub assign: ServerAction<AssignBabySteps>,
+    /// Opens a step early.
+    pub unlock: ServerAction<UnlockStep>,
+}
+
+impl Default for HomeworkActions {
+    fn default() -> Self {
+        HomeworkActions { assign: ServerAction::new(), unlock: ServerAction::new() }
+    }
+}
+
+/// The section itself.
+pub fn homework_section(
+    case_id: i32,
+    closed: bool,
+    homework: CaseHomeworkView,
+    actions: HomeworkActions,
+) -> impl IntoView {
+    let assign_error = action_error(actions.assign.value());
+    let unlock_error = action_error(actions.unlock.value());
+    let body = if homework.rows.is_empty() {
+        Either::Left(view! {
+            <p>"Nothing assigned yet."</p>
+            {(!closed).then(|| view! {
+                <ActionForm action=actions.assign attr:class="assign-form">
+                    <input type="hidden" name="case_id" value=case_id/>
+                    <div class="field">
+                        <label for="field-due_on">"Step 1 due on (optional)"</label>
+                        <input id="field-due_on" name="due_on" type="date"/>
+                    </div>
+                    <TextArea
+                        label="A note for the couple (optional)"
+                        name="note"
+                        hint="Shown to both partners with step 1."
+                        max_length=2000
+                        value=""
+                        rows=3
+                        error=assign_error
+                    />
+                    <FormError error=assign_error/>
+                    <button type="submit" class="button-primary">"Assign Baby Steps"</button>
+                </ActionForm>
+            })}
+        })
+    } else {
+        let where_now = current_steps(&homework.rows);
+        let timeline = timeline(&homework.rows);
+        Either::Right(view! {
+            <ul class="current-steps">
+                {where_now.into_iter().map(|(name, text)| view! { <li><strong>{name}</strong>": "{text}</li> }).collect_view()}
+            </ul>
+            <FormError error=unlock_error/>
+            <div class="table-scroll">
+                <table class="assignments">
+                    <caption class="visually-hidden">"Assigned homework"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Exercise"</th>
+                            <th scope="col">"Progress"</th>
+                            <th scope="col">"Due"</th>
+                            <th scope="col">"Actions"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {homework.rows.into_iter().map(|row| assignment_row(row, closed, actions)).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <h3>"Timeline"</h3>
+            <ol class="timeline">
+                {timeline.into_iter().map(|(at, text)| view! { <li><span class="aside">{date_time(at)}</span>" "{text}</li> }).collect_view()}
+            </ol>
+        })
+    };
+    view! {
+        <section aria-labelledby="homework-title">
+            <h2 id="homework-title">"Homework"</h2>
+            {body}
+        </section>
+    }
+}
+
+fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) -> impl IntoView {
+    let title = step_title(&row);
+    let review = format!("/review/{}", row.assignment_id);
+    let locked = row.unlocked_at.is_none();
+    view! {
+        <tr>
+            <th scope="row">{title.clone()}</th>
+            <td>
+                {if locked {
+                    Either::Left(view! { <span class="badge">"Locked"</span> })
+                } else {
+                    Either::Right(view! {
+                        <ul class="partner-list">
+                            {row.partners.iter().map(|p| view! { <li>{format!("{}: {}", p.first_name, p.progress.label())}</li> }).collect_view()}
+                        </ul>
+                    })
+                }}
+            </td>
+            <td>{row.due_on.map(|due| due.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                {(!locked).then(|| view! { <A href=review attr:aria-label=format!("Review {title}")>"Review"</A> })}
+                {(locked && !closed).then(|| view! {
+                    <ActionForm action=actions.unlock attr:class="inline-form">
+                        <input type="hidden" name="assignment_id" value=row.assignment_id/>
+                        <button type="submit" class="button-secondary">{format!("Open {} now", short_step(&row))}</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+fn short_step(row: &AssignmentRow) -> String {
+    match row.step_number {
+        Some(step) => format!("step {step}"),
+        None => "it".to_owned(),
+    }
+}
+
+/// The exercise's title (a programme step's title already names the step).
+fn step_title(row: &AssignmentRow) -> String {
+    row.title.clone()
+}
+
+/// Where each partner is: the first open step they have not finished, or why they wait.
+pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
+    let mut names: Vec<String> = Vec::new();
+    for row in rows {
+        for partner in &row.partners {
+            if !names.contains(&partner.first_name) {
+                names.push(partner.first_name.clone());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mine = |row: &&AssignmentRow| row.partners.iter().find(|p| p.first_name == name).map(|p| p.progress);
+            let open_unfinished = rows
+                .iter()
+                .filter(|row| row.unlocked_at.is_some())
+                .find(|row| mine(row).is_some_and(|progress| !progress.is_done()));
+            let text = match open_unfinished {
+                Some(row) => {
+                    let draft = mine(&row) == Some(Progress::Draft);
+                    format!("{}{}", step_title(row), if draft { " (draft started)" } else { " (not started)" })
+                }
+                None => match rows.iter().find(|row| row.unlocked_at.is_none()) {
+                    Some(row) => format!("done so far; {} opens when both partners finish the step before", short_step(row)),
+                    None => "has finished everything assigned".to_owned(),
+                },
+            };
+            (name, text)
+        })
+        .collect()
+}
+
+/// What happened, newest first: assigned, opened, submitted and reviewed.
+pub fn timeline(rows: &[AssignmentRow]) -> Vec<(DateTime<Utc>, String)> {
+    let mut events = Vec::new();
+    for row in rows {
+        let title = step_title(row);
+        if row.step_number.is_none_or(|step| step == 1) {
+            events.push((row.assigned_at, format!("{title} assigned")));
+        }
+        if let Some(at) = row.unlocked_at.filter(|at| *at != row.assigned_at) {
+            events.push((at, format!("{title} opened")));
+        }
+        for partner in &row.partners {
+            if let Some(at) = partner.submitted_at {
+                events.push((at, format!("{} submitted {title}", partner.first_name)));
+            }
+            if let Some(at) = partner.reviewed_at {
+                events.push((at, format!("You reviewed {}'s {title}", partner.first_name)));
+            }
+        }
+    }
+    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::homework::PartnerProgress;
+    use chrono::TimeZone;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap()
+    }
+
+    fn row(step: i16, open: bool, progress: [Progress; 2]) -> AssignmentRow {
+        AssignmentRow {
+            assignment_id: step.into(),
+            step_number: Some(step),
+            title: format!("Title {step}"),
+            assigned_at: at(1),
+            unlocked_at: open.then(|| at(step as u32)),
+            due_on: None,
+            partners: ["Alex", "Sam"]
+                .into_iter()
+                .zip(progress)
+                .map(|(name, progress)| PartnerProgress {
+                    first_name: name.to_owned(),
+                    progress,
+                    submitted_at: progress.is_done().then(|| at(10)),
+                    reviewed_at: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn each_partner_is_on_their_first_unfinished_open_step() {
+        use Progress::*;
+        let rows = vec![row(1, true, [Submitted, Draft]), row(2, false, [NotStarted, NotStarted])];
+        let steps = current_steps(&rows);
+        assert_eq!(steps[0].0, "Alex");
+        assert!(steps[0].1.contains("step 2 opens"), "{}", steps[0].1);
+        assert_eq!(steps[1], ("Sam".to_owned(), "Title 1 (draft started)".to_owned()));
+    }
+
+    #[test]
+    fn the_timeline_lists_events_newest_first() {
+        use Progress::*;
+        let rows = vec![row(1, true, [Submitted, NotStarted]), row(2, true, [NotStarted, NotStarted])];
+        let events = timeline(&rows);
+        assert_eq!(events.first().map(|e| e.1.as_str()), Some("Alex submitted Title 1"));
+        assert_eq!(events.last().map(|e| e.1.as_str()), Some("Title 1 assigned"));
+        assert!(events.iter().any(|e| e.1 == "Title 2 opened"));
+    }
+}
