@@ -8,6 +8,7 @@ use crate::{
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, SheetPage},
+        exercises::{EditExercisePage, ExercisesPage, NewExercisePage},
         home::HomePage,
         join::JoinPage,
         not_found::NotFoundPage,
@@ -94,6 +95,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises") view=ExercisesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>

@@ -241,7 +241,37 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .id
         .to_string();
     let case = world.owner_case.to_string();
+    let exercise = app::domain::baby_steps::programme().steps.remove(1);
+    let template = app::services::templates::save(db, world.owner, None, &exercise, Utc::now())
+        .await
+        .unwrap()
+        .to_string();
+    let exercise_json = serde_json::to_string(&exercise).unwrap();
     let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+        ("templates/list", vec![], [401, 200, 200, 403, 403]),
+        ("templates/get", vec![("template_id", template.clone())], [401, 404, 200, 403, 403]),
+        (
+            "templates/save",
+            vec![("template_id", template.clone()), ("content", exercise_json.clone())],
+            [401, 404, 200, 403, 403],
+        ),
+        ("templates/duplicate", vec![("template_id", template.clone())], [401, 404, 200, 403, 403]),
+        (
+            "templates/archive",
+            vec![("template_id", template.clone()), ("archived", "false".into())],
+            [401, 404, 200, 403, 403],
+        ),
+        (
+            "homework/assign_exercise",
+            vec![
+                ("case_id", case.clone()),
+                ("template_id", template.clone()),
+                ("recipients", "both".into()),
+                ("due_on", "".into()),
+                ("note", "".into()),
+            ],
+            [401, 404, 200, 403, 403],
+        ),
         ("homework/mine", vec![], [401, 403, 403, 200, 200]),
         ("homework/sheet", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404]),
         (
@@ -265,7 +295,11 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403]),
         (
             "homework/comment",
-            vec![("response_id", response.clone()), ("question_key", "".into()), ("body", "Well done".into())],
+            vec![
+                ("response_id", response.clone()),
+                ("question_key", "".into()),
+                ("body", "Well done".into()),
+            ],
             [401, 404, 200, 403, 403],
         ),
         (

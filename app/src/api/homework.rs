@@ -324,7 +324,8 @@ pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppErr
             }
         })
         .collect::<Vec<_>>();
-    Ok(CaseHomeworkView { has_programme: !rows.is_empty(), rows })
+    let has_programme = rows.iter().any(|row| row.step_number.is_some());
+    Ok(CaseHomeworkView { has_programme, rows })
 }
 
 /// Assigns Baby Steps to both partners of a case.
@@ -332,14 +333,46 @@ pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppErr
 pub async fn assign_baby_steps(case_id: i32, due_on: String, note: String) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    let due_on = match due_on.trim() {
-        "" => None,
-        text => Some(
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("due_on", "Enter a date like 2026-12-31."))?,
-        ),
-    };
-    homework::assign_programme(&state.db, actor, case_id, due_on, &note, request::now()).await
+    homework::assign_programme(&state.db, actor, case_id, parse_due_on(&due_on)?, &note, request::now()).await
+}
+
+/// A due date from a date field: empty for none.
+#[cfg(feature = "ssr")]
+fn parse_due_on(text: &str) -> Result<Option<NaiveDate>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::invalid("due_on", "Enter a date like 2026-12-31.")),
+    }
+}
+
+/// Assigns one of the therapist's exercises to both partners (`recipients` = `both`) or
+/// one (`a`, `b`) of a case.
+#[server(endpoint = "homework/assign_exercise")]
+pub async fn assign_exercise(
+    case_id: i32,
+    template_id: i32,
+    recipients: String,
+    due_on: String,
+    note: String,
+) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let recipients = Recipients::parse(&recipients)
+        .ok_or_else(|| AppError::invalid("recipients", "Choose who the exercise is for."))?;
+    crate::services::templates::assign(
+        &state.db,
+        actor,
+        case_id,
+        template_id,
+        recipients,
+        parse_due_on(&due_on)?,
+        &note,
+        request::now(),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Opens a locked step early.

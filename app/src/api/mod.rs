@@ -6,3 +6,4 @@ pub mod homework;
 pub mod invitations;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
+pub mod templates;

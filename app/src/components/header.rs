@@ -20,6 +20,7 @@ pub fn SiteHeader() -> impl IntoView {
                                     {match user.role {
                                         Role::Therapist => view! {
                                             <li><A href="/caseload">"Caseload"</A></li>
+                                            <li><A href="/exercises">"Exercises"</A></li>
                                             <li><A href="/outbox">"Outbox"</A></li>
                                         }.into_any(),
                                         Role::Client => view! { <li><A href="/homework">"My homework"</A></li> }.into_any(),

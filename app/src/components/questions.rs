@@ -115,12 +115,13 @@ pub fn QuestionField(
                     {(min..=max)
                         .map(|point| {
                             let point_id = format!("{id}-{point}");
-                            let label = if point == min {
-                                format!("{point} ({min_label})")
+                            // The ends say what they mean to screen readers too.
+                            let end = if point == min {
+                                Some(format!(" ({min_label})"))
                             } else if point == max {
-                                format!("{point} ({max_label})")
+                                Some(format!(" ({max_label})"))
                             } else {
-                                point.to_string()
+                                None
                             };
                             view! {
                                 <span class="scale-point">
@@ -131,7 +132,7 @@ pub fn QuestionField(
                                         value=point.to_string()
                                         checked=value.trim() == point.to_string()
                                     />
-                                    <label for=point_id aria-label=label>{point}</label>
+                                    <label for=point_id>{point}{end.map(|end| view! { <span class="visually-hidden">{end}</span> })}</label>
                                 </span>
                             }
                         })
@@ -206,7 +207,8 @@ fn ListEditor(
 ) -> impl IntoView {
     let next_key = StoredValue::new(items.len());
     let items = RwSignal::new(items.into_iter().enumerate().collect::<Vec<(usize, String)>>());
-    let joined = move || items.with(|items| items.iter().map(|(_, text)| text.trim()).collect::<Vec<_>>().join("\n"));
+    let joined =
+        move || items.with(|items| items.iter().map(|(_, text)| text.trim()).collect::<Vec<_>>().join("\n"));
     let position = move |key: usize| items.with(|items| items.iter().position(|(k, _)| *k == key));
     let add = move |_| {
         let key = next_key.get_value();
@@ -227,7 +229,8 @@ fn ListEditor(
     let move_item = move |key: usize, up: bool| {
         items.update(|items| {
             if let Some(index) = items.iter().position(|(k, _)| *k == key) {
-                let other = if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < items.len()) };
+                let other =
+                    if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < items.len()) };
                 if let Some(other) = other {
                     items.swap(index, other);
                 }

@@ -59,6 +59,10 @@ pub enum AuditAction {
     HomeworkReopened,
     /// The therapist commented.
     CommentAdded,
+    /// A therapist saved a version of one of their exercises.
+    TemplateSaved,
+    /// A therapist archived or restored one of their exercises.
+    TemplateArchiveChanged,
 }
 
 impl AuditAction {
@@ -91,6 +95,8 @@ impl AuditAction {
             AuditAction::HomeworkMarkedReviewed => "homework.marked_reviewed",
             AuditAction::HomeworkReopened => "homework.reopened",
             AuditAction::CommentAdded => "comment.added",
+            AuditAction::TemplateSaved => "template.saved",
+            AuditAction::TemplateArchiveChanged => "template.archive_changed",
         }
     }
 }

@@ -90,7 +90,8 @@ pub enum Recipients {
 }
 
 impl Recipients {
-    fn stored(self) -> &'static str {
+    /// The stored value.
+    pub fn stored(self) -> &'static str {
         match self {
             Recipients::Both => "both",
             Recipients::PartnerA => "a",
@@ -793,7 +794,6 @@ async fn owned_response(
     owned_case(db, actor, assignment.case_id).await?;
     Ok(response)
 }
-
 
 /// Comments on one answer (`question_key`) or the whole response (`None`), to that partner only.
 pub async fn comment(

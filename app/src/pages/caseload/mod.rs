@@ -155,7 +155,8 @@ fn homework_summary(row: &CaseloadRow) -> impl IntoView {
         };
         view! { <span class="badge badge-review">{text}</span> }
     });
-    let overdue = (row.overdue > 0).then(|| view! { <span class="badge badge-overdue">{format!("{} overdue", row.overdue)}</span> });
+    let overdue = (row.overdue > 0)
+        .then(|| view! { <span class="badge badge-overdue">{format!("{} overdue", row.overdue)}</span> });
     view! { <span>{step}</span> " " {waiting} " " {overdue} }
 }
 

@@ -1,11 +1,13 @@
 //! The therapist's case page: both partners and their invitations, the case's status,
 //! private notes and the case's email history.
 
+use super::homework::{homework_section, HomeworkActions};
 use crate::{
     api::{
         cases::{load_case, CaseView, EmailView, PartnerView, SaveCaseNotes, SetCaseStatus},
         homework::{load_case_homework, CaseHomeworkView},
         invitations::{InvitePartner, RevokeInvitation},
+        templates::{load_templates, TemplateSummary},
     },
     components::{
         dates::{date_time, short_date},
@@ -18,7 +20,6 @@ use crate::{
     },
     error::AppError,
 };
-use super::homework::{homework_section, HomeworkActions};
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -54,20 +55,28 @@ pub fn CasePage() -> impl IntoView {
                 actions.revoke.version().get(),
                 actions.homework.assign.version().get(),
                 actions.homework.unlock.version().get(),
+                actions.homework.assign_exercise.version().get(),
             )
         },
-        |(id, ..)| async move { Ok::<_, AppError>((load_case(id).await?, load_case_homework(id).await?)) },
+        |(id, ..)| async move {
+            Ok::<_, AppError>((load_case(id).await?, load_case_homework(id).await?, load_templates().await?))
+        },
     );
     view! {
         <RequireRole role=Role::Therapist>
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
-                {move || Suspend::new(async move { case.await.map(|(case, homework)| case_page(case, homework, actions)) })}
+                {move || Suspend::new(async move { case.await.map(|(case, homework, templates)| case_page(case, homework, templates, actions)) })}
             </Transition>
         </RequireRole>
     }
 }
 
-fn case_page(case: CaseView, homework: CaseHomeworkView, actions: CaseActions) -> impl IntoView {
+fn case_page(
+    case: CaseView,
+    homework: CaseHomeworkView,
+    templates: Vec<TemplateSummary>,
+    actions: CaseActions,
+) -> impl IntoView {
     let status_error = action_error(actions.set_status.value());
     let invite_error = Signal::derive(move || {
         actions
@@ -87,6 +96,7 @@ fn case_page(case: CaseView, homework: CaseHomeworkView, actions: CaseActions) -
         CaseStatus::Closed => vec![(CaseStatus::Active, "Reopen case")],
     };
     let case_id = case.id;
+    let partner_names: Vec<String> = case.partners.iter().map(|p| p.first_name.clone()).collect();
     view! {
         <Title text=case.label.clone()/>
         <article class="case" aria-labelledby="case-title">
@@ -130,7 +140,7 @@ fn case_page(case: CaseView, homework: CaseHomeworkView, actions: CaseActions) -
                 </div>
             </section>
 
-            {homework_section(case_id, closed, homework, actions.homework)}
+            {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

@@ -3,7 +3,10 @@
 //! where each partner is, and a timeline of what happened.
 
 use crate::{
-    api::homework::{AssignBabySteps, AssignmentRow, CaseHomeworkView, Progress, UnlockStep},
+    api::{
+        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, Progress, UnlockStep},
+        templates::TemplateSummary,
+    },
     components::{
         dates::date_time,
         form::{action_error, FormError, TextArea},
@@ -20,11 +23,17 @@ pub struct HomeworkActions {
     pub assign: ServerAction<AssignBabySteps>,
     /// Opens a step early.
     pub unlock: ServerAction<UnlockStep>,
+    /// Assigns one of the therapist's own exercises.
+    pub assign_exercise: ServerAction<AssignExercise>,
 }
 
 impl Default for HomeworkActions {
     fn default() -> Self {
-        HomeworkActions { assign: ServerAction::new(), unlock: ServerAction::new() }
+        HomeworkActions {
+            assign: ServerAction::new(),
+            unlock: ServerAction::new(),
+            assign_exercise: ServerAction::new(),
+        }
     }
 }
 
@@ -33,34 +42,39 @@ pub fn homework_section(
     case_id: i32,
     closed: bool,
     homework: CaseHomeworkView,
+    templates: Vec<TemplateSummary>,
+    partner_names: Vec<String>,
     actions: HomeworkActions,
 ) -> impl IntoView {
     let assign_error = action_error(actions.assign.value());
     let unlock_error = action_error(actions.unlock.value());
+    let assignable: Vec<TemplateSummary> = templates.into_iter().filter(|t| !t.archived).collect();
+    let assign_other = (!closed && !assignable.is_empty())
+        .then(|| assign_exercise_form(case_id, assignable, &partner_names, actions.assign_exercise));
+    let assign_programme = (!closed && !homework.has_programme).then(|| {
+        view! {
+            <ActionForm action=actions.assign attr:class="assign-form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <div class="field">
+                    <label for="field-due_on">"Step 1 due on (optional)"</label>
+                    <input id="field-due_on" name="due_on" type="date"/>
+                </div>
+                <TextArea
+                    label="A note for the couple (optional)"
+                    name="note"
+                    hint="Shown to both partners with step 1."
+                    max_length=2000
+                    value=""
+                    rows=3
+                    error=assign_error
+                />
+                <FormError error=assign_error/>
+                <button type="submit" class="button-primary">"Assign Baby Steps"</button>
+            </ActionForm>
+        }
+    });
     let body = if homework.rows.is_empty() {
-        Either::Left(view! {
-            <p>"Nothing assigned yet."</p>
-            {(!closed).then(|| view! {
-                <ActionForm action=actions.assign attr:class="assign-form">
-                    <input type="hidden" name="case_id" value=case_id/>
-                    <div class="field">
-                        <label for="field-due_on">"Step 1 due on (optional)"</label>
-                        <input id="field-due_on" name="due_on" type="date"/>
-                    </div>
-                    <TextArea
-                        label="A note for the couple (optional)"
-                        name="note"
-                        hint="Shown to both partners with step 1."
-                        max_length=2000
-                        value=""
-                        rows=3
-                        error=assign_error
-                    />
-                    <FormError error=assign_error/>
-                    <button type="submit" class="button-primary">"Assign Baby Steps"</button>
-                </ActionForm>
-            })}
-        })
+        Either::Left(view! { <p>"Nothing assigned yet."</p> })
     } else {
         let where_now = current_steps(&homework.rows);
         let timeline = timeline(&homework.rows);
@@ -95,7 +109,55 @@ pub fn homework_section(
         <section aria-labelledby="homework-title">
             <h2 id="homework-title">"Homework"</h2>
             {body}
+            {assign_programme}
+            {assign_other}
         </section>
+    }
+}
+
+/// Assigning one of the therapist's own exercises to both partners or one.
+fn assign_exercise_form(
+    case_id: i32,
+    templates: Vec<TemplateSummary>,
+    partner_names: &[String],
+    action: ServerAction<AssignExercise>,
+) -> impl IntoView {
+    let error = action_error(action.value());
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let mut recipients = vec![("both".to_owned(), "Both partners".to_owned())];
+    for (value, name) in ["a", "b"].into_iter().zip(partner_names) {
+        recipients.push((value.to_owned(), format!("{name} only")));
+    }
+    view! {
+        <details class="assign-exercise">
+            <summary>"Assign one of your exercises"</summary>
+            <ActionForm action=action attr:class="assign-form">
+                <input type="hidden" name="case_id" value=case_id/>
+                <div class="field">
+                    <label for="assign-template">"Exercise"</label>
+                    <select id="assign-template" name="template_id">
+                        {templates.into_iter().map(|t| view! { <option value=t.id>{t.title}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="assign-recipients">"For"</label>
+                    <select id="assign-recipients" name="recipients">
+                        {recipients.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="assign-due-on">"Due on (optional)"</label>
+                    <input id="assign-due-on" name="due_on" type="date"/>
+                </div>
+                <div class="field">
+                    <label for="assign-note">"A note (optional)"</label>
+                    <textarea id="assign-note" name="note" rows="2" maxlength="2000"></textarea>
+                </div>
+                <FormError error/>
+                <button type="submit" class="button-secondary">"Assign exercise"</button>
+                <span role="status" class="saved-note">{move || done().then_some("Assigned.")}</span>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -156,7 +218,8 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
     names
         .into_iter()
         .map(|name| {
-            let mine = |row: &&AssignmentRow| row.partners.iter().find(|p| p.first_name == name).map(|p| p.progress);
+            let mine =
+                |row: &&AssignmentRow| row.partners.iter().find(|p| p.first_name == name).map(|p| p.progress);
             let open_unfinished = rows
                 .iter()
                 .filter(|row| row.unlocked_at.is_some())
@@ -164,10 +227,17 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
             let text = match open_unfinished {
                 Some(row) => {
                     let draft = mine(&row) == Some(Progress::Draft);
-                    format!("{}{}", step_title(row), if draft { " (draft started)" } else { " (not started)" })
+                    format!(
+                        "{}{}",
+                        step_title(row),
+                        if draft { " (draft started)" } else { " (not started)" }
+                    )
                 }
                 None => match rows.iter().find(|row| row.unlocked_at.is_none()) {
-                    Some(row) => format!("done so far; {} opens when both partners finish the step before", short_step(row)),
+                    Some(row) => format!(
+                        "done so far; {} opens when both partners finish the step before",
+                        short_step(row)
+                    ),
                     None => "has finished everything assigned".to_owned(),
                 },
             };

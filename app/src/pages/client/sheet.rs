@@ -4,7 +4,7 @@
 //! therapist's comments.
 
 use crate::{
-    api::homework::{load_sheet, save_answers, AnswerSet, CommentView, Progress, SheetView, ShareAnswers},
+    api::homework::{load_sheet, save_answers, AnswerSet, CommentView, Progress, ShareAnswers, SheetView},
     components::{
         dates::short_date,
         form::{action_error, FormError},
@@ -86,7 +86,9 @@ impl SaveState {
 
     fn class(&self) -> &'static str {
         match self {
-            SaveState::Retrying(_) | SaveState::Refused(_) | SaveState::Conflict(_) => "save-state save-problem",
+            SaveState::Retrying(_) | SaveState::Refused(_) | SaveState::Conflict(_) => {
+                "save-state save-problem"
+            }
             SaveState::Saved => "save-state save-ok",
             _ => "save-state",
         }
@@ -185,7 +187,8 @@ impl Autosave {
             }
             Err(AppError::Invalid { field, message }) => {
                 self.field_error.set(Some((field, message)));
-                self.state.set(SaveState::Refused("Not saved: please check the answer marked below.".to_owned()));
+                self.state
+                    .set(SaveState::Refused("Not saved: please check the answer marked below.".to_owned()));
             }
             Err(AppError::Conflict { message }) => self.state.set(SaveState::Conflict(message)),
             Err(error) => {
@@ -198,7 +201,9 @@ impl Autosave {
                     AppError::Unauthenticated => {
                         "Not saved: you have been signed out. Sign in again in another tab; we keep trying."
                     }
-                    _ => "Not saved: we could not reach Babysteps. Your text is kept here and we keep trying.",
+                    _ => {
+                        "Not saved: we could not reach Babysteps. Your text is kept here and we keep trying."
+                    }
                 };
                 self.state.set(SaveState::Retrying(reason.to_owned()));
                 self.schedule(wait_secs * 1000);
@@ -254,7 +259,10 @@ impl Autosave {
         for (key, value) in &answers {
             params.append(&crate::domain::answers::field_name(key), value);
         }
-        if window().navigator().send_beacon_with_opt_url_search_params("/api/homework/save", Some(&params)).is_ok()
+        if window()
+            .navigator()
+            .send_beacon_with_opt_url_search_params("/api/homework/save", Some(&params))
+            .is_ok()
         {
             self.dirty.set_value(false);
         }
@@ -311,7 +319,8 @@ fn Sheet(
                 }
                 Err(AppError::Invalid { field, message }) => {
                     autosave.field_error.set(Some((field, message)));
-                    submit_error.set(Some("Not submitted yet: please see the question marked below.".to_owned()));
+                    submit_error
+                        .set(Some("Not submitted yet: please see the question marked below.".to_owned()));
                 }
                 Err(AppError::Conflict { message }) => autosave.state.set(SaveState::Conflict(message)),
                 Err(error) => submit_error.set(Some(format!("Not submitted: {error}"))),
