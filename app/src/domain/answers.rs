@@ -43,11 +43,13 @@ pub enum Completeness {
 /// True when a question is meant for a partner who seeks `seeks`. A partner who is not sure
 /// yet is shown both role-specific sets.
 pub fn is_for(question: &Question, seeks: Seeks) -> bool {
-    match (question.audience, seeks) {
-        (Audience::Everyone, _) | (_, Seeks::Unsure) => true,
-        (Audience::SeeksEmotional, Seeks::Emotional) | (Audience::SeeksPhysical, Seeks::Physical) => true,
-        _ => false,
-    }
+    matches!(
+        (question.audience, seeks),
+        (Audience::Everyone, _)
+            | (_, Seeks::Unsure)
+            | (Audience::SeeksEmotional, Seeks::Emotional)
+            | (Audience::SeeksPhysical, Seeks::Physical)
+    )
 }
 
 /// The form field that carries a question's answer.

@@ -114,6 +114,13 @@ pub struct AuditEvent<'a> {
     pub record_id: String,
 }
 
+impl AuditEvent<'static> {
+    /// An actor's action on one record, identified by its numeric id.
+    pub fn by(actor: super::Actor, action: AuditAction, record_type: &'static str, id: i32) -> Self {
+        AuditEvent { actor_user_id: Some(actor.user_id), action, record_type, record_id: id.to_string() }
+    }
+}
+
 /// Appends an entry. Call it on the same connection or transaction as the change itself.
 pub async fn record(
     db: &impl ConnectionTrait,

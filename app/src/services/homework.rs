@@ -125,10 +125,6 @@ pub fn previous_step_complete(statuses: &[ResponseStatus]) -> bool {
     !statuses.is_empty() && statuses.iter().all(|status| status.is_done())
 }
 
-fn event(actor: Actor, action: AuditAction, record_type: &'static str, id: i32) -> AuditEvent<'static> {
-    AuditEvent { actor_user_id: Some(actor.user_id), action, record_type, record_id: id.to_string() }
-}
-
 /// The version id of a built-in step, creating the template (or a new version when the
 /// programme's text changed) as needed.
 async fn built_in_version(
@@ -237,7 +233,8 @@ pub async fn assign_programme(
         .exec(&txn)
         .await?
         .last_insert_id;
-        audit::record(&txn, event(actor, AuditAction::HomeworkAssigned, "assignment", id), now).await?;
+        audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now)
+            .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -258,8 +255,12 @@ pub async fn unlock_early(
         let mut active = assignment.into_active_model();
         active.unlocked_at = Set(Some(now));
         active.update(&txn).await?;
-        audit::record(&txn, event(actor, AuditAction::HomeworkUnlocked, "assignment", assignment_id), now)
-            .await?;
+        audit::record(
+            &txn,
+            AuditEvent::by(actor, AuditAction::HomeworkUnlocked, "assignment", assignment_id),
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -487,7 +488,8 @@ pub async fn open_sheet(
         }
         None => None,
     };
-    audit::record(db, event(actor, AuditAction::HomeworkOpened, "assignment", assignment.id), now).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkOpened, "assignment", assignment.id), now)
+        .await?;
     Ok(ExerciseSheet {
         assignment,
         exercise,
@@ -607,7 +609,7 @@ pub async fn save_answers(
     } else {
         AuditAction::HomeworkSaved
     };
-    audit::record(&txn, event(actor, action, "assignment", assignment.id), now).await?;
+    audit::record(&txn, AuditEvent::by(actor, action, "assignment", assignment.id), now).await?;
     if intent == SaveIntent::Submit {
         unlock_next_step_if_complete(&txn, &assignment, now).await?;
     }
@@ -673,8 +675,12 @@ pub async fn share(
         let mut active = response.into_active_model();
         active.shared_at = Set(Some(now));
         active.update(&txn).await?;
-        audit::record(&txn, event(actor, AuditAction::HomeworkShared, "assignment", assignment_id), now)
-            .await?;
+        audit::record(
+            &txn,
+            AuditEvent::by(actor, AuditAction::HomeworkShared, "assignment", assignment_id),
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -777,7 +783,8 @@ pub async fn review_sheet(
         };
         partners.push((partner, response, answers, comments));
     }
-    audit::record(db, event(actor, AuditAction::HomeworkReviewed, "assignment", assignment.id), now).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkReviewed, "assignment", assignment.id), now)
+        .await?;
     Ok(ReviewSheet { assignment, case_label: case.label, exercise, partners })
 }
 
@@ -837,7 +844,7 @@ pub async fn comment(
     .exec(&txn)
     .await?
     .last_insert_id;
-    audit::record(&txn, event(actor, AuditAction::CommentAdded, "comment", id), now).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -867,7 +874,7 @@ pub async fn set_reviewed(
     }
     active.update(&txn).await?;
     let action = if reviewed { AuditAction::HomeworkMarkedReviewed } else { AuditAction::HomeworkReopened };
-    audit::record(&txn, event(actor, action, "response", response_id), now).await?;
+    audit::record(&txn, AuditEvent::by(actor, action, "response", response_id), now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -19,10 +19,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
-fn event(actor: Actor, action: AuditAction, record_type: &'static str, id: i32) -> AuditEvent<'static> {
-    AuditEvent { actor_user_id: Some(actor.user_id), action, record_type, record_id: id.to_string() }
-}
-
 /// One of the therapist's exercises with its current content.
 #[derive(Debug, Clone)]
 pub struct OwnTemplate {
@@ -137,7 +133,8 @@ pub async fn save(
     })
     .exec(&txn)
     .await?;
-    audit::record(&txn, event(actor, AuditAction::TemplateSaved, "exercise_template", id), now).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::TemplateSaved, "exercise_template", id), now)
+        .await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -170,7 +167,7 @@ pub async fn set_archived(
     active.update(&txn).await?;
     audit::record(
         &txn,
-        event(actor, AuditAction::TemplateArchiveChanged, "exercise_template", template_id),
+        AuditEvent::by(actor, AuditAction::TemplateArchiveChanged, "exercise_template", template_id),
         now,
     )
     .await?;
@@ -224,7 +221,7 @@ pub async fn assign(
     .exec(&txn)
     .await?
     .last_insert_id;
-    audit::record(&txn, event(actor, AuditAction::HomeworkAssigned, "assignment", id), now).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now).await?;
     txn.commit().await?;
     Ok(id)
 }

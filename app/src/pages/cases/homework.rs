@@ -266,7 +266,7 @@ pub fn timeline(rows: &[AssignmentRow]) -> Vec<(DateTime<Utc>, String)> {
             }
         }
     }
-    events.sort_by(|a, b| b.0.cmp(&a.0));
+    events.sort_by_key(|event| std::cmp::Reverse(event.0));
     events
 }
 
