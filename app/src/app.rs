@@ -14,6 +14,7 @@ use crate::{
         not_found::NotFoundPage,
         outbox::OutboxPage,
         review::ReviewPage,
+        settings::SettingsPage,
     },
 };
 use leptos::prelude::*;
@@ -96,6 +97,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>
                     <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises") view=ExercisesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>

@@ -12,7 +12,7 @@ use app::{
         accounts::{self, TherapistSignUp},
         cases::{self, CaseDraft, PartnerFields},
         homework::{self, ResponseStatus, SaveIntent},
-        invitations, Actor,
+        invitations, settings, Actor,
     },
 };
 use chrono::{DateTime, TimeZone, Utc};
@@ -470,6 +470,21 @@ async fn the_caseload_counts_reviews_steps_and_overdue_work(db: &DatabaseConnect
     homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
     let both = row(cases::caseload(db, c.therapist, &query, t0()).await.unwrap()).homework;
     assert_eq!((both.waiting_for_review, both.current_step, both.overdue), (2, Some(2), 0));
+
+    // "Overdue" follows the therapist's time zone: at 02:00 UTC it is still yesterday in
+    // Los Angeles, so work due yesterday (UTC) is not late there yet.
+    let zoned = couple(db, "zone").await;
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    homework::assign_programme(db, zoned.therapist, zoned.case_id, Some(due), "", t0()).await.unwrap();
+    let night = Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap();
+    let overdue = |page: app::services::cases::CaseloadPage| {
+        page.rows.into_iter().find(|r| r.case.id == zoned.case_id).unwrap().homework.overdue
+    };
+    assert_eq!(overdue(cases::caseload(db, zoned.therapist, &query, night).await.unwrap()), 1);
+    let refused = settings::set_time_zone(db, zoned.therapist, "Mars/Olympus", t0()).await.unwrap_err();
+    assert!(refused.message_for("time_zone").is_some());
+    settings::set_time_zone(db, zoned.therapist, "America/Los_Angeles", t0()).await.unwrap();
+    assert_eq!(overdue(cases::caseload(db, zoned.therapist, &query, night).await.unwrap()), 0);
 }
 
 on_both_databases!(

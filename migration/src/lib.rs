@@ -7,6 +7,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_audit;
 mod m20261125_000003_cases;
 mod m20261125_000004_homework;
+mod m20261125_000005_time_zones;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_audit::Migration),
             Box::new(m20261125_000003_cases::Migration),
             Box::new(m20261125_000004_homework::Migration),
+            Box::new(m20261125_000005_time_zones::Migration),
         ]
     }
 }

@@ -167,6 +167,9 @@ async fn every_case_function_answers_each_actor_correctly() {
             [401, 404, 200, 403, 403],
         ),
         ("client/home", vec![], [401, 403, 403, 200, 200]),
+        ("settings/get", vec![], [401, 200, 200, 200, 200]),
+        ("settings/time_zone", vec![("time_zone", "Europe/London".into())], [401, 200, 200, 200, 200]),
+        ("settings/time_zone", vec![("time_zone", "Nowhere/Else".into())], [401, 422, 422, 422, 422]),
         ("invitations/lookup", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200]),
         (
             "invitations/accept",

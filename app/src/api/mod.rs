@@ -6,4 +6,5 @@ pub mod homework;
 pub mod invitations;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
+pub mod settings;
 pub mod templates;

@@ -10,3 +10,4 @@ pub mod join;
 pub mod not_found;
 pub mod outbox;
 pub mod review;
+pub mod settings;

@@ -63,6 +63,8 @@ pub enum AuditAction {
     TemplateSaved,
     /// A therapist archived or restored one of their exercises.
     TemplateArchiveChanged,
+    /// An account changed its settings.
+    SettingsChanged,
 }
 
 impl AuditAction {
@@ -97,6 +99,7 @@ impl AuditAction {
             AuditAction::CommentAdded => "comment.added",
             AuditAction::TemplateSaved => "template.saved",
             AuditAction::TemplateArchiveChanged => "template.archive_changed",
+            AuditAction::SettingsChanged => "settings.changed",
         }
     }
 }

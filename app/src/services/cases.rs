@@ -418,7 +418,8 @@ pub async fn caseload(
     let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
     let latest = latest_invitations(db, &partner_ids).await?;
     let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
-    let summaries = super::homework::summaries(db, &all_partners, &page_ids, now.date_naive()).await?;
+    let today = super::settings::today_in(&super::settings::account(db, actor).await?.time_zone, now);
+    let summaries = super::homework::summaries(db, &all_partners, &page_ids, today).await?;
     let rows = cases
         .into_iter()
         .map(|case| {

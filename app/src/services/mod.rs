@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod outbox;
 pub mod passwords;
 pub mod sessions;
+pub mod settings;
 pub mod templates;
 pub mod throttle;
 pub mod tokens;
