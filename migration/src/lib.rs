@@ -8,6 +8,7 @@ mod m20261125_000002_audit;
 mod m20261125_000003_cases;
 mod m20261125_000004_homework;
 mod m20261125_000005_time_zones;
+mod m20261125_000006_exchange;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_cases::Migration),
             Box::new(m20261125_000004_homework::Migration),
             Box::new(m20261125_000005_time_zones::Migration),
+            Box::new(m20261125_000006_exchange::Migration),
         ]
     }
 }

@@ -153,7 +153,11 @@ impl<S: Sender> MailWorker<S> {
                     return Ok(false);
                 }
             },
-            None => (row.text_body.clone(), row.html_body.clone()),
+            // No secret: the link is the app's own address.
+            None => (
+                email::with_link(&row.text_body, &self.public_base_url),
+                email::with_link(&row.html_body, &self.public_base_url),
+            ),
         };
         let message = match self.build_message(row, text, html) {
             Ok(message) => message,

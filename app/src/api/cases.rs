@@ -52,6 +52,11 @@ pub struct CaseloadRow {
     pub current_step: Option<i16>,
     /// Assignments past their due date and not finished.
     pub overdue: usize,
+    /// Private notes not yet read.
+    pub unread_notes: usize,
+    /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
+    /// last eight weeks.
+    pub closeness_trend: Vec<u8>,
 }
 
 /// One page of the caseload.
@@ -220,6 +225,15 @@ pub async fn load_caseload(
                 waiting_for_review: row.homework.waiting_for_review,
                 current_step: row.homework.current_step,
                 overdue: row.homework.overdue,
+                unread_notes: row.unread_notes,
+                closeness_trend: {
+                    let weeks = row.closeness_trend.len();
+                    row.closeness_trend
+                        .into_iter()
+                        .skip(weeks.saturating_sub(8))
+                        .map(|(_, v)| (v * 10.0).round().clamp(0.0, 100.0) as u8)
+                        .collect()
+                },
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod baby_steps;
 pub mod case;
 mod email;
+pub mod exchange;
 pub mod exercise;
 mod password;
 mod person_name;

@@ -1,16 +1,22 @@
 //! SeaORM entities: one module per table, in sea-orm-cli's output format, mirroring the
 //! migrations. They hold data only; behaviour lives in `crate::services`.
 
+pub mod agreements;
 pub mod assignments;
 pub mod audit_entries;
 pub mod cases;
+pub mod check_ins;
 pub mod comments;
 pub mod exercise_templates;
 pub mod exercise_versions;
 pub mod invitations;
+pub mod offers;
 pub mod outbox_emails;
+pub mod pact_entries;
 pub mod partners;
+pub mod private_notes;
 pub mod responses;
 pub mod sessions;
 pub mod sign_in_throttles;
 pub mod users;
+pub mod wishes;

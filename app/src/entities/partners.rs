@@ -17,6 +17,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub client_user_id: Option<i32>,
     pub joined_at: Option<DateTimeUtc>,
+    pub share_ratings: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -65,6 +65,16 @@ pub enum AuditAction {
     TemplateArchiveChanged,
     /// An account changed its settings.
     SettingsChanged,
+    /// A wish was added or acted on.
+    WishChanged,
+    /// A partner chose (or stopped choosing) an agreement to practise.
+    AgreementChosen,
+    /// A weekly check-in was saved.
+    CheckInSaved,
+    /// A partner saved or confirmed their step 5 entry.
+    PactSaved,
+    /// A client sent their therapist a private note.
+    PrivateNoteSent,
 }
 
 impl AuditAction {
@@ -100,6 +110,11 @@ impl AuditAction {
             AuditAction::TemplateSaved => "template.saved",
             AuditAction::TemplateArchiveChanged => "template.archive_changed",
             AuditAction::SettingsChanged => "settings.changed",
+            AuditAction::WishChanged => "wish.changed",
+            AuditAction::AgreementChosen => "agreement.chosen",
+            AuditAction::CheckInSaved => "check_in.saved",
+            AuditAction::PactSaved => "pact.saved",
+            AuditAction::PrivateNoteSent => "private_note.sent",
         }
     }
 }

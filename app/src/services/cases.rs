@@ -352,6 +352,10 @@ pub struct CaseloadRow {
     pub partners: Vec<(partners::Model, InvitationState)>,
     /// Review counts, programme step and overdue homework.
     pub homework: super::homework::HomeworkSummary,
+    /// Private notes from the partners the therapist has not opened yet.
+    pub unread_notes: usize,
+    /// Weekly average closeness from check-ins (0–10), oldest week first.
+    pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
 }
 
 /// One page of the caseload and how many cases match in all.
@@ -420,6 +424,8 @@ pub async fn caseload(
     let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
     let today = super::settings::today_in(&super::settings::account(db, actor).await?.time_zone, now);
     let summaries = super::homework::summaries(db, &all_partners, &page_ids, today).await?;
+    let unread = super::exchange::unread_notes(db, &page_ids).await?;
+    let mut trends = super::exchange::closeness_trends(db, &page_ids).await?;
     let rows = cases
         .into_iter()
         .map(|case| {
@@ -432,7 +438,9 @@ pub async fn caseload(
                 })
                 .collect();
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
-            CaseloadRow { case, partners, homework }
+            let unread_notes = unread.get(&case.id).copied().unwrap_or(0);
+            let closeness_trend = trends.remove(&case.id).unwrap_or_default();
+            CaseloadRow { case, partners, homework, unread_notes, closeness_trend }
         })
         .collect();
     audit::record(

@@ -69,6 +69,32 @@ pub fn invitation(partner_first_name: &str, therapist_name: &str) -> EmailConten
     EmailContent { subject, text, html }
 }
 
+/// Tells the therapist there is news on a case (both partners confirmed step 5), with a
+/// link to the case page and no clinical content. For emails without a secret, the worker
+/// fills `{link}` with the app's address, so the link here is `{link}/cases/<id>`.
+pub fn case_update(therapist_name: &str, case_id: i32) -> EmailContent {
+    let subject = "An update on one of your cases".to_owned();
+    let text = format!(
+        "Hello {therapist_name},\n\n\
+         There is an update on one of your cases in Babysteps: both partners have completed a step.\n\n\
+         Open the case:\n{LINK_PLACEHOLDER}/cases/{case_id}\n"
+    );
+    let html = html_page(
+        &[
+            format!("Hello {},", escape_html(therapist_name)),
+            "There is an update on one of your cases in Babysteps: both partners have completed a step."
+                .to_owned(),
+        ],
+        "Open the case",
+    )
+    .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}/cases/{case_id}\""))
+    .replace(
+        &format!("browser: {LINK_PLACEHOLDER}"),
+        &format!("browser: {LINK_PLACEHOLDER}/cases/{case_id}"),
+    );
+    EmailContent { subject, text, html }
+}
+
 /// Fills the link placeholder in a stored body.
 pub fn with_link(body: &str, link: &str) -> String {
     body.replace(LINK_PLACEHOLDER, link)

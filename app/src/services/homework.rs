@@ -332,7 +332,7 @@ pub async fn case_homework(
 }
 
 /// The signed-in client's partner row and case.
-async fn client_partner(
+pub(crate) async fn client_partner(
     db: &impl ConnectionTrait,
     actor: Actor,
 ) -> Result<(partners::Model, cases::Model), AppError> {
@@ -612,6 +612,11 @@ pub async fn save_answers(
     audit::record(&txn, AuditEvent::by(actor, action, "assignment", assignment.id), now).await?;
     if intent == SaveIntent::Submit {
         unlock_next_step_if_complete(&txn, &assignment, now).await?;
+        if assignment.programme_key.as_deref() == Some(baby_steps::PROGRAMME_KEY)
+            && assignment.step_number == Some(1)
+        {
+            super::exchange::wishes_from_step_1(&txn, &partner, &parsed, now).await?;
+        }
     }
     txn.commit().await?;
     Ok(new_revision)

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod database;
 pub mod email;
+pub mod exchange;
 pub mod homework;
 pub mod invitations;
 pub mod outbox;

@@ -21,6 +21,8 @@ use sea_orm::{
 pub enum EmailKind {
     /// An invitation to join.
     Invitation,
+    /// A neutral "there is an update on one of your cases" to the therapist.
+    CaseUpdate,
 }
 
 impl EmailKind {
@@ -28,6 +30,7 @@ impl EmailKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EmailKind::Invitation => "invitation",
+            EmailKind::CaseUpdate => "case_update",
         }
     }
 }

@@ -1,0 +1,273 @@
+//! Steps 3 and 4: the behaviour exchange as a state machine. A wish is one behaviour a
+//! partner (the wisher) would like from the other (the addressee). The addressee answers
+//! "yes", offers a smaller step, or says "not for now"; the wisher accepts an offer or asks
+//! for a different one; either way an agreed wish becomes an agreement to practise.
+
+use super::{baby_steps::WISH_KINDS, InvalidInput};
+use serde::{Deserialize, Serialize};
+
+/// Where a wish stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WishState {
+    /// Waiting for the addressee's answer.
+    Open,
+    /// The addressee offered a smaller step; waiting for the wisher.
+    OfferPending,
+    /// The wisher asked for a different smaller step; waiting for the addressee.
+    DifferentAsked,
+    /// The addressee said "not for now" (they may answer again later).
+    NotNow,
+    /// Agreed: there is an agreement to practise.
+    Agreed,
+    /// The wisher took it back.
+    Withdrawn,
+}
+
+impl WishState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WishState::Open => "open",
+            WishState::OfferPending => "offer_pending",
+            WishState::DifferentAsked => "different_asked",
+            WishState::NotNow => "not_now",
+            WishState::Agreed => "agreed",
+            WishState::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            WishState::Open,
+            WishState::OfferPending,
+            WishState::DifferentAsked,
+            WishState::NotNow,
+            WishState::Agreed,
+            WishState::Withdrawn,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == value)
+    }
+
+    /// How it reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            WishState::Open => "Waiting for an answer",
+            WishState::OfferPending => "A smaller step was offered",
+            WishState::DifferentAsked => "A different smaller step was asked for",
+            WishState::NotNow => "Not for now",
+            WishState::Agreed => "Agreed",
+            WishState::Withdrawn => "Withdrawn",
+        }
+    }
+}
+
+/// Which partner is acting on a wish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The partner who made the wish.
+    Wisher,
+    /// The partner it is addressed to.
+    Addressee,
+}
+
+/// What a partner does to a wish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WishAction {
+    /// The addressee: "yes, I can do this".
+    Yes,
+    /// The addressee: "not yet — here is a smaller step I am willing to do".
+    SmallerStep,
+    /// The addressee: "not for now".
+    NotNow,
+    /// The wisher accepts the smaller step offered.
+    AcceptOffer,
+    /// The wisher asks for a different smaller step.
+    AskDifferent,
+    /// The wisher takes the wish back.
+    Withdraw,
+}
+
+impl WishAction {
+    /// Reads a submitted name.
+    pub fn parse(value: &str) -> Result<Self, InvalidInput> {
+        match value {
+            "yes" => Ok(WishAction::Yes),
+            "smaller_step" => Ok(WishAction::SmallerStep),
+            "not_now" => Ok(WishAction::NotNow),
+            "accept_offer" => Ok(WishAction::AcceptOffer),
+            "ask_different" => Ok(WishAction::AskDifferent),
+            "withdraw" => Ok(WishAction::Withdraw),
+            _ => Err(InvalidInput::new("Choose what to do with this wish.")),
+        }
+    }
+
+    /// Who may take this action.
+    pub fn side(self) -> Side {
+        match self {
+            WishAction::Yes | WishAction::SmallerStep | WishAction::NotNow => Side::Addressee,
+            WishAction::AcceptOffer | WishAction::AskDifferent | WishAction::Withdraw => Side::Wisher,
+        }
+    }
+}
+
+/// The state after `action` by `side`, or why it is refused.
+pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<WishState, &'static str> {
+    use WishAction as A;
+    use WishState as S;
+    if side != action.side() {
+        return Err(match action.side() {
+            Side::Addressee => "Only the partner this wish is for can answer it.",
+            Side::Wisher => "Only the partner who made this wish can do that.",
+        });
+    }
+    match (state, action) {
+        (S::Withdrawn, _) => Err("This wish was withdrawn, so it can't be agreed or changed."),
+        (S::Agreed, _) => Err("This wish is already agreed."),
+        (S::Open | S::NotNow | S::DifferentAsked, A::Yes) => Ok(S::Agreed),
+        (S::Open | S::NotNow | S::DifferentAsked, A::SmallerStep) => Ok(S::OfferPending),
+        (S::Open | S::DifferentAsked, A::NotNow) => Ok(S::NotNow),
+        (S::NotNow, A::NotNow) => Err("You have already said \"not for now\"."),
+        (S::OfferPending, A::Yes | A::SmallerStep | A::NotNow) => {
+            Err("Your smaller step is waiting for an answer from your partner.")
+        }
+        (S::OfferPending, A::AcceptOffer) => Ok(S::Agreed),
+        (S::OfferPending, A::AskDifferent) => Ok(S::DifferentAsked),
+        (_, A::AcceptOffer | A::AskDifferent) => Err("There is no smaller step waiting for your answer."),
+        (_, A::Withdraw) => Ok(S::Withdrawn),
+    }
+}
+
+/// Most characters in a wish or an offer.
+pub const MAX_WISH_CHARS: usize = 300;
+
+/// Checks a wish's or an offer's text.
+pub fn parse_wish_text(text: &str) -> Result<String, InvalidInput> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(InvalidInput::new("Describe the behaviour in a few words."));
+    }
+    if text.chars().count() > MAX_WISH_CHARS {
+        return Err(InvalidInput::new(format!("Keep it to {MAX_WISH_CHARS} characters or fewer.")));
+    }
+    if super::has_control_chars(text, false) {
+        return Err(InvalidInput::new("This text contains characters we can't store."));
+    }
+    Ok(text.to_owned())
+}
+
+/// Checks a wish's kind.
+pub fn parse_wish_kind(kind: &str) -> Result<&'static str, InvalidInput> {
+    WISH_KINDS
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| *name == kind)
+        .ok_or_else(|| InvalidInput::new("Choose emotional, physical, sexual or everyday."))
+}
+
+/// Checks how much a wish matters: 1 (a little) to 3 (a lot).
+pub fn parse_importance(value: i16) -> Result<i16, InvalidInput> {
+    if (1..=3).contains(&value) {
+        Ok(value)
+    } else {
+        Err(InvalidInput::new("Choose how much it matters: 1, 2 or 3."))
+    }
+}
+
+/// Checks how easy giving feels: 1 (hard) to 5 (easy).
+pub fn parse_ease(value: i16) -> Result<i16, InvalidInput> {
+    if (1..=5).contains(&value) {
+        Ok(value)
+    } else {
+        Err(InvalidInput::new("Choose how easy it feels, from 1 (hard) to 5 (easy)."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STATES: [WishState; 6] = [
+        WishState::Open,
+        WishState::OfferPending,
+        WishState::DifferentAsked,
+        WishState::NotNow,
+        WishState::Agreed,
+        WishState::Withdrawn,
+    ];
+    const ACTIONS: [WishAction; 6] = [
+        WishAction::Yes,
+        WishAction::SmallerStep,
+        WishAction::NotNow,
+        WishAction::AcceptOffer,
+        WishAction::AskDifferent,
+        WishAction::Withdraw,
+    ];
+
+    /// Every allowed transition, and nothing else.
+    fn allowed(state: WishState, action: WishAction) -> Option<WishState> {
+        use WishAction as A;
+        use WishState as S;
+        Some(match (state, action) {
+            (S::Open, A::Yes) | (S::NotNow, A::Yes) | (S::DifferentAsked, A::Yes) => S::Agreed,
+            (S::Open, A::SmallerStep) | (S::NotNow, A::SmallerStep) | (S::DifferentAsked, A::SmallerStep) => {
+                S::OfferPending
+            }
+            (S::Open, A::NotNow) | (S::DifferentAsked, A::NotNow) => S::NotNow,
+            (S::OfferPending, A::AcceptOffer) => S::Agreed,
+            (S::OfferPending, A::AskDifferent) => S::DifferentAsked,
+            (S::Open | S::OfferPending | S::DifferentAsked | S::NotNow, A::Withdraw) => S::Withdrawn,
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_transition_is_allowed_or_refused_as_specified() {
+        for state in STATES {
+            for action in ACTIONS {
+                let result = transition(state, action.side(), action);
+                assert_eq!(result.ok(), allowed(state, action), "{state:?} + {action:?}");
+                if result.is_err() {
+                    assert!(!result.unwrap_err().is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_wrong_partner_is_always_refused() {
+        for state in STATES {
+            for action in ACTIONS {
+                let wrong = match action.side() {
+                    Side::Wisher => Side::Addressee,
+                    Side::Addressee => Side::Wisher,
+                };
+                assert!(transition(state, wrong, action).is_err(), "{state:?} + {action:?} by {wrong:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_withdrawn_wish_cannot_be_agreed() {
+        assert!(transition(WishState::Withdrawn, Side::Addressee, WishAction::Yes).is_err());
+        assert!(transition(WishState::Withdrawn, Side::Wisher, WishAction::AcceptOffer).is_err());
+    }
+
+    #[test]
+    fn states_and_inputs_parse() {
+        for state in STATES {
+            assert_eq!(WishState::parse(state.as_str()), Some(state));
+        }
+        assert!(WishAction::parse("hug").is_err());
+        assert_eq!(parse_wish_kind("sexual"), Ok("sexual"));
+        assert!(parse_wish_kind("other").is_err());
+        assert!(parse_importance(4).is_err() && parse_importance(1).is_ok());
+        assert!(parse_ease(0).is_err() && parse_ease(5).is_ok());
+        assert!(parse_wish_text("  ").is_err());
+        assert!(parse_wish_text(&"x".repeat(301)).is_err());
+        assert_eq!(parse_wish_text(" Hold my hand "), Ok("Hold my hand".to_owned()));
+    }
+}
