@@ -15,6 +15,7 @@ use crate::{
         outbox::OutboxPage,
         review::ReviewPage,
         settings::SettingsPage,
+        together::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
     },
 };
 use leptos::prelude::*;
@@ -98,6 +99,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises") view=ExercisesPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/wishes") view=WishesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in") view=CheckInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/letting-go") view=LettingGoPage ssr=SsrMode::Async/>
+                    <Route path=path!("/private-note") view=PrivateNotePage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>

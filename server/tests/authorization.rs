@@ -312,6 +312,77 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ),
     ];
     check_calls(&world, calls, "CLIENT-SECRET").await;
+
+    // Steps 3 to 5 and private notes (the client's step 1 list became wishes on submit).
+    let wish = app::entities::wishes::Entity::find()
+        .filter(app::entities::wishes::Column::CaseId.eq(world.owner_case))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let monday = app::services::exchange::week_start(Utc::now().date_naive());
+    // The client's private writing, written directly; the calls below write neutral text.
+    {
+        use app::services::exchange;
+        let now = Utc::now();
+        exchange::add_wish(db, world.client, "CLIENT-SECRET wish", "everyday", 2, now).await.unwrap();
+        let form = exchange::CheckInForm {
+            week_start: monday - chrono::Duration::weeks(1),
+            my_part: "done".into(),
+            noticed: "done".into(),
+            emotional: 5,
+            physical: 5,
+            note: "CLIENT-SECRET check-in".into(),
+        };
+        exchange::save_check_in(db, world.client, form, now).await.unwrap();
+        exchange::send_private_note(db, world.client, "CLIENT-SECRET note", now).await.unwrap();
+    }
+    let monday = monday.to_string();
+    let client_only = [401, 403, 403, 200, 200];
+    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+        ("exchange/board", vec![], client_only),
+        (
+            "exchange/add_wish",
+            vec![("text", "Walk together".into()), ("kind", "everyday".into()), ("importance", "2".into())],
+            client_only,
+        ),
+        (
+            "exchange/act",
+            vec![("wish_id", wish.clone()), ("version", "1".into()), ("action", "withdraw".into())],
+            [401, 403, 403, 200, 404],
+        ),
+        (
+            "exchange/choose",
+            vec![
+                ("agreement_id", "999999".into()),
+                ("chosen", "true".into()),
+                ("times_per_week", "2".into()),
+            ],
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            "exchange/check_in",
+            vec![
+                ("week_start", monday.clone()),
+                ("my_part", "done".into()),
+                ("noticed", "partly".into()),
+                ("emotional", "6".into()),
+                ("physical", "5".into()),
+                ("note", "A good week".into()),
+            ],
+            client_only,
+        ),
+        ("exchange/practice", vec![], client_only),
+        ("exchange/share_ratings", vec![("share", "true".into())], client_only),
+        ("exchange/save_pact", vec![("letting_go", "Old arguments".into())], client_only),
+        ("exchange/pact", vec![], client_only),
+        ("notes/send", vec![("body", "Hello".into())], client_only),
+        ("notes/mine", vec![], client_only),
+        ("exchange/case", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
+    ];
+    check_calls(&world, calls, "CLIENT-SECRET").await;
 }
 
 #[tokio::test]

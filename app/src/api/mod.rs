@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cases;
+pub mod exchange;
 pub mod homework;
 pub mod invitations;
 #[cfg(feature = "ssr")]

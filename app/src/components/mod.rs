@@ -1,5 +1,6 @@
 //! Pieces of UI shared by several pages.
 
+pub mod chart;
 pub mod dates;
 pub mod error_notice;
 pub mod form;

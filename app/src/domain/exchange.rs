@@ -141,6 +141,10 @@ pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<Wi
     }
 }
 
+/// How a partner did with their part of an agreement in a week: `(stored name, label)`.
+pub const PRACTICE_ANSWERS: &[(&str, &str)] =
+    &[("done", "Done"), ("partly", "Partly"), ("not_yet", "Not yet")];
+
 /// Most characters in a wish or an offer.
 pub const MAX_WISH_CHARS: usize = 300;
 

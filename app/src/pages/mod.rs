@@ -11,3 +11,4 @@ pub mod not_found;
 pub mod outbox;
 pub mod review;
 pub mod settings;
+pub mod together;

@@ -17,7 +17,7 @@ use crate::{
         answers::{Answer, Answers},
         baby_steps,
         case::CaseStatus,
-        exchange::{self, Side, WishAction, WishState},
+        exchange::{self, Side, WishAction, WishState, PRACTICE_ANSWERS},
     },
     entities::{
         agreements, assignments, cases, check_ins, offers, pact_entries, partners, private_notes, responses,
@@ -384,10 +384,6 @@ pub async fn choose_agreement(
     txn.commit().await?;
     Ok(())
 }
-
-/// How a partner did with their part this week.
-pub const PRACTICE_ANSWERS: &[(&str, &str)] =
-    &[("done", "Done"), ("partly", "Partly"), ("not_yet", "Not yet")];
 
 /// The Monday that starts the week of `date`.
 pub fn week_start(date: NaiveDate) -> NaiveDate {

@@ -3,6 +3,7 @@
 
 use crate::{
     api::cases::{load_caseload, CaseloadRow, CaseloadView},
+    components::chart::sparkline,
     components::{dates::short_date, guard::RequireRole, url::encode_query_value},
     domain::{
         case::{CaseStatus, InvitationState},
@@ -157,7 +158,15 @@ fn homework_summary(row: &CaseloadRow) -> impl IntoView {
     });
     let overdue = (row.overdue > 0)
         .then(|| view! { <span class="badge badge-overdue">{format!("{} overdue", row.overdue)}</span> });
-    view! { <span>{step}</span> " " {waiting} " " {overdue} }
+    let notes = (row.unread_notes > 0).then(|| {
+        let text = match row.unread_notes {
+            1 => "1 private note".to_owned(),
+            n => format!("{n} private notes"),
+        };
+        view! { <span class="badge badge-overdue">{text}</span> }
+    });
+    let trend = (!row.closeness_trend.is_empty()).then(|| sparkline(&row.closeness_trend));
+    view! { <span>{step}</span> " " {waiting} " " {overdue} " " {notes} " " {trend} }
 }
 
 fn caseload_row(row: CaseloadRow) -> impl IntoView {

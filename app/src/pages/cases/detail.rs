@@ -1,10 +1,14 @@
 //! The therapist's case page: both partners and their invitations, the case's status,
 //! private notes and the case's email history.
 
-use super::homework::{homework_section, HomeworkActions};
+use super::{
+    homework::{homework_section, HomeworkActions},
+    together::together_sections,
+};
 use crate::{
     api::{
         cases::{load_case, CaseView, EmailView, PartnerView, SaveCaseNotes, SetCaseStatus},
+        exchange::{load_case_exchange, CaseExchangeView},
         homework::{load_case_homework, CaseHomeworkView},
         invitations::{InvitePartner, RevokeInvitation},
         templates::{load_templates, TemplateSummary},
@@ -59,13 +63,18 @@ pub fn CasePage() -> impl IntoView {
             )
         },
         |(id, ..)| async move {
-            Ok::<_, AppError>((load_case(id).await?, load_case_homework(id).await?, load_templates().await?))
+            Ok::<_, AppError>((
+                load_case(id).await?,
+                load_case_homework(id).await?,
+                load_templates().await?,
+                load_case_exchange(id).await?,
+            ))
         },
     );
     view! {
         <RequireRole role=Role::Therapist>
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
-                {move || Suspend::new(async move { case.await.map(|(case, homework, templates)| case_page(case, homework, templates, actions)) })}
+                {move || Suspend::new(async move { case.await.map(|(case, homework, templates, together)| case_page(case, homework, templates, together, actions)) })}
             </Transition>
         </RequireRole>
     }
@@ -75,6 +84,7 @@ fn case_page(
     case: CaseView,
     homework: CaseHomeworkView,
     templates: Vec<TemplateSummary>,
+    together: CaseExchangeView,
     actions: CaseActions,
 ) -> impl IntoView {
     let status_error = action_error(actions.set_status.value());
@@ -141,6 +151,7 @@ fn case_page(
             </section>
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
+            {together_sections(together)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

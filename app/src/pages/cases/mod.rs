@@ -3,6 +3,7 @@
 mod detail;
 mod form;
 mod homework;
+mod together;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};

@@ -58,6 +58,15 @@ fn client_home(home: ClientHomeView, items: Vec<HomeworkListItem>) -> impl IntoV
                     <ol class="homework-list">{items.into_iter().map(homework_item).collect_view()}</ol>
                 })
             }}
+            <nav aria-label="Working together" class="card together-links">
+                <h2>"Working together"</h2>
+                <ul>
+                    <li><A href="/wishes">"Wishes and agreements"</A>" — steps 3 and 4"</li>
+                    <li><A href="/check-in">"Weekly check-in"</A></li>
+                    <li><A href="/letting-go">"Letting go"</A>" — step 5"</li>
+                    <li><A href="/private-note">"Private note to your therapist"</A></li>
+                </ul>
+            </nav>
             <details class="policy">
                 <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
                 <p>{home.policy.explanation()}</p>

@@ -1,0 +1,487 @@
+//! Server functions for steps 3 to 5 and private notes: the client's wishes, answers and
+//! agreements, weekly check-ins, the letting-go pact, notes to the therapist; and the
+//! therapist's view of all of it on the case page.
+
+use crate::{domain::exchange::WishState, error::AppError};
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::request,
+    crate::{
+        domain::{baby_steps::WISH_KINDS, exchange::WishAction},
+        entities::partners,
+        services::exchange,
+    },
+};
+
+/// One offer in a wish's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferView {
+    /// The smaller step.
+    pub text: String,
+    /// `proposed`, `accepted` or `declined`.
+    pub status: String,
+}
+
+/// A wish as its viewer may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WishView {
+    /// The wish.
+    pub id: i32,
+    /// Its version (sent back with every action).
+    pub version: i32,
+    /// Who made it (first name).
+    pub wisher: String,
+    /// What they would like.
+    pub text: String,
+    /// Its kind's label.
+    pub kind: String,
+    /// How much it matters, 1 to 3.
+    pub importance: i16,
+    /// Where it stands.
+    pub state: WishState,
+    /// How easy the addressee said giving feels, 1 to 5.
+    pub ease: Option<i16>,
+    /// Every smaller step offered, oldest first.
+    pub offers: Vec<OfferView>,
+}
+
+/// An agreement to practise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementView {
+    /// The agreement.
+    pub id: i32,
+    /// What will be done.
+    pub text: String,
+    /// Who gives it (first name).
+    pub giver: String,
+    /// Who receives it (first name).
+    pub receiver: String,
+    /// How easy it feels, 1 to 5.
+    pub ease: Option<i16>,
+    /// How often, per week.
+    pub times_per_week: i16,
+    /// The giver chose to practise it.
+    pub chosen: bool,
+}
+
+/// The exchange as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeView {
+    /// The client's partner's first name.
+    pub partner: String,
+    /// True once both have shared step 1 (the partner's wishes are visible).
+    pub revealed: bool,
+    /// The client's own wishes.
+    pub my_wishes: Vec<WishView>,
+    /// The partner's wishes to the client.
+    pub their_wishes: Vec<WishView>,
+    /// Agreements the client gives, easiest first.
+    pub i_give: Vec<AgreementView>,
+    /// Agreements the partner gives the client.
+    pub i_receive: Vec<AgreementView>,
+}
+
+/// One weekly check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInView {
+    /// Whose (first name).
+    pub partner: String,
+    /// The Monday of its week.
+    pub week_start: NaiveDate,
+    /// Did they do their part: `done`, `partly`, `not_yet`.
+    pub my_part: String,
+    /// Did they notice their partner's.
+    pub noticed: String,
+    /// Emotional closeness, 0 to 10.
+    pub emotional: i16,
+    /// Physical closeness, 0 to 10.
+    pub physical: i16,
+    /// Their note (the therapist and the writer only).
+    pub note: String,
+}
+
+/// The client's practice page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeView {
+    /// The client's first name.
+    pub me: String,
+    /// The partner's first name.
+    pub partner: String,
+    /// Weeks a check-in may be written for, newest first.
+    pub weeks: Vec<NaiveDate>,
+    /// The client's own check-ins, oldest first.
+    pub mine: Vec<CheckInView>,
+    /// The partner's ratings (no answers or note), only when both agreed to share.
+    pub partner_ratings: Vec<CheckInView>,
+    /// The client agreed to share ratings.
+    pub i_share: bool,
+    /// What the client chose to practise.
+    pub practising: Vec<AgreementView>,
+}
+
+/// One partner's step 5 entry as the viewer may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PactEntryView {
+    /// First name.
+    pub partner: String,
+    /// What they are letting go of (blank for the other partner unless shared).
+    pub letting_go: String,
+    /// Shared with the partner.
+    pub shared: bool,
+    /// Would like one more guided conversation first.
+    pub wants_conversation: bool,
+    /// When they confirmed the pact.
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// Step 5 as the viewer may see it: the viewer's own entry first for a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PactView {
+    /// Both entries (own first for a client; A then B for the therapist).
+    pub entries: Vec<PactEntryView>,
+    /// When both confirmed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A private note to the therapist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    /// Who wrote it (first name).
+    pub partner: String,
+    /// The message.
+    pub body: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Not yet opened by the therapist before this view.
+    pub unread: bool,
+}
+
+/// Everything of steps 3 to 5 on the therapist's case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseExchangeView {
+    /// Every wish with its thread.
+    pub wishes: Vec<WishView>,
+    /// Every agreement.
+    pub agreements: Vec<AgreementView>,
+    /// Every check-in, oldest week first.
+    pub check_ins: Vec<CheckInView>,
+    /// Step 5.
+    pub pact: PactView,
+    /// Private notes, newest first.
+    pub notes: Vec<NoteView>,
+}
+
+#[cfg(feature = "ssr")]
+fn first_name(partners: &[partners::Model], id: i32) -> String {
+    partners.iter().find(|p| p.id == id).map(|p| p.first_name.clone()).unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn wish_view(thread: exchange::WishThread, partners: &[partners::Model]) -> Result<WishView, AppError> {
+    let wish = thread.wish;
+    Ok(WishView {
+        id: wish.id,
+        version: wish.version,
+        wisher: first_name(partners, wish.wisher_id),
+        kind: WISH_KINDS.iter().find(|(k, _)| *k == wish.kind).map_or("", |(_, label)| *label).to_owned(),
+        text: wish.text,
+        importance: wish.importance,
+        state: WishState::parse(&wish.state).ok_or(AppError::Internal)?,
+        ease: wish.ease,
+        offers: thread.offers.into_iter().map(|o| OfferView { text: o.text, status: o.status }).collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn agreement_view(a: crate::entities::agreements::Model, partners: &[partners::Model]) -> AgreementView {
+    AgreementView {
+        id: a.id,
+        giver: first_name(partners, a.giver_id),
+        receiver: first_name(partners, a.receiver_id),
+        text: a.text,
+        ease: a.ease,
+        times_per_week: a.times_per_week,
+        chosen: a.chosen,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn check_in_view(c: crate::entities::check_ins::Model, partners: &[partners::Model]) -> CheckInView {
+    CheckInView {
+        partner: first_name(partners, c.partner_id),
+        week_start: c.week_start,
+        my_part: c.my_part,
+        noticed: c.noticed,
+        emotional: c.emotional,
+        physical: c.physical,
+        note: c.note,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn pact_view(pact: exchange::Pact) -> PactView {
+    PactView {
+        entries: pact
+            .entries
+            .into_iter()
+            .map(|(partner, entry)| PactEntryView {
+                partner: partner.first_name,
+                letting_go: entry.as_ref().map(|e| e.letting_go.clone()).unwrap_or_default(),
+                shared: entry.as_ref().is_some_and(|e| e.shared),
+                wants_conversation: entry.as_ref().is_some_and(|e| e.wants_conversation),
+                confirmed_at: entry.and_then(|e| e.confirmed_at),
+            })
+            .collect(),
+        completed_at: pact.completed_at,
+    }
+}
+
+/// The client's wishes, their partner's wishes to them, and their agreements.
+#[server(endpoint = "exchange/board")]
+pub async fn load_exchange() -> Result<ExchangeView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let board = exchange::board(&state.db, actor).await?;
+    let me = board
+        .partners
+        .iter()
+        .find(|p| p.client_user_id == Some(actor.user_id))
+        .ok_or(AppError::NotFound)?
+        .clone();
+    let partner =
+        board.partners.iter().find(|p| p.id != me.id).map(|p| p.first_name.clone()).unwrap_or_default();
+    let (mut my_wishes, mut their_wishes) = (Vec::new(), Vec::new());
+    for thread in board.wishes {
+        let mine = thread.wish.wisher_id == me.id;
+        let view = wish_view(thread, &board.partners)?;
+        if mine {
+            my_wishes.push(view)
+        } else {
+            their_wishes.push(view)
+        }
+    }
+    let (i_give, i_receive): (Vec<_>, Vec<_>) =
+        board.agreements.into_iter().partition(|a| a.giver_id == me.id);
+    Ok(ExchangeView {
+        partner,
+        revealed: board.revealed,
+        my_wishes,
+        their_wishes,
+        i_give: i_give.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+        i_receive: i_receive.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+    })
+}
+
+/// Adds a wish for the partner.
+#[server(endpoint = "exchange/add_wish")]
+pub async fn add_wish(text: String, kind: String, importance: i16) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::add_wish(&state.db, actor, &text, &kind, importance, request::now()).await.map(|_| ())
+}
+
+/// Acts on a wish seen at `version`: `yes`, `smaller_step` (with `offer`), `not_now`,
+/// `accept_offer`, `ask_different` or `withdraw`; `ease` is 1 to 5 for yes and smaller steps.
+#[server(endpoint = "exchange/act")]
+pub async fn act_on_wish(
+    wish_id: i32,
+    version: i32,
+    action: String,
+    #[server(default)] offer: String,
+    #[server(default)] ease: String,
+) -> Result<(), AppError> {
+    use crate::error::FieldContext;
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let action = WishAction::parse(&action).field("action")?;
+    let details = exchange::ActionDetails { offer, ease: ease.trim().parse().ok() };
+    exchange::act_on_wish(&state.db, actor, wish_id, version, action, details, request::now()).await
+}
+
+/// Chooses (`chosen` = true) an agreement the client gives, and how often per week.
+#[server(endpoint = "exchange/choose")]
+pub async fn choose_agreement(agreement_id: i32, chosen: bool, times_per_week: i16) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::choose_agreement(&state.db, actor, agreement_id, chosen, times_per_week, request::now()).await
+}
+
+/// The client's check-ins and, with mutual consent, their partner's ratings.
+#[server(endpoint = "exchange/practice")]
+pub async fn load_practice() -> Result<PracticeView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let practice = exchange::practice(&state.db, actor).await?;
+    let board = exchange::board(&state.db, actor).await?;
+    let me = practice
+        .partners
+        .iter()
+        .find(|p| p.client_user_id == Some(actor.user_id))
+        .ok_or(AppError::NotFound)?
+        .clone();
+    let this_week = exchange::week_start(request::now().date_naive());
+    let weeks = (0..=exchange::CHECK_IN_WEEKS_BACK).map(|n| this_week - chrono::Duration::weeks(n)).collect();
+    let partner_ratings = practice
+        .partner_ratings
+        .iter()
+        .map(|(id, week, emotional, physical)| CheckInView {
+            partner: first_name(&practice.partners, *id),
+            week_start: *week,
+            my_part: String::new(),
+            noticed: String::new(),
+            emotional: *emotional,
+            physical: *physical,
+            note: String::new(),
+        })
+        .collect();
+    Ok(PracticeView {
+        me: me.first_name.clone(),
+        partner: practice
+            .partners
+            .iter()
+            .find(|p| p.id != me.id)
+            .map(|p| p.first_name.clone())
+            .unwrap_or_default(),
+        weeks,
+        mine: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
+        partner_ratings,
+        i_share: me.share_ratings,
+        practising: board
+            .agreements
+            .into_iter()
+            .filter(|a| a.giver_id == me.id && a.chosen)
+            .map(|a| agreement_view(a, &practice.partners))
+            .collect(),
+    })
+}
+
+/// Saves the client's check-in for the week starting `week_start` (a Monday).
+#[server(endpoint = "exchange/check_in")]
+pub async fn save_check_in(
+    week_start: String,
+    my_part: String,
+    noticed: String,
+    emotional: String,
+    physical: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let week_start = NaiveDate::parse_from_str(&week_start, "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
+    let rating = |field: &str, value: &str| {
+        value.trim().parse::<i16>().map_err(|_| AppError::invalid(field, "Choose a number from 0 to 10."))
+    };
+    let form = exchange::CheckInForm {
+        week_start,
+        my_part,
+        noticed,
+        emotional: rating("emotional", &emotional)?,
+        physical: rating("physical", &physical)?,
+        note,
+    };
+    exchange::save_check_in(&state.db, actor, form, request::now()).await
+}
+
+/// Agrees (`share` = true) or stops agreeing to show closeness ratings to the partner.
+#[server(endpoint = "exchange/share_ratings")]
+pub async fn share_ratings(share: bool) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::set_share_ratings(&state.db, actor, share, request::now()).await
+}
+
+/// Step 5 as the client sees it (their own entry first).
+#[server(endpoint = "exchange/pact")]
+pub async fn load_pact() -> Result<PactView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let pact = exchange::pact(&state.db, actor).await?;
+    let mut view = pact_view(pact.clone());
+    let own = pact.entries.iter().position(|(p, _)| p.client_user_id == Some(actor.user_id)).unwrap_or(0);
+    view.entries.swap(0, own);
+    Ok(view)
+}
+
+/// Saves step 5 (`confirm` = "yes" also confirms the pact). Checkboxes arrive only when ticked.
+#[server(endpoint = "exchange/save_pact")]
+pub async fn save_pact(
+    letting_go: String,
+    #[server(default)] shared: Option<String>,
+    #[server(default)] wants_conversation: Option<String>,
+    #[server(default)] confirm: Option<String>,
+) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::save_pact(
+        &state.db,
+        actor,
+        &letting_go,
+        shared.is_some(),
+        wants_conversation.is_some(),
+        confirm.as_deref() == Some("yes"),
+        request::now(),
+    )
+    .await
+}
+
+/// Sends the therapist a private note.
+#[server(endpoint = "notes/send")]
+pub async fn send_private_note(body: String) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::send_private_note(&state.db, actor, &body, request::now()).await
+}
+
+/// The private notes the client has sent.
+#[server(endpoint = "notes/mine")]
+pub async fn load_my_notes() -> Result<Vec<NoteView>, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    Ok(exchange::my_private_notes(&state.db, actor)
+        .await?
+        .into_iter()
+        .map(|n| NoteView {
+            partner: String::new(),
+            body: n.body,
+            created_at: n.created_at,
+            unread: n.read_at.is_none(),
+        })
+        .collect())
+}
+
+/// Steps 3 to 5 and private notes for the therapist's case page (opening it marks the
+/// notes read).
+#[server(endpoint = "exchange/case")]
+pub async fn load_case_exchange(case_id: i32) -> Result<CaseExchangeView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let now = request::now();
+    let board = exchange::case_board(&state.db, actor, case_id).await?;
+    let practice = exchange::case_practice(&state.db, actor, case_id).await?;
+    let pact = exchange::case_pact(&state.db, actor, case_id).await?;
+    let notes = exchange::case_private_notes(&state.db, actor, case_id, now).await?;
+    Ok(CaseExchangeView {
+        wishes: board
+            .wishes
+            .into_iter()
+            .map(|t| wish_view(t, &board.partners))
+            .collect::<Result<_, AppError>>()?,
+        agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+        check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
+        pact: pact_view(pact),
+        notes: notes
+            .into_iter()
+            .map(|n| NoteView {
+                partner: first_name(&board.partners, n.partner_id),
+                body: n.body,
+                created_at: n.created_at,
+                unread: n.read_at.is_none(),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,241 @@
+//! Closeness over the weeks as a server-rendered SVG line chart, always with a table of
+//! the same numbers for screen readers and for reading exact values; and a small trend
+//! line for the caseload.
+
+use crate::api::exchange::CheckInView;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+const WIDTH: f32 = 640.0;
+const HEIGHT: f32 = 260.0;
+const LEFT: f32 = 36.0;
+const RIGHT: f32 = 16.0;
+const TOP: f32 = 16.0;
+const BOTTOM: f32 = 40.0;
+
+/// One line of the chart: whose, which rating, and its points by week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// "Alex – emotional".
+    pub label: String,
+    /// `(week, value 0–10)`, oldest first.
+    pub points: Vec<(NaiveDate, i16)>,
+}
+
+/// The lines for check-ins: each partner's emotional and physical closeness.
+pub fn closeness_series(check_ins: &[CheckInView]) -> Vec<Series> {
+    let mut partners: Vec<String> = Vec::new();
+    for check_in in check_ins {
+        if !partners.contains(&check_in.partner) {
+            partners.push(check_in.partner.clone());
+        }
+    }
+    let mut series = Vec::new();
+    for partner in partners {
+        let mine: Vec<&CheckInView> = check_ins.iter().filter(|c| c.partner == partner).collect();
+        series.push(Series {
+            label: format!("{partner} – emotional"),
+            points: mine.iter().map(|c| (c.week_start, c.emotional)).collect(),
+        });
+        series.push(Series {
+            label: format!("{partner} – physical"),
+            points: mine.iter().map(|c| (c.week_start, c.physical)).collect(),
+        });
+    }
+    series
+}
+
+/// Where a week and a value fall on the chart.
+fn position(weeks: &[NaiveDate], week: NaiveDate, value: i16) -> (f32, f32) {
+    let index = weeks.iter().position(|w| *w == week).unwrap_or(0) as f32;
+    let span = (weeks.len().max(2) - 1) as f32;
+    let x = LEFT + (WIDTH - LEFT - RIGHT) * if weeks.len() == 1 { 0.5 } else { index / span };
+    let y = TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - f32::from(value.clamp(0, 10)) / 10.0);
+    (x, y)
+}
+
+const COLOURS: [&str; 4] = ["#2f6f6a", "#7fb8b2", "#7a4fa3", "#c3a6e0"];
+
+/// The chart and its table. `caption` names what it shows.
+#[component]
+pub fn ClosenessChart(
+    /// The check-ins to draw (any partners).
+    check_ins: Vec<CheckInView>,
+    /// The chart's title.
+    caption: String,
+) -> impl IntoView {
+    let series = closeness_series(&check_ins);
+    let mut weeks: Vec<NaiveDate> = check_ins.iter().map(|c| c.week_start).collect();
+    weeks.sort();
+    weeks.dedup();
+    if weeks.is_empty() {
+        return view! { <p>"No check-ins yet."</p> }.into_any();
+    }
+    let title_id = format!("chart-{}", caption.len() + weeks.len());
+    let lines = series
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let colour = COLOURS[index % COLOURS.len()];
+            let dash = if index % 2 == 1 { "6 4" } else { "" };
+            let points: Vec<(f32, f32)> = line.points.iter().map(|(w, v)| position(&weeks, *w, *v)).collect();
+            let path = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+            view! {
+                <g class="series">
+                    <polyline points=path fill="none" stroke=colour stroke-width="2.5" stroke-dasharray=dash/>
+                    {line
+                        .points
+                        .iter()
+                        .zip(points.iter())
+                        .map(|((week, value), (x, y))| {
+                            view! {
+                                <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" fill=colour data-series=line.label.clone()>
+                                    <title>{format!("{}, week of {}: {value}", line.label, week.format("%-d %b"))}</title>
+                                </circle>
+                            }
+                        })
+                        .collect_view()}
+                </g>
+            }
+        })
+        .collect_view();
+    let grid = (0..=10)
+        .step_by(5)
+        .map(|value| {
+            let (_, y) = position(&weeks, weeks[0], value);
+            view! {
+                <line x1=LEFT x2=WIDTH - RIGHT y1=y y2=y stroke="#d8dde3"/>
+                <text x=LEFT - 8.0 y=y + 4.0 text-anchor="end" font-size="12">{value}</text>
+            }
+        })
+        .collect_view();
+    let labels = weeks
+        .iter()
+        .map(|week| {
+            let (x, _) = position(&weeks, *week, 0);
+            view! { <text x=x y=HEIGHT - 16.0 text-anchor="middle" font-size="12">{week.format("%-d %b").to_string()}</text> }
+        })
+        .collect_view();
+    let legend = series
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            view! {
+                <li>
+                    <span class="legend-swatch" class:legend-dashed=index % 2 == 1 style=format!("border-color:{}", COLOURS[index % COLOURS.len()])></span>
+                    {line.label.clone()}
+                </li>
+            }
+        })
+        .collect_view();
+    let rows = check_ins
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td>{c.week_start.format("%-d %b %Y").to_string()}</td>
+                    <td>{c.partner.clone()}</td>
+                    <td>{c.emotional}</td>
+                    <td>{c.physical}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let labelled_by = title_id.clone();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby=labelled_by class="chart-svg">
+                <title id=title_id>{caption.clone()}</title>
+                {grid}
+                {labels}
+                {lines}
+            </svg>
+            <figcaption>
+                <ul class="legend">{legend}</ul>
+            </figcaption>
+            <details class="chart-table">
+                <summary>"The same numbers as a table"</summary>
+                <table>
+                    <caption>{caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Week of"</th>
+                            <th scope="col">"Partner"</th>
+                            <th scope="col">"Emotional closeness (0–10)"</th>
+                            <th scope="col">"Physical closeness (0–10)"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+    .into_any()
+}
+
+/// A tiny trend line for the caseload (values in tenths, 0–100), with a text equivalent.
+pub fn sparkline(values: &[u8]) -> impl IntoView {
+    let label = match (values.first(), values.last()) {
+        (Some(first), Some(last)) if values.len() > 1 => format!(
+            "Closeness trend over {} weeks: from {:.1} to {:.1} out of 10",
+            values.len(),
+            f32::from(*first) / 10.0,
+            f32::from(*last) / 10.0
+        ),
+        (Some(only), _) => format!("Closeness: {:.1} out of 10 (one week)", f32::from(*only) / 10.0),
+        _ => "No check-ins yet".to_owned(),
+    };
+    let span = (values.len().max(2) - 1) as f32;
+    let points = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{:.1},{:.1}", 2.0 + 76.0 * i as f32 / span, 22.0 - 20.0 * f32::from(*v) / 100.0)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let aria_label = label.clone();
+    view! {
+        <svg class="sparkline" viewBox="0 0 80 24" width="80" height="24" role="img" aria-label=aria_label>
+            <title>{label}</title>
+            <polyline points=points fill="none" stroke="#2f6f6a" stroke-width="2"/>
+        </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_in(partner: &str, day: u32, emotional: i16, physical: i16) -> CheckInView {
+        CheckInView {
+            partner: partner.to_owned(),
+            week_start: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            my_part: "done".into(),
+            noticed: "done".into(),
+            emotional,
+            physical,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_partner_has_an_emotional_and_a_physical_line() {
+        let series = closeness_series(&[
+            check_in("Alex", 16, 3, 4),
+            check_in("Sam", 16, 6, 7),
+            check_in("Alex", 23, 5, 5),
+        ]);
+        let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["Alex – emotional", "Alex – physical", "Sam – emotional", "Sam – physical"]);
+        assert_eq!(series[0].points.len(), 2);
+    }
+
+    #[test]
+    fn values_map_into_the_plot_area() {
+        let weeks =
+            [NaiveDate::from_ymd_opt(2026, 11, 16).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()];
+        assert_eq!(position(&weeks, weeks[0], 10), (LEFT, TOP));
+        assert_eq!(position(&weeks, weeks[1], 0), (WIDTH - RIGHT, HEIGHT - BOTTOM));
+    }
+}

@@ -1,0 +1,131 @@
+//! Steps 3 to 5 on the therapist's case page: wishes with their threads, agreements,
+//! check-ins (chart, table and how agreements were kept), the pact, and private notes.
+
+use crate::{
+    api::exchange::{CaseExchangeView, PactView},
+    components::{
+        chart::ClosenessChart,
+        dates::{date_time, short_date},
+    },
+    domain::exchange::PRACTICE_ANSWERS,
+};
+use leptos::{either::Either, prelude::*};
+
+fn practice_label(value: &str) -> &'static str {
+    PRACTICE_ANSWERS.iter().find(|(name, _)| *name == value).map_or("—", |(_, label)| *label)
+}
+
+/// The sections, in the order a therapist reads them: private notes first.
+pub fn together_sections(view: CaseExchangeView) -> impl IntoView {
+    let unread = view.notes.iter().filter(|n| n.unread).count();
+    let notes_title = match unread {
+        0 => "Private notes".to_owned(),
+        n => format!("Private notes ({n} new)"),
+    };
+    view! {
+        <section aria-labelledby="notes-from-clients">
+            <h2 id="notes-from-clients">{notes_title}</h2>
+            {if view.notes.is_empty() {
+                Either::Left(view! { <p>"No private notes from either partner."</p> })
+            } else {
+                Either::Right(view! {
+                    <ul class="timeline">
+                        {view.notes.into_iter().map(|note| view! {
+                            <li class:unread=note.unread>
+                                <span class="aside">{format!("{} · {}", note.partner, date_time(note.created_at))}</span>
+                                {note.unread.then(|| view! { " " <span class="badge badge-review">"New"</span> })}
+                                <p class="preserve-lines">{note.body}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </section>
+        <section aria-labelledby="wishes-heading">
+            <h2 id="wishes-heading">"Wishes and agreements"</h2>
+            {if view.wishes.is_empty() {
+                Either::Left(view! { <p>"Wishes appear when a partner submits step 1."</p> })
+            } else {
+                Either::Right(view! {
+                    <div class="table-scroll">
+                        <table>
+                            <caption class="visually-hidden">"Wishes"</caption>
+                            <thead><tr><th scope="col">"Wish"</th><th scope="col">"From"</th><th scope="col">"Where it stands"</th><th scope="col">"Smaller steps"</th></tr></thead>
+                            <tbody>
+                                {view.wishes.into_iter().map(|w| view! {
+                                    <tr>
+                                        <th scope="row">{w.text}<p class="aside">{format!("{} · matters {}/3", w.kind, w.importance)}</p></th>
+                                        <td>{w.wisher}</td>
+                                        <td>{w.state.label()}{w.ease.map(|e| format!(" · ease {e}/5"))}</td>
+                                        <td>{w.offers.into_iter().map(|o| view! { <p>{format!("\u{201c}{}\u{201d} ({})", o.text, o.status)}</p> }).collect_view()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <h3>"Agreements"</h3>
+                    <ul>
+                        {view.agreements.into_iter().map(|a| view! {
+                            <li>{format!(
+                                "{} gives {}: {}{}",
+                                a.giver,
+                                a.receiver,
+                                a.text,
+                                if a.chosen { format!(" — practising {} a week", a.times_per_week) } else { String::new() }
+                            )}</li>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </section>
+        <section aria-labelledby="check-ins-heading">
+            <h2 id="check-ins-heading">"Check-ins"</h2>
+            <ClosenessChart check_ins=view.check_ins.clone() caption="Closeness over the weeks, both partners".to_owned()/>
+            {(!view.check_ins.is_empty()).then(|| view! {
+                <h3>"How agreements were kept"</h3>
+                <div class="table-scroll">
+                    <table>
+                        <thead><tr><th scope="col">"Week of"</th><th scope="col">"Partner"</th><th scope="col">"Did their part"</th><th scope="col">"Noticed the other's"</th><th scope="col">"Note"</th></tr></thead>
+                        <tbody>
+                            {view.check_ins.into_iter().map(|c| view! {
+                                <tr>
+                                    <td>{c.week_start.format("%-d %b %Y").to_string()}</td>
+                                    <td>{c.partner}</td>
+                                    <td>{practice_label(&c.my_part)}</td>
+                                    <td>{practice_label(&c.noticed)}</td>
+                                    <td class="preserve-lines">{c.note}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+        {pact_section(view.pact)}
+    }
+}
+
+fn pact_section(pact: PactView) -> impl IntoView {
+    view! {
+        <section aria-labelledby="pact-heading">
+            <h2 id="pact-heading">"Step 5 – Letting go"</h2>
+            {pact.completed_at.map(|at| view! { <p class="notice notice-info">{format!("Both partners confirmed the pact on {}.", short_date(at))}</p> })}
+            <ul>
+                {pact.entries.into_iter().map(|entry| {
+                    let status = match entry.confirmed_at {
+                        Some(at) => format!("confirmed {}", short_date(at)),
+                        None if entry.letting_go.is_empty() => "not started".to_owned(),
+                        None => "writing, not confirmed".to_owned(),
+                    };
+                    view! {
+                        <li>
+                            <strong>{entry.partner}</strong>": "{status}
+                            {entry.wants_conversation.then_some(" · would like one more guided conversation")}
+                            {(!entry.letting_go.is_empty()).then(|| view! { <p class="preserve-lines">{entry.letting_go}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,296 @@
+//! The client's pages for steps 3 to 5 and their private channel: wishes and agreements,
+//! the weekly check-in with the closeness chart, letting go, and a private note.
+
+mod wishes;
+
+pub use wishes::WishesPage;
+
+use crate::{
+    api::exchange::{
+        load_my_notes, load_pact, load_practice, PactView, PracticeView, SaveCheckIn, SavePact,
+        SendPrivateNote, ShareRatings,
+    },
+    components::{
+        chart::ClosenessChart,
+        dates::{date_time, short_date},
+        form::action_error,
+        guard::RequireRole,
+    },
+    domain::{baby_steps::GUIDED_CONVERSATION, exchange::PRACTICE_ANSWERS, Role},
+};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+
+/// A message for whichever field of the last submission was refused (or the form).
+fn any_error(error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+    view! {
+        <p class="field-error" role="alert" hidden=move || error.get().is_none()>
+            {move || error.get().map(|e| e.to_string())}
+        </p>
+    }
+}
+
+/// A group of radio buttons with a legend.
+fn radio_group(
+    legend: String,
+    name: &'static str,
+    id: &str,
+    options: &[(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <fieldset class="choices">
+            <legend>{legend}</legend>
+            {options
+                .iter()
+                .map(|(value, label)| {
+                    let option_id = format!("{id}-{value}");
+                    view! {
+                        <div class="choice">
+                            <input type="radio" id=option_id.clone() name=name value=*value required/>
+                            <label for=option_id>{*label}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// A 0–10 drop-down.
+fn rating_select(label: &'static str, name: &'static str) -> impl IntoView {
+    let id = format!("check-in-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                <option value="">"Choose…"</option>
+                {(0..=10).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// `/check-in`: this week's check-in, sharing ratings, and the chart.
+#[component]
+pub fn CheckInPage() -> impl IntoView {
+    let save = ServerAction::<SaveCheckIn>::new();
+    let share = ServerAction::<ShareRatings>::new();
+    let practice = Resource::new(move || (save.version().get(), share.version().get()), |_| load_practice());
+    view! {
+        <Title text="Weekly check-in"/>
+        <RequireRole role=Role::Client>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move { practice.await.map(|p| check_in_page(p, save, share)) })}
+            </Transition>
+        </RequireRole>
+    }
+}
+
+fn check_in_page(
+    practice: PracticeView,
+    save: ServerAction<SaveCheckIn>,
+    share: ServerAction<ShareRatings>,
+) -> impl IntoView {
+    let error = action_error(save.value());
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let partner = practice.partner.clone();
+    let share_text = if practice.i_share {
+        format!("Stop sharing my ratings with {partner}")
+    } else {
+        format!("Share my closeness ratings with {partner}")
+    };
+    let mut chart_points = practice.mine.clone();
+    chart_points.extend(practice.partner_ratings.clone());
+    let (p1, p2) = (partner.clone(), partner.clone());
+    let caption = if practice.partner_ratings.is_empty() {
+        "Your closeness over the weeks".to_owned()
+    } else {
+        format!("Closeness over the weeks: you and {partner}")
+    };
+    view! {
+        <section aria-labelledby="check-in-title">
+            <h1 id="check-in-title">"Weekly check-in"</h1>
+            <p class="lead">"A few questions once a week about the small steps you agreed on and how close you feel."</p>
+            {if practice.practising.is_empty() {
+                Either::Left(view! { <p class="notice notice-info">"You have not chosen anything to practise yet. Choose at least one agreement on the wishes page."</p> })
+            } else {
+                Either::Right(view! {
+                    <h2>"What you are practising"</h2>
+                    <ul>{practice.practising.iter().map(|a| view! { <li>{format!("{} — {} a week, for {}", a.text, times(a.times_per_week), a.receiver)}</li> }).collect_view()}</ul>
+                })
+            }}
+            <ActionForm action=save attr:class="form-card">
+                <div class="field">
+                    <label for="check-in-week">"Week"</label>
+                    <select id="check-in-week" name="week_start">
+                        {practice.weeks.iter().enumerate().map(|(i, week)| {
+                            let label = if i == 0 { format!("This week (from {})", week.format("%-d %b")) } else { format!("Week of {}", week.format("%-d %b")) };
+                            view! { <option value=week.to_string()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                {radio_group("Did you do your part?".to_owned(), "my_part", "my-part", PRACTICE_ANSWERS)}
+                {radio_group(format!("Did you notice {p1}'s?"), "noticed", "noticed", PRACTICE_ANSWERS)}
+                {rating_select("How emotionally close did you feel? (0–10)", "emotional")}
+                {rating_select("How physically close did you feel? (0–10)", "physical")}
+                <div class="field">
+                    <label for="check-in-note">"A note for your therapist (optional)"</label>
+                    <p class="field-hint" id="check-in-note-hint">{format!("Only you and your therapist read your answers and this note; {p2} does not.")}</p>
+                    <textarea id="check-in-note" name="note" rows="3" maxlength="2000" aria-describedby="check-in-note-hint"></textarea>
+                </div>
+                {any_error(error)}
+                <div class="form-actions">
+                    <button type="submit" class="button-primary">"Save check-in"</button>
+                    <span role="status" class="saved-note">{move || saved().then_some("Check-in saved.")}</span>
+                </div>
+            </ActionForm>
+            <h2>"Sharing ratings"</h2>
+            <p>{format!("Your closeness ratings (not your answers or note) can be shown to {partner}, and theirs to you, once you have both agreed.")}</p>
+            <ActionForm action=share>
+                <input type="hidden" name="share" value=(!practice.i_share).to_string()/>
+                <button type="submit" class="button-secondary">{share_text}</button>
+            </ActionForm>
+            <h2>"Over the weeks"</h2>
+            <ClosenessChart check_ins=chart_points caption/>
+        </section>
+    }
+}
+
+fn times(n: i16) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+/// `/letting-go`: step 5.
+#[component]
+pub fn LettingGoPage() -> impl IntoView {
+    let save = ServerAction::<SavePact>::new();
+    let pact = Resource::new(move || save.version().get(), |_| load_pact());
+    view! {
+        <Title text="Letting go"/>
+        <RequireRole role=Role::Client>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move { pact.await.map(|p| letting_go_page(p, save)) })}
+            </Transition>
+        </RequireRole>
+    }
+}
+
+fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoView {
+    let error = action_error(save.value());
+    let mine = pact.entries.first().cloned();
+    let partner = pact.entries.get(1).cloned();
+    let partner_name = partner.as_ref().map(|p| p.partner.clone()).unwrap_or_default();
+    let confirmed = mine.as_ref().is_some_and(|m| m.confirmed_at.is_some());
+    let mine = mine.unwrap_or_else(|| crate::api::exchange::PactEntryView {
+        partner: String::new(),
+        letting_go: String::new(),
+        shared: false,
+        wants_conversation: false,
+        confirmed_at: None,
+    });
+    view! {
+        <section aria-labelledby="letting-go-title">
+            <h1 id="letting-go-title">"Step 5 – Letting go"</h1>
+            {pact.completed_at.map(|at| view! {
+                <p class="notice notice-info">{format!("You have both confirmed the pact ({}). Well done.", short_date(at))}</p>
+            })}
+            <p class="lead">
+                "Old hurts can keep a couple stuck even when things are changing. Here you each name, in private, \
+                 the resentment you are choosing to set down, and then confirm it to each other."
+            </p>
+            {if confirmed {
+                Either::Left(view! {
+                    <h2>"What you are letting go of"</h2>
+                    <p class="preserve-lines">{mine.letting_go.clone()}</p>
+                    <p class="aside">{if mine.shared { format!("Shared with {partner_name}.") } else { "Only you and your therapist can read this.".to_owned() }}</p>
+                    <p><strong>"You have confirmed the pact."</strong></p>
+                })
+            } else {
+                Either::Right(view! {
+                    <ActionForm action=save attr:class="form-card">
+                        <div class="field">
+                            <label for="letting-go-text">"What resentment are you choosing to let go of?"</label>
+                            <p class="field-hint" id="letting-go-hint">{format!("Only you and your therapist read this unless you share it with {partner_name}. Up to 4,000 characters.")}</p>
+                            <textarea id="letting-go-text" name="letting_go" rows="6" maxlength="4000" aria-describedby="letting-go-hint">{mine.letting_go.clone()}</textarea>
+                        </div>
+                        <div class="checkbox-field">
+                            <input id="letting-go-share" type="checkbox" name="shared" value="on" checked=mine.shared/>
+                            <label for="letting-go-share">{format!("Share this with {partner_name}")}</label>
+                        </div>
+                        <div class="checkbox-field">
+                            <input id="letting-go-conversation" type="checkbox" name="wants_conversation" value="on" checked=mine.wants_conversation/>
+                            <label for="letting-go-conversation">"I would like one more guided conversation first"</label>
+                        </div>
+                        {any_error(error)}
+                        <div class="form-actions">
+                            <button type="submit" name="confirm" value="no" class="button-secondary">"Save for now"</button>
+                            <button type="submit" name="confirm" value="yes" class="button-primary">"Confirm the pact"</button>
+                        </div>
+                    </ActionForm>
+                })
+            }}
+            {partner.map(|p| {
+                let status = if p.confirmed_at.is_some() { format!("{} has confirmed the pact.", p.partner) } else { format!("{} has not confirmed yet.", p.partner) };
+                view! {
+                    <h2>{p.partner.clone()}</h2>
+                    <p>{status}</p>
+                    {p.wants_conversation.then(|| view! { <p>{format!("{} would like one more guided conversation first.", p.partner)}</p> })}
+                    {(!p.letting_go.is_empty()).then(|| view! { <blockquote class="comment"><p class="preserve-lines">{p.letting_go.clone()}</p></blockquote> })}
+                }
+            })}
+            <details class="policy">
+                <summary>"One more guided conversation"</summary>
+                <ol>{GUIDED_CONVERSATION.iter().map(|item| view! { <li>{*item}</li> }).collect_view()}</ol>
+            </details>
+        </section>
+    }
+}
+
+/// `/private-note`: a message only the therapist reads.
+#[component]
+pub fn PrivateNotePage() -> impl IntoView {
+    let send = ServerAction::<SendPrivateNote>::new();
+    let notes = Resource::new(move || send.version().get(), |_| load_my_notes());
+    let error = action_error(send.value());
+    let sent = move || matches!(send.value().get(), Some(Ok(())));
+    view! {
+        <Title text="Private note"/>
+        <RequireRole role=Role::Client>
+            <section aria-labelledby="note-title" class="form-card">
+                <h1 id="note-title">"A private note to your therapist"</h1>
+                <p class="lead">
+                    "Anything you want your therapist to know and your partner not to see — for example if you \
+                     do not feel safe. If you are in danger now, call your local emergency number."
+                </p>
+                <ActionForm action=send>
+                    <div class="field">
+                        <label for="note-body">"Your message"</label>
+                        <p class="field-hint" id="note-body-hint">"Only your therapist reads this. Your partner never sees it. Up to 4,000 characters."</p>
+                        <textarea id="note-body" name="body" rows="6" maxlength="4000" aria-describedby="note-body-hint"></textarea>
+                    </div>
+                    {any_error(error)}
+                    <div class="form-actions">
+                        <button type="submit" class="button-primary">"Send to my therapist"</button>
+                        <span role="status" class="saved-note">{move || sent().then_some("Sent. Only your therapist will read it.")}</span>
+                    </div>
+                </ActionForm>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        notes.await.map(|notes| (!notes.is_empty()).then(|| view! {
+                            <h2>"What you have sent"</h2>
+                            <ul class="timeline">
+                                {notes.into_iter().map(|n| view! {
+                                    <li><span class="aside">{date_time(n.created_at)}</span><p class="preserve-lines">{n.body}</p></li>
+                                }).collect_view()}
+                            </ul>
+                        }))
+                    })}
+                </Transition>
+            </section>
+        </RequireRole>
+    }
+}

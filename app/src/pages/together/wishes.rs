@@ -1,0 +1,291 @@
+//! `/wishes`: steps 3 and 4. The client's own wishes (with the smaller steps offered back),
+//! their partner's wishes to answer, and the agreements that came out of both.
+
+use super::any_error;
+use crate::{
+    api::exchange::{
+        load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, WishView,
+    },
+    components::{form::action_error, guard::RequireRole},
+    domain::{baby_steps::WISH_KINDS, exchange::WishState, Role},
+};
+use leptos::{either::Either, prelude::*};
+use leptos_meta::Title;
+
+/// The actions of the page; any of them completing reloads it.
+#[derive(Clone, Copy)]
+struct WishActions {
+    add: ServerAction<AddWish>,
+    act: ServerAction<ActOnWish>,
+    choose: ServerAction<ChooseAgreement>,
+    /// The wish the last action was about, so its error shows beside it.
+    last_wish: RwSignal<i32>,
+}
+
+/// The page.
+#[component]
+pub fn WishesPage() -> impl IntoView {
+    let actions = WishActions {
+        add: ServerAction::new(),
+        act: ServerAction::new(),
+        choose: ServerAction::new(),
+        last_wish: RwSignal::new(0),
+    };
+    let board = Resource::new(
+        move || (actions.add.version().get(), actions.act.version().get(), actions.choose.version().get()),
+        |_| load_exchange(),
+    );
+    view! {
+        <Title text="Wishes and agreements"/>
+        <RequireRole role=Role::Client>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move { board.await.map(|b| wishes_page(b, actions)) })}
+            </Transition>
+        </RequireRole>
+    }
+}
+
+fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
+    let partner = board.partner.clone();
+    let add_error = action_error(actions.add.value());
+    let choose_error = action_error(actions.choose.value());
+    let kinds = WISH_KINDS;
+    let (p1, p2, p3, p4, p5, p6) = (
+        partner.clone(),
+        partner.clone(),
+        partner.clone(),
+        partner.clone(),
+        partner.clone(),
+        partner.clone(),
+    );
+    view! {
+        <section aria-labelledby="wishes-title">
+            <h1 id="wishes-title">"Wishes and agreements"</h1>
+            <p class="lead">
+                {format!(
+                    "Each thing on your step 1 list is a wish to {partner}. Look at {partner}'s wishes and say what you \
+                     are willing to give: yes, a smaller step for now, or not for now."
+                )}
+            </p>
+
+            <h2>{format!("{p1}'s wishes for you")}</h2>
+            {if !board.revealed {
+                Either::Left(view! { <p class="notice notice-info">{format!("You will see {p2}'s wishes once you have both shared step 1.")}</p> })
+            } else if board.their_wishes.is_empty() {
+                Either::Right(Either::Left(view! { <p>{format!("{p3} has no wishes listed yet.")}</p> }))
+            } else {
+                Either::Right(Either::Right(view! {
+                    <ul class="wish-list">{board.their_wishes.iter().map(|w| their_wish(w, actions)).collect_view()}</ul>
+                }))
+            }}
+
+            <h2>"Your wishes"</h2>
+            <ul class="wish-list">{board.my_wishes.iter().map(|w| my_wish(w, &p4, actions)).collect_view()}</ul>
+            <details class="card">
+                <summary>"Add a wish"</summary>
+                <ActionForm action=actions.add>
+                    <div class="field">
+                        <label for="wish-text">{format!("What would you like from {p5}?")}</label>
+                        <p class="field-hint">"One concrete thing, up to 300 characters."</p>
+                        <input id="wish-text" name="text" type="text" maxlength="300"/>
+                    </div>
+                    <div class="field">
+                        <label for="wish-kind">"Kind"</label>
+                        <select id="wish-kind" name="kind">
+                            {kinds.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="wish-importance">"How much it matters"</label>
+                        <select id="wish-importance" name="importance">
+                            <option value="1">"1 – a little"</option>
+                            <option value="2" selected=true>"2 – quite a lot"</option>
+                            <option value="3">"3 – a great deal"</option>
+                        </select>
+                    </div>
+                    {any_error(add_error)}
+                    <button type="submit" class="button-secondary">"Add wish"</button>
+                </ActionForm>
+            </details>
+
+            <h2>"Agreements"</h2>
+            <p>"Choose at least one of the things you give to practise. The easiest are listed first."</p>
+            {any_error(choose_error)}
+            <h3>"What you give"</h3>
+            {agreement_list(&board.i_give, Some(actions.choose))}
+            <h3>{format!("What {p6} gives you")}</h3>
+            {agreement_list(&board.i_receive, None)}
+        </section>
+    }
+}
+
+/// The error of the last action, shown only beside the wish it was about.
+fn wish_error(wish_id: i32, actions: WishActions) -> impl IntoView {
+    let error = Signal::derive(move || {
+        (actions.last_wish.get() == wish_id)
+            .then(|| actions.act.value().get().and_then(Result::err))
+            .flatten()
+    });
+    any_error(error)
+}
+
+fn thread(wish: &WishView) -> impl IntoView {
+    (!wish.offers.is_empty()).then(|| {
+        view! {
+            <ol class="thread" aria-label="Smaller steps offered">
+                {wish.offers.iter().map(|offer| {
+                    let status = match offer.status.as_str() {
+                        "accepted" => "accepted",
+                        "declined" => "a different step was asked for",
+                        _ => "waiting for an answer",
+                    };
+                    view! { <li>{format!("Smaller step: \u{201c}{}\u{201d} — {status}", offer.text)}</li> }
+                }).collect_view()}
+            </ol>
+        }
+    })
+}
+
+fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
+    let id = wish.id;
+    let can_answer = matches!(wish.state, WishState::Open | WishState::NotNow | WishState::DifferentAsked);
+    let field = move |part: &str| format!("wish-{id}-{part}");
+    let version = wish.version;
+    let wisher = wish.wisher.clone();
+    view! {
+        <li class="card wish">
+            <p class="wish-text">{wish.text.clone()}</p>
+            <p class="aside">{format!("{} · matters {}/3 · {}", wish.kind, wish.importance, wish.state.label())}</p>
+            {thread(wish)}
+            {can_answer.then(|| view! {
+                <ActionForm action=actions.act>
+                    <input type="hidden" name="wish_id" value=id/>
+                    <input type="hidden" name="version" value=version/>
+                    <fieldset class="choices">
+                        <legend>{format!("Your answer to {wisher}")}</legend>
+                        {[("yes", "Yes, I can do this"), ("smaller_step", "Not yet, but I am willing to do a smaller step"), ("not_now", "Not for now")]
+                            .into_iter()
+                            .map(|(value, label)| {
+                                let option_id = field(value);
+                                view! {
+                                    <div class="choice">
+                                        <input type="radio" id=option_id.clone() name="action" value=value required/>
+                                        <label for=option_id>{label}</label>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </fieldset>
+                    <div class="field">
+                        <label for=field("offer")>"The smaller step (if you offer one)"</label>
+                        <input id=field("offer") name="offer" type="text" maxlength="300"/>
+                    </div>
+                    <div class="field">
+                        <label for=field("ease")>"How easy does giving this feel?"</label>
+                        <select id=field("ease") name="ease">
+                            <option value="">"Choose…"</option>
+                            {(1..=5).map(|n| {
+                                let label = match n { 1 => "1 – hard".to_owned(), 5 => "5 – easy".to_owned(), n => n.to_string() };
+                                view! { <option value=n.to_string()>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    {wish_error(id, actions)}
+                    <button type="submit" class="button-primary" on:click=move |_| actions.last_wish.set(id)>"Send answer"</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+fn wish_button(
+    wish: &WishView,
+    action: &'static str,
+    label: &'static str,
+    actions: WishActions,
+) -> impl IntoView {
+    let id = wish.id;
+    let version = wish.version;
+    view! {
+        <ActionForm action=actions.act attr:class="inline-form">
+            <input type="hidden" name="wish_id" value=id/>
+            <input type="hidden" name="version" value=version/>
+            <input type="hidden" name="action" value=action/>
+            <button type="submit" class="button-secondary" on:click=move |_| actions.last_wish.set(id)>{label}</button>
+        </ActionForm>
+    }
+}
+
+fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoView {
+    let pending = wish.state == WishState::OfferPending;
+    let can_withdraw = !matches!(wish.state, WishState::Agreed | WishState::Withdrawn);
+    let state = match wish.state {
+        WishState::Open => format!("Waiting for {partner}'s answer"),
+        WishState::NotNow => format!("{partner}: not for now"),
+        WishState::OfferPending => format!("{partner} offered a smaller step"),
+        other => other.label().to_owned(),
+    };
+    view! {
+        <li class="card wish">
+            <p class="wish-text">{wish.text.clone()}</p>
+            <p class="aside">{format!("{} · matters {}/3 · {state}", wish.kind, wish.importance)}</p>
+            {thread(wish)}
+            <div class="case-actions">
+                {pending.then(|| wish_button(wish, "accept_offer", "Accept this smaller step", actions))}
+                {pending.then(|| wish_button(wish, "ask_different", "Ask for a different step", actions))}
+                {can_withdraw.then(|| wish_button(wish, "withdraw", "Withdraw", actions))}
+            </div>
+            {wish_error(wish.id, actions)}
+        </li>
+    }
+}
+
+fn agreement_list(
+    agreements: &[AgreementView],
+    choose: Option<ServerAction<ChooseAgreement>>,
+) -> impl IntoView {
+    if agreements.is_empty() {
+        return Either::Left(view! { <p>"None yet."</p> });
+    }
+    Either::Right(view! {
+        <ul class="agreement-list">
+            {agreements.iter().map(|a| {
+                let ease = a.ease.map(|e| format!(" · ease {e}/5")).unwrap_or_default();
+                let status = if a.chosen { format!(" · practising, {} a week", a.times_per_week) } else { String::new() };
+                view! {
+                    <li class="card">
+                        <p class="wish-text">{a.text.clone()}</p>
+                        <p class="aside">{format!("{} gives, {} receives{ease}{status}", a.giver, a.receiver)}</p>
+                        {choose.map(|choose| choose_form(a, choose))}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
+}
+
+fn choose_form(agreement: &AgreementView, choose: ServerAction<ChooseAgreement>) -> impl IntoView {
+    let id = format!("times-{}", agreement.id);
+    let current = agreement.times_per_week;
+    let (agreement_id, chosen) = (agreement.id, agreement.chosen);
+    view! {
+        <ActionForm action=choose attr:class="inline-form">
+            <input type="hidden" name="agreement_id" value=agreement_id/>
+            <input type="hidden" name="chosen" value=(!chosen).to_string()/>
+            {if chosen {
+                Either::Left(view! {
+                    <input type="hidden" name="times_per_week" value=current/>
+                    <button type="submit" class="button-secondary">"Stop practising"</button>
+                })
+            } else {
+                Either::Right(view! {
+                    <label for=id.clone()>"Times a week"</label>
+                    <select id=id name="times_per_week">
+                        {(1..=7).map(|n| view! { <option value=n.to_string() selected=n == current>{n}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="button-primary">"Practise this"</button>
+                })
+            }}
+        </ActionForm>
+    }
+}
