@@ -16,7 +16,11 @@ use std::collections::HashMap;
 
 const PASSWORD: &str = "a calm and quiet river";
 
+/// One test server per process at a time (see `server/tests/http.rs`).
+static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct World {
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     base: String,
     db: DatabaseConnection,
     owner: Actor,
@@ -74,6 +78,7 @@ async fn signed_in(base: &str, email: &str) -> Client {
 }
 
 async fn world(name: &str) -> World {
+    let one_at_a_time = ONE_SERVER.lock().await;
     let path = std::env::temp_dir().join(format!("bs_authz_{}_{name}.db", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
         std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
@@ -106,7 +111,17 @@ async fn world(name: &str) -> World {
         ("client of the case", signed_in(&base, "client@example.org").await),
         ("client of another case", signed_in(&base, "foreign@example.org").await),
     ];
-    World { base, db, owner, client, owner_case, owner_partner, owner_email_id, actors }
+    World {
+        _one_at_a_time: one_at_a_time,
+        base,
+        db,
+        owner,
+        client,
+        owner_case,
+        owner_partner,
+        owner_email_id,
+        actors,
+    }
 }
 
 fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {

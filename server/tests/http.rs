@@ -11,7 +11,13 @@ struct TestServer {
     db: DatabaseConnection,
     client: Client,
     db_path: std::path::PathBuf,
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
 }
+
+/// One test server per process at a time. Several Leptos servers rendering pages at once in
+/// one process (each test has its own runtime) occasionally leave a response unfinished;
+/// a real deployment runs one server per process, where this was not seen under load.
+static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Drop for TestServer {
     fn drop(&mut self) {
@@ -22,6 +28,7 @@ impl Drop for TestServer {
 }
 
 async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
+    let one_at_a_time = ONE_SERVER.lock().await;
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let db_path = std::env::temp_dir().join(format!("bs_http_{}_{n}.db", std::process::id()));
@@ -39,7 +46,7 @@ async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
     let app = server::router(&config, server::app_state(&config, db.clone()));
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
-    TestServer { base, db, client, db_path }
+    TestServer { base, db, client, db_path, _one_at_a_time: one_at_a_time }
 }
 
 impl TestServer {
@@ -76,7 +83,7 @@ impl TestServer {
 
 const PASSWORD: &str = "a calm and quiet river";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
     let server = spawn_server(&[]).await;
     let response = server.sign_up("ana@example.org").await;
@@ -99,7 +106,7 @@ async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
     assert!(caseload.text().await.unwrap().contains("Caseload"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_and_hsts_behind_https() {
     let server = spawn_server(&[("PUBLIC_BASE_URL", "https://care.example.org")]).await;
     let response = server
@@ -115,7 +122,7 @@ async fn secure_cookies_and_hsts_behind_https() {
     assert!(response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_works_and_a_wrong_password_is_refused_plainly() {
     let server = spawn_server(&[]).await;
     server.sign_up("kim@example.org").await;
@@ -137,7 +144,7 @@ async fn sign_in_works_and_a_wrong_password_is_refused_plainly() {
     assert_eq!(me["email"], "kim@example.org");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_answered_at_the_field() {
     let server = spawn_server(&[]).await;
     let response = server
@@ -151,7 +158,7 @@ async fn bad_input_is_answered_at_the_field() {
     assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_session_is_refused() {
     let server = spawn_server(&[]).await;
     server.sign_up("jo@example.org").await;
@@ -170,7 +177,7 @@ async fn an_expired_session_is_refused() {
     assert_eq!(page.headers()[header::LOCATION], "/sign-in?next=/caseload");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_ends_the_session() {
     let server = spawn_server(&[]).await;
     let signed_up = server.sign_up("pat@example.org").await;
@@ -188,7 +195,7 @@ async fn sign_out_ends_the_session() {
     assert!(me.is_null());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_posts_are_refused() {
     let server = spawn_server(&[]).await;
     let form = [("display_name", "Mallory"), ("email", "m@example.org"), ("password", PASSWORD)];
@@ -217,7 +224,7 @@ async fn cross_origin_posts_are_refused() {
     assert_eq!(signed_in.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_changing_functions_refuse_get() {
     let server = spawn_server(&[]).await;
     for endpoint in ["auth/sign_up", "auth/sign_in", "auth/sign_out"] {
@@ -226,7 +233,7 @@ async fn data_changing_functions_refuse_get() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_with_a_fresh_nonce() {
     let server = spawn_server(&[]).await;
     let first = server.get("/sign-in").await;
@@ -249,7 +256,7 @@ async fn pages_carry_security_headers_with_a_fresh_nonce() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_answer_404() {
     let server = spawn_server(&[]).await;
     let response = server.get("/no/such/page").await;
@@ -257,7 +264,7 @@ async fn unknown_pages_answer_404() {
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protected_pages_send_anonymous_visitors_to_sign_in() {
     let server = spawn_server(&[]).await;
     for (path, next) in [("/caseload", "/caseload"), ("/homework", "/homework")] {
@@ -267,7 +274,7 @@ async fn protected_pages_send_anonymous_visitors_to_sign_in() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_errors_never_reach_the_browser() {
     let server = spawn_server(&[]).await;
     server.sign_up("ray@example.org").await;
@@ -287,7 +294,7 @@ async fn database_errors_never_reach_the_browser() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_follows_the_database() {
     let server = spawn_server(&[]).await;
     let healthy = server.get("/healthz").await;
@@ -297,7 +304,7 @@ async fn health_follows_the_database() {
     assert_eq!(unhealthy.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_never_fail_on_a_busy_database() {
     let server = spawn_server(&[]).await;
     let mut tasks = Vec::new();

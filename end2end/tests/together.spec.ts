@@ -1,0 +1,127 @@
+import { test, expect, type Page } from '@playwright/test';
+import { coupleWhoJoined, emailTo, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+
+const STEP_1 = 'Step 1 – On your own';
+
+/** Fills in step 1 with one behaviour, submits and shares it. */
+async function doStep1(page: Page, meaning: RegExp, answer: string, behaviour: string, partner: string) {
+  await page.goto('/homework');
+  await page.getByRole('link', { name: `Start: ${STEP_1}` }).click();
+  await waitForHydration(page);
+  await page.getByLabel(meaning).fill(answer);
+  const list = page.getByRole('group', { name: /List specific things your partner could do/ });
+  await list.getByRole('button', { name: 'Add an item' }).click();
+  await list.getByLabel('Item 1', { exact: true }).fill(behaviour);
+  await expect(page.getByRole('status').filter({ hasText: 'All changes saved.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Submit to my therapist' }).click();
+  await page.getByRole('button', { name: `Share with ${partner}` }).click();
+  await expect(page.getByText(/You have shared|You shared your answers/)).toBeVisible();
+}
+
+/** Saves a check-in for the week at `weekIndex` (0 = this week, 1 = last week). */
+async function checkIn(page: Page, weekIndex: number, emotional: string, physical: string) {
+  await page.getByLabel('Week', { exact: true }).selectOption({ index: weekIndex });
+  await page.getByRole('group', { name: 'Did you do your part?' }).getByLabel('Done').check();
+  await page.getByRole('group', { name: /Did you notice/ }).getByLabel('Partly').check();
+  await page.getByLabel('How emotionally close did you feel? (0–10)').selectOption(emotional);
+  await page.getByLabel('How physically close did you feel? (0–10)').selectOption(physical);
+  await page.getByRole('button', { name: 'Save check-in' }).click();
+  await expect(page.getByText('Check-in saved.')).toBeVisible();
+}
+
+test('a wish becomes a smaller step, an agreement, two weeks of check-ins and the pact', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const therapistEmail = uniqueEmail('stone');
+  await signUpTherapist(page, 'Dr Eve Stone', therapistEmail);
+  const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
+  await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
+
+  await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day and really listen', 'Sam');
+  await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+
+  // Sam: "not yet", with a smaller step.
+  await sam.page.goto('/wishes');
+  await waitForHydration(sam.page);
+  const alexWish = sam.page.getByRole('listitem').filter({ hasText: 'Ask about my day and really listen' });
+  await alexWish.getByLabel('Not yet, but I am willing to do a smaller step').check();
+  await alexWish.getByLabel('The smaller step (if you offer one)').fill('Ask one question at dinner');
+  await alexWish.getByLabel('How easy does giving this feel?').selectOption('4');
+  await alexWish.getByRole('button', { name: 'Send answer' }).click();
+  await expect(sam.page.getByText('Smaller step: “Ask one question at dinner” — waiting for an answer')).toBeVisible();
+
+  // Alex accepts it, and says yes to Sam's wish.
+  await alex.page.goto('/wishes');
+  await waitForHydration(alex.page);
+  await expect(alex.page.getByText('Sam offered a smaller step')).toBeVisible();
+  await alex.page.getByRole('button', { name: 'Accept this smaller step' }).click();
+  await expect(alex.page.getByText('Smaller step: “Ask one question at dinner” — accepted')).toBeVisible();
+  const samWish = alex.page.getByRole('listitem').filter({ hasText: 'Hold me when I get home' });
+  await samWish.getByLabel('Yes, I can do this').check();
+  await samWish.getByLabel('How easy does giving this feel?').selectOption('5');
+  await samWish.getByRole('button', { name: 'Send answer' }).click();
+  await expect(alex.page.getByText('Alex gives, Sam receives · ease 5/5')).toBeVisible();
+  // Each chooses one of the things they give to practise.
+  await alex.page.getByRole('button', { name: 'Practise this' }).click();
+  await expect(alex.page.getByText('practising, 1 a week')).toBeVisible();
+  await sam.page.reload();
+  await waitForHydration(sam.page);
+  await sam.page.getByLabel('Times a week').selectOption('2');
+  await sam.page.getByRole('button', { name: 'Practise this' }).click();
+  await expect(sam.page.getByText('Sam gives, Alex receives · ease 4/5 · practising, 2 a week')).toBeVisible();
+
+  // Two weekly check-ins each, ratings shared by both.
+  for (const [partner, other, values] of [
+    [alex, 'Sam', [['4', '3'], ['6', '5']]],
+    [sam, 'Alex', [['5', '6'], ['7', '7']]],
+  ] as const) {
+    await partner.page.goto('/check-in');
+    await waitForHydration(partner.page);
+    await checkIn(partner.page, 1, values[0][0], values[0][1]);
+    await checkIn(partner.page, 0, values[1][0], values[1][1]);
+    await partner.page.getByRole('button', { name: `Share my closeness ratings with ${other}` }).click();
+    await expect(partner.page.getByRole('button', { name: `Stop sharing my ratings with ${other}` })).toBeVisible();
+  }
+  await alex.page.reload();
+  const chart = alex.page.getByRole('img', { name: 'Closeness over the weeks: you and Sam' });
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('circle[data-series="Alex – emotional"]')).toHaveCount(2);
+  await expect(chart.locator('circle[data-series="Sam – physical"]')).toHaveCount(2);
+
+  // Step 5: both confirm; the therapist is told by email.
+  for (const [partner, text] of [[alex, 'Keeping score about chores'], [sam, 'Old hurt about holidays']] as const) {
+    await partner.page.goto('/letting-go');
+    await waitForHydration(partner.page);
+    await partner.page.getByLabel('What resentment are you choosing to let go of?').fill(text);
+    await partner.page.getByRole('button', { name: 'Confirm the pact' }).click();
+    await expect(partner.page.getByText('You have confirmed the pact.')).toBeVisible();
+  }
+  await expect(sam.page.getByText(/You have both confirmed the pact/)).toBeVisible();
+  const update = await emailTo(therapistEmail);
+  expect(update.subject).toBe('An update on one of your cases');
+  expect(update.text).not.toContain('holidays');
+
+  // A private note reaches the therapist only.
+  await alex.page.goto('/private-note');
+  await waitForHydration(alex.page);
+  await alex.page.getByLabel('Your message').fill('I would like a session on my own.');
+  await alex.page.getByRole('button', { name: 'Send to my therapist' }).click();
+  await expect(alex.page.getByText('Sent. Only your therapist will read it.')).toBeVisible();
+  await sam.page.goto('/private-note');
+  await expect(sam.page.getByRole('heading', { name: 'A private note to your therapist' })).toBeVisible();
+  await expect(sam.page.getByText('I would like a session on my own.')).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Caseload' }).click();
+  const row = page.getByRole('row', { name: /Alex & Sam/ });
+  await expect(row).toContainText('1 private note');
+  await expect(row.getByRole('img', { name: /Closeness trend over 2 weeks/ })).toBeVisible();
+  await row.getByRole('link', { name: 'Alex & Sam' }).click();
+  await expect(page.getByRole('heading', { name: 'Private notes (1 new)' })).toBeVisible();
+  await expect(page.getByText('I would like a session on my own.')).toBeVisible();
+  await expect(page.getByText(/Both partners confirmed the pact on/)).toBeVisible();
+  const caseChart = page.getByRole('img', { name: 'Closeness over the weeks, both partners' });
+  await expect(caseChart.locator('circle')).toHaveCount(8);
+
+  await alex.context.close();
+  await sam.context.close();
+});
