@@ -130,6 +130,8 @@ pub struct SheetView {
     pub partner_answers: Option<AnswerSet>,
     /// The therapist's comments to this client.
     pub comments: Vec<CommentView>,
+    /// The programme step this is (none for a single exercise).
+    pub step_number: Option<i16>,
 }
 
 /// One partner's progress on one assignment, for the therapist.
@@ -265,6 +267,7 @@ pub async fn load_sheet(assignment_id: i32) -> Result<SheetView, AppError> {
             .partner_answers
             .map(|(exercise, answers)| AnswerSet { questions: exercise.questions, values: values(&answers) }),
         comments: comment_views(sheet.comments),
+        step_number: sheet.assignment.step_number,
     })
 }
 

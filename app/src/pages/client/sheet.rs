@@ -402,6 +402,7 @@ fn Sheet(
             {(!sheet.note.is_empty()).then(|| view! {
                 <div class="notice notice-info"><strong>"From your therapist: "</strong>{sheet.note.clone()}</div>
             })}
+            {companion_page(sheet.step_number)}
             <div class="instructions">
                 {sheet.instructions.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
             </div>
@@ -410,6 +411,16 @@ fn Sheet(
             {partner_section(&sheet)}
         </article>
     }
+}
+
+/// Steps 3 to 5 are done together on their own pages; the sheet points there.
+fn companion_page(step: Option<i16>) -> Option<impl IntoView> {
+    let (href, text) = match step? {
+        3 | 4 => ("/wishes", "Answer your partner's wishes and agree on small steps on the Wishes and agreements page."),
+        5 => ("/letting-go", "Write what you are letting go of and confirm the pact on the Letting go page."),
+        _ => return None,
+    };
+    Some(view! { <p class="notice notice-info"><A href=href>{text}</A></p> })
 }
 
 /// The therapist's comments on the whole exercise.
