@@ -8,6 +8,7 @@ use crate::{
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, SheetPage},
+        consult::ConsultPage,
         exercises::{EditExercisePage, ExercisesPage, NewExercisePage},
         home::HomePage,
         join::JoinPage,
@@ -110,6 +111,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async/>
                     <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async/>
+                    <Route path=path!("/consult/:token") view=ConsultPage ssr=SsrMode::Async/>
                 </Routes>
                 </FriendlyErrors>
             </main>

@@ -13,7 +13,7 @@ use app::{
         cases::{self, CaseDraft, PartnerFields},
         exchange,
         homework::{self, ResponseStatus, SaveIntent},
-        invitations, settings, Actor,
+        invitations, messages, settings, Actor,
     },
 };
 use chrono::{DateTime, TimeZone, Utc};
@@ -746,7 +746,180 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     );
 }
 
+fn follow_up(body: &str, send_at: Option<DateTime<Utc>>, times: Vec<DateTime<Utc>>) -> messages::FollowUp {
+    messages::FollowUp {
+        recipients: homework::Recipients::Both,
+        subject: "Checking in, {first_name}".into(),
+        body: body.into(),
+        progress_summary: "You have completed 1 of 5 steps.".into(),
+        send_at,
+        times,
+    }
+}
+
+async fn emails_of(
+    db: &DatabaseConnection,
+    case_id: i32,
+    kind: &str,
+) -> Vec<app::entities::outbox_emails::Model> {
+    app::entities::outbox_emails::Entity::find()
+        .filter(app::entities::outbox_emails::Column::CaseId.eq(case_id))
+        .filter(app::entities::outbox_emails::Column::Kind.eq(kind))
+        .order_by_asc(app::entities::outbox_emails::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+async fn follow_ups_are_checked_rendered_and_scheduled(db: &DatabaseConnection) {
+    let c = couple(db, "follow").await;
+    let later = t0() + chrono::Duration::hours(2);
+    let unknown =
+        messages::send_follow_up(db, c.therapist, c.case_id, follow_up("Hi {firstname}", None, vec![]), t0())
+            .await;
+    assert!(unknown.unwrap_err().message_for("body").unwrap().contains("{firstname}"));
+    let empty =
+        messages::send_follow_up(db, c.therapist, c.case_id, follow_up("  ", None, vec![]), t0()).await;
+    assert!(empty.unwrap_err().message_for("body").is_some());
+    let past = messages::send_follow_up(
+        db,
+        c.therapist,
+        c.case_id,
+        follow_up("Hi", Some(t0() - chrono::Duration::hours(1)), vec![]),
+        t0(),
+    )
+    .await;
+    assert!(past.unwrap_err().message_for("send_at").is_some());
+    let four =
+        messages::send_follow_up(db, c.therapist, c.case_id, follow_up("Hi", None, vec![later; 4]), t0())
+            .await;
+    assert!(four.unwrap_err().message_for("times").is_some());
+    let other = couple(db, "follow-other").await;
+    let foreign =
+        messages::send_follow_up(db, other.therapist, c.case_id, follow_up("Hi", None, vec![]), t0()).await;
+    assert_eq!(foreign.unwrap_err(), AppError::NotFound);
+    assert!(emails_of(db, c.case_id, "follow_up").await.is_empty(), "nothing is sent when refused");
+
+    let body = "Hello {first_name}. {progress_summary} Book: {booking_link}";
+    let sent =
+        messages::send_follow_up(db, c.therapist, c.case_id, follow_up(body, Some(later), vec![]), t0())
+            .await
+            .unwrap();
+    assert_eq!(sent, 2);
+    let emails = emails_of(db, c.case_id, "follow_up").await;
+    assert_eq!(emails.len(), 2);
+    assert_eq!(emails[0].subject, "Checking in, Alex");
+    assert!(emails[0].text_body.starts_with("Hello Alex. You have completed 1 of 5 steps."));
+    assert!(emails[1].text_body.starts_with("Hello Sam."));
+    assert!(emails.iter().all(|e| e.next_attempt_at == later), "scheduled, and stored so a restart keeps it");
+}
+
+async fn consultation_links_are_single_use(db: &DatabaseConnection) {
+    let c = couple(db, "consult").await;
+    let (first, second) = (t0() + chrono::Duration::days(2), t0() + chrono::Duration::days(3));
+    messages::send_follow_up(
+        db,
+        c.therapist,
+        c.case_id,
+        follow_up("Hi {first_name}", None, vec![first, second]),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let emails = emails_of(db, c.case_id, "follow_up").await;
+    let links = |text: &str| -> Vec<String> {
+        text.lines().filter_map(|line| line.split("/consult/").nth(1)).map(str::to_owned).collect()
+    };
+    let alex_links = links(&emails[0].text_body);
+    let sam_links = links(&emails[1].text_body);
+    assert_eq!((alex_links.len(), sam_links.len()), (2, 2), "one link per time");
+    assert!(emails[0].text_body.contains("{link}/consult/"), "the address is filled in when sent");
+
+    assert_eq!(
+        messages::slot_link(db, &alex_links[0], t0()).await.unwrap().state,
+        messages::SlotLinkState::Open
+    );
+    let tampered = format!("{}x", alex_links[0]);
+    assert_eq!(messages::slot_link(db, &tampered, t0()).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(messages::choose_slot(db, "not-a-link", t0()).await.unwrap_err(), AppError::NotFound);
+    let expired = messages::choose_slot(db, &alex_links[0], first + chrono::Duration::minutes(1)).await;
+    assert!(expired.unwrap_err().to_string().contains("passed"));
+
+    assert_eq!(messages::choose_slot(db, &alex_links[0], t0()).await.unwrap(), first);
+    let twice = messages::choose_slot(db, &alex_links[0], t0()).await.unwrap_err();
+    assert!(twice.to_string().contains("already been used"));
+    assert_eq!(
+        messages::slot_link(db, &sam_links[1], t0()).await.unwrap().state,
+        messages::SlotLinkState::Taken
+    );
+    assert!(messages::choose_slot(db, &sam_links[1], t0()).await.is_err(), "one choice per proposal");
+
+    let calendars = emails_of(db, c.case_id, "calendar").await;
+    assert_eq!(calendars.len(), 2, "both partners get the invitation");
+    assert!(calendars.iter().all(|e| e.calendar.as_deref().is_some_and(|ics| ics.contains("BEGIN:VEVENT"))));
+    let told = emails_of(db, c.case_id, "notification").await;
+    assert!(told.iter().any(|e| e.subject == "A consultation time was chosen"));
+    let defaults = messages::compose_defaults(db, c.therapist, c.case_id).await.unwrap();
+    assert_eq!(defaults.slots.iter().filter(|s| s.chosen_at.is_some()).count(), 1);
+}
+
+async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnection) {
+    use app::services::reminders;
+    let c = couple(db, "remind").await;
+    // Sam turns reminders off; Alex keeps them.
+    settings::set_reminders(db, c.b, false, t0()).await.unwrap();
+    let morning = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let tomorrow = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", morning).await.unwrap();
+    let to = |emails: &[app::entities::outbox_emails::Model], name: &str| {
+        emails.iter().filter(|e| e.to_name == name).count()
+    };
+    let assigned = emails_of(db, c.case_id, "notification").await;
+    assert_eq!((to(&assigned, "Alex"), to(&assigned, "Sam")), (1, 0), "new homework, told to Alex only");
+
+    assert_eq!(reminders::run_due(db, morning).await.unwrap(), 1, "due tomorrow, Alex only");
+    assert_eq!(
+        reminders::run_due(db, morning).await.unwrap(),
+        0,
+        "a second run (a restart) sends nothing twice"
+    );
+    let due = emails_of(db, c.case_id, "reminder").await;
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].to_name, "Alex");
+    assert_eq!(due[0].subject, "Some homework is due tomorrow");
+    // Overdue: not in quiet hours, then once, then not again within the week.
+    let late_night = Utc.with_ymd_and_hms(2026, 11, 26, 22, 0, 0).unwrap();
+    assert_eq!(reminders::run_due(db, late_night).await.unwrap(), 0, "quiet hours");
+    let next_day = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+    assert_eq!(reminders::run_due(db, next_day).await.unwrap(), 1);
+    assert_eq!(
+        reminders::run_due(db, next_day + chrono::Duration::days(3)).await.unwrap(),
+        0,
+        "at most weekly"
+    );
+    assert_eq!(reminders::run_due(db, next_day + chrono::Duration::days(7)).await.unwrap(), 1);
+
+    // A comment written at night reaches Alex at 08:00.
+    let step1 = steps(db, c.case_id).await[0].id;
+    homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Submit, morning).await.unwrap();
+    let submitted = emails_of(db, c.case_id, "notification").await;
+    assert!(
+        submitted.iter().any(|e| e.subject == "A client submitted homework"),
+        "the therapist is told at once"
+    );
+    let review = homework::review_sheet(db, c.therapist, step1, morning).await.unwrap();
+    let response = review.partners[0].1.clone().unwrap().id;
+    let night = Utc.with_ymd_and_hms(2026, 11, 27, 23, 30, 0).unwrap();
+    homework::comment(db, c.therapist, response, None, "Lovely", night).await.unwrap();
+    let comment_email = emails_of(db, c.case_id, "notification").await.into_iter().last().unwrap();
+    assert_eq!(comment_email.subject, "Your therapist left you a comment");
+    assert_eq!(comment_email.next_attempt_at, Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap());
+}
+
 on_both_databases!(
+    follow_ups_are_checked_rendered_and_scheduled,
+    consultation_links_are_single_use,
+    reminders_respect_choices_quiet_hours_and_run_once,
     the_exchange_follows_its_rules,
     both_partners_acting_at_once_never_lose_an_update,
     check_ins_share_ratings_only_by_mutual_consent,

@@ -9,6 +9,7 @@ mod m20261125_000003_cases;
 mod m20261125_000004_homework;
 mod m20261125_000005_time_zones;
 mod m20261125_000006_exchange;
+mod m20261125_000007_messages;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_homework::Migration),
             Box::new(m20261125_000005_time_zones::Migration),
             Box::new(m20261125_000006_exchange::Migration),
+            Box::new(m20261125_000007_messages::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use app::{
 };
 use chrono::Utc;
 use lettre::{
-    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart},
     transport::smtp::authentication::Credentials,
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
@@ -212,12 +212,48 @@ impl<S: Sender> MailWorker<S> {
                 builder = builder.reply_to(reply_to);
             }
         }
-        builder
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html)),
-            )
-            .map_err(|_| "The email could not be put together.".to_owned())
+        let alternative = MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html));
+        let body = match &row.calendar {
+            // A calendar invitation travels as an attached .ics file.
+            Some(calendar) => {
+                let content_type = ContentType::parse("text/calendar; charset=utf-8; method=REQUEST")
+                    .map_err(|_| "The calendar invitation could not be attached.".to_owned())?;
+                MultiPart::mixed().multipart(alternative).singlepart(
+                    Attachment::new("consultation.ics".to_owned()).body(calendar.clone(), content_type),
+                )
+            }
+            None => alternative,
+        };
+        builder.multipart(body).map_err(|_| "The email could not be put together.".to_owned())
+    }
+}
+
+/// Plans automatic emails once a minute until `stop` says so, then wakes the mail worker.
+/// Each run is safe to repeat: every automatic email has an idempotency key.
+pub async fn plan_reminders(
+    db: sea_orm::DatabaseConnection,
+    wakeup: std::sync::Arc<tokio::sync::Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match app::services::reminders::run_due(&db, Utc::now()).await {
+            Ok(0) => {}
+            Ok(queued) => {
+                tracing::info!(queued, "automatic emails queued");
+                wakeup.notify_one();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "planning automatic emails failed; trying again in a minute")
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+        }
+        if *stop.borrow() {
+            return;
+        }
     }
 }

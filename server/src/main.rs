@@ -57,6 +57,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             None
         }
     };
+    // Automatic emails are planned from what is stored, once a minute (restart-safe).
+    let planner = tokio::spawn(server::mail::plan_reminders(
+        db.clone(),
+        state.mail.wakeup.clone(),
+        worker_stopped_for_planner(&stop_worker),
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|error| format!("LISTEN_ADDR: cannot listen on {} ({error})", config.listen_addr))?;
@@ -66,12 +72,18 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     server::serve(listener, app, shutdown_signal()).await?;
     // Requests are finished; let the mail worker finish the email it is sending.
     let _ = stop_worker.send(true);
+    let _ = planner.await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }
     db.close().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A second receiver of the stop signal, for the reminder planner.
+fn worker_stopped_for_planner(stop: &tokio::sync::watch::Sender<bool>) -> tokio::sync::watch::Receiver<bool> {
+    stop.subscribe()
 }
 
 /// Completes on SIGTERM or Ctrl-C.

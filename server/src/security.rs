@@ -132,10 +132,12 @@ pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(
     })
 }
 
-/// The path as it may be logged: secrets in invitation links are cut out.
+/// The path as it may be logged: secrets in invitation and consultation links are cut out.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/join/") {
         "/join/…"
+    } else if path.starts_with("/consult/") {
+        "/consult/…"
     } else {
         path
     }
@@ -177,6 +179,7 @@ mod tests {
     #[test]
     fn tokens_never_reach_the_log() {
         assert_eq!(loggable_path("/join/abcdefSECRET"), "/join/…");
+        assert_eq!(loggable_path("/consult/12-SECRET"), "/consult/…");
         assert_eq!(loggable_path("/caseload"), "/caseload");
     }
 

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod exchange;
 pub mod homework;
 pub mod invitations;
+pub mod messages;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
 pub mod settings;

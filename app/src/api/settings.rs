@@ -1,4 +1,5 @@
-//! The signed-in person's settings.
+//! The signed-in person's settings: a therapist's name, practice, signature, time zone,
+//! booking link and email preferences; a client's choice about reminders.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -16,6 +17,16 @@ pub struct SettingsView {
     pub email: String,
     /// An IANA time zone name.
     pub time_zone: String,
+    /// The practice's name.
+    pub practice_name: String,
+    /// The signature under follow-ups.
+    pub signature: String,
+    /// Where clients book a consultation.
+    pub booking_url: String,
+    /// `immediate` or `daily`.
+    pub digest: String,
+    /// Automatic reminders on (a therapist: for their clients; a client: for themselves).
+    pub reminders: bool,
 }
 
 /// The signed-in person's settings.
@@ -28,6 +39,11 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
         display_name: account.display_name,
         email: account.email,
         time_zone: account.time_zone,
+        practice_name: account.practice_name,
+        signature: account.signature,
+        booking_url: account.booking_url,
+        digest: account.digest,
+        reminders: account.reminders,
     })
 }
 
@@ -37,4 +53,37 @@ pub async fn save_time_zone(time_zone: String) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     settings::set_time_zone(&state.db, actor, &time_zone, request::now()).await
+}
+
+/// Saves a therapist's settings (`reminders` arrives only when ticked).
+#[server(endpoint = "settings/save")]
+pub async fn save_settings(
+    display_name: String,
+    time_zone: String,
+    #[server(default)] practice_name: String,
+    #[server(default)] signature: String,
+    #[server(default)] booking_url: String,
+    digest: String,
+    #[server(default)] reminders: Option<String>,
+) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let form = settings::TherapistSettings {
+        display_name,
+        practice_name,
+        signature,
+        time_zone,
+        booking_url,
+        digest,
+        reminders: reminders.is_some(),
+    };
+    settings::save_therapist_settings(&state.db, actor, form, request::now()).await
+}
+
+/// A client turns their reminders on (`on` = true) or off.
+#[server(endpoint = "settings/reminders")]
+pub async fn save_reminders(on: bool) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    settings::set_reminders(&state.db, actor, on, request::now()).await
 }

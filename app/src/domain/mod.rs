@@ -7,6 +7,7 @@ pub mod case;
 mod email;
 pub mod exchange;
 pub mod exercise;
+pub mod follow_up;
 mod password;
 mod person_name;
 mod role;

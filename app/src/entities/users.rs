@@ -15,6 +15,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub time_zone: String,
+    pub practice_name: String,
+    #[sea_orm(column_type = "Text")]
+    pub signature: String,
+    pub booking_url: String,
+    pub digest: String,
+    pub reminders: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod caseload;
 pub mod cases;
 pub mod client;
+pub mod consult;
 pub mod exercises;
 pub mod home;
 pub mod join;

@@ -75,6 +75,10 @@ pub enum AuditAction {
     PactSaved,
     /// A client sent their therapist a private note.
     PrivateNoteSent,
+    /// A therapist queued a follow-up email.
+    FollowUpQueued,
+    /// A partner chose a proposed consultation time.
+    ConsultationChosen,
 }
 
 impl AuditAction {
@@ -115,6 +119,8 @@ impl AuditAction {
             AuditAction::CheckInSaved => "check_in.saved",
             AuditAction::PactSaved => "pact.saved",
             AuditAction::PrivateNoteSent => "private_note.sent",
+            AuditAction::FollowUpQueued => "follow_up.queued",
+            AuditAction::ConsultationChosen => "consultation.chosen",
         }
     }
 }

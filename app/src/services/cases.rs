@@ -113,6 +113,11 @@ pub async fn owned_case(
         .ok_or(AppError::NotFound)
 }
 
+/// A case by id, for flows whose credential is a link rather than a session.
+pub async fn case_by_id(db: &impl ConnectionTrait, case_id: i32) -> Result<cases::Model, AppError> {
+    cases::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)
+}
+
 /// The case's two partners, partner A first.
 pub async fn partners_of(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<partners::Model>, AppError> {
     Ok(partners::Entity::find()

@@ -95,6 +95,138 @@ pub fn case_update(therapist_name: &str, case_id: i32) -> EmailContent {
     EmailContent { subject, text, html }
 }
 
+/// An automatic email to a client: a neutral sentence and a link into the app (`path`).
+pub fn reminder(first_name: &str, sentence: &str, path: &str) -> EmailContent {
+    let subject = sentence.trim_end_matches('.').to_owned();
+    let text = format!(
+        "Hello {first_name},\n\n{sentence}\n\nOpen Babysteps:\n{LINK_PLACEHOLDER}{path}\n\n\
+         You can turn these reminders off in Babysteps under Settings.\n"
+    );
+    let html = html_page(
+        &[
+            format!("Hello {},", escape_html(first_name)),
+            escape_html(sentence),
+            "You can turn these reminders off in Babysteps under Settings.".to_owned(),
+        ],
+        "Open Babysteps",
+    )
+    .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}{path}\""))
+    .replace(&format!("browser: {LINK_PLACEHOLDER}"), &format!("browser: {LINK_PLACEHOLDER}{path}"));
+    EmailContent { subject, text, html }
+}
+
+/// The therapist's daily digest: how many submissions arrived, and a link to the caseload.
+pub fn digest(therapist_name: &str, count: usize) -> EmailContent {
+    let sentence = match count {
+        1 => "One piece of homework was submitted in the last day.".to_owned(),
+        n => format!("{n} pieces of homework were submitted in the last day."),
+    };
+    reminder(therapist_name, &sentence, "/caseload")
+}
+
+/// A follow-up the therapist wrote (already rendered), with their signature and, when
+/// times were proposed, one link per time.
+pub fn follow_up(subject: &str, body: &str, signature: &str, times: &[(String, String)]) -> EmailContent {
+    let mut text = body.trim_end().to_owned();
+    if !times.is_empty() {
+        text.push_str("\n\nChoose a time that suits you:\n");
+        for (label, link) in times {
+            text.push_str(&format!("- {label}: {link}\n"));
+        }
+    }
+    if !signature.trim().is_empty() {
+        text.push_str(&format!("\n\n{}", signature.trim()));
+    }
+    text.push('\n');
+    let paragraphs: String =
+        body.split("\n\n").map(|p| format!("<p>{}</p>", escape_html(p).replace('\n', "<br>"))).collect();
+    let links: String = if times.is_empty() {
+        String::new()
+    } else {
+        let items: String = times
+            .iter()
+            .map(|(label, link)| {
+                format!("<li><a href=\"{}\">{}</a></li>", escape_html(link), escape_html(label))
+            })
+            .collect();
+        format!("<p>Choose a time that suits you:</p><ul>{items}</ul>")
+    };
+    let signature_html = if signature.trim().is_empty() {
+        String::new()
+    } else {
+        format!("<p>{}</p>", escape_html(signature.trim()).replace('\n', "<br>"))
+    };
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2a2e\">\
+         {paragraphs}{links}{signature_html}</body></html>"
+    );
+    EmailContent { subject: subject.to_owned(), text, html }
+}
+
+/// Tells the therapist a partner chose a consultation time (no clinical content).
+pub fn time_chosen(therapist_name: &str, when: &str, case_id: i32) -> EmailContent {
+    let mut content = case_update(therapist_name, case_id);
+    content.subject = "A consultation time was chosen".to_owned();
+    let sentence = format!("A client chose a consultation time: {when}.");
+    content.text = content.text.replace(
+        "There is an update on one of your cases in Babysteps: both partners have completed a step.",
+        &sentence,
+    );
+    content.html = content.html.replace(
+        "There is an update on one of your cases in Babysteps: both partners have completed a step.",
+        &escape_html(&sentence),
+    );
+    content
+}
+
+/// The email that carries a calendar invitation for a chosen consultation time.
+pub fn calendar_invitation(first_name: &str, therapist_name: &str, when: &str) -> EmailContent {
+    let subject = format!("Consultation with {therapist_name}: {when}");
+    let text = format!(
+        "Hello {first_name},\n\nYour consultation with {therapist_name} is booked for {when}.\n\
+         The calendar invitation is attached.\n"
+    );
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\"><p>Hello {},</p>\
+         <p>Your consultation with {} is booked for {}.</p><p>The calendar invitation is attached.</p></body></html>",
+        escape_html(first_name),
+        escape_html(therapist_name),
+        escape_html(when)
+    );
+    EmailContent { subject, text, html }
+}
+
+/// An iCalendar (RFC 5545) event for a consultation of `minutes` from `starts_at`.
+pub fn ics_event(
+    uid: &str,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    minutes: i64,
+    summary: &str,
+    organizer_email: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let stamp = |at: chrono::DateTime<chrono::Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    let escape =
+        |text: &str| text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n");
+    [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//Babysteps//Consultations//EN".to_owned(),
+        "METHOD:REQUEST".to_owned(),
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:{uid}"),
+        format!("DTSTAMP:{}", stamp(now)),
+        format!("DTSTART:{}", stamp(starts_at)),
+        format!("DTEND:{}", stamp(starts_at + chrono::Duration::minutes(minutes))),
+        format!("SUMMARY:{}", escape(summary)),
+        format!("ORGANIZER:mailto:{organizer_email}"),
+        "END:VEVENT".to_owned(),
+        "END:VCALENDAR".to_owned(),
+    ]
+    .join("\r\n")
+        + "\r\n"
+}
+
 /// Fills the link placeholder in a stored body.
 pub fn with_link(body: &str, link: &str) -> String {
     body.replace(LINK_PLACEHOLDER, link)
@@ -115,6 +247,38 @@ mod tests {
         for clinical in ["therapy", "couple", "relationship", "intimacy", "homework"] {
             assert!(!email.subject.to_lowercase().contains(clinical));
         }
+    }
+
+    #[test]
+    fn follow_ups_list_one_link_per_time_and_escape_html() {
+        let email = follow_up(
+            "Hi",
+            "Hello <Sam>\n\nSee you",
+            "Dr Ruiz",
+            &[("Tue 1 Dec, 10:00".into(), "https://x/consult/1-a".into())],
+        );
+        assert!(email.text.contains("- Tue 1 Dec, 10:00: https://x/consult/1-a"));
+        assert!(email.text.ends_with("Dr Ruiz\n"));
+        assert!(
+            email.html.contains("Hello &lt;Sam&gt;") && email.html.contains("href=\"https://x/consult/1-a\"")
+        );
+    }
+
+    #[test]
+    fn calendar_events_follow_rfc_5545() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        let ics = ics_event("slot-1@babysteps", at, 50, "Consultation, Dr Ruiz", "ana@example.org", at);
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+        assert!(ics.contains("DTSTART:20261201T100000Z\r\n") && ics.contains("DTEND:20261201T105000Z\r\n"));
+        assert!(ics.contains("SUMMARY:Consultation\\, Dr Ruiz"));
+    }
+
+    #[test]
+    fn reminders_are_neutral() {
+        let email = reminder("Sam", "Some homework is due tomorrow.", "/homework");
+        assert_eq!(email.subject, "Some homework is due tomorrow");
+        assert!(email.text.contains("{link}/homework") && email.html.contains("href=\"{link}/homework\""));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use super::{
     audit::{self, AuditAction, AuditEvent},
     cases::{owned_case, partners_of},
-    Actor,
+    email, reminders, Actor,
 };
 use crate::{
     domain::{
@@ -235,8 +235,34 @@ pub async fn assign_programme(
         .last_insert_id;
         audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now)
             .await?;
+        if number == 1 {
+            notify_assigned(&txn, case_id, id, Recipients::Both, now).await?;
+        }
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Tells each recipient who has joined that new homework is waiting (once per assignment).
+pub async fn notify_assigned(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    assignment_id: i32,
+    recipients: Recipients,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for partner in partners_of(db, case_id).await?.into_iter().filter(|p| recipients.includes(p.position)) {
+        let content =
+            email::reminder(&partner.first_name, "You have new homework from your therapist.", "/homework");
+        reminders::notify_client(
+            db,
+            &partner,
+            &format!("assigned:{assignment_id}:{}", partner.id),
+            content,
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -611,6 +637,8 @@ pub async fn save_answers(
     };
     audit::record(&txn, AuditEvent::by(actor, action, "assignment", assignment.id), now).await?;
     if intent == SaveIntent::Submit {
+        let key = format!("submitted:{}:{}:{new_revision}", assignment.id, partner.id);
+        reminders::notify_therapist_of_submission(&txn, partner.case_id, &key, partner.id, now).await?;
         unlock_next_step_if_complete(&txn, &assignment, now).await?;
         if assignment.programme_key.as_deref() == Some(baby_steps::PROGRAMME_KEY)
             && assignment.step_number == Some(1)
@@ -677,9 +705,20 @@ pub async fn share(
         return Err(AppError::conflict("Submit your answers before you share them."));
     }
     if response.shared_at.is_none() {
+        let response_id = response.id;
         let mut active = response.into_active_model();
         active.shared_at = Set(Some(now));
         active.update(&txn).await?;
+        if let Some(other) =
+            partners_of(&txn, partner.case_id).await?.into_iter().find(|p| p.id != partner.id)
+        {
+            let content = email::reminder(
+                &other.first_name,
+                "Your partner shared something with you in Babysteps.",
+                "/homework",
+            );
+            reminders::notify_client(&txn, &other, &format!("shared:{response_id}"), content, now).await?;
+        }
         audit::record(
             &txn,
             AuditEvent::by(actor, AuditAction::HomeworkShared, "assignment", assignment_id),
@@ -849,6 +888,10 @@ pub async fn comment(
     .exec(&txn)
     .await?
     .last_insert_id;
+    if let Some(partner) = partners::Entity::find_by_id(response.partner_id).one(&txn).await? {
+        let content = email::reminder(&partner.first_name, "Your therapist left you a comment.", "/homework");
+        reminders::notify_client(&txn, &partner, &format!("comment:{id}"), content, now).await?;
+    }
     audit::record(&txn, AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id), now).await?;
     txn.commit().await?;
     Ok(())

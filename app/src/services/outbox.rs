@@ -23,6 +23,14 @@ pub enum EmailKind {
     Invitation,
     /// A neutral "there is an update on one of your cases" to the therapist.
     CaseUpdate,
+    /// A consultation follow-up written by the therapist.
+    FollowUp,
+    /// An automatic reminder to a client (due, overdue, check-in).
+    Reminder,
+    /// An automatic notice (homework assigned, partner shared, a comment, a digest).
+    Notification,
+    /// A calendar invitation for a chosen consultation time.
+    Calendar,
 }
 
 impl EmailKind {
@@ -31,6 +39,10 @@ impl EmailKind {
         match self {
             EmailKind::Invitation => "invitation",
             EmailKind::CaseUpdate => "case_update",
+            EmailKind::FollowUp => "follow_up",
+            EmailKind::Reminder => "reminder",
+            EmailKind::Notification => "notification",
+            EmailKind::Calendar => "calendar",
         }
     }
 }
@@ -83,6 +95,27 @@ pub struct NewEmail {
     pub content: EmailContent,
 }
 
+/// Queues an email to be sent from `send_at` (quiet hours, a chosen time), inside the
+/// caller's transaction.
+pub async fn enqueue_at(
+    db: &impl ConnectionTrait,
+    email: NewEmail,
+    send_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    insert(db, email, None, send_at, now).await
+}
+
+/// Queues an email carrying a calendar invitation (an iCalendar text).
+pub async fn enqueue_with_calendar(
+    db: &impl ConnectionTrait,
+    email: NewEmail,
+    calendar: String,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    insert(db, email, Some(calendar), now, now).await
+}
+
 /// Attempts before an email is marked failed.
 pub const MAX_ATTEMPTS: i32 = 8;
 
@@ -99,6 +132,16 @@ pub fn retry_delay(attempts: i32) -> Duration {
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     email: NewEmail,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    insert(db, email, None, now, now).await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    email: NewEmail,
+    calendar: Option<String>,
+    send_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
     let mut random = [0_u8; 12];
@@ -119,11 +162,12 @@ pub async fn enqueue(
         message_id: Set(format!("{unique}@babysteps")),
         status: Set(EmailStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
-        next_attempt_at: Set(now),
+        next_attempt_at: Set(send_at),
         claimed_at: Set(None),
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        calendar: Set(calendar),
         ..Default::default()
     })
     .exec(db)

@@ -36,6 +36,84 @@ pub async fn set_time_zone(
     audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
 }
 
+/// A therapist's settings as submitted.
+#[derive(Debug, Clone)]
+pub struct TherapistSettings {
+    /// The name clients and emails show.
+    pub display_name: String,
+    /// The practice's name (for `{practice_name}`).
+    pub practice_name: String,
+    /// Added under follow-ups.
+    pub signature: String,
+    /// An IANA time zone.
+    pub time_zone: String,
+    /// Where clients book a consultation (for `{booking_link}`); empty or http(s).
+    pub booking_url: String,
+    /// `immediate` or `daily`: how the therapist hears of submissions.
+    pub digest: String,
+    /// Whether clients get automatic reminders.
+    pub reminders: bool,
+}
+
+/// Saves a therapist's settings; each bad field is refused with its own message.
+pub async fn save_therapist_settings(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    form: TherapistSettings,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::domain::PersonName;
+    use crate::error::FieldContext;
+    actor.require_role(crate::domain::Role::Therapist)?;
+    let display_name = PersonName::parse(&form.display_name).field("display_name")?;
+    let zone = parse_time_zone(&form.time_zone)?;
+    let practice_name = form.practice_name.trim();
+    if practice_name.chars().count() > 120 {
+        return Err(AppError::invalid("practice_name", "Keep the practice name to 120 characters."));
+    }
+    let signature = form.signature.trim();
+    if signature.chars().count() > 1_000 {
+        return Err(AppError::invalid("signature", "Keep the signature to 1,000 characters."));
+    }
+    let booking_url = form.booking_url.trim();
+    if !booking_url.is_empty()
+        && (booking_url.len() > 300
+            || !(booking_url.starts_with("https://") || booking_url.starts_with("http://"))
+            || booking_url.contains(char::is_whitespace))
+    {
+        return Err(AppError::invalid("booking_url", "Enter a web address starting with https://"));
+    }
+    if form.digest != "immediate" && form.digest != "daily" {
+        return Err(AppError::invalid("digest", "Choose at once or a daily digest."));
+    }
+    let mut active = account(db, actor).await?.into_active_model();
+    active.display_name = Set(display_name.as_str().to_owned());
+    active.practice_name = Set(practice_name.to_owned());
+    active.signature = Set(signature.to_owned());
+    active.time_zone = Set(zone.name().to_owned());
+    active.booking_url = Set(booking_url.to_owned());
+    active.digest = Set(form.digest);
+    active.reminders = Set(form.reminders);
+    active.updated_at = Set(now);
+    active.update(db).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
+}
+
+/// A client turns automatic reminders on or off (invitations and the therapist's own
+/// messages still arrive).
+pub async fn set_reminders(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    on: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut active = account(db, actor).await?.into_active_model();
+    active.reminders = Set(on);
+    active.updated_at = Set(now);
+    active.update(db).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
+}
+
 /// Today's date where the account lives (UTC if its time zone is unreadable).
 pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
     match time_zone.parse::<Tz>() {

@@ -222,6 +222,7 @@ pub async fn assign(
     .await?
     .last_insert_id;
     audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now).await?;
+    super::homework::notify_assigned(&txn, case_id, id, recipients, now).await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -2,6 +2,7 @@
 //! private notes and the case's email history.
 
 use super::{
+    follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
     together::together_sections,
 };
@@ -11,6 +12,7 @@ use crate::{
         exchange::{load_case_exchange, CaseExchangeView},
         homework::{load_case_homework, CaseHomeworkView},
         invitations::{InvitePartner, RevokeInvitation},
+        messages::{load_compose, ComposeView},
         templates::{load_templates, TemplateSummary},
     },
     components::{
@@ -68,13 +70,16 @@ pub fn CasePage() -> impl IntoView {
                 load_case_homework(id).await?,
                 load_templates().await?,
                 load_case_exchange(id).await?,
+                load_compose(id).await?,
             ))
         },
     );
     view! {
         <RequireRole role=Role::Therapist>
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
-                {move || Suspend::new(async move { case.await.map(|(case, homework, templates, together)| case_page(case, homework, templates, together, actions)) })}
+                {move || Suspend::new(async move { case.await.map(|(case, homework, templates, together, compose)| {
+                    case_page(case, homework, templates, together, compose, actions)
+                }) })}
             </Transition>
         </RequireRole>
     }
@@ -85,6 +90,7 @@ fn case_page(
     homework: CaseHomeworkView,
     templates: Vec<TemplateSummary>,
     together: CaseExchangeView,
+    compose: ComposeView,
     actions: CaseActions,
 ) -> impl IntoView {
     let status_error = action_error(actions.set_status.value());
@@ -170,6 +176,22 @@ fn case_page(
                         <span role="status" class="saved-note">{move || notes_saved().then_some("Notes saved.")}</span>
                     </div>
                 </ActionForm>
+            </section>
+
+            <section aria-labelledby="follow-up-title">
+                <h2 id="follow-up-title">"Follow-up email"</h2>
+                {(!compose.slots.is_empty()).then(|| view! {
+                    <h3>"Proposed consultation times"</h3>
+                    <ul>
+                        {compose.slots.iter().map(|slot| view! {
+                            <li>{match &slot.chosen_by {
+                                Some(name) => format!("{} — chosen by {name}", slot.when),
+                                None => format!("{} — not chosen", slot.when),
+                            }}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                {(!closed).then(|| view! { <FollowUpComposer case_id=case_id compose=compose.clone()/> })}
             </section>
 
             <section aria-labelledby="emails-title">

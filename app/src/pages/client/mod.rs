@@ -8,6 +8,7 @@ use crate::{
     api::{
         cases::{load_client_home, ClientHomeView},
         homework::{load_my_homework, HomeworkListItem, Progress},
+        settings::{load_settings, SaveReminders},
     },
     components::guard::RequireRole,
     domain::{case::CaseStatus, Role},
@@ -21,21 +22,33 @@ use leptos_router::components::A;
 /// therapist has assigned (due, done, locked, with new comments).
 #[component]
 pub fn MyHomeworkPage() -> impl IntoView {
+    let reminders = ServerAction::<SaveReminders>::new();
     let home = Resource::new(
-        || (),
-        |_| async move { Ok::<_, AppError>((load_client_home().await?, load_my_homework().await?)) },
+        move || reminders.version().get(),
+        |_| async move {
+            Ok::<_, AppError>((
+                load_client_home().await?,
+                load_my_homework().await?,
+                load_settings().await?.reminders,
+            ))
+        },
     );
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move { home.await.map(|(home, items)| client_home(home, items)) })}
+                {move || Suspend::new(async move { home.await.map(|(home, items, on)| client_home(home, items, on, reminders)) })}
             </Suspense>
         </RequireRole>
     }
 }
 
-fn client_home(home: ClientHomeView, items: Vec<HomeworkListItem>) -> impl IntoView {
+fn client_home(
+    home: ClientHomeView,
+    items: Vec<HomeworkListItem>,
+    reminders_on: bool,
+    reminders: ServerAction<SaveReminders>,
+) -> impl IntoView {
     let therapist = home.therapist_name.clone();
     view! {
         <section aria-labelledby="homework-title">
@@ -67,6 +80,20 @@ fn client_home(home: ClientHomeView, items: Vec<HomeworkListItem>) -> impl IntoV
                     <li><A href="/private-note">"Private note to your therapist"</A></li>
                 </ul>
             </nav>
+            <section class="card" aria-labelledby="reminders-title">
+                <h2 id="reminders-title">"Email reminders"</h2>
+                <p>
+                    {if reminders_on {
+                        "We email you when homework is new, due tomorrow or overdue, and for the weekly check-in — never between 21:00 and 08:00."
+                    } else {
+                        "Reminders are off. You still get invitations and your therapist's own messages."
+                    }}
+                </p>
+                <ActionForm action=reminders>
+                    <input type="hidden" name="on" value=(!reminders_on).to_string()/>
+                    <button type="submit" class="button-secondary">{if reminders_on { "Turn reminders off" } else { "Turn reminders on" }}</button>
+                </ActionForm>
+            </section>
             <details class="policy">
                 <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
                 <p>{home.policy.explanation()}</p>

@@ -416,7 +416,10 @@ fn Sheet(
 /// Steps 3 to 5 are done together on their own pages; the sheet points there.
 fn companion_page(step: Option<i16>) -> Option<impl IntoView> {
     let (href, text) = match step? {
-        3 | 4 => ("/wishes", "Answer your partner's wishes and agree on small steps on the Wishes and agreements page."),
+        3 | 4 => (
+            "/wishes",
+            "Answer your partner's wishes and agree on small steps on the Wishes and agreements page.",
+        ),
         5 => ("/letting-go", "Write what you are letting go of and confirm the pact on the Letting go page."),
         _ => return None,
     };

@@ -1,0 +1,206 @@
+//! Follow-up emails: the composer's starting point, sending, the therapist's templates, and
+//! the public page behind a proposed consultation time's link.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::request,
+    crate::{
+        domain::follow_up,
+        services::{homework::Recipients, messages, reminders::zone_of},
+    },
+    chrono::{NaiveDateTime, TimeZone},
+};
+
+/// A template the composer can start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageTemplateView {
+    /// The therapist's template (none: the built-in one).
+    pub id: Option<i32>,
+    /// Its name.
+    pub name: String,
+    /// Subject with placeholders.
+    pub subject: String,
+    /// Body with placeholders.
+    pub body: String,
+}
+
+/// A proposed consultation time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotView {
+    /// When, in the therapist's time zone.
+    pub when: String,
+    /// Who chose it, if anyone.
+    pub chosen_by: Option<String>,
+}
+
+/// What the composer starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeView {
+    /// Partner A's and partner B's first names.
+    pub partners: Vec<String>,
+    /// The neutral progress sentence.
+    pub progress_summary: String,
+    /// The therapist's name.
+    pub therapist_name: String,
+    /// The practice's name.
+    pub practice_name: String,
+    /// The booking link from settings.
+    pub booking_url: String,
+    /// The therapist's time zone.
+    pub time_zone: String,
+    /// The built-in follow-up first, then the therapist's own.
+    pub templates: Vec<MessageTemplateView>,
+    /// Times proposed so far.
+    pub slots: Vec<SlotView>,
+}
+
+/// The composer's starting point for a case.
+#[server(endpoint = "messages/compose")]
+pub async fn load_compose(case_id: i32) -> Result<ComposeView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let defaults = messages::compose_defaults(&state.db, actor, case_id).await?;
+    let own = messages::templates(&state.db, actor).await?;
+    let zone = zone_of(&defaults.therapist.time_zone);
+    let (name, subject, body) = follow_up::BUILT_IN;
+    let mut templates = vec![MessageTemplateView {
+        id: None,
+        name: name.to_owned(),
+        subject: subject.to_owned(),
+        body: body.to_owned(),
+    }];
+    templates.extend(own.into_iter().map(|t| MessageTemplateView {
+        id: Some(t.id),
+        name: t.name,
+        subject: t.subject,
+        body: t.body,
+    }));
+    Ok(ComposeView {
+        slots: defaults
+            .slots
+            .iter()
+            .map(|slot| SlotView {
+                when: slot.starts_at.with_timezone(&zone).format("%a %-d %b %Y, %H:%M").to_string(),
+                chosen_by: slot
+                    .chosen_by_partner_id
+                    .and_then(|id| defaults.partners.iter().find(|p| p.id == id))
+                    .map(|p| p.first_name.clone()),
+            })
+            .collect(),
+        partners: defaults.partners.iter().map(|p| p.first_name.clone()).collect(),
+        progress_summary: defaults.progress_summary,
+        therapist_name: defaults.therapist.display_name,
+        practice_name: defaults.therapist.practice_name,
+        booking_url: defaults.therapist.booking_url,
+        time_zone: defaults.therapist.time_zone,
+        templates,
+    })
+}
+
+/// A `datetime-local` value in the therapist's time zone, or none when empty.
+#[cfg(feature = "ssr")]
+fn local_time(
+    field: &str,
+    value: &str,
+    zone: chrono_tz::Tz,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
+        .map_err(|_| AppError::invalid(field, "Enter a date and time."))?;
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|at| Some(at.with_timezone(&chrono::Utc)))
+        .ok_or_else(|| AppError::invalid(field, "That time does not exist on that day (the clocks change)."))
+}
+
+/// Sends a follow-up now (empty `send_at`) or at a time, to `both`, `a` or `b`, with up to
+/// three proposed consultation times. Times are in the therapist's time zone.
+#[server(endpoint = "messages/send")]
+#[allow(clippy::too_many_arguments)]
+pub async fn send_follow_up(
+    case_id: i32,
+    recipients: String,
+    subject: String,
+    body: String,
+    #[server(default)] progress_summary: String,
+    #[server(default)] send_at: String,
+    #[server(default)] times: Vec<String>,
+) -> Result<usize, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let account = crate::services::settings::account(&state.db, actor).await?;
+    let zone = zone_of(&account.time_zone);
+    let recipients = Recipients::parse(&recipients)
+        .ok_or_else(|| AppError::invalid("recipients", "Choose who the message is for."))?;
+    let mut proposed = Vec::new();
+    for time in &times {
+        if let Some(at) = local_time("times", time, zone)? {
+            proposed.push(at);
+        }
+    }
+    let message = messages::FollowUp {
+        recipients,
+        subject,
+        body,
+        progress_summary,
+        send_at: local_time("send_at", &send_at, zone)?,
+        times: proposed,
+    };
+    messages::send_follow_up(&state.db, actor, case_id, message, request::now()).await
+}
+
+/// Creates or edits one of the therapist's follow-up templates. Returns its id.
+#[server(endpoint = "messages/save_template")]
+pub async fn save_message_template(
+    template_id: Option<i32>,
+    name: String,
+    subject: String,
+    body: String,
+) -> Result<i32, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    messages::save_template(&state.db, actor, template_id, &name, &subject, &body, request::now()).await
+}
+
+/// What a consultation link offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlotLinkView {
+    /// When, in the therapist's time zone.
+    pub when: String,
+    /// The therapist's name.
+    pub therapist_name: String,
+    /// `open`, `used`, `taken` or `expired`.
+    pub state: String,
+}
+
+/// Reads a consultation link (changes nothing).
+#[server(endpoint = "consult/lookup")]
+pub async fn load_slot_link(token: String) -> Result<SlotLinkView, AppError> {
+    let state = request::app_state()?;
+    let info = messages::slot_link(&state.db, &token, request::now()).await?;
+    let zone = zone_of(&info.time_zone);
+    Ok(SlotLinkView {
+        when: info.starts_at.with_timezone(&zone).format("%A %-d %B %Y at %H:%M (%Z)").to_string(),
+        therapist_name: info.therapist_name,
+        state: match info.state {
+            messages::SlotLinkState::Open => "open",
+            messages::SlotLinkState::Used => "used",
+            messages::SlotLinkState::Taken => "taken",
+            messages::SlotLinkState::Expired => "expired",
+        }
+        .to_owned(),
+    })
+}
+
+/// Confirms the time behind a consultation link (once).
+#[server(endpoint = "consult/choose")]
+pub async fn choose_consultation(token: String) -> Result<(), AppError> {
+    let state = request::app_state()?;
+    messages::choose_slot(&state.db, &token, request::now()).await.map(|_| ())
+}
