@@ -68,7 +68,7 @@ export async function coupleWhoJoined(
   browser: Browser,
   label: string,
   viewport = { width: 1280, height: 900 },
-): Promise<{ alex: PartnerSession; sam: PartnerSession }> {
+): Promise<{ alex: PartnerSession; sam: PartnerSession; emails: { Alex: string; Sam: string } }> {
   const emails = { Alex: uniqueEmail('alex'), Sam: uniqueEmail('sam') };
   await page.goto('/cases/new');
   await waitForHydration(page);
@@ -95,5 +95,22 @@ export async function coupleWhoJoined(
     await expect(partnerPage.getByRole('heading', { name: 'My homework' })).toBeVisible();
     sessions[name] = { context, page: partnerPage };
   }
-  return { alex: sessions.Alex, sam: sessions.Sam };
+  return { alex: sessions.Alex, sam: sessions.Sam, emails };
+}
+
+/** Every email the test SMTP server received for `address`, oldest first. */
+export async function emailsTo(address: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`${process.env.E2E_MAIL_API}/api/email`);
+  const emails = (await response.json()) as ReceivedEmail[];
+  return emails.filter((email) => email.to.some((to) => to.address === address));
+}
+
+/** Waits for an email to `address` whose subject matches, and returns it. */
+export async function emailWithSubject(address: string, subject: RegExp): Promise<ReceivedEmail> {
+  for (let attempt = 0; attempt < 80; attempt++) {
+    const found = (await emailsTo(address)).filter((email) => subject.test(email.subject));
+    if (found.length > 0) return found[found.length - 1];
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no email matching ${subject} arrived for ${address}`);
 }

@@ -426,7 +426,9 @@ pub async fn save_pact(
         confirm.as_deref() == Some("yes"),
         request::now(),
     )
-    .await
+    .await?;
+    state.mail.wake_worker();
+    Ok(())
 }
 
 /// Sends the therapist a private note.

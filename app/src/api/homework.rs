@@ -283,7 +283,13 @@ pub async fn save_answers(
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     let intent = if intent == "submit" { SaveIntent::Submit } else { SaveIntent::Draft };
-    homework::save_answers(&state.db, actor, assignment_id, revision, &answers, intent, request::now()).await
+    let revision =
+        homework::save_answers(&state.db, actor, assignment_id, revision, &answers, intent, request::now())
+            .await?;
+    if intent == SaveIntent::Submit {
+        state.mail.wake_worker();
+    }
+    Ok(revision)
 }
 
 /// Shares the client's submitted answers with their partner.
@@ -291,7 +297,9 @@ pub async fn save_answers(
 pub async fn share_answers(assignment_id: i32) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    homework::share(&state.db, actor, assignment_id, request::now()).await
+    homework::share(&state.db, actor, assignment_id, request::now()).await?;
+    state.mail.wake_worker();
+    Ok(())
 }
 
 /// The homework section of the therapist's case page.
@@ -336,7 +344,10 @@ pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppErr
 pub async fn assign_baby_steps(case_id: i32, due_on: String, note: String) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    homework::assign_programme(&state.db, actor, case_id, parse_due_on(&due_on)?, &note, request::now()).await
+    homework::assign_programme(&state.db, actor, case_id, parse_due_on(&due_on)?, &note, request::now())
+        .await?;
+    state.mail.wake_worker();
+    Ok(())
 }
 
 /// A due date from a date field: empty for none.
@@ -374,8 +385,9 @@ pub async fn assign_exercise(
         &note,
         request::now(),
     )
-    .await
-    .map(|_| ())
+    .await?;
+    state.mail.wake_worker();
+    Ok(())
 }
 
 /// Opens a locked step early.
@@ -423,7 +435,9 @@ pub async fn add_comment(response_id: i32, question_key: String, body: String) -
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     let key = Some(question_key.as_str()).filter(|key| !key.is_empty());
-    homework::comment(&state.db, actor, response_id, key, &body, request::now()).await
+    homework::comment(&state.db, actor, response_id, key, &body, request::now()).await?;
+    state.mail.wake_worker();
+    Ok(())
 }
 
 /// Marks a submission reviewed (`reviewed` = true) or reopens it for changes.

@@ -152,7 +152,9 @@ pub async fn send_follow_up(
         send_at: local_time("send_at", &send_at, zone)?,
         times: proposed,
     };
-    messages::send_follow_up(&state.db, actor, case_id, message, request::now()).await
+    let sent = messages::send_follow_up(&state.db, actor, case_id, message, request::now()).await?;
+    state.mail.wake_worker();
+    Ok(sent)
 }
 
 /// Creates or edits one of the therapist's follow-up templates. Returns its id.
@@ -202,5 +204,7 @@ pub async fn load_slot_link(token: String) -> Result<SlotLinkView, AppError> {
 #[server(endpoint = "consult/choose")]
 pub async fn choose_consultation(token: String) -> Result<(), AppError> {
     let state = request::app_state()?;
-    messages::choose_slot(&state.db, &token, request::now()).await.map(|_| ())
+    messages::choose_slot(&state.db, &token, request::now()).await?;
+    state.mail.wake_worker();
+    Ok(())
 }

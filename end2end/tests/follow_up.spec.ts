@@ -1,0 +1,85 @@
+import { test, expect } from '@playwright/test';
+import {
+  coupleWhoJoined,
+  emailWithSubject,
+  emailsTo,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
+
+test('a follow-up with proposed times reaches both partners, one time is chosen, reminders respect the choice', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  await signUpTherapist(page, 'Dr Mia Hart', uniqueEmail('hart'));
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await waitForHydration(page);
+  await page.getByLabel('Practice name (optional)').fill('Hart Practice');
+  await page.getByLabel('Booking link (optional)').fill('not a link');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Enter a web address starting with https://')).toBeVisible();
+  await page.getByLabel('Booking link (optional)').fill('https://book.example.org/hart');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+
+  const { alex, sam, emails } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  // Sam turns reminders off before anything is assigned.
+  await sam.page.goto('/homework');
+  await waitForHydration(sam.page);
+  await sam.page.getByRole('button', { name: 'Turn reminders off' }).click();
+  await expect(sam.page.getByText('Reminders are off.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
+  await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
+  await emailWithSubject(emails.Alex, /^You have new homework from your therapist$/);
+
+  // Compose: an unknown placeholder shows in the preview and is refused on send.
+  await waitForHydration(page);
+  const composer = page.getByRole('form', { name: 'Follow-up email' });
+  await expect(composer.getByLabel('Subject')).toHaveValue('Checking in with you');
+  await composer.getByLabel('Message').fill('Hi {nickname}');
+  await expect(composer.getByRole('region', { name: 'Preview' })).toContainText('Unknown placeholder {nickname}');
+  await composer.getByRole('button', { name: 'Send follow-up' }).click();
+  await expect(composer.getByText(/Unknown placeholder \{nickname\}/).first()).toBeVisible();
+
+  await composer.getByLabel('Message').fill('Hello {first_name}. {progress_summary} Book here: {booking_link}');
+  const preview = composer.getByRole('region', { name: 'Preview' });
+  await expect(preview).toContainText('Hello Alex. You have 5 steps ahead of you. Book here: https://book.example.org/hart');
+  await composer.getByLabel('Time 1').fill('2030-01-15T10:00');
+  await composer.getByLabel('Time 2').fill('2030-01-16T11:30');
+  await composer.getByRole('button', { name: 'Send follow-up' }).click();
+  await expect(composer.getByText('Queued 2 emails to send now.')).toBeVisible();
+
+  // Both partners get it (Sam too: reminders off never stops the therapist's own messages).
+  const toAlex = await emailWithSubject(emails.Alex, /^Checking in with you$/);
+  expect(toAlex.text).toContain('Hello Alex. You have 5 steps ahead of you. Book here: https://book.example.org/hart');
+  const toSam = await emailWithSubject(emails.Sam, /^Checking in with you$/);
+  expect(toSam.text).toContain('Hello Sam.');
+  const links = (text: string) => text.match(/https?:\/\/\S+\/consult\/\S+/g) ?? [];
+  expect(links(toAlex.text)).toHaveLength(2);
+
+  // Alex chooses the first time; the link works once; Sam's links now say a time is chosen.
+  await alex.page.goto(links(toAlex.text)[0]);
+  await expect(alex.page.getByText(/Dr Mia Hart proposed Tuesday 15 January 2030 at 10:00/)).toBeVisible();
+  await waitForHydration(alex.page);
+  await alex.page.getByRole('button', { name: 'Confirm this time' }).click();
+  await expect(alex.page.getByText(/Thank you. You chose Tuesday 15 January 2030 at 10:00/)).toBeVisible();
+  await sam.page.goto(links(toSam.text)[1]);
+  await expect(sam.page.getByText(/A time has already been chosen/)).toBeVisible();
+  await alex.page.goto(`${links(toAlex.text)[0]}x`);
+  await expect(alex.page.getByText('This link is not valid.')).toBeVisible();
+
+  // Both get a calendar invitation; the therapist is told and sees the choice.
+  await emailWithSubject(emails.Alex, /^Consultation with Dr Mia Hart/);
+  await emailWithSubject(emails.Sam, /^Consultation with Dr Mia Hart/);
+  await page.reload();
+  await expect(page.getByText(/Tue 15 Jan 2030, 10:00 — chosen by Alex/)).toBeVisible();
+
+  // Sam, with reminders off, was never told about the new homework; Alex was.
+  const samSubjects = (await emailsTo(emails.Sam)).map((email) => email.subject);
+  expect(samSubjects).not.toContain('You have new homework from your therapist');
+  await alex.context.close();
+  await sam.context.close();
+});
