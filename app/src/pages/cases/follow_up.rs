@@ -26,6 +26,8 @@ pub fn FollowUpComposer(
     let send_at = RwSignal::new(String::new());
     let times = [RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new())];
     let template_name = RwSignal::new(String::new());
+    // The therapist's own template being used, if any (the built-in one cannot be edited).
+    let editing = RwSignal::new(None::<(i32, String)>);
     let partners = compose.partners.clone();
     let (therapist, practice, booking) =
         (compose.therapist_name.clone(), compose.practice_name.clone(), compose.booking_url.clone());
@@ -64,13 +66,13 @@ pub fn FollowUpComposer(
             proposed,
         )
     });
-    let save_template = Action::new_local(move |_: &()| {
-        save_message_template(
-            None,
-            template_name.get_untracked(),
-            subject.get_untracked(),
-            body.get_untracked(),
-        )
+    // Saves a new template (`None`) or the one being edited (`Some`).
+    let save_template = Action::new_local(move |target: &Option<(i32, String)>| {
+        let (id, name) = match target {
+            Some((id, name)) => (Some(*id), name.clone()),
+            None => (None, template_name.get_untracked()),
+        };
+        save_message_template(id, name, subject.get_untracked(), body.get_untracked())
     });
     let send_result = move || match send.value().get() {
         Some(Ok(n)) => Some(Ok(if send_at.get_untracked().is_empty() {
@@ -91,7 +93,7 @@ pub fn FollowUpComposer(
         }
     };
     let template_result = move || match save_template.value().get() {
-        Some(Ok(_)) => Some("Template saved. It is in the list next time you open this page.".to_owned()),
+        Some(Ok(_)) => Some("Template saved. It is in the list the next time you open this page.".to_owned()),
         Some(Err(error)) => Some(error.to_string()),
         None => None,
     };
@@ -106,6 +108,7 @@ pub fn FollowUpComposer(
                     if let Some(template) = templates.with_value(|t| t.get(index).cloned()) {
                         subject.set(template.subject);
                         body.set(template.body);
+                        editing.set(template.id.map(|id| (id, template.name)));
                     }
                 }>
                     {compose.templates.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view()}
@@ -181,9 +184,14 @@ pub fn FollowUpComposer(
                     <label for="follow-up-template-name">"Template name"</label>
                     <input id="follow-up-template-name" type="text" maxlength="120" on:input=move |ev| template_name.set(event_target_value(&ev))/>
                 </div>
-                <button type="button" class="button-secondary" on:click=move |_| { save_template.dispatch(()); }>"Save template"</button>
+                <button type="button" class="button-secondary" on:click=move |_| { save_template.dispatch(None); }>"Save template"</button>
                 <p role="status">{template_result}</p>
             </details>
+            {move || editing.get().map(|(id, name)| view! {
+                <button type="button" class="button-secondary" on:click=move |_| { save_template.dispatch(Some((id, name.clone()))); }>
+                    "Save changes to this template"
+                </button>
+            })}
         </form>
     }
 }
