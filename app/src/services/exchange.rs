@@ -670,17 +670,12 @@ pub async fn save_pact(
             case.update(&txn).await?;
             outbox::enqueue(
                 &txn,
-                outbox::NewEmail {
-                    case_id: Some(case_id),
-                    partner_id: None,
-                    invitation_id: None,
-                    kind: outbox::EmailKind::CaseUpdate,
-                    to_address: therapist.email.clone(),
-                    to_name: therapist.display_name.clone(),
-                    from_name: "Babysteps".to_owned(),
-                    reply_to: None,
-                    content: email::case_update(&therapist.display_name, case_id),
-                },
+                outbox::NewEmail::to_therapist(
+                    &therapist,
+                    Some(case_id),
+                    outbox::EmailKind::CaseUpdate,
+                    email::case_update(&therapist.display_name, case_id),
+                ),
                 now,
             )
             .await?;

@@ -400,17 +400,12 @@ pub async fn choose_slot(
     let when = slot.starts_at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M (%Z)").to_string();
     outbox::enqueue(
         &txn,
-        outbox::NewEmail {
-            case_id: Some(case.id),
-            partner_id: None,
-            invitation_id: None,
-            kind: outbox::EmailKind::Notification,
-            to_address: therapist.email.clone(),
-            to_name: therapist.display_name.clone(),
-            from_name: "Babysteps".to_owned(),
-            reply_to: None,
-            content: email::time_chosen(&therapist.display_name, &when, case.id),
-        },
+        outbox::NewEmail::to_therapist(
+            &therapist,
+            Some(case.id),
+            outbox::EmailKind::Notification,
+            email::time_chosen(&therapist.display_name, &when, case.id),
+        ),
         now,
     )
     .await?;

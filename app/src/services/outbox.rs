@@ -95,6 +95,28 @@ pub struct NewEmail {
     pub content: EmailContent,
 }
 
+impl NewEmail {
+    /// A notice from Babysteps to a therapist about one of their cases (or their practice).
+    pub fn to_therapist(
+        therapist: &crate::entities::users::Model,
+        case_id: Option<i32>,
+        kind: EmailKind,
+        content: EmailContent,
+    ) -> Self {
+        NewEmail {
+            case_id,
+            partner_id: None,
+            invitation_id: None,
+            kind,
+            to_address: therapist.email.clone(),
+            to_name: therapist.display_name.clone(),
+            from_name: "Babysteps".to_owned(),
+            reply_to: None,
+            content,
+        }
+    }
+}
+
 /// Queues an email to be sent from `send_at` (quiet hours, a chosen time), inside the
 /// caller's transaction.
 pub async fn enqueue_at(

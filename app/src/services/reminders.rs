@@ -292,15 +292,13 @@ pub async fn notify_therapist_of_submission(
     outbox::enqueue_at(
         db,
         outbox::NewEmail {
-            case_id: Some(case_id),
             partner_id: Some(partner_id),
-            invitation_id: None,
-            kind: outbox::EmailKind::Notification,
-            to_address: therapist.email.clone(),
-            to_name: therapist.display_name.clone(),
-            from_name: "Babysteps".to_owned(),
-            reply_to: None,
-            content,
+            ..outbox::NewEmail::to_therapist(
+                &therapist,
+                Some(case_id),
+                outbox::EmailKind::Notification,
+                content,
+            )
         },
         next_allowed(now, zone_of(&therapist.time_zone)),
         now,
@@ -468,17 +466,12 @@ pub async fn run_due(
             }
             Planned::Digest { therapist_id, count, .. } => {
                 let Some(therapist) = therapists.iter().find(|t| t.id == *therapist_id) else { continue };
-                outbox::NewEmail {
-                    case_id: None,
-                    partner_id: None,
-                    invitation_id: None,
-                    kind: outbox::EmailKind::Notification,
-                    to_address: therapist.email.clone(),
-                    to_name: therapist.display_name.clone(),
-                    from_name: "Babysteps".to_owned(),
-                    reply_to: None,
-                    content: email::digest(&therapist.display_name, *count),
-                }
+                outbox::NewEmail::to_therapist(
+                    therapist,
+                    None,
+                    outbox::EmailKind::Notification,
+                    email::digest(&therapist.display_name, *count),
+                )
             }
         };
         if queue_once(db, &item.key(), email, now, now).await? {
