@@ -594,6 +594,23 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     assert_eq!(agreements.len(), 2);
     assert_eq!(agreements[0].text, "Ask at the weekend", "easiest first");
 
+    // Only the wisher re-tags a wish, on the version they saw.
+    let hug_now = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    assert!(matches!(
+        exchange::retag_wish(db, c.a, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+    assert!(exchange::retag_wish(db, c.b, hug.id, hug_now.version, "romantic", 3, t0())
+        .await
+        .unwrap_err()
+        .message_for("kind")
+        .is_some());
+    exchange::retag_wish(db, c.b, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap();
+    let stale = exchange::retag_wish(db, c.b, hug.id, hug_now.version, "sexual", 1, t0()).await;
+    assert!(matches!(stale.unwrap_err(), AppError::Conflict { .. }));
+    let retagged = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    assert_eq!((retagged.kind.as_str(), retagged.importance), ("physical", 3));
+
     // Another couple's client and therapist get nothing; a closed case accepts nothing.
     let other = couple(db, "exchange-other").await;
     assert_eq!(

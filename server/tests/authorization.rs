@@ -408,6 +408,16 @@ async fn every_homework_function_answers_each_actor_correctly() {
             [401, 403, 403, 200, 404],
         ),
         (
+            "exchange/retag",
+            vec![
+                ("wish_id", wish.clone()),
+                ("version", "2".into()),
+                ("kind", "physical".into()),
+                ("importance", "3".into()),
+            ],
+            [401, 403, 403, 409, 404],
+        ),
+        (
             "exchange/choose",
             vec![
                 ("agreement_id", "999999".into()),

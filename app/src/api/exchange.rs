@@ -39,6 +39,8 @@ pub struct WishView {
     pub text: String,
     /// Its kind's label.
     pub kind: String,
+    /// Its kind's stored name.
+    pub kind_key: String,
     /// How much it matters, 1 to 3.
     pub importance: i16,
     /// Where it stands.
@@ -188,6 +190,7 @@ fn wish_view(thread: exchange::WishThread, partners: &[partners::Model]) -> Resu
         version: wish.version,
         wisher: first_name(partners, wish.wisher_id),
         kind: WISH_KINDS.iter().find(|(k, _)| *k == wish.kind).map_or("", |(_, label)| *label).to_owned(),
+        kind_key: wish.kind.clone(),
         text: wish.text,
         importance: wish.importance,
         state: WishState::parse(&wish.state).ok_or(AppError::Internal)?,
@@ -300,6 +303,14 @@ pub async fn act_on_wish(
     let action = WishAction::parse(&action).field("action")?;
     let details = exchange::ActionDetails { offer, ease: ease.trim().parse().ok() };
     exchange::act_on_wish(&state.db, actor, wish_id, version, action, details, request::now()).await
+}
+
+/// The wisher changes a wish's kind and importance.
+#[server(endpoint = "exchange/retag")]
+pub async fn retag_wish(wish_id: i32, version: i32, kind: String, importance: i16) -> Result<(), AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    exchange::retag_wish(&state.db, actor, wish_id, version, &kind, importance, request::now()).await
 }
 
 /// Chooses (`chosen` = true) an agreement the client gives, and how often per week.

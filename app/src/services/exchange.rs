@@ -222,6 +222,50 @@ pub async fn add_wish(
     Ok(id)
 }
 
+/// The wisher changes a wish's kind or how much it matters (seen at `version`).
+pub async fn retag_wish(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    wish_id: i32,
+    version: i32,
+    kind: &str,
+    importance: i16,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let kind = exchange::parse_wish_kind(kind).field("kind")?;
+    let importance = exchange::parse_importance(importance).field("importance")?;
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let wish = wishes::Entity::find_by_id(wish_id)
+        .filter(wishes::Column::CaseId.eq(couple.case.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if wish.wisher_id != couple.me.id {
+        return Err(AppError::conflict("Only the partner who made this wish can change it."));
+    }
+    if wish.state == WishState::Withdrawn.as_str() {
+        return Err(AppError::conflict("This wish was withdrawn, so it can't be changed."));
+    }
+    let changed = wishes::Entity::update_many()
+        .col_expr(wishes::Column::Kind, Expr::value(kind))
+        .col_expr(wishes::Column::Importance, Expr::value(importance))
+        .col_expr(wishes::Column::Version, Expr::value(version + 1))
+        .col_expr(wishes::Column::UpdatedAt, Expr::value(now))
+        .filter(wishes::Column::Id.eq(wish.id))
+        .filter(wishes::Column::Version.eq(version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict("This wish changed a moment ago. Reload to see the latest."));
+    }
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// What comes with an action on a wish: the smaller step's words and how easy it feels.
 #[derive(Debug, Clone, Default)]
 pub struct ActionDetails {

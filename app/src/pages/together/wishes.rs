@@ -4,7 +4,7 @@
 use super::any_error;
 use crate::{
     api::exchange::{
-        load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, WishView,
+        load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish, WishView,
     },
     components::{form::action_error, guard::RequireRole},
     domain::{baby_steps::WISH_KINDS, exchange::WishState, Role},
@@ -18,6 +18,7 @@ struct WishActions {
     add: ServerAction<AddWish>,
     act: ServerAction<ActOnWish>,
     choose: ServerAction<ChooseAgreement>,
+    retag: ServerAction<RetagWish>,
     /// The wish the last action was about, so its error shows beside it.
     last_wish: RwSignal<i32>,
 }
@@ -29,10 +30,18 @@ pub fn WishesPage() -> impl IntoView {
         add: ServerAction::new(),
         act: ServerAction::new(),
         choose: ServerAction::new(),
+        retag: ServerAction::new(),
         last_wish: RwSignal::new(0),
     };
     let board = Resource::new(
-        move || (actions.add.version().get(), actions.act.version().get(), actions.choose.version().get()),
+        move || {
+            (
+                actions.add.version().get(),
+                actions.act.version().get(),
+                actions.choose.version().get(),
+                actions.retag.version().get(),
+            )
+        },
         |_| load_exchange(),
     );
     view! {
@@ -123,7 +132,14 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
 fn wish_error(wish_id: i32, actions: WishActions) -> impl IntoView {
     let error = Signal::derive(move || {
         (actions.last_wish.get() == wish_id)
-            .then(|| actions.act.value().get().and_then(Result::err))
+            .then(|| {
+                actions
+                    .act
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .or_else(|| actions.retag.value().get().and_then(Result::err))
+            })
             .flatten()
     });
     any_error(error)
@@ -230,6 +246,7 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
             <p class="wish-text">{wish.text.clone()}</p>
             <p class="aside">{format!("{} · matters {}/3 · {state}", wish.kind, wish.importance)}</p>
             {thread(wish)}
+            {can_withdraw.then(|| retag_form(wish, actions))}
             <div class="case-actions">
                 {pending.then(|| wish_button(wish, "accept_offer", "Accept this smaller step", actions))}
                 {pending.then(|| wish_button(wish, "ask_different", "Ask for a different step", actions))}
@@ -237,6 +254,31 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
             </div>
             {wish_error(wish.id, actions)}
         </li>
+    }
+}
+
+/// Changing a wish's kind and how much it matters.
+fn retag_form(wish: &WishView, actions: WishActions) -> impl IntoView {
+    let (id, version, kind, importance) = (wish.id, wish.version, wish.kind_key.clone(), wish.importance);
+    let kind_id = format!("wish-{id}-kind");
+    let importance_id = format!("wish-{id}-importance");
+    view! {
+        <details class="retag">
+            <summary>"Change kind or importance"</summary>
+            <ActionForm action=actions.retag attr:class="inline-form">
+                <input type="hidden" name="wish_id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                <label for=kind_id.clone()>"Kind"</label>
+                <select id=kind_id name="kind">
+                    {WISH_KINDS.iter().map(|(value, label)| view! { <option value=*value selected=kind == *value>{*label}</option> }).collect_view()}
+                </select>
+                <label for=importance_id.clone()>"How much it matters"</label>
+                <select id=importance_id name="importance">
+                    {(1..=3).map(|n: i16| view! { <option value=n.to_string() selected=n == importance>{n}</option> }).collect_view()}
+                </select>
+                <button type="submit" class="button-secondary" on:click=move |_| actions.last_wish.set(id)>"Save"</button>
+            </ActionForm>
+        </details>
     }
 }
 
