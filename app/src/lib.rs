@@ -4,6 +4,10 @@
 //! functions, the domain types both sides share, and — behind the `ssr` feature only —
 //! the database entities and the services.
 
+// Release builds keep every view's full type (debug builds erase them), and the deepest
+// pages (the exercise editor) need more than the default 128 levels.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod auth;
