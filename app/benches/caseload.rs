@@ -19,14 +19,17 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait
 use std::time::Instant;
 
 const SIZES: [usize; 2] = [10, 10_000];
+
+/// Any failure while seeding or measuring ends the benchmark with its message.
+type Outcome<T = ()> = Result<T, Box<dyn std::error::Error>>;
 const RUNS: usize = 30;
 
-async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) {
+async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) -> Outcome {
     let now = Utc::now();
-    let txn = db.begin().await.expect("begin");
+    let txn = db.begin().await?;
     for chunk_start in (0..count).step_by(500) {
         let chunk: Vec<usize> = (chunk_start..(chunk_start + 500).min(count)).collect();
-        let first_id = cases::Entity::find().all(&txn).await.expect("count").len() as i32 + 1;
+        let first_id = cases::Entity::find().all(&txn).await?.len() as i32 + 1;
         let rows = chunk.iter().map(|n| cases::ActiveModel {
             therapist_id: Set(therapist.user_id),
             label: Set(format!("Couple {n:05}")),
@@ -39,7 +42,7 @@ async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) {
             updated_at: Set(now - Duration::seconds(*n as i64)),
             ..Default::default()
         });
-        cases::Entity::insert_many(rows).exec_without_returning(&txn).await.expect("insert cases");
+        cases::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let partner_rows = chunk.iter().enumerate().flat_map(|(i, n)| {
             let case_id = first_id + i as i32;
             [(1_i16, "Alex"), (2_i16, "Sam")].map(|(position, name)| partners::ActiveModel {
@@ -58,9 +61,10 @@ async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) {
         partners::Entity::insert_many(partner_rows)
             .exec_without_returning(&txn)
             .await
-            .expect("insert partners");
+            ?;
     }
-    txn.commit().await.expect("commit");
+    txn.commit().await?;
+    Ok(())
 }
 
 fn stats(mut micros: Vec<u128>) -> (u128, u128) {
@@ -68,15 +72,14 @@ fn stats(mut micros: Vec<u128>) -> (u128, u128) {
     (micros[micros.len() / 2], micros[(micros.len() * 95 / 100).min(micros.len() - 1)])
 }
 
-async fn bench(backend: &str, url: &str, size: usize) {
-    let db = database::connect(url).await.expect("connect");
-    database::migrate(&db).await.expect("migrate");
-    let sign_up =
-        |email: &str| TherapistSignUp::parse("Bench Therapist", email, "a calm and quiet river").unwrap();
-    let therapist = accounts::sign_up_therapist(&db, sign_up("bench@example.org"), Utc::now()).await.unwrap();
-    let neighbour = accounts::sign_up_therapist(&db, sign_up("other@example.org"), Utc::now()).await.unwrap();
-    seed(&db, neighbour, size / 2).await;
-    seed(&db, therapist, size).await;
+async fn bench(backend: &str, url: &str, size: usize) -> Outcome {
+    let db = database::connect(url).await?;
+    database::migrate(&db).await?;
+    let sign_up = |email: &str| TherapistSignUp::parse("Bench Therapist", email, "a calm and quiet river");
+    let therapist = accounts::sign_up_therapist(&db, sign_up("bench@example.org")?, Utc::now()).await?;
+    let neighbour = accounts::sign_up_therapist(&db, sign_up("other@example.org")?, Utc::now()).await?;
+    seed(&db, neighbour, size / 2).await?;
+    seed(&db, therapist, size).await?;
     let queries = [
         (
             "first page",
@@ -124,7 +127,7 @@ async fn bench(backend: &str, url: &str, size: usize) {
         let mut total = 0;
         for _ in 0..RUNS {
             let started = Instant::now();
-            let page = caseload(&db, therapist, &query, Utc::now()).await.expect("caseload");
+            let page = caseload(&db, therapist, &query, Utc::now()).await?;
             timings.push(started.elapsed().as_micros());
             total = page.total;
         }
@@ -136,14 +139,15 @@ async fn bench(backend: &str, url: &str, size: usize) {
         );
     }
     db.close().await.ok();
+    Ok(())
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> Outcome {
     let dir = std::env::temp_dir();
     for size in SIZES {
         let path = dir.join(format!("babysteps_bench_{}_{size}.db", std::process::id()));
-        bench("sqlite", &format!("sqlite://{}", path.display()), size).await;
+        bench("sqlite", &format!("sqlite://{}", path.display()), size).await?;
         for suffix in ["", "-wal", "-shm"] {
             std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
         }
@@ -151,10 +155,12 @@ async fn main() {
     if let Ok(server) = std::env::var("BENCH_POSTGRES_URL") {
         for size in SIZES {
             let name = format!("babysteps_bench_{}_{size}", std::process::id());
-            let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.expect("postgres");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create");
-            bench("postgres", &format!("{server}/{name}"), size).await;
+            let admin = sea_orm::Database::connect(format!("{server}/postgres")).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+            let measured = bench("postgres", &format!("{server}/{name}"), size).await;
             admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.ok();
+            measured?;
         }
     }
+    Ok(())
 }
