@@ -58,10 +58,7 @@ async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) -> Outcom
                 ..Default::default()
             })
         });
-        partners::Entity::insert_many(partner_rows)
-            .exec_without_returning(&txn)
-            .await
-            ?;
+        partners::Entity::insert_many(partner_rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
     Ok(())

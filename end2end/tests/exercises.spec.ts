@@ -36,10 +36,20 @@ test('a therapist writes an exercise, previews it, and assigns it to one partner
   await preview.getByLabel('Preview as').selectOption('emotional');
   await expect(preview.getByRole('group', { name: /Moments of touch you noticed/ })).toHaveCount(0);
 
+  // Duplicate it, archive the copy: the list shows both, and only the original can be assigned.
+  await page.getByRole('button', { name: 'Duplicate' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Copy of Weekly look back' })).toBeVisible();
+  await page.getByRole('button', { name: 'Archive' }).click();
+  await expect(page.getByText('Archived', { exact: true })).toBeVisible();
+  await page.getByRole('link', { name: '← Exercises' }).click();
+  await expect(page.getByRole('row', { name: /Copy of Weekly look back/ })).toContainText('Archived');
+  await expect(page.getByRole('link', { name: 'Weekly look back', exact: true })).toBeVisible();
+
   // Assign it to Sam only.
   await page.getByRole('link', { name: 'Caseload' }).click();
   await page.getByRole('link', { name: 'Lee & Kai' }).click();
   await page.getByText('Assign one of your exercises').click();
+  await expect(page.getByLabel('Exercise', { exact: true }).locator('option')).toHaveText(['Weekly look back']);
   await page.getByLabel('For', { exact: true }).selectOption('b');
   await page.getByRole('button', { name: 'Assign exercise' }).click();
   await expect(page.getByRole('row', { name: /Weekly look back/ })).toContainText('Sam: Not started');

@@ -301,6 +301,11 @@ pub async fn exercise_of(
         .one(db)
         .await?
         .ok_or(AppError::Internal)?;
+    content_of(&version)
+}
+
+/// The exercise stored in a version (an unreadable one is logged, never shown).
+pub(crate) fn content_of(version: &exercise_versions::Model) -> Result<ExerciseTemplate, AppError> {
     serde_json::from_str(&version.content).map_err(|error| {
         tracing::error!(%error, version = version.id, "stored exercise version unreadable");
         AppError::Internal
@@ -330,9 +335,16 @@ async fn homework_of_case(db: &impl ConnectionTrait, case_id: i32) -> Result<Cas
     let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
     let all_responses =
         responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?;
+    // Every version's title in one query (not one query per assignment).
+    let versions = exercise_versions::Entity::find()
+        .filter(exercise_versions::Column::Id.is_in(rows.iter().map(|a| a.exercise_version_id)))
+        .all(db)
+        .await?;
     let mut assignments = Vec::new();
     for assignment in rows {
-        let title = exercise_of(db, &assignment).await?.title;
+        let version =
+            versions.iter().find(|v| v.id == assignment.exercise_version_id).ok_or(AppError::Internal)?;
+        let title = content_of(version)?.title;
         let per_partner = partners
             .iter()
             .map(|partner| {
@@ -414,6 +426,17 @@ pub async fn my_homework(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<
     let (partner, case) = client_partner(db, actor).await?;
     let homework = homework_of_case(db, case.id).await?;
     let index = homework.partners.iter().position(|p| p.id == partner.id).ok_or(AppError::NotFound)?;
+    // Unread comments for all of this partner's responses in one query.
+    let response_ids: Vec<i32> = homework
+        .assignments
+        .iter()
+        .filter_map(|(_, _, responses)| responses[index].as_ref().map(|r| r.id))
+        .collect();
+    let unread = comments::Entity::find()
+        .filter(comments::Column::ResponseId.is_in(response_ids))
+        .filter(comments::Column::ReadAt.is_null())
+        .all(db)
+        .await?;
     let mut items = Vec::new();
     for (assignment, title, responses) in homework.assignments {
         if !recipients_of(&assignment).includes(partner.position) {
@@ -421,12 +444,7 @@ pub async fn my_homework(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<
         }
         let response = responses[index].clone();
         let unread_comments = match &response {
-            Some(response) => comments::Entity::find()
-                .filter(comments::Column::ResponseId.eq(response.id))
-                .filter(comments::Column::ReadAt.is_null())
-                .all(db)
-                .await?
-                .len(),
+            Some(response) => unread.iter().filter(|c| c.response_id == response.id).count(),
             None => 0,
         };
         items.push(HomeworkItem {

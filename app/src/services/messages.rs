@@ -178,7 +178,7 @@ pub async fn send_follow_up(
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     // Whose case it is comes first: nobody else learns anything, not even about their input.
-    owned_case(db, actor, case_id).await?;
+    let case = owned_case(db, actor, case_id).await?;
     check_text(&message.subject, &message.body)?;
     if message.progress_summary.chars().count() > 300 {
         return Err(AppError::invalid("progress_summary", "Keep the progress sentence to 300 characters."));
@@ -194,7 +194,6 @@ pub async fn send_follow_up(
     }
     let txn = db.begin().await?;
     let defaults = compose_defaults(&txn, actor, case_id).await?;
-    let case = owned_case(&txn, actor, case_id).await?;
     if case.status == "closed" {
         return Err(AppError::conflict("This case is closed. Reopen it before writing to the couple."));
     }

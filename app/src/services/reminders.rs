@@ -149,11 +149,6 @@ impl Planned {
     }
 }
 
-/// The Monday of `date`'s week.
-fn monday(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
-}
-
 /// Decides which automatic emails are due at `now`. Pure: the clock and the facts are
 /// inputs, so it is tested with any time and time zone.
 pub fn plan(
@@ -181,7 +176,7 @@ pub fn plan(
                 });
             }
         }
-        let week = monday(today);
+        let week = super::exchange::week_start(today);
         if client.practising
             && local.weekday() == Weekday::Sun
             && local.hour() >= 10

@@ -116,10 +116,7 @@ pub async fn set_reminders(
 
 /// Today's date where the account lives (UTC if its time zone is unreadable).
 pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
-    match time_zone.parse::<Tz>() {
-        Ok(zone) => now.with_timezone(&zone).date_naive(),
-        Err(_) => now.date_naive(),
-    }
+    now.with_timezone(&super::reminders::zone_of(time_zone)).date_naive()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::{
     audit::{self, AuditAction, AuditEvent},
     cases::owned_case,
-    homework::Recipients,
+    homework::{content_of, Recipients},
     Actor,
 };
 use crate::{
@@ -54,13 +54,6 @@ async fn current_version(
         .ok_or(AppError::Internal)
 }
 
-fn content_of(version: &exercise_versions::Model) -> Result<ExerciseTemplate, AppError> {
-    serde_json::from_str(&version.content).map_err(|error| {
-        tracing::error!(%error, version = version.id, "stored exercise version unreadable");
-        AppError::Internal
-    })
-}
-
 /// The therapist's exercises, newest first (archived ones too, marked by `archived_at`).
 pub async fn list(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<OwnTemplate>, AppError> {
     actor.require_role(Role::Therapist)?;
@@ -69,12 +62,21 @@ pub async fn list(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<OwnTemp
         .order_by_desc(exercise_templates::Column::UpdatedAt)
         .all(db)
         .await?;
-    let mut found = Vec::with_capacity(templates.len());
-    for template in templates {
-        let content = content_of(&current_version(db, &template).await?)?;
-        found.push(OwnTemplate { template, content });
-    }
-    Ok(found)
+    // Every version of these exercises in one query; each keeps its current one.
+    let versions = exercise_versions::Entity::find()
+        .filter(exercise_versions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)))
+        .all(db)
+        .await?;
+    templates
+        .into_iter()
+        .map(|template| {
+            let current = versions
+                .iter()
+                .find(|v| v.template_id == template.id && v.version == template.current_version)
+                .ok_or(AppError::Internal)?;
+            Ok(OwnTemplate { content: content_of(current)?, template })
+        })
+        .collect()
 }
 
 /// One of the therapist's exercises.
