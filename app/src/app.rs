@@ -9,6 +9,7 @@ use crate::{
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, SheetPage},
         consult::ConsultPage,
+        exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
         exercises::{EditExercisePage, ExercisesPage, NewExercisePage},
         home::HomePage,
         join::JoinPage,
@@ -16,7 +17,6 @@ use crate::{
         outbox::OutboxPage,
         review::ReviewPage,
         settings::SettingsPage,
-        together::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
     },
 };
 use leptos::prelude::*;

@@ -10,22 +10,12 @@ use app::{
     services::{
         accounts::{self, SignInAttempt, TherapistSignUp, SIGN_IN_REFUSED},
         sessions::{self, SessionPolicy},
-        Actor,
     },
 };
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 
-const PASSWORD: &str = "a calm and quiet river";
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
-}
-
-async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
-    let form = TherapistSignUp::parse("Dr Ana Ruiz", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, start_time()).await.unwrap()
-}
+use support::fixtures::{t0 as start_time, therapist, PASSWORD};
 
 fn attempt<'a>(email: &'a str, password: &'a str) -> SignInAttempt<'a> {
     SignInAttempt { email, password, client_address: "192.0.2.10" }

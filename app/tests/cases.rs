@@ -5,33 +5,26 @@ mod support;
 
 use app::{
     domain::{
-        case::{CaseStatus, InvitationState, TherapistNotes},
+        case::{CaseStatus, ConfidentialityPolicy, InvitationState, TherapistNotes},
         Role,
     },
     entities::{audit_entries, invitations as invitation_rows, outbox_emails},
     error::AppError,
     services::{
-        accounts::{self, TherapistSignUp},
-        cases::{self, CaseDraft, CaseloadQuery, CaseloadSort, PartnerFields},
+        access,
+        accounts::{self},
+        caseload::{self, CaseloadQuery, CaseloadSort},
+        cases::{self, CaseDraft, PartnerFields},
         invitations::{self, InvitationLookup},
         outbox,
         tokens::SecretToken,
         Actor,
     },
 };
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 
-const PASSWORD: &str = "a calm and quiet river";
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
-}
-
-async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
-    let form = TherapistSignUp::parse("Dr Ana Ruiz", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, t0()).await.unwrap()
-}
+use support::fixtures::{t0, therapist, PASSWORD};
 
 fn partner<'a>(first_name: &'a str, email: &'a str, seeks: &'a str) -> PartnerFields<'a> {
     PartnerFields { first_name, last_name: "", email, pronouns: "", seeks }
@@ -54,7 +47,7 @@ async fn new_case(db: &DatabaseConnection, owner: Actor, label: &str, n: u32) ->
 }
 
 async fn partner_ids(db: &DatabaseConnection, case_id: i32) -> Vec<i32> {
-    cases::partners_of(db, case_id).await.unwrap().into_iter().map(|p| p.id).collect()
+    access::partners_of(db, case_id).await.unwrap().into_iter().map(|p| p.id).collect()
 }
 
 /// Invites a partner and returns a working link token, as the mail worker would mint it.
@@ -90,7 +83,7 @@ async fn case_lifecycle(db: &DatabaseConnection) {
     let owner = therapist(db, "ana@example.org").await;
     let case_id = new_case(db, owner, "Alex & Sam", 1).await;
     let detail = cases::case_detail(db, owner, case_id, t0()).await.unwrap();
-    assert_eq!(detail.case.status, "active");
+    assert_eq!(detail.case.status, CaseStatus::Active);
     assert_eq!(detail.partners.len(), 2);
     assert!(detail.partners.iter().all(|(_, state)| *state == InvitationState::NotInvited));
 
@@ -113,7 +106,7 @@ async fn case_lifecycle(db: &DatabaseConnection) {
         .unwrap();
     let detail = cases::case_detail(db, owner, case_id, t0()).await.unwrap();
     assert_eq!(detail.case.label, "Alex and Sam");
-    assert_eq!(detail.case.confidentiality_policy, "limited_secrets");
+    assert_eq!(detail.case.confidentiality_policy, ConfidentialityPolicy::LimitedSecrets);
     assert_eq!(detail.case.therapist_notes, "First session went well.");
     assert_eq!(detail.partners[0].0.pronouns.as_deref(), Some("they/them"));
 
@@ -238,7 +231,7 @@ async fn only_the_owner_reaches_a_case(db: &DatabaseConnection) {
             page: 1,
             per_page: 25,
         };
-        assert_eq!(cases::caseload(db, client, &query, t0()).await.unwrap_err(), AppError::Forbidden);
+        assert_eq!(caseload::caseload(db, client, &query, t0()).await.unwrap_err(), AppError::Forbidden);
         assert_eq!(outbox::therapist_outbox(db, client, 10, t0()).await.unwrap_err(), AppError::Forbidden);
     }
     // Therapist notes never reach a client: the client's view of their case has none.
@@ -271,24 +264,24 @@ async fn caseload_searches_filters_sorts_and_pages(db: &DatabaseConnection) {
         page,
         per_page: 10,
     };
-    let first = cases::caseload(db, owner, &query("", None, 1), t0()).await.unwrap();
+    let first = caseload::caseload(db, owner, &query("", None, 1), t0()).await.unwrap();
     assert_eq!(first.total, 31);
     assert_eq!(first.rows.len(), 10);
     assert_eq!(first.rows[0].case.label, "Couple 00");
     assert_eq!(first.rows[0].partners.len(), 2);
-    let last = cases::caseload(db, owner, &query("", None, 4), t0()).await.unwrap();
+    let last = caseload::caseload(db, owner, &query("", None, 4), t0()).await.unwrap();
     assert_eq!(last.rows.len(), 1);
     assert_eq!(last.rows[0].case.label, "Zed & Quinn");
-    let paused = cases::caseload(db, owner, &query("", Some(CaseStatus::Paused), 1), t0()).await.unwrap();
+    let paused = caseload::caseload(db, owner, &query("", Some(CaseStatus::Paused), 1), t0()).await.unwrap();
     assert_eq!((paused.total, paused.rows[0].case.id), (1, zed));
-    let by_label = cases::caseload(db, owner, &query("zed", None, 1), t0()).await.unwrap();
+    let by_label = caseload::caseload(db, owner, &query("zed", None, 1), t0()).await.unwrap();
     assert_eq!(by_label.total, 1);
     // Partner first names are searched too, without case; "%" is taken literally.
-    let by_partner = cases::caseload(db, owner, &query("ALEX", None, 1), t0()).await.unwrap();
+    let by_partner = caseload::caseload(db, owner, &query("ALEX", None, 1), t0()).await.unwrap();
     assert_eq!(by_partner.total, 31);
-    let literal = cases::caseload(db, owner, &query("%", None, 1), t0()).await.unwrap();
+    let literal = caseload::caseload(db, owner, &query("%", None, 1), t0()).await.unwrap();
     assert_eq!(literal.total, 0);
-    let beyond = cases::caseload(db, owner, &query("", None, 99), t0()).await.unwrap();
+    let beyond = caseload::caseload(db, owner, &query("", None, 99), t0()).await.unwrap();
     assert!(beyond.rows.is_empty());
 }
 
@@ -366,7 +359,7 @@ async fn an_existing_account_signs_in_to_accept(db: &DatabaseConnection) {
     assert!(error.to_string().contains("different email"), "{error}");
     // An address that already has an account must sign in rather than make a new one.
     let case_b = new_case(db, owner, "Third couple", 3).await;
-    let partners_b = cases::partners_of(db, case_b).await.unwrap();
+    let partners_b = access::partners_of(db, case_b).await.unwrap();
     let reuse = CaseDraft::parse(
         "Third couple",
         "no_secrets",

@@ -169,7 +169,7 @@ impl<S: Sender> MailWorker<S> {
         match self.sender.send(message).await {
             Ok(()) => {
                 outbox::mark_sent(&self.db, row.id, Utc::now()).await?;
-                tracing::info!(email_id = row.id, kind = %row.kind, "email delivered");
+                tracing::info!(email_id = row.id, kind = row.kind.as_str(), "email delivered");
                 Ok(true)
             }
             Err(failure) => {

@@ -2,6 +2,7 @@
 //! loopback, and against a sender that fails on purpose.
 
 use app::{
+    domain::outbox::EmailStatus,
     entities::outbox_emails,
     services::{
         accounts::{self, TherapistSignUp},
@@ -55,7 +56,7 @@ async fn two_invitations(db: &DatabaseConnection) -> Actor {
     )
     .unwrap();
     let case_id = cases::create_case(db, therapist, draft, Utc::now()).await.unwrap();
-    for partner in cases::partners_of(db, case_id).await.unwrap() {
+    for partner in app::services::access::partners_of(db, case_id).await.unwrap() {
         invitations::invite(db, therapist, case_id, partner.id, Utc::now()).await.unwrap();
     }
     therapist
@@ -157,7 +158,7 @@ async fn smtp_down_then_up_delivers_every_email_once() {
     let waiting = outbox_emails::Entity::find().all(&db).await.unwrap();
     assert!(waiting
         .iter()
-        .all(|row| row.status == "pending" && row.attempts == 1 && row.last_error.is_some()));
+        .all(|row| row.status == EmailStatus::Pending && row.attempts == 1 && row.last_error.is_some()));
 
     let maildev = MailDev::start(smtp_port);
     maildev.wait_until_ready().await;
@@ -190,7 +191,7 @@ async fn smtp_down_then_up_delivers_every_email_once() {
             assert!(!text.to_lowercase().contains(clinical));
         }
     }
-    assert!(stored.iter().all(|row| row.status == "sent" && row.sent_at.is_some()));
+    assert!(stored.iter().all(|row| row.status == EmailStatus::Sent && row.sent_at.is_some()));
 }
 
 /// Fails the first `failures` sends, then succeeds; counts deliveries.
@@ -231,7 +232,7 @@ async fn failing_then_recovering_gives_exactly_one_delivery_each() {
     }
     assert_eq!(delivered.load(Ordering::SeqCst), 2);
     let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
-    assert!(rows.iter().all(|row| row.status == "sent"));
+    assert!(rows.iter().all(|row| row.status == EmailStatus::Sent));
     assert_eq!(rows.iter().map(|row| row.attempts).sum::<i32>(), 5, "three failures and two deliveries");
 }
 
@@ -254,5 +255,5 @@ async fn on_shutdown_the_email_being_sent_is_finished() {
     // The first send was under way and finished; the second was not started.
     assert_eq!(delivered.load(Ordering::SeqCst), 1);
     let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
-    assert_eq!(rows.iter().filter(|row| row.status == "sent").count(), 1);
+    assert_eq!(rows.iter().filter(|row| row.status == EmailStatus::Sent).count(), 1);
 }

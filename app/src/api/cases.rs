@@ -1,7 +1,13 @@
 //! The therapist's caseload and case pages, and the client's view of their own case.
 
+use super::{
+    exchange::CaseExchangeView, homework::CaseHomeworkView, messages::ComposeView, templates::TemplateSummary,
+};
 use crate::{
-    domain::case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
+    domain::{
+        case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
+        outbox::EmailStatus,
+    },
     error::AppError,
 };
 use chrono::{DateTime, Utc};
@@ -12,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use {
     super::request,
     crate::services::{
-        cases::{self, CaseDraft, CaseloadQuery, CaseloadSort, PartnerFields},
+        case_page, caseload,
+        caseload::{CaseloadQuery, CaseloadSort},
+        cases::{self, CaseDraft, PartnerFields},
         outbox,
     },
 };
@@ -102,8 +110,8 @@ pub struct EmailView {
     pub to: String,
     /// Subject line.
     pub subject: String,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub status: String,
+    /// Where its delivery is.
+    pub status: EmailStatus,
     /// Delivery attempts so far.
     pub attempts: i32,
     /// Why the last attempt failed, if it did.
@@ -133,6 +141,21 @@ pub struct CaseView {
     pub notes: String,
     /// Partner A and partner B.
     pub partners: Vec<PartnerView>,
+}
+
+/// Everything the therapist's case page shows, loaded in one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CasePageView {
+    /// The case and its partners.
+    pub case: CaseView,
+    /// Assignments and each partner's progress.
+    pub homework: CaseHomeworkView,
+    /// Steps 3 to 5 and private notes.
+    pub exchange: CaseExchangeView,
+    /// The follow-up composer's starting point.
+    pub compose: ComposeView,
+    /// The therapist's own exercises, to assign.
+    pub templates: Vec<TemplateSummary>,
     /// Emails about this case, newest first.
     pub emails: Vec<EmailView>,
     /// False when no SMTP server is configured (email waits in the outbox).
@@ -158,8 +181,7 @@ pub struct ClientHomeView {
 impl EmailView {
     /// The wire form of an outbox row (its bodies stay on the server).
     pub fn from_row(row: crate::entities::outbox_emails::Model) -> Self {
-        let is_unsent_invitation =
-            row.invitation_id.is_some() && row.status != outbox::EmailStatus::Sent.as_str();
+        let is_unsent_invitation = row.invitation_id.is_some() && row.status != outbox::EmailStatus::Sent;
         Self {
             id: row.id,
             to: format!("{} <{}>", row.to_name, row.to_address),
@@ -172,14 +194,6 @@ impl EmailView {
             is_unsent_invitation,
         }
     }
-}
-
-#[cfg(feature = "ssr")]
-fn stored<T>(parsed: Result<T, crate::domain::InvalidInput>) -> Result<T, AppError> {
-    parsed.map_err(|_| {
-        tracing::error!("unreadable value stored in the database");
-        AppError::Internal
-    })
 }
 
 /// One page of the caseload: search by name, filter by status, sort, page.
@@ -200,7 +214,7 @@ pub async fn load_caseload(
         page: page.max(1),
         per_page: CASELOAD_PAGE_SIZE,
     };
-    let found = cases::caseload(&state.db, actor, &query, request::now()).await?;
+    let found = caseload::caseload(&state.db, actor, &query, request::now()).await?;
     let rows = found
         .rows
         .into_iter()
@@ -208,14 +222,14 @@ pub async fn load_caseload(
             Ok(CaseloadRow {
                 id: row.case.id,
                 label: row.case.label,
-                status: stored(CaseStatus::parse(&row.case.status))?,
+                status: row.case.status,
                 partners: row
                     .partners
                     .into_iter()
                     .map(|(partner, invitation)| {
                         Ok(PartnerSummary {
                             first_name: partner.first_name,
-                            seeks: stored(Seeks::parse(&partner.seeks))?,
+                            seeks: partner.seeks,
                             invitation,
                         })
                     })
@@ -293,39 +307,64 @@ pub async fn save_case(
     Ok(())
 }
 
-/// The therapist's case page.
-#[server(endpoint = "cases/get")]
-pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let detail = cases::case_detail(&state.db, actor, case_id, request::now()).await?;
-    let emails =
-        outbox::case_history(&state.db, case_id).await?.into_iter().map(EmailView::from_row).collect();
-    Ok(CaseView {
-        id: detail.case.id,
-        label: detail.case.label,
-        status: stored(CaseStatus::parse(&detail.case.status))?,
-        status_changed_at: detail.case.status_changed_at,
-        policy: stored(ConfidentialityPolicy::parse(&detail.case.confidentiality_policy))?,
-        notes: detail.case.therapist_notes,
-        partners: detail
-            .partners
-            .into_iter()
-            .map(|(partner, invitation)| {
-                Ok(PartnerView {
+#[cfg(feature = "ssr")]
+impl From<cases::CaseDetail> for CaseView {
+    fn from(detail: cases::CaseDetail) -> Self {
+        CaseView {
+            id: detail.case.id,
+            label: detail.case.label,
+            status: detail.case.status,
+            status_changed_at: detail.case.status_changed_at,
+            policy: detail.case.confidentiality_policy,
+            notes: detail.case.therapist_notes,
+            partners: detail
+                .partners
+                .into_iter()
+                .map(|(partner, invitation)| PartnerView {
                     id: partner.id,
                     first_name: partner.first_name,
                     last_name: partner.last_name,
                     email: partner.email,
                     pronouns: partner.pronouns,
-                    seeks: stored(Seeks::parse(&partner.seeks))?,
+                    seeks: partner.seeks,
                     invitation,
                 })
-            })
-            .collect::<Result<_, AppError>>()?,
-        emails,
-        smtp_configured: state.mail.smtp_configured,
-    })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl CasePageView {
+    /// The wire form of the case page.
+    pub fn new(page: case_page::CasePage, smtp_configured: bool) -> Result<Self, AppError> {
+        Ok(CasePageView {
+            case: page.detail.into(),
+            homework: page.homework.into(),
+            exchange: CaseExchangeView::new(page.board, page.practice, page.pact, page.notes)?,
+            compose: ComposeView::new(page.compose, page.message_templates),
+            templates: page.templates.into_iter().map(TemplateSummary::from).collect(),
+            emails: page.emails.into_iter().map(EmailView::from_row).collect(),
+            smtp_configured,
+        })
+    }
+}
+
+/// A case and its partners, for the edit form.
+#[server(endpoint = "cases/get")]
+pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    Ok(cases::case_detail(&state.db, actor, case_id, request::now()).await?.into())
+}
+
+/// The therapist's case page, in one call.
+#[server(endpoint = "cases/page")]
+pub async fn load_case_page(case_id: i32) -> Result<CasePageView, AppError> {
+    let actor = request::current_actor().await?;
+    let state = request::app_state()?;
+    let page = case_page::case_page(&state.db, actor, case_id, request::now()).await?;
+    CasePageView::new(page, state.mail.smtp_configured)
 }
 
 /// Pauses, closes or reopens a case.
@@ -357,7 +396,7 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
         own_first_name: found.own.first_name,
         partner_first_name: found.other.first_name,
         therapist_name: found.therapist_name,
-        policy: stored(ConfidentialityPolicy::parse(&found.case.confidentiality_policy))?,
-        status: stored(CaseStatus::parse(&found.case.status))?,
+        policy: found.case.confidentiality_policy,
+        status: found.case.status,
     })
 }

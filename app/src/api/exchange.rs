@@ -2,7 +2,10 @@
 //! agreements, weekly check-ins, the letting-go pact, notes to the therapist; and the
 //! therapist's view of all of it on the case page.
 
-use crate::{domain::exchange::WishState, error::AppError};
+use crate::{
+    domain::exchange::{OfferStatus, WishState},
+    error::AppError,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -22,8 +25,8 @@ use {
 pub struct OfferView {
     /// The smaller step.
     pub text: String,
-    /// `proposed`, `accepted` or `declined`.
-    pub status: String,
+    /// Where the offer stands.
+    pub status: OfferStatus,
 }
 
 /// A wish as its viewer may see it.
@@ -178,6 +181,37 @@ pub struct CaseExchangeView {
 }
 
 #[cfg(feature = "ssr")]
+impl CaseExchangeView {
+    /// The therapist's view of steps 3 to 5 and the private notes.
+    pub fn new(
+        board: exchange::Board,
+        practice: exchange::Practice,
+        pact: exchange::Pact,
+        notes: Vec<crate::entities::private_notes::Model>,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            wishes: board
+                .wishes
+                .into_iter()
+                .map(|t| wish_view(t, &board.partners))
+                .collect::<Result<_, _>>()?,
+            agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+            check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
+            pact: pact_view(pact),
+            notes: notes
+                .into_iter()
+                .map(|n| NoteView {
+                    partner: first_name(&board.partners, n.partner_id),
+                    body: n.body,
+                    created_at: n.created_at,
+                    unread: n.read_at.is_none(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
 fn first_name(partners: &[partners::Model], id: i32) -> String {
     partners.iter().find(|p| p.id == id).map(|p| p.first_name.clone()).unwrap_or_default()
 }
@@ -193,7 +227,7 @@ fn wish_view(thread: exchange::WishThread, partners: &[partners::Model]) -> Resu
         kind_key: wish.kind.clone(),
         text: wish.text,
         importance: wish.importance,
-        state: WishState::parse(&wish.state).ok_or(AppError::Internal)?,
+        state: wish.state,
         ease: wish.ease,
         offers: thread.offers.into_iter().map(|o| OfferView { text: o.text, status: o.status }).collect(),
     })
@@ -334,7 +368,7 @@ pub async fn load_practice() -> Result<PracticeView, AppError> {
         .find(|p| p.client_user_id == Some(actor.user_id))
         .ok_or(AppError::NotFound)?
         .clone();
-    let this_week = exchange::week_start(request::now().date_naive());
+    let this_week = crate::services::clock::week_start(request::now().date_naive());
     let weeks = (0..=exchange::CHECK_IN_WEEKS_BACK).map(|n| this_week - chrono::Duration::weeks(n)).collect();
     let partner_ratings = practice
         .partner_ratings
@@ -465,36 +499,4 @@ pub async fn load_my_notes() -> Result<Vec<NoteView>, AppError> {
             unread: n.read_at.is_none(),
         })
         .collect())
-}
-
-/// Steps 3 to 5 and private notes for the therapist's case page (opening it marks the
-/// notes read).
-#[server(endpoint = "exchange/case")]
-pub async fn load_case_exchange(case_id: i32) -> Result<CaseExchangeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let now = request::now();
-    let board = exchange::case_board(&state.db, actor, case_id).await?;
-    let practice = exchange::case_practice(&state.db, actor, case_id).await?;
-    let pact = exchange::case_pact(&state.db, actor, case_id).await?;
-    let notes = exchange::case_private_notes(&state.db, actor, case_id, now).await?;
-    Ok(CaseExchangeView {
-        wishes: board
-            .wishes
-            .into_iter()
-            .map(|t| wish_view(t, &board.partners))
-            .collect::<Result<_, AppError>>()?,
-        agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
-        check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
-        pact: pact_view(pact),
-        notes: notes
-            .into_iter()
-            .map(|n| NoteView {
-                partner: first_name(&board.partners, n.partner_id),
-                body: n.body,
-                created_at: n.created_at,
-                unread: n.read_at.is_none(),
-            })
-            .collect(),
-    })
 }

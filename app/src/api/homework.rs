@@ -2,7 +2,7 @@
 //! share), and the therapist's assignment, progress and review.
 
 use crate::{
-    domain::{case::Seeks, exercise::Question},
+    domain::{case::Seeks, exercise::Question, homework::ResponseStatus},
     error::AppError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,53 +14,13 @@ use std::collections::BTreeMap;
 use {
     super::request,
     crate::{
-        domain::answers::{form_value, Answers},
-        services::homework::{self, Recipients, ResponseStatus as Status, SaveIntent},
+        domain::{
+            answers::{form_value, Answers},
+            homework::Recipients,
+        },
+        services::homework::{self, status_of, SaveIntent},
     },
 };
-
-/// Where a partner's answers stand (mirrors the service's status).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Progress {
-    /// Nothing written yet.
-    NotStarted,
-    /// Written, not submitted.
-    Draft,
-    /// Handed in.
-    Submitted,
-    /// Reviewed by the therapist.
-    Reviewed,
-}
-
-impl Progress {
-    /// How it reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            Progress::NotStarted => "Not started",
-            Progress::Draft => "Draft",
-            Progress::Submitted => "Submitted",
-            Progress::Reviewed => "Reviewed",
-        }
-    }
-
-    /// Submitted or reviewed.
-    pub fn is_done(self) -> bool {
-        matches!(self, Progress::Submitted | Progress::Reviewed)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<Status> for Progress {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::NotStarted => Progress::NotStarted,
-            Status::Draft => Progress::Draft,
-            Status::Submitted => Progress::Submitted,
-            Status::Reviewed => Progress::Reviewed,
-        }
-    }
-}
 
 /// One line of "My homework".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,7 +34,7 @@ pub struct HomeworkListItem {
     /// When it is due.
     pub due_on: Option<NaiveDate>,
     /// The client's progress.
-    pub progress: Progress,
+    pub progress: ResponseStatus,
     /// The therapist's note with the assignment.
     pub note: String,
     /// New comments from the therapist.
@@ -114,8 +74,8 @@ pub struct SheetView {
     pub note: String,
     /// The client's questions and answers so far.
     pub mine: AnswerSet,
-    /// Progress.
-    pub progress: Progress,
+    /// Where their answers stand.
+    pub progress: ResponseStatus,
     /// The revision the answers are at (for conflict detection).
     pub revision: i32,
     /// Sharing takes effect only when both partners have shared.
@@ -140,7 +100,7 @@ pub struct PartnerProgress {
     /// The partner's first name.
     pub first_name: String,
     /// Where their answers stand.
-    pub progress: Progress,
+    pub progress: ResponseStatus,
     /// When they submitted.
     pub submitted_at: Option<DateTime<Utc>>,
     /// When the therapist marked it reviewed.
@@ -184,8 +144,8 @@ pub struct ReviewPartner {
     pub seeks: Seeks,
     /// Their response, once started.
     pub response_id: Option<i32>,
-    /// Progress.
-    pub progress: Progress,
+    /// Where their answers stand.
+    pub progress: ResponseStatus,
     /// Shared with their partner.
     pub shared: bool,
     /// Answers by question key.
@@ -250,7 +210,7 @@ pub async fn load_sheet(assignment_id: i32) -> Result<SheetView, AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     let sheet = homework::open_sheet(&state.db, actor, assignment_id, request::now()).await?;
-    let progress: Progress = Status::of(sheet.response.as_ref()).into();
+    let progress: ResponseStatus = status_of(sheet.response.as_ref());
     Ok(SheetView {
         assignment_id: sheet.assignment.id,
         title: sheet.exercise.title.clone(),
@@ -303,40 +263,39 @@ pub async fn share_answers(assignment_id: i32) -> Result<(), AppError> {
 }
 
 /// The homework section of the therapist's case page.
-#[server(endpoint = "homework/case")]
-pub async fn load_case_homework(case_id: i32) -> Result<CaseHomeworkView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let found = homework::case_homework(&state.db, actor, case_id).await?;
-    let rows = found
-        .assignments
-        .into_iter()
-        .map(|(assignment, title, responses)| {
-            let recipients = Recipients::parse(&assignment.recipients).unwrap_or(Recipients::Both);
-            AssignmentRow {
-                assignment_id: assignment.id,
-                step_number: assignment.step_number,
-                title,
-                assigned_at: assignment.created_at,
-                unlocked_at: assignment.unlocked_at,
-                due_on: assignment.due_on,
-                partners: found
-                    .partners
-                    .iter()
-                    .zip(responses)
-                    .filter(|(partner, _)| recipients.includes(partner.position))
-                    .map(|(partner, response)| PartnerProgress {
-                        first_name: partner.first_name.clone(),
-                        progress: Status::of(response.as_ref()).into(),
-                        submitted_at: response.as_ref().and_then(|r| r.submitted_at),
-                        reviewed_at: response.as_ref().and_then(|r| r.reviewed_at),
-                    })
-                    .collect(),
-            }
-        })
-        .collect::<Vec<_>>();
-    let has_programme = rows.iter().any(|row| row.step_number.is_some());
-    Ok(CaseHomeworkView { has_programme, rows })
+#[cfg(feature = "ssr")]
+impl From<homework::CaseHomework> for CaseHomeworkView {
+    fn from(found: homework::CaseHomework) -> Self {
+        let rows = found
+            .assignments
+            .into_iter()
+            .map(|(assignment, title, responses)| {
+                let recipients = assignment.recipients;
+                AssignmentRow {
+                    assignment_id: assignment.id,
+                    step_number: assignment.step_number,
+                    title,
+                    assigned_at: assignment.created_at,
+                    unlocked_at: assignment.unlocked_at,
+                    due_on: assignment.due_on,
+                    partners: found
+                        .partners
+                        .iter()
+                        .zip(responses)
+                        .filter(|(partner, _)| recipients.includes(partner.position))
+                        .map(|(partner, response)| PartnerProgress {
+                            first_name: partner.first_name.clone(),
+                            progress: status_of(response.as_ref()),
+                            submitted_at: response.as_ref().and_then(|r| r.submitted_at),
+                            reviewed_at: response.as_ref().and_then(|r| r.reviewed_at),
+                        })
+                        .collect(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let has_programme = rows.iter().any(|row| row.step_number.is_some());
+        CaseHomeworkView { has_programme, rows }
+    }
 }
 
 /// Assigns Baby Steps to both partners of a case.
@@ -374,7 +333,7 @@ pub async fn assign_exercise(
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     let recipients = Recipients::parse(&recipients)
-        .ok_or_else(|| AppError::invalid("recipients", "Choose who the exercise is for."))?;
+        .map_err(|_| AppError::invalid("recipients", "Choose who the exercise is for."))?;
     crate::services::templates::assign(
         &state.db,
         actor,
@@ -392,7 +351,7 @@ pub async fn assign_exercise(
 
 /// Opens a locked step early.
 #[server(endpoint = "homework/unlock")]
-pub async fn unlock_step(assignment_id: i32) -> Result<(), AppError> {
+pub async fn unlock_early(assignment_id: i32) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
     homework::unlock_early(&state.db, actor, assignment_id, request::now()).await
@@ -410,9 +369,9 @@ pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
         .map(|(partner, response, answers, comments)| {
             Ok(ReviewPartner {
                 first_name: partner.first_name,
-                seeks: Seeks::parse(&partner.seeks).map_err(|_| AppError::Internal)?,
+                seeks: partner.seeks,
                 response_id: response.as_ref().map(|r| r.id),
-                progress: Status::of(response.as_ref()).into(),
+                progress: status_of(response.as_ref()),
                 shared: response.as_ref().is_some_and(|r| r.shared_at.is_some()),
                 values: values(&answers),
                 comments: comment_views(comments),

@@ -10,7 +10,8 @@ use {
     super::request,
     crate::{
         domain::follow_up,
-        services::{homework::Recipients, messages, reminders::zone_of},
+        domain::homework::Recipients,
+        services::{clock::zone_of, messages},
     },
     chrono::{NaiveDateTime, TimeZone},
 };
@@ -58,47 +59,49 @@ pub struct ComposeView {
     pub slots: Vec<SlotView>,
 }
 
-/// The composer's starting point for a case.
-#[server(endpoint = "messages/compose")]
-pub async fn load_compose(case_id: i32) -> Result<ComposeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let defaults = messages::compose_defaults(&state.db, actor, case_id).await?;
-    let own = messages::templates(&state.db, actor).await?;
-    let zone = zone_of(&defaults.therapist.time_zone);
-    let (name, subject, body) = follow_up::BUILT_IN;
-    let mut templates = vec![MessageTemplateView {
-        id: None,
-        name: name.to_owned(),
-        subject: subject.to_owned(),
-        body: body.to_owned(),
-    }];
-    templates.extend(own.into_iter().map(|t| MessageTemplateView {
-        id: Some(t.id),
-        name: t.name,
-        subject: t.subject,
-        body: t.body,
-    }));
-    Ok(ComposeView {
-        slots: defaults
-            .slots
-            .iter()
-            .map(|slot| SlotView {
-                when: slot.starts_at.with_timezone(&zone).format("%a %-d %b %Y, %H:%M").to_string(),
-                chosen_by: slot
-                    .chosen_by_partner_id
-                    .and_then(|id| defaults.partners.iter().find(|p| p.id == id))
-                    .map(|p| p.first_name.clone()),
-            })
-            .collect(),
-        partners: defaults.partners.iter().map(|p| p.first_name.clone()).collect(),
-        progress_summary: defaults.progress_summary,
-        therapist_name: defaults.therapist.display_name,
-        practice_name: defaults.therapist.practice_name,
-        booking_url: defaults.therapist.booking_url,
-        time_zone: defaults.therapist.time_zone,
-        templates,
-    })
+#[cfg(feature = "ssr")]
+impl ComposeView {
+    /// The composer's starting point: the case's defaults and the therapist's templates
+    /// after the built-in one.
+    pub fn new(
+        defaults: messages::ComposeDefaults,
+        own: Vec<crate::entities::message_templates::Model>,
+    ) -> Self {
+        let zone = zone_of(&defaults.therapist.time_zone);
+        let (name, subject, body) = follow_up::BUILT_IN;
+        let mut templates = vec![MessageTemplateView {
+            id: None,
+            name: name.to_owned(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+        }];
+        templates.extend(own.into_iter().map(|t| MessageTemplateView {
+            id: Some(t.id),
+            name: t.name,
+            subject: t.subject,
+            body: t.body,
+        }));
+        ComposeView {
+            slots: defaults
+                .slots
+                .iter()
+                .map(|slot| SlotView {
+                    when: slot.starts_at.with_timezone(&zone).format("%a %-d %b %Y, %H:%M").to_string(),
+                    chosen_by: slot
+                        .chosen_by_partner_id
+                        .and_then(|id| defaults.partners.iter().find(|p| p.id == id))
+                        .map(|p| p.first_name.clone()),
+                })
+                .collect(),
+            partners: defaults.partners.iter().map(|p| p.first_name.clone()).collect(),
+            progress_summary: defaults.progress_summary,
+            therapist_name: defaults.therapist.display_name,
+            practice_name: defaults.therapist.practice_name,
+            booking_url: defaults.therapist.booking_url,
+            time_zone: defaults.therapist.time_zone,
+            templates,
+        }
+    }
 }
 
 /// A `datetime-local` value in the therapist's time zone, or none when empty.
@@ -137,7 +140,7 @@ pub async fn send_follow_up(
     let account = crate::services::settings::account(&state.db, actor).await?;
     let zone = zone_of(&account.time_zone);
     let recipients = Recipients::parse(&recipients)
-        .ok_or_else(|| AppError::invalid("recipients", "Choose who the message is for."))?;
+        .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?;
     let mut proposed = Vec::new();
     for time in &times {
         if let Some(at) = local_time("times", time, zone)? {

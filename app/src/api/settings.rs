@@ -1,7 +1,7 @@
 //! The signed-in person's settings: a therapist's name, practice, signature, time zone,
 //! booking link and email preferences; a client's choice about reminders.
 
-use crate::error::AppError;
+use crate::{domain::outbox::Digest, error::AppError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +23,8 @@ pub struct SettingsView {
     pub signature: String,
     /// Where clients book a consultation.
     pub booking_url: String,
-    /// `immediate` or `daily`.
-    pub digest: String,
+    /// How a therapist hears of submissions.
+    pub digest: Digest,
     /// Automatic reminders on (a therapist: for their clients; a client: for themselves).
     pub reminders: bool,
 }

@@ -42,15 +42,17 @@ pub struct TemplateView {
 }
 
 #[cfg(feature = "ssr")]
-fn summary(found: templates::OwnTemplate) -> TemplateSummary {
-    TemplateSummary {
-        id: found.template.id,
-        title: found.content.title,
-        summary: found.content.summary,
-        question_count: found.content.questions.len(),
-        version: found.template.current_version,
-        archived: found.template.archived_at.is_some(),
-        updated_at: found.template.updated_at,
+impl From<templates::OwnTemplate> for TemplateSummary {
+    fn from(found: templates::OwnTemplate) -> Self {
+        TemplateSummary {
+            id: found.template.id,
+            title: found.content.title,
+            summary: found.content.summary,
+            question_count: found.content.questions.len(),
+            version: found.template.current_version,
+            archived: found.template.archived_at.is_some(),
+            updated_at: found.template.updated_at,
+        }
     }
 }
 
@@ -59,7 +61,7 @@ fn summary(found: templates::OwnTemplate) -> TemplateSummary {
 pub async fn load_templates() -> Result<Vec<TemplateSummary>, AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    Ok(templates::list(&state.db, actor).await?.into_iter().map(summary).collect())
+    Ok(templates::list(&state.db, actor).await?.into_iter().map(TemplateSummary::from).collect())
 }
 
 /// One of the therapist's exercises.

@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod dates;
+pub mod email_table;
 pub mod error_notice;
 pub mod form;
 pub mod guard;

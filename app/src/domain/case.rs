@@ -1,42 +1,8 @@
 //! The words of a couple case: what a partner seeks, the case's status and confidentiality
 //! policy, and the limited texts a therapist types about a case.
 
-use super::{has_control_chars, InvalidInput};
+use super::{has_control_chars, stored_enum, InvalidInput};
 use serde::{Deserialize, Serialize};
-
-/// What a partner wants more of. Never inferred from gender.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Seeks {
-    /// More emotional connection.
-    Emotional,
-    /// More physical closeness.
-    Physical,
-    /// Not sure yet.
-    Unsure,
-}
-
-/// A case's stage in the caseload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    /// Work in progress.
-    Active,
-    /// On hold for now.
-    Paused,
-    /// Finished; accepts nothing new until reopened.
-    Closed,
-}
-
-/// What the therapist will do with something one partner tells them alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConfidentialityPolicy {
-    /// Anything relevant to the couple may be brought into joint sessions.
-    NoSecrets,
-    /// The therapist may keep some things private, with limits explained up front.
-    LimitedSecrets,
-}
 
 /// Where a partner stands with their invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,50 +33,39 @@ impl InvitationState {
     }
 }
 
-/// Stored names and labels for the small enums above.
-macro_rules! stored_names {
-    ($ty:ty { $($variant:ident => $stored:literal, $label:literal;)+ }) => {
-        impl $ty {
-            /// Every value, in display order.
-            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),+];
-
-            /// The name stored in the database and used in forms.
-            pub fn as_str(self) -> &'static str {
-                match self { $(<$ty>::$variant => $stored),+ }
-            }
-
-            /// Reads a stored or submitted name.
-            pub fn parse(value: &str) -> Result<Self, InvalidInput> {
-                match value.trim() {
-                    $($stored => Ok(<$ty>::$variant),)+
-                    _ => Err(InvalidInput::new("Choose one of the options.")),
-                }
-            }
-
-            /// The label people read.
-            pub fn label(self) -> &'static str {
-                match self { $(<$ty>::$variant => $label),+ }
-            }
-        }
-    };
+stored_enum! {
+    /// What a partner wants more of. Never inferred from gender.
+    pub enum Seeks {
+        /// More emotional connection.
+        Emotional => "emotional", "More emotional connection";
+        /// More physical closeness.
+        Physical => "physical", "More physical closeness";
+        /// Not sure yet.
+        Unsure => "unsure", "Not sure yet";
+    }
 }
 
-stored_names!(Seeks {
-    Emotional => "emotional", "More emotional connection";
-    Physical => "physical", "More physical closeness";
-    Unsure => "unsure", "Not sure yet";
-});
+stored_enum! {
+    /// A case's stage in the caseload.
+    pub enum CaseStatus {
+        /// Work in progress.
+        Active => "active", "Active";
+        /// On hold for now.
+        Paused => "paused", "Paused";
+        /// Finished; accepts nothing new until reopened.
+        Closed => "closed", "Closed";
+    }
+}
 
-stored_names!(CaseStatus {
-    Active => "active", "Active";
-    Paused => "paused", "Paused";
-    Closed => "closed", "Closed";
-});
-
-stored_names!(ConfidentialityPolicy {
-    NoSecrets => "no_secrets", "No secrets";
-    LimitedSecrets => "limited_secrets", "Limited secrets";
-});
+stored_enum! {
+    /// What the therapist will do with something one partner tells them alone.
+    pub enum ConfidentialityPolicy {
+        /// Anything relevant to the couple may be brought into joint sessions.
+        NoSecrets => "no_secrets", "No secrets";
+        /// The therapist may keep some things private, with limits explained up front.
+        LimitedSecrets => "limited_secrets", "Limited secrets";
+    }
+}
 
 impl ConfidentialityPolicy {
     /// The explanation shown to clients when they join.

@@ -3,64 +3,36 @@
 //! "yes", offers a smaller step, or says "not for now"; the wisher accepts an offer or asks
 //! for a different one; either way an agreed wish becomes an agreement to practise.
 
-use super::{baby_steps::WISH_KINDS, InvalidInput};
+use super::{baby_steps::WISH_KINDS, stored_enum, InvalidInput};
 use serde::{Deserialize, Serialize};
 
-/// Where a wish stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WishState {
-    /// Waiting for the addressee's answer.
-    Open,
-    /// The addressee offered a smaller step; waiting for the wisher.
-    OfferPending,
-    /// The wisher asked for a different smaller step; waiting for the addressee.
-    DifferentAsked,
-    /// The addressee said "not for now" (they may answer again later).
-    NotNow,
-    /// Agreed: there is an agreement to practise.
-    Agreed,
-    /// The wisher took it back.
-    Withdrawn,
+stored_enum! {
+    /// Where a wish stands.
+    pub enum WishState {
+        /// Waiting for the addressee's answer.
+        Open => "open", "Waiting for an answer";
+        /// The addressee offered a smaller step; waiting for the wisher.
+        OfferPending => "offer_pending", "A smaller step was offered";
+        /// The wisher asked for a different smaller step; waiting for the addressee.
+        DifferentAsked => "different_asked", "A different smaller step was asked for";
+        /// The addressee said "not for now" (they may answer again later).
+        NotNow => "not_now", "Not for now";
+        /// Agreed: there is an agreement to practise.
+        Agreed => "agreed", "Agreed";
+        /// The wisher took it back.
+        Withdrawn => "withdrawn", "Withdrawn";
+    }
 }
 
-impl WishState {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WishState::Open => "open",
-            WishState::OfferPending => "offer_pending",
-            WishState::DifferentAsked => "different_asked",
-            WishState::NotNow => "not_now",
-            WishState::Agreed => "agreed",
-            WishState::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            WishState::Open,
-            WishState::OfferPending,
-            WishState::DifferentAsked,
-            WishState::NotNow,
-            WishState::Agreed,
-            WishState::Withdrawn,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == value)
-    }
-
-    /// How it reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            WishState::Open => "Waiting for an answer",
-            WishState::OfferPending => "A smaller step was offered",
-            WishState::DifferentAsked => "A different smaller step was asked for",
-            WishState::NotNow => "Not for now",
-            WishState::Agreed => "Agreed",
-            WishState::Withdrawn => "Withdrawn",
-        }
+stored_enum! {
+    /// Where a smaller step offered on a wish stands.
+    pub enum OfferStatus {
+        /// Offered; waiting for the wisher.
+        Proposed => "proposed", "waiting for an answer";
+        /// The wisher accepted it.
+        Accepted => "accepted", "accepted";
+        /// The wisher asked for a different one.
+        Declined => "declined", "a different step was asked for";
     }
 }
 
@@ -263,7 +235,7 @@ mod tests {
     #[test]
     fn states_and_inputs_parse() {
         for state in STATES {
-            assert_eq!(WishState::parse(state.as_str()), Some(state));
+            assert_eq!(WishState::parse(state.as_str()), Ok(state));
         }
         assert!(WishAction::parse("hug").is_err());
         assert_eq!(parse_wish_kind("sexual"), Ok("sexual"));

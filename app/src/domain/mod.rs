@@ -8,6 +8,8 @@ mod email;
 pub mod exchange;
 pub mod exercise;
 pub mod follow_up;
+pub mod homework;
+pub mod outbox;
 mod password;
 mod person_name;
 mod role;
@@ -16,6 +18,56 @@ pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 pub use person_name::{PersonName, MAX_NAME_CHARS};
 pub use role::Role;
+
+/// Defines a closed set of named values: each has a stored name (the database column's
+/// text, the form value and the serde name, all one), a label people read, `ALL`, `as_str`
+/// and `parse`. Behind `ssr` the enum is also a SeaORM active enum, so an entity field
+/// holds the type itself and an unknown stored value is an error when read, never widened.
+macro_rules! stored_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => $stored:tt, $label:tt; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+        #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $stored)]
+                #[cfg_attr(feature = "ssr", sea_orm(string_value = $stored))]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored name (also the form value).
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $stored),+ }
+            }
+
+            /// Reads a stored or submitted name.
+            pub fn parse(value: &str) -> Result<Self, $crate::domain::InvalidInput> {
+                match value.trim() {
+                    $($stored => Ok($name::$variant),)+
+                    _ => Err($crate::domain::InvalidInput::new("Choose one of the options.")),
+                }
+            }
+
+            /// The label people read.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+pub(crate) use stored_enum;
 
 /// Why a piece of input was refused, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,35 +1,18 @@
 //! What kind of account a person has.
 
-use serde::{Deserialize, Serialize};
+use super::stored_enum;
 
-/// The two kinds of account: therapists own cases, clients belong to one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A practitioner with a caseload.
-    Therapist,
-    /// A partner's own account.
-    Client,
+stored_enum! {
+    /// The two kinds of account: therapists own cases, clients belong to one case.
+    pub enum Role {
+        /// A practitioner with a caseload.
+        Therapist => "therapist", "Therapist";
+        /// A partner's own account.
+        Client => "client", "Client";
+    }
 }
 
 impl Role {
-    /// The name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Therapist => "therapist",
-            Role::Client => "client",
-        }
-    }
-
-    /// Reads a stored role name.
-    pub fn from_stored(value: &str) -> Option<Self> {
-        match value {
-            "therapist" => Some(Role::Therapist),
-            "client" => Some(Role::Client),
-            _ => None,
-        }
-    }
-
     /// Where this role lands after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
@@ -45,10 +28,10 @@ mod tests {
 
     #[test]
     fn stored_names_round_trip() {
-        for role in [Role::Therapist, Role::Client] {
-            assert_eq!(Role::from_stored(role.as_str()), Some(role));
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(*role));
         }
-        assert_eq!(Role::from_stored("admin"), None);
+        assert!(Role::parse("admin").is_err());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `assignments` table.
 
+use crate::domain::homework::Recipients;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub exercise_version_id: i32,
     pub programme_key: Option<String>,
     pub step_number: Option<i16>,
-    pub recipients: String,
+    pub recipients: Recipients,
     pub mutual_reveal: bool,
     pub due_on: Option<Date>,
     #[sea_orm(column_type = "Text")]

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `cases` table.
 
+use crate::domain::case::{CaseStatus, ConfidentialityPolicy};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,9 +10,9 @@ pub struct Model {
     pub id: i32,
     pub therapist_id: i32,
     pub label: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub status_changed_at: DateTimeUtc,
-    pub confidentiality_policy: String,
+    pub confidentiality_policy: ConfidentialityPolicy,
     #[sea_orm(column_type = "Text")]
     pub therapist_notes: String,
     pub last_client_activity_at: Option<DateTimeUtc>,

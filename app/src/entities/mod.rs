@@ -1,5 +1,7 @@
 //! SeaORM entities: one module per table, in sea-orm-cli's output format, mirroring the
-//! migrations. They hold data only; behaviour lives in `crate::services`.
+//! migrations. They hold data only; behaviour lives in `crate::services`. A column that
+//! holds one of a closed set of names is typed with the domain's stored enum (its CHECK
+//! constraint is in the migrations), so an unknown stored value fails to read.
 
 pub mod agreements;
 pub mod assignments;

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `offers` table.
 
+use crate::domain::exchange::OfferStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: i32,
     pub wish_id: i32,
     pub text: String,
-    pub status: String,
+    pub status: OfferStatus,
     pub created_at: DateTimeUtc,
 }
 

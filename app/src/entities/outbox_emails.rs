@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `outbox_emails` table.
 
+use crate::domain::outbox::{EmailKind, EmailStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub case_id: Option<i32>,
     pub partner_id: Option<i32>,
     pub invitation_id: Option<i32>,
-    pub kind: String,
+    pub kind: EmailKind,
     pub to_address: String,
     pub to_name: String,
     pub from_name: String,
@@ -22,7 +23,7 @@ pub struct Model {
     pub html_body: String,
     #[sea_orm(unique)]
     pub message_id: String,
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub claimed_at: Option<DateTimeUtc>,

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `partners` table.
 
+use crate::domain::case::Seeks;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     pub last_name: Option<String>,
     pub email: String,
     pub pronouns: Option<String>,
-    pub seeks: String,
+    pub seeks: Seeks,
     #[sea_orm(unique)]
     pub client_user_id: Option<i32>,
     pub joined_at: Option<DateTimeUtc>,

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `responses` table.
 
+use crate::domain::homework::ResponseStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub partner_id: i32,
     #[sea_orm(column_type = "Text")]
     pub answers: String,
-    pub status: String,
+    pub status: ResponseStatus,
     pub revision: i32,
     pub submitted_at: Option<DateTimeUtc>,
     pub reviewed_at: Option<DateTimeUtc>,

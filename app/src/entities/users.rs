@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `users` table.
 
+use crate::domain::{outbox::Digest, Role};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub time_zone: String,
@@ -19,7 +20,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub signature: String,
     pub booking_url: String,
-    pub digest: String,
+    pub digest: Digest,
     pub reminders: bool,
 }
 

@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `wishes` table.
 
+use crate::domain::exchange::WishState;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     pub text: String,
     pub kind: String,
     pub importance: i16,
-    pub state: String,
+    pub state: WishState,
     pub ease: Option<i16>,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -4,13 +4,13 @@
 use crate::{
     api::invitations::{load_outbox, RevealInvitationLink},
     components::{
-        dates::date_time,
+        email_table::EmailTable,
         form::{action_error, FormError},
         guard::RequireRole,
     },
     domain::Role,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The outbox page.
@@ -43,50 +43,7 @@ pub fn OutboxPage() -> impl IntoView {
                                     "Opening a link makes a new one; any earlier link for it stops working."
                                 </p>
                             });
-                            let rows = if view.emails.is_empty() {
-                                Either::Left(view! { <p>"No emails yet."</p> })
-                            } else {
-                                Either::Right(view! {
-                                    <div class="table-scroll">
-                                        <table>
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"To"</th>
-                                                    <th scope="col">"Subject"</th>
-                                                    <th scope="col">"Status"</th>
-                                                    <th scope="col">"Queued"</th>
-                                                    <th scope="col">"Link"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {view.emails.into_iter().map(|email| {
-                                                    let can_open = email.is_unsent_invitation && email.status != "failed";
-                                                    let to = email.to.clone();
-                                                    view! {
-                                                        <tr>
-                                                            <td>{email.to}</td>
-                                                            <td>{email.subject}</td>
-                                                            <td>{email.status}</td>
-                                                            <td>{date_time(email.created_at)}</td>
-                                                            <td>
-                                                                {can_open.then(|| view! {
-                                                                    <ActionForm action=reveal attr:class="inline-form">
-                                                                        <input type="hidden" name="email_id" value=email.id/>
-                                                                        <button type="submit" class="button-secondary" aria-label=format!("Open invitation link for {to}")>
-                                                                            "Open invitation link"
-                                                                        </button>
-                                                                    </ActionForm>
-                                                                })}
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                })
-                            };
-                            view! { {notice} {rows} }
+                            view! { {notice} <EmailTable emails=view.emails reveal=reveal/> }
                         })
                     })}
                 </Transition>

@@ -7,7 +7,7 @@ use crate::{
         form::{action_error, FormError, TextArea, TextField},
         guard::RequireRole,
     },
-    domain::Role,
+    domain::{outbox::Digest, Role},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -52,11 +52,11 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
             <fieldset class="choices">
                 <legend>"When a client submits homework"</legend>
                 <div class="choice">
-                    <input type="radio" id="digest-immediate" name="digest" value="immediate" checked=settings.digest == "immediate"/>
+                    <input type="radio" id="digest-immediate" name="digest" value="immediate" checked=settings.digest == Digest::Immediate/>
                     <label for="digest-immediate">"Email me at once"</label>
                 </div>
                 <div class="choice">
-                    <input type="radio" id="digest-daily" name="digest" value="daily" checked=settings.digest == "daily"/>
+                    <input type="radio" id="digest-daily" name="digest" value="daily" checked=settings.digest == Digest::Daily/>
                     <label for="digest-daily">"Send me one daily digest"</label>
                 </div>
             </fieldset>

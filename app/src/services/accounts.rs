@@ -60,7 +60,7 @@ pub async fn sign_up_therapist(
         email: Set(form.email.as_str().to_owned()),
         display_name: Set(form.display_name.as_str().to_owned()),
         password_hash: Set(password_hash),
-        role: Set(Role::Therapist.as_str().to_owned()),
+        role: Set(Role::Therapist),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -122,10 +122,7 @@ pub async fn sign_in(
         passwords::verify(attempt.password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
     match user {
         Some(user) if verified => {
-            let role = Role::from_stored(&user.role).ok_or_else(|| {
-                tracing::error!(user_id = user.id, "account has an unknown role");
-                AppError::Internal
-            })?;
+            let role = user.role;
             throttle::clear(db, &account_key).await?;
             Ok(Actor { user_id: user.id, role })
         }
@@ -181,7 +178,7 @@ pub async fn create_client(
         email: Set(email.as_str().to_owned()),
         display_name: Set(display_name.to_owned()),
         password_hash: Set(password_hash),
-        role: Set(Role::Client.as_str().to_owned()),
+        role: Set(Role::Client),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -2,7 +2,9 @@
 //! case page. Only the owning therapist reaches a case here; anyone else gets "not found".
 
 use super::{
+    access::{owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
+    invitations::revoke_pending,
     Actor,
 };
 use crate::{
@@ -18,11 +20,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func},
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
 /// One partner as the therapist typed them, parsed.
@@ -99,34 +98,6 @@ impl CaseDraft {
     }
 }
 
-/// The therapist's case, or "not found" for anyone else (its existence is private).
-pub async fn owned_case(
-    db: &impl ConnectionTrait,
-    actor: Actor,
-    case_id: i32,
-) -> Result<cases::Model, AppError> {
-    actor.require_role(Role::Therapist)?;
-    cases::Entity::find_by_id(case_id)
-        .filter(cases::Column::TherapistId.eq(actor.user_id))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-/// A case by id, for flows whose credential is a link rather than a session.
-pub async fn case_by_id(db: &impl ConnectionTrait, case_id: i32) -> Result<cases::Model, AppError> {
-    cases::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::NotFound)
-}
-
-/// The case's two partners, partner A first.
-pub async fn partners_of(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<partners::Model>, AppError> {
-    Ok(partners::Entity::find()
-        .filter(partners::Column::CaseId.eq(case_id))
-        .order_by_asc(partners::Column::Position)
-        .all(db)
-        .await?)
-}
-
 fn audit_event(actor: Actor, action: AuditAction, case_id: i32) -> AuditEvent<'static> {
     AuditEvent {
         actor_user_id: Some(actor.user_id),
@@ -148,9 +119,9 @@ pub async fn create_case(
     let case_id = cases::Entity::insert(cases::ActiveModel {
         therapist_id: Set(actor.user_id),
         label: Set(draft.label.as_str().to_owned()),
-        status: Set(CaseStatus::Active.as_str().to_owned()),
+        status: Set(CaseStatus::Active),
         status_changed_at: Set(now),
-        confidentiality_policy: Set(draft.policy.as_str().to_owned()),
+        confidentiality_policy: Set(draft.policy),
         therapist_notes: Set(String::new()),
         last_client_activity_at: Set(None),
         created_at: Set(now),
@@ -168,7 +139,7 @@ pub async fn create_case(
             last_name: Set(partner.last_name),
             email: Set(partner.email.as_str().to_owned()),
             pronouns: Set(partner.pronouns),
-            seeks: Set(partner.seeks.as_str().to_owned()),
+            seeks: Set(partner.seeks),
             client_user_id: Set(None),
             joined_at: Set(None),
             ..Default::default()
@@ -207,16 +178,16 @@ pub async fn update_case(
         active.last_name = Set(draft.last_name);
         active.email = Set(draft.email.as_str().to_owned());
         active.pronouns = Set(draft.pronouns);
-        active.seeks = Set(draft.seeks.as_str().to_owned());
+        active.seeks = Set(draft.seeks);
         active.update(&txn).await?;
         if email_changed {
             // A link sent to the old address must not let anyone join.
-            super::invitations::revoke_pending(&txn, partner_id, now).await?;
+            revoke_pending(&txn, partner_id, now).await?;
         }
     }
-    let mut active = case.into_active_model();
+    let mut active = case.into_model().into_active_model();
     active.label = Set(draft.label.as_str().to_owned());
-    active.confidentiality_policy = Set(draft.policy.as_str().to_owned());
+    active.confidentiality_policy = Set(draft.policy);
     active.updated_at = Set(now);
     active.update(&txn).await?;
     audit::record(&txn, audit_event(actor, AuditAction::CaseUpdated, case_id), now).await?;
@@ -234,16 +205,16 @@ pub async fn set_status(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
-    if case.status != status.as_str() {
-        let mut active = case.into_active_model();
-        active.status = Set(status.as_str().to_owned());
+    if case.status != status {
+        let mut active = case.into_model().into_active_model();
+        active.status = Set(status);
         active.status_changed_at = Set(now);
         active.updated_at = Set(now);
         active.update(&txn).await?;
         if status == CaseStatus::Closed {
             let partner_ids: Vec<i32> = partners_of(&txn, case_id).await?.into_iter().map(|p| p.id).collect();
             for partner_id in partner_ids {
-                super::invitations::revoke_pending(&txn, partner_id, now).await?;
+                revoke_pending(&txn, partner_id, now).await?;
             }
         }
         audit::record(&txn, audit_event(actor, AuditAction::CaseStatusChanged, case_id), now).await?;
@@ -262,7 +233,7 @@ pub async fn update_notes(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
-    let mut active = case.into_active_model();
+    let mut active = case.into_model().into_active_model();
     active.therapist_notes = Set(notes.as_str().to_owned());
     active.updated_at = Set(now);
     active.update(&txn).await?;
@@ -311,157 +282,6 @@ pub async fn latest_invitations(
     Ok(latest)
 }
 
-/// How the caseload is sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseloadSort {
-    /// Most recently changed first.
-    RecentlyUpdated,
-    /// By label, A to Z.
-    Label,
-    /// Most recent client activity first.
-    LastActivity,
-}
-
-impl CaseloadSort {
-    /// Reads the sort from the URL (`updated`, `name`, `activity`); anything else is the default.
-    pub fn from_query(value: &str) -> Self {
-        match value {
-            "name" => CaseloadSort::Label,
-            "activity" => CaseloadSort::LastActivity,
-            _ => CaseloadSort::RecentlyUpdated,
-        }
-    }
-}
-
-/// What to show of the caseload.
-#[derive(Debug, Clone)]
-pub struct CaseloadQuery {
-    /// Words to look for in the case name and partners' names.
-    pub search: String,
-    /// Only cases with this status (all when `None`).
-    pub status: Option<CaseStatus>,
-    /// The order.
-    pub sort: CaseloadSort,
-    /// The page, from 1.
-    pub page: u64,
-    /// Rows per page.
-    pub per_page: u64,
-}
-
-/// One row of the caseload, with both partners.
-#[derive(Debug, Clone)]
-pub struct CaseloadRow {
-    /// The case.
-    pub case: cases::Model,
-    /// Its partners, A first, with their invitation state.
-    pub partners: Vec<(partners::Model, InvitationState)>,
-    /// Review counts, programme step and overdue homework.
-    pub homework: super::homework::HomeworkSummary,
-    /// Private notes from the partners the therapist has not opened yet.
-    pub unread_notes: usize,
-    /// Weekly average closeness from check-ins (0–10), oldest week first.
-    pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
-}
-
-/// One page of the caseload and how many cases match in all.
-#[derive(Debug, Clone)]
-pub struct CaseloadPage {
-    /// The rows of this page.
-    pub rows: Vec<CaseloadRow>,
-    /// How many cases match the search and filter.
-    pub total: u64,
-}
-
-/// One page of the therapist's caseload: filtering, sorting and paging happen in the
-/// database (one query for the page, one for the count, one for the page's partners).
-pub async fn caseload(
-    db: &impl ConnectionTrait,
-    actor: Actor,
-    query: &CaseloadQuery,
-    now: DateTime<Utc>,
-) -> Result<CaseloadPage, AppError> {
-    actor.require_role(Role::Therapist)?;
-    let mut condition = Condition::all().add(cases::Column::TherapistId.eq(actor.user_id));
-    if let Some(status) = query.status {
-        condition = condition.add(cases::Column::Status.eq(status.as_str()));
-    }
-    let search = query.search.trim().to_lowercase();
-    if !search.is_empty() {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        let partner_match = partners::Entity::find()
-            .select_only()
-            .column(partners::Column::CaseId)
-            .filter(Expr::expr(Func::lower(Expr::col(partners::Column::FirstName))).like(pattern.as_str()))
-            .into_query();
-        condition = condition.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col((cases::Entity, cases::Column::Label))))
-                        .like(pattern.as_str()),
-                )
-                .add(cases::Column::Id.in_subquery(partner_match)),
-        );
-    }
-    let select = cases::Entity::find().filter(condition);
-    let select = match query.sort {
-        CaseloadSort::RecentlyUpdated => select.order_by_desc(cases::Column::UpdatedAt),
-        CaseloadSort::Label => select.order_by_asc(cases::Column::Label),
-        CaseloadSort::LastActivity => select.order_by_desc(cases::Column::LastClientActivityAt),
-    }
-    .order_by_desc(cases::Column::Id);
-    let per_page = query.per_page.clamp(1, 100);
-    let paginator = select.paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let cases = paginator.fetch_page(Ord::max(query.page, 1) - 1).await?;
-
-    let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
-    let all_partners = if case_ids.is_empty() {
-        Vec::new()
-    } else {
-        partners::Entity::find()
-            .filter(partners::Column::CaseId.is_in(case_ids))
-            .order_by_asc(partners::Column::Position)
-            .all(db)
-            .await?
-    };
-    let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
-    let latest = latest_invitations(db, &partner_ids).await?;
-    let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
-    let today = super::settings::today_in(&super::settings::account(db, actor).await?.time_zone, now);
-    let summaries = super::homework::summaries(db, &all_partners, &page_ids, today).await?;
-    let unread = super::exchange::unread_notes(db, &page_ids).await?;
-    let mut trends = super::exchange::closeness_trends(db, &page_ids).await?;
-    let rows = cases
-        .into_iter()
-        .map(|case| {
-            let partners = all_partners
-                .iter()
-                .filter(|partner| partner.case_id == case.id)
-                .map(|partner| {
-                    let invitation = latest.iter().find(|i| i.partner_id == partner.id);
-                    (partner.clone(), invitation_state(partner, invitation, now))
-                })
-                .collect();
-            let homework = summaries.get(&case.id).copied().unwrap_or_default();
-            let unread_notes = unread.get(&case.id).copied().unwrap_or(0);
-            let closeness_trend = trends.remove(&case.id).unwrap_or_default();
-            CaseloadRow { case, partners, homework, unread_notes, closeness_trend }
-        })
-        .collect();
-    audit::record(
-        db,
-        AuditEvent {
-            actor_user_id: Some(actor.user_id),
-            action: AuditAction::CaseloadViewed,
-            record_type: "therapist",
-            record_id: actor.user_id.to_string(),
-        },
-        now,
-    )
-    .await?;
-    Ok(CaseloadPage { rows, total })
-}
-
 /// Everything the therapist's case page shows.
 #[derive(Debug, Clone)]
 pub struct CaseDetail {
@@ -471,7 +291,8 @@ pub struct CaseDetail {
     pub partners: Vec<(partners::Model, InvitationState)>,
 }
 
-/// The case page for its therapist (audited as a read of client data).
+/// A case and its partners for its therapist, as the edit form shows them (audited as a
+/// read of client data).
 pub async fn case_detail(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -479,7 +300,18 @@ pub async fn case_detail(
     now: DateTime<Utc>,
 ) -> Result<CaseDetail, AppError> {
     let case = owned_case(db, actor, case_id).await?;
-    let partners = partners_of(db, case_id).await?;
+    let detail = detail_of(db, &case, now).await?;
+    audit::record(db, audit_event(actor, AuditAction::CaseViewed, case_id), now).await?;
+    Ok(detail)
+}
+
+/// A checked case with its partners and where each stands with their invitation.
+pub async fn detail_of(
+    db: &impl ConnectionTrait,
+    case: &OwnedCase,
+    now: DateTime<Utc>,
+) -> Result<CaseDetail, AppError> {
+    let partners = partners_of(db, case.id).await?;
     let ids: Vec<i32> = partners.iter().map(|p| p.id).collect();
     let latest = latest_invitations(db, &ids).await?;
     let partners = partners
@@ -489,8 +321,7 @@ pub async fn case_detail(
             (partner, state)
         })
         .collect();
-    audit::record(db, audit_event(actor, AuditAction::CaseViewed, case_id), now).await?;
-    Ok(CaseDetail { case, partners })
+    Ok(CaseDetail { case: (**case).clone(), partners })
 }
 
 /// What a client sees of their own case.

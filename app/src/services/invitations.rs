@@ -4,9 +4,9 @@
 //! and works once.
 
 use super::{
+    access::{owned_case, partners_of},
     accounts,
     audit::{self, AuditAction, AuditEvent},
-    cases::{owned_case, partners_of},
     email, outbox, passwords,
     tokens::SecretToken,
     Actor,
@@ -63,7 +63,7 @@ pub async fn invite(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
-    if case.status == CaseStatus::Closed.as_str() {
+    if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before inviting a partner."));
     }
     let partner = partners_of(&txn, case_id)
@@ -183,7 +183,7 @@ pub async fn reveal_unsent_link(
         return Err(AppError::NotFound);
     };
     owned_case(&txn, actor, case_id).await?;
-    if row.status == outbox::EmailStatus::Sent.as_str() {
+    if row.status == outbox::EmailStatus::Sent {
         return Err(AppError::conflict(
             "This invitation was already emailed. Send a new invitation instead.",
         ));
@@ -261,7 +261,7 @@ pub async fn lookup(
     if invitation.used_at.is_some() {
         return Ok(InvitationLookup::Used);
     }
-    if invitation.revoked_at.is_some() || case.status == CaseStatus::Closed.as_str() {
+    if invitation.revoked_at.is_some() || case.status == CaseStatus::Closed {
         return Ok(InvitationLookup::Revoked);
     }
     if invitation.expires_at <= now {
@@ -273,8 +273,7 @@ pub async fn lookup(
         .one(db)
         .await?
         .is_some();
-    let policy =
-        ConfidentialityPolicy::parse(&case.confidentiality_policy).map_err(|_| AppError::Internal)?;
+    let policy = case.confidentiality_policy;
     Ok(InvitationLookup::Valid(InvitationDetails {
         therapist_name: therapist.display_name,
         partner_first_name: partner.first_name,

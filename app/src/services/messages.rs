@@ -3,14 +3,14 @@
 //! three consultation times, and a partner choosing one through a single-use link.
 
 use super::{
+    access::{case_by_id, owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
-    cases::{owned_case, partners_of},
-    email, outbox,
+    clock, email, outbox,
     tokens::SecretToken,
     Actor,
 };
 use crate::{
-    domain::{baby_steps, follow_up, Role},
+    domain::{baby_steps, case::CaseStatus, follow_up, homework::ResponseStatus, Role},
     entities::{assignments, consultation_slots, message_templates, partners, responses, slot_links, users},
     error::AppError,
 };
@@ -112,12 +112,10 @@ pub struct ComposeDefaults {
 /// The composer's starting point for one of the therapist's cases.
 pub async fn compose_defaults(
     db: &impl ConnectionTrait,
-    actor: Actor,
-    case_id: i32,
+    case: &OwnedCase,
 ) -> Result<ComposeDefaults, AppError> {
-    owned_case(db, actor, case_id).await?;
-    let therapist =
-        users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    let case_id = case.id;
+    let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::Internal)?;
     let partners = partners_of(db, case_id).await?;
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
@@ -127,7 +125,7 @@ pub async fn compose_defaults(
     let step_ids: Vec<i32> = steps.iter().map(|s| s.id).collect();
     let done = responses::Entity::find()
         .filter(responses::Column::AssignmentId.is_in(step_ids))
-        .filter(responses::Column::Status.ne("draft"))
+        .filter(responses::Column::Status.ne(ResponseStatus::Draft))
         .all(db)
         .await?;
     // A step counts as completed when both partners submitted it.
@@ -155,7 +153,7 @@ pub async fn compose_defaults(
 #[derive(Debug, Clone)]
 pub struct FollowUp {
     /// `both`, `a` or `b`.
-    pub recipients: super::homework::Recipients,
+    pub recipients: crate::domain::homework::Recipients,
     /// The subject, with placeholders.
     pub subject: String,
     /// The body, with placeholders.
@@ -193,11 +191,11 @@ pub async fn send_follow_up(
         return Err(AppError::invalid("times", "Proposed times must be in the future."));
     }
     let txn = db.begin().await?;
-    let defaults = compose_defaults(&txn, actor, case_id).await?;
-    if case.status == "closed" {
+    let defaults = compose_defaults(&txn, &case).await?;
+    if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before writing to the couple."));
     }
-    let zone = super::reminders::zone_of(&defaults.therapist.time_zone);
+    let zone = clock::zone_of(&defaults.therapist.time_zone);
     let proposal = SecretToken::generate().hash().chars().take(32).collect::<String>();
     let mut slots = Vec::new();
     for starts_at in &message.times {
@@ -345,7 +343,7 @@ pub async fn slot_link(
     now: DateTime<Utc>,
 ) -> Result<SlotLinkInfo, AppError> {
     let (link, slot) = find_link(db, token).await?;
-    let case = super::cases::case_by_id(db, slot.case_id).await?;
+    let case = case_by_id(db, slot.case_id).await?;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
     Ok(SlotLinkInfo {
         starts_at: slot.starts_at,
@@ -392,10 +390,10 @@ pub async fn choose_slot(
     let mut used = link.clone().into_active_model();
     used.used_at = Set(Some(now));
     used.update(&txn).await?;
-    let case = super::cases::case_by_id(&txn, slot.case_id).await?;
+    let case = case_by_id(&txn, slot.case_id).await?;
     let therapist =
         users::Entity::find_by_id(case.therapist_id).one(&txn).await?.ok_or(AppError::Internal)?;
-    let zone = super::reminders::zone_of(&therapist.time_zone);
+    let zone = clock::zone_of(&therapist.time_zone);
     let when = slot.starts_at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M (%Z)").to_string();
     outbox::enqueue(
         &txn,

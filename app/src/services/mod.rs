@@ -2,10 +2,14 @@
 //! actor (or, for sign-in and sign-up, the unauthenticated request's facts), checks
 //! authorization, and writes the audit trail. They know nothing of HTTP or the UI.
 
+pub mod access;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod case_page;
+pub mod caseload;
 pub mod cases;
+pub mod clock;
 pub mod database;
 pub mod email;
 pub mod exchange;

@@ -3,74 +3,20 @@
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several servers never send one email twice;
 //! a claim left by a crashed worker is taken over after a lease.
 
-use super::{email::EmailContent, Actor};
+use super::{access::OwnedCase, email::EmailContent, Actor};
+pub use crate::domain::outbox::{EmailKind, EmailStatus};
 use crate::{
     domain::Role,
     entities::{cases, outbox_emails},
     error::AppError,
 };
+
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
-
-/// What an email is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailKind {
-    /// An invitation to join.
-    Invitation,
-    /// A neutral "there is an update on one of your cases" to the therapist.
-    CaseUpdate,
-    /// A consultation follow-up written by the therapist.
-    FollowUp,
-    /// An automatic reminder to a client (due, overdue, check-in).
-    Reminder,
-    /// An automatic notice (homework assigned, partner shared, a comment, a digest).
-    Notification,
-    /// A calendar invitation for a chosen consultation time.
-    Calendar,
-}
-
-impl EmailKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailKind::Invitation => "invitation",
-            EmailKind::CaseUpdate => "case_update",
-            EmailKind::FollowUp => "follow_up",
-            EmailKind::Reminder => "reminder",
-            EmailKind::Notification => "notification",
-            EmailKind::Calendar => "calendar",
-        }
-    }
-}
-
-/// Where an email is in its delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailStatus {
-    /// Waiting to be sent (or to be retried).
-    Pending,
-    /// Claimed by a worker that is sending it.
-    Sending,
-    /// Accepted by the SMTP server.
-    Sent,
-    /// Given up on.
-    Failed,
-}
-
-impl EmailStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailStatus::Pending => "pending",
-            EmailStatus::Sending => "sending",
-            EmailStatus::Sent => "sent",
-            EmailStatus::Failed => "failed",
-        }
-    }
-}
 
 /// An email to queue.
 #[derive(Debug, Clone)]
@@ -173,7 +119,7 @@ async fn insert(
         case_id: Set(email.case_id),
         partner_id: Set(email.partner_id),
         invitation_id: Set(email.invitation_id),
-        kind: Set(email.kind.as_str().to_owned()),
+        kind: Set(email.kind),
         to_address: Set(email.to_address),
         to_name: Set(email.to_name),
         from_name: Set(email.from_name),
@@ -182,7 +128,7 @@ async fn insert(
         text_body: Set(email.content.text),
         html_body: Set(email.content.html),
         message_id: Set(format!("{unique}@babysteps")),
-        status: Set(EmailStatus::Pending.as_str().to_owned()),
+        status: Set(EmailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(send_at),
         claimed_at: Set(None),
@@ -289,13 +235,13 @@ pub async fn therapist_outbox(
         .await?)
 }
 
-/// The email history of one case (the caller has checked ownership).
+/// The email history of one of the therapist's cases, newest first.
 pub async fn case_history(
     db: &impl ConnectionTrait,
-    case_id: i32,
+    case: &OwnedCase,
 ) -> Result<Vec<outbox_emails::Model>, AppError> {
     Ok(outbox_emails::Entity::find()
-        .filter(outbox_emails::Column::CaseId.eq(case_id))
+        .filter(outbox_emails::Column::CaseId.eq(case.id))
         .order_by_desc(outbox_emails::Column::Id)
         .all(db)
         .await?)

@@ -7,7 +7,6 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::Role,
     entities::{sessions, users},
     error::AppError,
 };
@@ -89,10 +88,7 @@ pub async fn authenticate(
         sessions::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
     }
-    let Some(role) = Role::from_stored(&user.role) else {
-        tracing::error!(user_id = user.id, "account has an unknown role");
-        return Err(AppError::Internal);
-    };
+    let role = user.role;
     if idle_for >= Duration::seconds(TOUCH_INTERVAL_SECS) {
         let mut active = session.into_active_model();
         active.last_seen_at = Set(now);

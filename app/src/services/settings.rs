@@ -2,19 +2,11 @@
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
-    Actor,
+    clock, Actor,
 };
-use crate::{entities::users, error::AppError};
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
+use crate::{domain::outbox::Digest, entities::users, error::AppError};
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
-
-/// Reads an IANA time zone name such as `Europe/London`.
-pub fn parse_time_zone(name: &str) -> Result<Tz, AppError> {
-    name.trim().parse::<Tz>().map_err(|_| {
-        AppError::invalid("time_zone", "Enter a time zone such as Europe/London or America/New_York.")
-    })
-}
 
 /// The signed-in account.
 pub async fn account(db: &impl ConnectionTrait, actor: Actor) -> Result<users::Model, AppError> {
@@ -28,7 +20,7 @@ pub async fn set_time_zone(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let zone = parse_time_zone(name)?;
+    let zone = clock::parse_time_zone(name)?;
     let mut active = account(db, actor).await?.into_active_model();
     active.time_zone = Set(zone.name().to_owned());
     active.updated_at = Set(now);
@@ -66,7 +58,7 @@ pub async fn save_therapist_settings(
     use crate::error::FieldContext;
     actor.require_role(crate::domain::Role::Therapist)?;
     let display_name = PersonName::parse(&form.display_name).field("display_name")?;
-    let zone = parse_time_zone(&form.time_zone)?;
+    let zone = clock::parse_time_zone(&form.time_zone)?;
     let practice_name = form.practice_name.trim();
     if practice_name.chars().count() > 120 {
         return Err(AppError::invalid("practice_name", "Keep the practice name to 120 characters."));
@@ -83,16 +75,15 @@ pub async fn save_therapist_settings(
     {
         return Err(AppError::invalid("booking_url", "Enter a web address starting with https://"));
     }
-    if form.digest != "immediate" && form.digest != "daily" {
-        return Err(AppError::invalid("digest", "Choose at once or a daily digest."));
-    }
+    let digest = Digest::parse(&form.digest)
+        .map_err(|_| AppError::invalid("digest", "Choose at once or a daily digest."))?;
     let mut active = account(db, actor).await?.into_active_model();
     active.display_name = Set(display_name.as_str().to_owned());
     active.practice_name = Set(practice_name.to_owned());
     active.signature = Set(signature.to_owned());
     active.time_zone = Set(zone.name().to_owned());
     active.booking_url = Set(booking_url.to_owned());
-    active.digest = Set(form.digest);
+    active.digest = Set(digest);
     active.reminders = Set(form.reminders);
     active.updated_at = Set(now);
     active.update(db).await?;
@@ -112,31 +103,4 @@ pub async fn set_reminders(
     active.updated_at = Set(now);
     active.update(db).await?;
     audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
-}
-
-/// Today's date where the account lives (UTC if its time zone is unreadable).
-pub fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&super::reminders::zone_of(time_zone)).date_naive()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn time_zones_are_iana_names() {
-        assert_eq!(parse_time_zone(" Europe/London ").map(|z| z.name()), Ok("Europe/London"));
-        assert!(parse_time_zone("Mars/Olympus").unwrap_err().message_for("time_zone").is_some());
-        assert!(parse_time_zone("").is_err());
-    }
-
-    #[test]
-    fn today_follows_the_time_zone() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap();
-        assert_eq!(today_in("UTC", now), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
-        assert_eq!(today_in("America/Los_Angeles", now), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
-        assert_eq!(today_in("Asia/Tokyo", now), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
-        assert_eq!(today_in("not a zone", now), NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
-    }
 }

@@ -3,13 +3,13 @@
 //! editing an exercise never changes homework already assigned.
 
 use super::{
+    access::owned_case,
     audit::{self, AuditAction, AuditEvent},
-    cases::owned_case,
-    homework::{content_of, Recipients},
+    homework::{self, content_of},
     Actor,
 };
 use crate::{
-    domain::{case::CaseStatus, exercise::ExerciseTemplate, Role},
+    domain::{case::CaseStatus, exercise::ExerciseTemplate, homework::Recipients, Role},
     entities::{assignments, exercise_templates, exercise_versions},
     error::AppError,
 };
@@ -196,7 +196,7 @@ pub async fn assign(
     }
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
-    if case.status == CaseStatus::Closed.as_str() {
+    if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before assigning homework."));
     }
     let template = owned_template(&txn, actor, template_id).await.map_err(|error| match error {
@@ -212,7 +212,7 @@ pub async fn assign(
         exercise_version_id: Set(version.id),
         programme_key: Set(None),
         step_number: Set(None),
-        recipients: Set(recipients.stored().to_owned()),
+        recipients: Set(recipients),
         mutual_reveal: Set(false),
         due_on: Set(due_on),
         note: Set(note.to_owned()),
@@ -224,7 +224,7 @@ pub async fn assign(
     .await?
     .last_insert_id;
     audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now).await?;
-    super::homework::notify_assigned(&txn, case_id, id, recipients, now).await?;
+    homework::notify_assigned(&txn, case_id, id, recipients, now).await?;
     txn.commit().await?;
     Ok(id)
 }

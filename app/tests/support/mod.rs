@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use app::services::database;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::sync::atomic::{AtomicU32, Ordering};

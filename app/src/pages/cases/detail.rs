@@ -2,21 +2,18 @@
 //! private notes and the case's email history.
 
 use super::{
+    exchange::exchange_sections,
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
-    together::together_sections,
 };
 use crate::{
     api::{
-        cases::{load_case, CaseView, EmailView, PartnerView, SaveCaseNotes, SetCaseStatus},
-        exchange::{load_case_exchange, CaseExchangeView},
-        homework::{load_case_homework, CaseHomeworkView},
+        cases::{load_case_page, CasePageView, PartnerView, SaveCaseNotes, SetCaseStatus},
         invitations::{InvitePartner, RevokeInvitation},
-        messages::{load_compose, ComposeView},
-        templates::{load_templates, TemplateSummary},
     },
     components::{
-        dates::{date_time, short_date},
+        dates::short_date,
+        email_table::EmailTable,
         form::{action_error, FormError, TextArea},
         guard::RequireRole,
     },
@@ -24,9 +21,8 @@ use crate::{
         case::{CaseStatus, InvitationState, MAX_NOTES_CHARS},
         Role,
     },
-    error::AppError,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -64,35 +60,19 @@ pub fn CasePage() -> impl IntoView {
                 actions.homework.assign_exercise.version().get(),
             )
         },
-        |(id, ..)| async move {
-            Ok::<_, AppError>((
-                load_case(id).await?,
-                load_case_homework(id).await?,
-                load_templates().await?,
-                load_case_exchange(id).await?,
-                load_compose(id).await?,
-            ))
-        },
+        |(id, ..)| load_case_page(id),
     );
     view! {
         <RequireRole role=Role::Therapist>
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
-                {move || Suspend::new(async move { case.await.map(|(case, homework, templates, together, compose)| {
-                    case_page(case, homework, templates, together, compose, actions)
-                }) })}
+                {move || Suspend::new(async move { case.await.map(|page| case_page(page, actions)) })}
             </Transition>
         </RequireRole>
     }
 }
 
-fn case_page(
-    case: CaseView,
-    homework: CaseHomeworkView,
-    templates: Vec<TemplateSummary>,
-    together: CaseExchangeView,
-    compose: ComposeView,
-    actions: CaseActions,
-) -> impl IntoView {
+fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
+    let CasePageView { case, homework, exchange, compose, templates, emails, smtp_configured } = page;
     let status_error = action_error(actions.set_status.value());
     let invite_error = Signal::derive(move || {
         actions
@@ -144,7 +124,7 @@ fn case_page(
             <section aria-labelledby="partners-title">
                 <h2 id="partners-title">"Partners"</h2>
                 <FormError error=invite_error/>
-                {(!case.smtp_configured).then(|| view! {
+                {(!smtp_configured).then(|| view! {
                     <p class="notice notice-info">
                         "No mail server is set up, so invitations wait in your "
                         <A href="/outbox">"outbox"</A>
@@ -157,7 +137,7 @@ fn case_page(
             </section>
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
-            {together_sections(together)}
+            {exchange_sections(exchange)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>
@@ -196,7 +176,7 @@ fn case_page(
 
             <section aria-labelledby="emails-title">
                 <h2 id="emails-title">"Emails"</h2>
-                {email_table(case.emails)}
+                <EmailTable emails=emails/>
             </section>
         </article>
     }
@@ -242,57 +222,5 @@ fn partner_card(case_id: i32, partner: PartnerView, closed: bool, actions: CaseA
                 })}
             </div>
         </section>
-    }
-}
-
-/// A table of emails: to whom, what, and how delivery went.
-fn email_table(emails: Vec<EmailView>) -> impl IntoView {
-    if emails.is_empty() {
-        return Either::Left(view! { <p>"No emails yet."</p> });
-    }
-    Either::Right(view! {
-        <div class="table-scroll">
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"To"</th>
-                        <th scope="col">"Subject"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Queued"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {emails
-                        .into_iter()
-                        .map(|email| {
-                            let status = delivery_status(&email);
-                            view! {
-                                <tr>
-                                    <td>{email.to}</td>
-                                    <td>{email.subject}</td>
-                                    <td class=format!("delivery delivery-{}", email.status)>{status}</td>
-                                    <td>{date_time(email.created_at)}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
-    })
-}
-
-/// How an email's delivery reads.
-fn delivery_status(email: &EmailView) -> String {
-    match email.status.as_str() {
-        "sent" => match email.sent_at {
-            Some(at) => format!("Sent {}", date_time(at)),
-            None => "Sent".to_owned(),
-        },
-        "failed" => format!("Not delivered: {}", email.last_error.clone().unwrap_or_default()),
-        _ if email.attempts > 0 => {
-            format!("Waiting to retry ({})", email.last_error.clone().unwrap_or_else(|| "sending".to_owned()))
-        }
-        _ => "Waiting to be sent".to_owned(),
     }
 }

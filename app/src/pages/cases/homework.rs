@@ -4,13 +4,14 @@
 
 use crate::{
     api::{
-        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, Progress, UnlockStep},
+        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, UnlockEarly},
         templates::TemplateSummary,
     },
     components::{
         dates::date_time,
         form::{action_error, FormError, TextArea},
     },
+    domain::homework::ResponseStatus,
 };
 use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
@@ -22,7 +23,7 @@ pub struct HomeworkActions {
     /// Assigns the programme.
     pub assign: ServerAction<AssignBabySteps>,
     /// Opens a step early.
-    pub unlock: ServerAction<UnlockStep>,
+    pub unlock: ServerAction<UnlockEarly>,
     /// Assigns one of the therapist's own exercises.
     pub assign_exercise: ServerAction<AssignExercise>,
 }
@@ -226,7 +227,7 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
                 .find(|row| mine(row).is_some_and(|progress| !progress.is_done()));
             let text = match open_unfinished {
                 Some(row) => {
-                    let draft = mine(&row) == Some(Progress::Draft);
+                    let draft = mine(&row) == Some(ResponseStatus::Draft);
                     format!(
                         "{}{}",
                         step_title(row),
@@ -280,7 +281,7 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap()
     }
 
-    fn row(step: i16, open: bool, progress: [Progress; 2]) -> AssignmentRow {
+    fn row(step: i16, open: bool, progress: [ResponseStatus; 2]) -> AssignmentRow {
         AssignmentRow {
             assignment_id: step.into(),
             step_number: Some(step),
@@ -303,7 +304,7 @@ mod tests {
 
     #[test]
     fn each_partner_is_on_their_first_unfinished_open_step() {
-        use Progress::*;
+        use ResponseStatus::*;
         let rows = vec![row(1, true, [Submitted, Draft]), row(2, false, [NotStarted, NotStarted])];
         let steps = current_steps(&rows);
         assert_eq!(steps[0].0, "Alex");
@@ -313,7 +314,7 @@ mod tests {
 
     #[test]
     fn the_timeline_lists_events_newest_first() {
-        use Progress::*;
+        use ResponseStatus::*;
         let rows = vec![row(1, true, [Submitted, NotStarted]), row(2, true, [NotStarted, NotStarted])];
         let events = timeline(&rows);
         assert_eq!(events.first().map(|e| e.1.as_str()), Some("Alex submitted Title 1"));

@@ -7,11 +7,11 @@ pub use sheet::SheetPage;
 use crate::{
     api::{
         cases::{load_client_home, ClientHomeView},
-        homework::{load_my_homework, HomeworkListItem, Progress},
+        homework::{load_my_homework, HomeworkListItem},
         settings::{load_settings, SaveReminders},
     },
     components::guard::RequireRole,
-    domain::{case::CaseStatus, Role},
+    domain::{case::CaseStatus, homework::ResponseStatus, Role},
     error::AppError,
 };
 use leptos::{either::Either, prelude::*};
@@ -105,9 +105,9 @@ fn client_home(
 fn homework_item(item: HomeworkListItem) -> impl IntoView {
     let href = format!("/homework/{}", item.assignment_id);
     let action = match item.progress {
-        Progress::NotStarted => "Start",
-        Progress::Draft => "Continue",
-        Progress::Submitted | Progress::Reviewed => "Read",
+        ResponseStatus::NotStarted => "Start",
+        ResponseStatus::Draft => "Continue",
+        ResponseStatus::Submitted | ResponseStatus::Reviewed => "Read",
     };
     let comments = match item.unread_comments {
         0 => None,

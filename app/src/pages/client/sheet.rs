@@ -4,14 +4,14 @@
 //! therapist's comments.
 
 use crate::{
-    api::homework::{load_sheet, save_answers, AnswerSet, CommentView, Progress, ShareAnswers, SheetView},
+    api::homework::{load_sheet, save_answers, AnswerSet, CommentView, ShareAnswers, SheetView},
     components::{
         dates::short_date,
         form::{action_error, FormError},
         guard::RequireRole,
         questions::{answer_text, QuestionField},
     },
-    domain::Role,
+    domain::{homework::ResponseStatus, Role},
     error::AppError,
 };
 use leptos::{either::Either, html, prelude::*};
@@ -277,7 +277,7 @@ fn Sheet(
     reload: RwSignal<u32>,
     unsaved_copy: RwSignal<Option<BTreeMap<String, String>>>,
 ) -> impl IntoView {
-    let editable = matches!(sheet.progress, Progress::NotStarted | Progress::Draft);
+    let editable = matches!(sheet.progress, ResponseStatus::NotStarted | ResponseStatus::Draft);
     let form = NodeRef::<html::Form>::new();
     let autosave = Autosave::new(sheet.assignment_id, sheet.revision, form);
     let submit_error = RwSignal::new(None::<String>);
@@ -368,7 +368,7 @@ fn Sheet(
             <section aria-labelledby="mine-title">
                 <h2 id="mine-title">"Your answers"</h2>
                 <p class="notice notice-info">
-                    {if sheet.progress == Progress::Reviewed {
+                    {if sheet.progress == ResponseStatus::Reviewed {
                         "Submitted and reviewed by your therapist."
                     } else {
                         "Submitted. Your therapist will read it. To change it, ask your therapist to reopen it."

@@ -3,7 +3,7 @@
 //! exercise), and marking each submission reviewed or reopening it.
 
 use crate::{
-    api::homework::{load_review, AddComment, Progress, ReviewPartner, ReviewView, SetReviewState},
+    api::homework::{load_review, AddComment, ReviewPartner, ReviewView, SetReviewState},
     components::{
         dates::short_date,
         form::{action_error, FormError},
@@ -12,6 +12,7 @@ use crate::{
     },
     domain::{
         answers::{is_for, MAX_COMMENT_CHARS},
+        homework::ResponseStatus,
         Role,
     },
 };
@@ -112,13 +113,13 @@ fn review_page(
 fn partner_status(partner: &ReviewPartner, review_state: ServerAction<SetReviewState>) -> impl IntoView {
     let shared = if partner.shared { " · shared with their partner" } else { "" };
     let label = match partner.progress {
-        Progress::Draft => "Draft (not submitted yet)",
+        ResponseStatus::Draft => "Draft (not submitted yet)",
         other => other.label(),
     };
     let name = partner.first_name.clone();
     let progress = partner.progress;
     let button = partner.response_id.filter(|_| progress.is_done()).map(|response_id| {
-        let (reviewed, text) = if progress == Progress::Submitted {
+        let (reviewed, text) = if progress == ResponseStatus::Submitted {
             (true, format!("Mark {name}'s answers reviewed"))
         } else {
             (false, format!("Reopen {name}'s answers for changes"))
@@ -132,7 +133,7 @@ fn partner_status(partner: &ReviewPartner, review_state: ServerAction<SetReviewS
         }
     });
     let reopen_text = format!("Reopen {}'s answers for changes", partner.first_name);
-    let reopen = partner.response_id.filter(|_| progress == Progress::Submitted).map(|response_id| {
+    let reopen = partner.response_id.filter(|_| progress == ResponseStatus::Submitted).map(|response_id| {
         view! {
             <ActionForm action=review_state attr:class="inline-form">
                 <input type="hidden" name="response_id" value=response_id/>

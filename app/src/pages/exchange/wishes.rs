@@ -150,11 +150,7 @@ fn thread(wish: &WishView) -> impl IntoView {
         view! {
             <ol class="thread" aria-label="Smaller steps offered">
                 {wish.offers.iter().map(|offer| {
-                    let status = match offer.status.as_str() {
-                        "accepted" => "accepted",
-                        "declined" => "a different step was asked for",
-                        _ => "waiting for an answer",
-                    };
+                    let status = offer.status.label();
                     view! { <li>{format!("Smaller step: \u{201c}{}\u{201d} — {status}", offer.text)}</li> }
                 }).collect_view()}
             </ol>

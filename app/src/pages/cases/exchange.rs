@@ -16,7 +16,7 @@ fn practice_label(value: &str) -> &'static str {
 }
 
 /// The sections, in the order a therapist reads them: private notes first.
-pub fn together_sections(view: CaseExchangeView) -> impl IntoView {
+pub fn exchange_sections(view: CaseExchangeView) -> impl IntoView {
     let unread = view.notes.iter().filter(|n| n.unread).count();
     let notes_title = match unread {
         0 => "Private notes".to_owned(),
@@ -57,7 +57,7 @@ pub fn together_sections(view: CaseExchangeView) -> impl IntoView {
                                         <th scope="row">{w.text}<p class="aside">{format!("{} · matters {}/3", w.kind, w.importance)}</p></th>
                                         <td>{w.wisher}</td>
                                         <td>{w.state.label()}{w.ease.map(|e| format!(" · ease {e}/5"))}</td>
-                                        <td>{w.offers.into_iter().map(|o| view! { <p>{format!("\u{201c}{}\u{201d} ({})", o.text, o.status)}</p> }).collect_view()}</td>
+                                        <td>{w.offers.into_iter().map(|o| view! { <p>{format!("\u{201c}{}\u{201d} ({})", o.text, o.status.as_str())}</p> }).collect_view()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -8,192 +8,25 @@
 //! to a client in their quiet hours (21:00–08:00 in their time zone, which is their
 //! therapist's) and nothing to a client who turned reminders off.
 
-use super::{email, outbox};
+use super::{
+    clock::{next_allowed, zone_of},
+    email, outbox,
+};
 use crate::{
+    domain::{case::CaseStatus, outbox::Digest},
     entities::{agreements, assignments, cases, check_ins, partners, reminder_log, responses, users},
     error::AppError,
 };
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait,
 };
 
-/// Quiet hours start at this local hour …
-pub const QUIET_FROM_HOUR: u32 = 21;
-/// … and end at this one.
-pub const QUIET_UNTIL_HOUR: u32 = 8;
+mod plan;
 
-/// True between 21:00 and 08:00 local time.
-pub fn in_quiet_hours(now: DateTime<Utc>, zone: Tz) -> bool {
-    let hour = now.with_timezone(&zone).hour();
-    !(QUIET_UNTIL_HOUR..QUIET_FROM_HOUR).contains(&hour)
-}
-
-/// `now`, or the end of the quiet hours it falls in (08:00 local, whatever the UTC offset
-/// is that day, so daylight-saving changes are handled).
-pub fn next_allowed(now: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
-    if !in_quiet_hours(now, zone) {
-        return now;
-    }
-    let local = now.with_timezone(&zone);
-    let day = if local.hour() >= QUIET_FROM_HOUR {
-        local.date_naive() + Duration::days(1)
-    } else {
-        local.date_naive()
-    };
-    let eight = day.and_time(NaiveTime::from_hms_opt(QUIET_UNTIL_HOUR, 0, 0).unwrap_or_default());
-    match zone.from_local_datetime(&eight).earliest() {
-        Some(at) => at.with_timezone(&Utc),
-        // 08:00 does not exist that day (a clock change at 08:00): an hour later does.
-        None => zone
-            .from_local_datetime(&(eight + Duration::hours(1)))
-            .earliest()
-            .map_or(now + Duration::hours(1), |at| at.with_timezone(&Utc)),
-    }
-}
-
-/// Reads a stored time zone (UTC if unreadable).
-pub fn zone_of(name: &str) -> Tz {
-    name.parse().unwrap_or(Tz::UTC)
-}
-
-/// What the planner knows of a client.
-#[derive(Debug, Clone)]
-pub struct ClientFacts {
-    /// The partner row.
-    pub partner_id: i32,
-    /// Their time zone (their therapist's).
-    pub zone: Tz,
-    /// They want reminders.
-    pub reminders: bool,
-    /// They chose at least one agreement to practise.
-    pub practising: bool,
-    /// The Mondays of the weeks they have checked in for.
-    pub checked_in_weeks: Vec<NaiveDate>,
-}
-
-/// An open assignment with a due date, for one recipient.
-#[derive(Debug, Clone)]
-pub struct DueFacts {
-    /// The assignment.
-    pub assignment_id: i32,
-    /// The recipient.
-    pub partner_id: i32,
-    /// Its due date.
-    pub due_on: NaiveDate,
-    /// The recipient has submitted it.
-    pub done: bool,
-}
-
-/// What the planner knows of a therapist who chose a daily digest.
-#[derive(Debug, Clone)]
-pub struct DigestFacts {
-    /// The therapist.
-    pub therapist_id: i32,
-    /// Their time zone.
-    pub zone: Tz,
-    /// Submissions in the last 24 hours.
-    pub new_submissions: usize,
-}
-
-/// One email the planner decided is due now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Planned {
-    /// Homework due tomorrow.
-    DueTomorrow {
-        /// The assignment.
-        assignment_id: i32,
-        /// The recipient.
-        partner_id: i32,
-    },
-    /// Homework past its due date: the day after, then at most weekly.
-    Overdue {
-        /// The assignment.
-        assignment_id: i32,
-        /// The recipient.
-        partner_id: i32,
-        /// 0 the day after the due date, 1 a week later, …
-        round: i64,
-    },
-    /// The weekly check-in reminder (Sunday from 10:00).
-    CheckIn {
-        /// The recipient.
-        partner_id: i32,
-        /// The week's Monday.
-        week: NaiveDate,
-    },
-    /// The therapist's daily digest of submissions.
-    Digest {
-        /// The therapist.
-        therapist_id: i32,
-        /// Their local date.
-        date: NaiveDate,
-        /// How many submissions.
-        count: usize,
-    },
-}
-
-impl Planned {
-    /// The idempotency key: the same item and kind always give the same key.
-    pub fn key(&self) -> String {
-        match self {
-            Planned::DueTomorrow { assignment_id, partner_id } => format!("due:{assignment_id}:{partner_id}"),
-            Planned::Overdue { assignment_id, partner_id, round } => {
-                format!("overdue:{assignment_id}:{partner_id}:{round}")
-            }
-            Planned::CheckIn { partner_id, week } => format!("check_in:{partner_id}:{week}"),
-            Planned::Digest { therapist_id, date, .. } => format!("digest:{therapist_id}:{date}"),
-        }
-    }
-}
-
-/// Decides which automatic emails are due at `now`. Pure: the clock and the facts are
-/// inputs, so it is tested with any time and time zone.
-pub fn plan(
-    now: DateTime<Utc>,
-    clients: &[ClientFacts],
-    due: &[DueFacts],
-    digests: &[DigestFacts],
-) -> Vec<Planned> {
-    let mut planned = Vec::new();
-    for client in clients.iter().filter(|c| c.reminders && !in_quiet_hours(now, c.zone)) {
-        let local = now.with_timezone(&client.zone);
-        let today = local.date_naive();
-        for item in due.iter().filter(|d| d.partner_id == client.partner_id && !d.done) {
-            if item.due_on == today + Duration::days(1) {
-                planned.push(Planned::DueTomorrow {
-                    assignment_id: item.assignment_id,
-                    partner_id: item.partner_id,
-                });
-            } else if item.due_on < today {
-                let round = ((today - item.due_on).num_days() - 1) / 7;
-                planned.push(Planned::Overdue {
-                    assignment_id: item.assignment_id,
-                    partner_id: item.partner_id,
-                    round,
-                });
-            }
-        }
-        let week = super::exchange::week_start(today);
-        if client.practising
-            && local.weekday() == Weekday::Sun
-            && local.hour() >= 10
-            && !client.checked_in_weeks.contains(&week)
-        {
-            planned.push(Planned::CheckIn { partner_id: client.partner_id, week });
-        }
-    }
-    for digest in digests.iter().filter(|d| d.new_submissions > 0 && !in_quiet_hours(now, d.zone)) {
-        planned.push(Planned::Digest {
-            therapist_id: digest.therapist_id,
-            date: now.with_timezone(&digest.zone).date_naive(),
-            count: digest.new_submissions,
-        });
-    }
-    planned
-}
+pub use plan::{plan, ClientFacts, DigestFacts, DueFacts, Planned};
 
 /// Records `key` and queues `email` in one go; an already used key queues nothing.
 /// Returns whether the email was queued.
@@ -276,7 +109,7 @@ pub async fn notify_therapist_of_submission(
 ) -> Result<(), AppError> {
     let case = cases::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::Internal)?;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::Internal)?;
-    if therapist.digest == "daily" || !log_once(db, key, now).await? {
+    if therapist.digest == Digest::Daily || !log_once(db, key, now).await? {
         return Ok(());
     }
     let content = email::reminder(
@@ -326,7 +159,8 @@ pub async fn run_due(
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let active_cases = cases::Entity::find().filter(cases::Column::Status.eq("active")).all(db).await?;
+    let active_cases =
+        cases::Entity::find().filter(cases::Column::Status.eq(CaseStatus::Active)).all(db).await?;
     let case_ids: Vec<i32> = active_cases.iter().map(|c| c.id).collect();
     if case_ids.is_empty() {
         return Ok(0);
@@ -388,18 +222,18 @@ pub async fn run_due(
     let mut due = Vec::new();
     for assignment in &due_assignments {
         let Some(due_on) = assignment.due_on else { continue };
-        let recipients = super::homework::Recipients::parse(&assignment.recipients)
-            .unwrap_or(super::homework::Recipients::Both);
+        let recipients = assignment.recipients;
         for partner in
             all_partners.iter().filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
         {
             let done = due_responses.iter().any(|r| {
-                r.assignment_id == assignment.id && r.partner_id == partner.id && r.status != "draft"
+                r.assignment_id == assignment.id && r.partner_id == partner.id && r.status.is_done()
             });
             due.push(DueFacts { assignment_id: assignment.id, partner_id: partner.id, due_on, done });
         }
     }
-    let digest_therapists: Vec<&users::Model> = therapists.iter().filter(|t| t.digest == "daily").collect();
+    let digest_therapists: Vec<&users::Model> =
+        therapists.iter().filter(|t| t.digest == Digest::Daily).collect();
     let mut digests = Vec::new();
     for therapist in digest_therapists {
         let their_cases: Vec<i32> =
@@ -474,103 +308,4 @@ pub async fn run_due(
         }
     }
     Ok(queued)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
-    }
-
-    fn client(zone: Tz) -> ClientFacts {
-        ClientFacts { partner_id: 7, zone, reminders: true, practising: false, checked_in_weeks: vec![] }
-    }
-
-    fn due(day: u32) -> DueFacts {
-        DueFacts {
-            assignment_id: 3,
-            partner_id: 7,
-            due_on: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
-            done: false,
-        }
-    }
-
-    #[test]
-    fn due_tomorrow_is_sent_the_day_before_outside_quiet_hours() {
-        let clients = [client(Tz::UTC)];
-        let planned = plan(at(2026, 11, 24, 9, 0), &clients, &[due(25)], &[]);
-        assert_eq!(planned, [Planned::DueTomorrow { assignment_id: 3, partner_id: 7 }]);
-        assert!(plan(at(2026, 11, 24, 22, 0), &clients, &[due(25)], &[]).is_empty(), "quiet hours");
-        assert!(plan(at(2026, 11, 24, 7, 59), &clients, &[due(25)], &[]).is_empty(), "quiet hours");
-        let done = DueFacts { done: true, ..due(25) };
-        assert!(plan(at(2026, 11, 24, 9, 0), &clients, &[done], &[]).is_empty());
-        let off = ClientFacts { reminders: false, ..client(Tz::UTC) };
-        assert!(plan(at(2026, 11, 24, 9, 0), &[off], &[due(25)], &[]).is_empty(), "reminders off");
-    }
-
-    #[test]
-    fn overdue_is_sent_the_day_after_then_at_most_weekly() {
-        let clients = [client(Tz::UTC)];
-        let keys: Vec<String> = (11..=25)
-            .flat_map(|day| plan(at(2026, 11, day, 12, 0), &clients, &[due(10)], &[]))
-            .map(|p| p.key())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        // The 11th (round 0), the 18th (round 1) and the 25th (round 2): three emails in 15 days.
-        assert_eq!(keys, ["overdue:3:7:0", "overdue:3:7:1", "overdue:3:7:2"]);
-        assert_eq!(plan(at(2026, 11, 17, 12, 0), &clients, &[due(10)], &[])[0].key(), "overdue:3:7:0");
-    }
-
-    #[test]
-    fn planning_twice_gives_the_same_keys() {
-        let clients = [client(Tz::UTC)];
-        let now = at(2026, 11, 24, 9, 0);
-        let first: Vec<String> = plan(now, &clients, &[due(25)], &[]).iter().map(Planned::key).collect();
-        let again: Vec<String> =
-            plan(now + Duration::minutes(1), &clients, &[due(25)], &[]).iter().map(Planned::key).collect();
-        assert_eq!(
-            first, again,
-            "a restart half-way plans the same emails, which the keys then let through once"
-        );
-    }
-
-    #[test]
-    fn quiet_hours_follow_the_local_clock_across_daylight_saving() {
-        let london: Tz = "Europe/London".parse().unwrap();
-        // Summer time (UTC+1): 07:30 UTC is 08:30 in London.
-        assert!(!in_quiet_hours(at(2026, 7, 1, 7, 30), london));
-        // Winter (UTC+0): 07:30 UTC is 07:30 in London.
-        assert!(in_quiet_hours(at(2026, 12, 1, 7, 30), london));
-        // The night the clocks go forward (29 March 2026), the quiet hours end at 08:00 BST = 07:00 UTC.
-        assert_eq!(next_allowed(at(2026, 3, 28, 23, 0), london), at(2026, 3, 29, 7, 0));
-        // The night they go back (25 October 2026), at 08:00 GMT = 08:00 UTC.
-        assert_eq!(next_allowed(at(2026, 10, 24, 22, 0), london), at(2026, 10, 25, 8, 0));
-        // Outside quiet hours nothing waits.
-        assert_eq!(next_allowed(at(2026, 10, 24, 12, 0), london), at(2026, 10, 24, 12, 0));
-    }
-
-    #[test]
-    fn the_check_in_reminder_comes_on_sunday_unless_done() {
-        let practising = ClientFacts { practising: true, ..client(Tz::UTC) };
-        // Sunday 29 November 2026, 10:30.
-        let sunday = at(2026, 11, 29, 10, 30);
-        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(plan(sunday, &[practising.clone()], &[], &[]), [Planned::CheckIn { partner_id: 7, week }]);
-        assert!(plan(at(2026, 11, 28, 10, 30), &[practising.clone()], &[], &[]).is_empty(), "Saturday");
-        let done = ClientFacts { checked_in_weeks: vec![week], ..practising };
-        assert!(plan(sunday, &[done], &[], &[]).is_empty());
-    }
-
-    #[test]
-    fn the_daily_digest_is_keyed_by_local_date() {
-        let digest =
-            DigestFacts { therapist_id: 2, zone: "America/New_York".parse().unwrap(), new_submissions: 3 };
-        // 13:00 UTC is 08:00 in New York on 25 November.
-        let planned = plan(at(2026, 11, 25, 13, 0), &[], &[], &[digest.clone()]);
-        assert_eq!(planned[0].key(), "digest:2:2026-11-25");
-        assert!(plan(at(2026, 11, 25, 12, 59), &[], &[], &[digest]).is_empty(), "07:59 in New York");
-    }
 }

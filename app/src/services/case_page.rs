@@ -1,0 +1,72 @@
+//! The therapist's case page as one read: the case and its partners, homework, the
+//! exchange (wishes, agreements, check-ins, step 5, private notes), the follow-up
+//! composer's starting point, the therapist's exercises and the case's emails — after one
+//! ownership check, audited once.
+
+use super::{
+    access::owned_case,
+    audit::{self, AuditAction, AuditEvent},
+    cases::{self, CaseDetail},
+    exchange::{self, Board, Pact, Practice},
+    homework::{self, CaseHomework},
+    messages::{self, ComposeDefaults},
+    outbox,
+    templates::{self, OwnTemplate},
+    Actor,
+};
+use crate::{
+    entities::{message_templates, outbox_emails, private_notes},
+    error::AppError,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+/// Everything the therapist's case page shows.
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    /// The case and its partners with their invitation state.
+    pub detail: CaseDetail,
+    /// Assignments with both partners' responses.
+    pub homework: CaseHomework,
+    /// Wishes, their threads and agreements.
+    pub board: Board,
+    /// Weekly check-ins.
+    pub practice: Practice,
+    /// Step 5.
+    pub pact: Pact,
+    /// Private notes from the partners, newest first.
+    pub notes: Vec<private_notes::Model>,
+    /// The follow-up composer's starting point.
+    pub compose: ComposeDefaults,
+    /// The therapist's own follow-up templates.
+    pub message_templates: Vec<message_templates::Model>,
+    /// The therapist's own exercises, to assign.
+    pub templates: Vec<OwnTemplate>,
+    /// Emails about this case, newest first.
+    pub emails: Vec<outbox_emails::Model>,
+}
+
+/// The case page for its therapist; anyone else gets "not found" (or "forbidden" for a
+/// client). Opening it marks the partners' private notes read.
+pub async fn case_page(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    case_id: i32,
+    now: DateTime<Utc>,
+) -> Result<CasePage, AppError> {
+    let case = owned_case(db, actor, case_id).await?;
+    let page = CasePage {
+        detail: cases::detail_of(db, &case, now).await?,
+        homework: homework::case_homework(db, &case).await?,
+        board: exchange::case_board(db, &case).await?,
+        practice: exchange::case_practice(db, &case).await?,
+        pact: exchange::case_pact(db, &case).await?,
+        notes: exchange::case_private_notes(db, &case, now).await?,
+        compose: messages::compose_defaults(db, &case).await?,
+        message_templates: messages::templates(db, actor).await?,
+        templates: templates::list(db, actor).await?,
+        emails: outbox::case_history(db, &case).await?,
+    };
+    audit::record(db, AuditEvent::by(actor, AuditAction::CaseViewed, "case", case_id), now).await?;
+    Ok(page)
+}

@@ -1,0 +1,175 @@
+//! The therapist's caseload: one page of cases with both partners, where each stands with
+//! the invitation, homework waiting for review, the programme step, overdue work, unread
+//! private notes and the closeness trend. Filtering, sorting and paging happen in the
+//! database; every other fact is read for the whole page at once.
+
+use super::{
+    audit::{self, AuditAction, AuditEvent},
+    cases::{invitation_state, latest_invitations},
+    clock, exchange, homework, settings, Actor,
+};
+use crate::{
+    domain::{
+        case::{CaseStatus, InvitationState},
+        Role,
+    },
+    entities::{cases, partners},
+    error::AppError,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
+
+/// How the caseload is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseloadSort {
+    /// Most recently changed first.
+    RecentlyUpdated,
+    /// By label, A to Z.
+    Label,
+    /// Most recent client activity first.
+    LastActivity,
+}
+
+impl CaseloadSort {
+    /// Reads the sort from the URL (`updated`, `name`, `activity`); anything else is the default.
+    pub fn from_query(value: &str) -> Self {
+        match value {
+            "name" => CaseloadSort::Label,
+            "activity" => CaseloadSort::LastActivity,
+            _ => CaseloadSort::RecentlyUpdated,
+        }
+    }
+}
+
+/// What to show of the caseload.
+#[derive(Debug, Clone)]
+pub struct CaseloadQuery {
+    /// Words to look for in the case name and partners' names.
+    pub search: String,
+    /// Only cases with this status (all when `None`).
+    pub status: Option<CaseStatus>,
+    /// The order.
+    pub sort: CaseloadSort,
+    /// The page, from 1.
+    pub page: u64,
+    /// Rows per page.
+    pub per_page: u64,
+}
+
+/// One row of the caseload, with both partners.
+#[derive(Debug, Clone)]
+pub struct CaseloadRow {
+    /// The case.
+    pub case: cases::Model,
+    /// Its partners, A first, with their invitation state.
+    pub partners: Vec<(partners::Model, InvitationState)>,
+    /// Review counts, programme step and overdue homework.
+    pub homework: homework::HomeworkSummary,
+    /// Private notes from the partners the therapist has not opened yet.
+    pub unread_notes: usize,
+    /// Weekly average closeness from check-ins (0–10), oldest week first.
+    pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
+}
+
+/// One page of the caseload and how many cases match in all.
+#[derive(Debug, Clone)]
+pub struct CaseloadPage {
+    /// The rows of this page.
+    pub rows: Vec<CaseloadRow>,
+    /// How many cases match the search and filter.
+    pub total: u64,
+}
+
+/// One page of the therapist's caseload: filtering, sorting and paging happen in the
+/// database (one query for the page, one for the count, one for the page's partners).
+pub async fn caseload(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    query: &CaseloadQuery,
+    now: DateTime<Utc>,
+) -> Result<CaseloadPage, AppError> {
+    actor.require_role(Role::Therapist)?;
+    let mut condition = Condition::all().add(cases::Column::TherapistId.eq(actor.user_id));
+    if let Some(status) = query.status {
+        condition = condition.add(cases::Column::Status.eq(status));
+    }
+    let search = query.search.trim().to_lowercase();
+    if !search.is_empty() {
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let partner_match = partners::Entity::find()
+            .select_only()
+            .column(partners::Column::CaseId)
+            .filter(Expr::expr(Func::lower(Expr::col(partners::Column::FirstName))).like(pattern.as_str()))
+            .into_query();
+        condition = condition.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col((cases::Entity, cases::Column::Label))))
+                        .like(pattern.as_str()),
+                )
+                .add(cases::Column::Id.in_subquery(partner_match)),
+        );
+    }
+    let select = cases::Entity::find().filter(condition);
+    let select = match query.sort {
+        CaseloadSort::RecentlyUpdated => select.order_by_desc(cases::Column::UpdatedAt),
+        CaseloadSort::Label => select.order_by_asc(cases::Column::Label),
+        CaseloadSort::LastActivity => select.order_by_desc(cases::Column::LastClientActivityAt),
+    }
+    .order_by_desc(cases::Column::Id);
+    let per_page = query.per_page.clamp(1, 100);
+    let paginator = select.paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let cases = paginator.fetch_page(Ord::max(query.page, 1) - 1).await?;
+
+    let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+    let all_partners = if case_ids.is_empty() {
+        Vec::new()
+    } else {
+        partners::Entity::find()
+            .filter(partners::Column::CaseId.is_in(case_ids))
+            .order_by_asc(partners::Column::Position)
+            .all(db)
+            .await?
+    };
+    let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
+    let latest = latest_invitations(db, &partner_ids).await?;
+    let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+    let today = clock::today_in(&settings::account(db, actor).await?.time_zone, now);
+    let summaries = homework::summaries(db, &all_partners, &page_ids, today).await?;
+    let unread = exchange::unread_notes(db, &page_ids).await?;
+    let mut trends = exchange::closeness_trends(db, &page_ids).await?;
+    let rows = cases
+        .into_iter()
+        .map(|case| {
+            let partners = all_partners
+                .iter()
+                .filter(|partner| partner.case_id == case.id)
+                .map(|partner| {
+                    let invitation = latest.iter().find(|i| i.partner_id == partner.id);
+                    (partner.clone(), invitation_state(partner, invitation, now))
+                })
+                .collect();
+            let homework = summaries.get(&case.id).copied().unwrap_or_default();
+            let unread_notes = unread.get(&case.id).copied().unwrap_or(0);
+            let closeness_trend = trends.remove(&case.id).unwrap_or_default();
+            CaseloadRow { case, partners, homework, unread_notes, closeness_trend }
+        })
+        .collect();
+    audit::record(
+        db,
+        AuditEvent {
+            actor_user_id: Some(actor.user_id),
+            action: AuditAction::CaseloadViewed,
+            record_type: "therapist",
+            record_id: actor.user_id.to_string(),
+        },
+        now,
+    )
+    .await?;
+    Ok(CaseloadPage { rows, total })
+}

@@ -1,0 +1,138 @@
+//! Step 5: what each partner lets go of (shared only if they choose), the request for
+//! one more guided conversation, and the pact both confirm.
+
+use super::super::{
+    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    audit::{self, AuditAction, AuditEvent},
+    email, outbox, Actor,
+};
+use super::MAX_PRIVATE_CHARS;
+use crate::{
+    entities::{cases, pact_entries, partners, users},
+    error::AppError,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionSession, TransactionTrait, TryIntoModel,
+};
+
+/// Step 5 as one person may see it.
+#[derive(Debug, Clone)]
+pub struct Pact {
+    /// Partner A and partner B with their entries (the other partner's writing is blanked
+    /// for a client unless it was shared).
+    pub entries: Vec<(partners::Model, Option<pact_entries::Model>)>,
+    /// When both confirmed.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+async fn pact_of(
+    db: &impl ConnectionTrait,
+    case: &cases::Model,
+    viewer: Option<i32>,
+) -> Result<Pact, AppError> {
+    let found = pact_entries::Entity::find().filter(pact_entries::Column::CaseId.eq(case.id)).all(db).await?;
+    let entries = partners_of(db, case.id)
+        .await?
+        .into_iter()
+        .map(|partner| {
+            let mut entry = found.iter().find(|e| e.partner_id == partner.id).cloned();
+            if let Some(entry) =
+                entry.as_mut().filter(|e| viewer.is_some_and(|v| v != e.partner_id) && !e.shared)
+            {
+                entry.letting_go.clear();
+            }
+            (partner, entry)
+        })
+        .collect();
+    Ok(Pact { entries, completed_at: case.pact_completed_at })
+}
+
+/// The client's view of step 5.
+pub async fn pact(db: &impl ConnectionTrait, actor: Actor) -> Result<Pact, AppError> {
+    let couple = couple_of(db, actor).await?;
+    pact_of(db, &couple.case, Some(couple.me.id)).await
+}
+
+/// The therapist's view of a case's step 5.
+pub async fn case_pact(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Pact, AppError> {
+    pact_of(db, case, None).await
+}
+
+/// Saves what the client is letting go of, whether to share it and whether they would like
+/// one more guided conversation; `confirm` also confirms the pact. When both partners have
+/// confirmed, the case records the date and the therapist is emailed.
+pub async fn save_pact(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    letting_go: &str,
+    shared: bool,
+    wants_conversation: bool,
+    confirm: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let letting_go = letting_go.trim();
+    if letting_go.chars().count() > MAX_PRIVATE_CHARS {
+        return Err(AppError::invalid("letting_go", "Please keep this to 4,000 characters or fewer."));
+    }
+    if confirm && letting_go.is_empty() {
+        return Err(AppError::invalid("letting_go", "Write what you are letting go of before you confirm."));
+    }
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let existing = pact_entries::Entity::find()
+        .filter(pact_entries::Column::PartnerId.eq(couple.me.id))
+        .one(&txn)
+        .await?;
+    if existing.as_ref().is_some_and(|e| e.confirmed_at.is_some()) {
+        return Err(AppError::conflict("You have already confirmed the pact."));
+    }
+    let mut active = match existing {
+        Some(found) => found.into_active_model(),
+        None => pact_entries::ActiveModel {
+            case_id: Set(couple.case.id),
+            partner_id: Set(couple.me.id),
+            ..Default::default()
+        },
+    };
+    active.letting_go = Set(letting_go.to_owned());
+    active.shared = Set(shared);
+    active.wants_conversation = Set(wants_conversation);
+    active.confirmed_at = Set(confirm.then_some(now));
+    active.updated_at = Set(now);
+    let id = active.save(&txn).await?.try_into_model()?.id;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::PactSaved, "pact_entry", id), now).await?;
+    if confirm {
+        let other_confirmed = pact_entries::Entity::find()
+            .filter(pact_entries::Column::PartnerId.eq(couple.other.id))
+            .filter(pact_entries::Column::ConfirmedAt.is_not_null())
+            .one(&txn)
+            .await?
+            .is_some();
+        if other_confirmed && couple.case.pact_completed_at.is_none() {
+            let therapist = users::Entity::find_by_id(couple.case.therapist_id)
+                .one(&txn)
+                .await?
+                .ok_or(AppError::Internal)?;
+            let case_id = couple.case.id;
+            let mut case = couple.case.into_active_model();
+            case.pact_completed_at = Set(Some(now));
+            case.update(&txn).await?;
+            outbox::enqueue(
+                &txn,
+                outbox::NewEmail::to_therapist(
+                    &therapist,
+                    Some(case_id),
+                    outbox::EmailKind::CaseUpdate,
+                    email::case_update(&therapist.display_name, case_id),
+                ),
+                now,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}

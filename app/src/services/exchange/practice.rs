@@ -1,0 +1,186 @@
+//! Practising agreements: the weekly check-in with closeness ratings (shared with the
+//! partner only when both agree) and the closeness trend the therapist follows.
+
+use super::super::{
+    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    audit::{self, AuditAction, AuditEvent},
+    clock::week_start,
+    Actor,
+};
+use crate::{
+    domain::exchange::PRACTICE_ANSWERS,
+    entities::{check_ins, partners},
+    error::AppError,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryIntoModel,
+};
+
+/// A weekly check-in as typed.
+#[derive(Debug, Clone)]
+pub struct CheckInForm {
+    /// The Monday of the week it is about.
+    pub week_start: NaiveDate,
+    /// Did I do my part: `done`, `partly`, `not_yet`.
+    pub my_part: String,
+    /// Did I notice my partner's: `done`, `partly`, `not_yet`.
+    pub noticed: String,
+    /// Emotional closeness, 0 to 10.
+    pub emotional: i16,
+    /// Physical closeness, 0 to 10.
+    pub physical: i16,
+    /// An optional note.
+    pub note: String,
+}
+
+/// Weeks back a check-in may still be written for (a missed week can be caught up).
+pub const CHECK_IN_WEEKS_BACK: i64 = 4;
+
+/// Saves (or corrects) the client's check-in for one week.
+pub async fn save_check_in(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    form: CheckInForm,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let this_week = week_start(now.date_naive());
+    if form.week_start != week_start(form.week_start)
+        || form.week_start > this_week
+        || form.week_start < this_week - Duration::weeks(CHECK_IN_WEEKS_BACK)
+    {
+        return Err(AppError::invalid("week_start", "Choose this week or one of the last four."));
+    }
+    for (field, value) in [("my_part", &form.my_part), ("noticed", &form.noticed)] {
+        if !PRACTICE_ANSWERS.iter().any(|(name, _)| name == value) {
+            return Err(AppError::invalid(field, "Choose done, partly or not yet."));
+        }
+    }
+    for (field, value) in [("emotional", form.emotional), ("physical", form.physical)] {
+        if !(0..=10).contains(&value) {
+            return Err(AppError::invalid(field, "Choose a number from 0 to 10."));
+        }
+    }
+    let note = form.note.trim();
+    if note.chars().count() > 2_000 {
+        return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
+    }
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let existing = check_ins::Entity::find()
+        .filter(check_ins::Column::PartnerId.eq(couple.me.id))
+        .filter(check_ins::Column::WeekStart.eq(form.week_start))
+        .one(&txn)
+        .await?;
+    let mut active = match existing {
+        Some(found) => found.into_active_model(),
+        None => check_ins::ActiveModel {
+            case_id: Set(couple.case.id),
+            partner_id: Set(couple.me.id),
+            week_start: Set(form.week_start),
+            ..Default::default()
+        },
+    };
+    active.my_part = Set(form.my_part);
+    active.noticed = Set(form.noticed);
+    active.emotional = Set(form.emotional);
+    active.physical = Set(form.physical);
+    active.note = Set(note.to_owned());
+    active.updated_at = Set(now);
+    let id = active.save(&txn).await?.try_into_model()?.id;
+    let mut case = couple.case.into_active_model();
+    case.last_client_activity_at = Set(Some(now));
+    case.update(&txn).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::CheckInSaved, "check_in", id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Agrees (or stops agreeing) to show this client's closeness ratings to their partner.
+pub async fn set_share_ratings(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    share: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    let id = couple.me.id;
+    let mut me = couple.me.into_active_model();
+    me.share_ratings = Set(share);
+    me.update(&txn).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::SettingsChanged, "partner", id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Check-ins one person may see.
+#[derive(Debug, Clone)]
+pub struct Practice {
+    /// Partner A and partner B.
+    pub partners: Vec<partners::Model>,
+    /// The viewer's own check-ins (the therapist: everyone's), oldest week first.
+    pub check_ins: Vec<check_ins::Model>,
+    /// The other partner's ratings as `(partner, week, emotional, physical)`, for a client
+    /// only when both agreed to share ratings.
+    pub partner_ratings: Vec<(i32, NaiveDate, i16, i16)>,
+}
+
+/// The client's check-ins, and their partner's ratings if both agreed to share them.
+pub async fn practice(db: &impl ConnectionTrait, actor: Actor) -> Result<Practice, AppError> {
+    let couple = couple_of(db, actor).await?;
+    let all = check_ins::Entity::find()
+        .filter(check_ins::Column::CaseId.eq(couple.case.id))
+        .order_by_asc(check_ins::Column::WeekStart)
+        .all(db)
+        .await?;
+    let both_share = couple.me.share_ratings && couple.other.share_ratings;
+    let partner_ratings = all
+        .iter()
+        .filter(|c| both_share && c.partner_id == couple.other.id)
+        .map(|c| (c.partner_id, c.week_start, c.emotional, c.physical))
+        .collect();
+    let check_ins = all.into_iter().filter(|c| c.partner_id == couple.me.id).collect();
+    let mut partners = vec![couple.me, couple.other];
+    partners.sort_by_key(|p| p.position);
+    Ok(Practice { partners, check_ins, partner_ratings })
+}
+
+/// Every check-in of a case, for its therapist.
+pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Practice, AppError> {
+    let case_id = case.id;
+    let check_ins = check_ins::Entity::find()
+        .filter(check_ins::Column::CaseId.eq(case_id))
+        .order_by_asc(check_ins::Column::WeekStart)
+        .all(db)
+        .await?;
+    Ok(Practice { partners: partners_of(db, case_id).await?, check_ins, partner_ratings: Vec::new() })
+}
+
+/// Weekly average closeness per case (both partners, both ratings), oldest week first.
+pub async fn closeness_trends(
+    db: &impl ConnectionTrait,
+    case_ids: &[i32],
+) -> Result<std::collections::BTreeMap<i32, Vec<(NaiveDate, f32)>>, AppError> {
+    let mut trends: std::collections::BTreeMap<i32, std::collections::BTreeMap<NaiveDate, (i32, i32)>> =
+        Default::default();
+    if !case_ids.is_empty() {
+        for check_in in check_ins::Entity::find()
+            .filter(check_ins::Column::CaseId.is_in(case_ids.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let week = trends.entry(check_in.case_id).or_default().entry(check_in.week_start).or_default();
+            week.0 += i32::from(check_in.emotional) + i32::from(check_in.physical);
+            week.1 += 2;
+        }
+    }
+    Ok(trends
+        .into_iter()
+        .map(|(case, weeks)| {
+            (case, weeks.into_iter().map(|(week, (sum, n))| (week, sum as f32 / n as f32)).collect())
+        })
+        .collect())
+}

@@ -1,0 +1,379 @@
+//! Steps 3 and 4: wishes (from step 1 lists or added), their threads of smaller steps,
+//! and the agreements both partners choose to practise, easiest first.
+
+use super::super::{
+    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    audit::{self, AuditAction, AuditEvent},
+    Actor,
+};
+use super::step_1_revealed;
+use crate::{
+    domain::{
+        answers::{Answer, Answers},
+        exchange::{self, OfferStatus, Side, WishAction, WishState},
+    },
+    entities::{agreements, offers, partners, wishes},
+    error::{AppError, FieldContext},
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+
+/// Turns the behaviours on a partner's step 1 list into wishes to the other partner (once:
+/// a resubmitted step 1 adds nothing).
+pub async fn wishes_from_step_1(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    answers: &Answers,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(Answer::List(items)) = answers.get("behaviours") else { return Ok(()) };
+    let existing =
+        wishes::Entity::find().filter(wishes::Column::WisherId.eq(partner.id)).one(db).await?.is_some();
+    if existing {
+        return Ok(());
+    }
+    let other = partners_of(db, partner.case_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id != partner.id)
+        .ok_or(AppError::Internal)?;
+    for item in items {
+        let Ok(text) = exchange::parse_wish_text(item) else { continue };
+        insert_wish(db, partner.case_id, partner.id, other.id, text, "everyday", 2, now).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_wish(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    wisher_id: i32,
+    addressee_id: i32,
+    text: String,
+    kind: &str,
+    importance: i16,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    Ok(wishes::Entity::insert(wishes::ActiveModel {
+        case_id: Set(case_id),
+        wisher_id: Set(wisher_id),
+        addressee_id: Set(addressee_id),
+        text: Set(text),
+        kind: Set(kind.to_owned()),
+        importance: Set(importance),
+        state: Set(WishState::Open),
+        ease: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id)
+}
+
+/// A wish with every offer in its thread, oldest first.
+#[derive(Debug, Clone)]
+pub struct WishThread {
+    /// The wish.
+    pub wish: wishes::Model,
+    /// The smaller steps offered.
+    pub offers: Vec<offers::Model>,
+}
+
+/// Everything about the exchange one person may see.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// Partner A and partner B.
+    pub partners: Vec<partners::Model>,
+    /// True once both partners have shared step 1.
+    pub revealed: bool,
+    /// The wishes this person may see, with their threads.
+    pub wishes: Vec<WishThread>,
+    /// Agreements, easiest first.
+    pub agreements: Vec<agreements::Model>,
+}
+
+async fn board_of(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    viewer: Option<&partners::Model>,
+) -> Result<Board, AppError> {
+    let partners = partners_of(db, case_id).await?;
+    let revealed = step_1_revealed(db, case_id).await?;
+    let mut found = wishes::Entity::find()
+        .filter(wishes::Column::CaseId.eq(case_id))
+        .order_by_asc(wishes::Column::Id)
+        .all(db)
+        .await?;
+    // A partner sees their own wishes, and the other's once both have shared step 1.
+    if let Some(viewer) = viewer {
+        found.retain(|wish| wish.wisher_id == viewer.id || revealed);
+    }
+    let ids: Vec<i32> = found.iter().map(|w| w.id).collect();
+    let all_offers = if ids.is_empty() {
+        Vec::new()
+    } else {
+        offers::Entity::find()
+            .filter(offers::Column::WishId.is_in(ids))
+            .order_by_asc(offers::Column::Id)
+            .all(db)
+            .await?
+    };
+    let wishes = found
+        .into_iter()
+        .map(|wish| WishThread {
+            offers: all_offers.iter().filter(|o| o.wish_id == wish.id).cloned().collect(),
+            wish,
+        })
+        .collect();
+    let mut agreements =
+        agreements::Entity::find().filter(agreements::Column::CaseId.eq(case_id)).all(db).await?;
+    agreements.sort_by_key(|a| (std::cmp::Reverse(a.ease.unwrap_or(0)), a.id));
+    Ok(Board { partners, revealed, wishes, agreements })
+}
+
+/// The signed-in client's view of the exchange.
+pub async fn board(db: &impl ConnectionTrait, actor: Actor) -> Result<Board, AppError> {
+    let couple = couple_of(db, actor).await?;
+    board_of(db, couple.case.id, Some(&couple.me)).await
+}
+
+/// The therapist's view of a case's exchange (everything).
+pub async fn case_board(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Board, AppError> {
+    board_of(db, case.id, None).await
+}
+
+/// Adds a wish to the other partner.
+pub async fn add_wish(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    text: &str,
+    kind: &str,
+    importance: i16,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let text = exchange::parse_wish_text(text).field("text")?;
+    let kind = exchange::parse_wish_kind(kind).field("kind")?;
+    let importance = exchange::parse_importance(importance).field("importance")?;
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let id =
+        insert_wish(&txn, couple.case.id, couple.me.id, couple.other.id, text, kind, importance, now).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", id), now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The wisher changes a wish's kind or how much it matters (seen at `version`).
+pub async fn retag_wish(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    wish_id: i32,
+    version: i32,
+    kind: &str,
+    importance: i16,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let kind = exchange::parse_wish_kind(kind).field("kind")?;
+    let importance = exchange::parse_importance(importance).field("importance")?;
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let wish = wishes::Entity::find_by_id(wish_id)
+        .filter(wishes::Column::CaseId.eq(couple.case.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if wish.wisher_id != couple.me.id {
+        return Err(AppError::conflict("Only the partner who made this wish can change it."));
+    }
+    if wish.state == WishState::Withdrawn {
+        return Err(AppError::conflict("This wish was withdrawn, so it can't be changed."));
+    }
+    let changed = wishes::Entity::update_many()
+        .col_expr(wishes::Column::Kind, Expr::value(kind))
+        .col_expr(wishes::Column::Importance, Expr::value(importance))
+        .col_expr(wishes::Column::Version, Expr::value(version + 1))
+        .col_expr(wishes::Column::UpdatedAt, Expr::value(now))
+        .filter(wishes::Column::Id.eq(wish.id))
+        .filter(wishes::Column::Version.eq(version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict("This wish changed a moment ago. Reload to see the latest."));
+    }
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What comes with an action on a wish: the smaller step's words and how easy it feels.
+#[derive(Debug, Clone, Default)]
+pub struct ActionDetails {
+    /// The smaller step offered (for `SmallerStep`).
+    pub offer: String,
+    /// How easy giving feels, 1 to 5 (for `Yes` and `SmallerStep`).
+    pub ease: Option<i16>,
+}
+
+/// One partner acts on a wish seen at `version`. If the other partner acted first, nothing
+/// changes and the caller is told to look again.
+pub async fn act_on_wish(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    wish_id: i32,
+    version: i32,
+    action: WishAction,
+    details: ActionDetails,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let ease = match action {
+        WishAction::Yes | WishAction::SmallerStep => {
+            Some(exchange::parse_ease(details.ease.unwrap_or(0)).field("ease")?)
+        }
+        _ => None,
+    };
+    let offer = match action {
+        WishAction::SmallerStep => Some(exchange::parse_wish_text(&details.offer).field("offer")?),
+        _ => None,
+    };
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let wish = wishes::Entity::find_by_id(wish_id)
+        .filter(wishes::Column::CaseId.eq(couple.case.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let side = if wish.wisher_id == couple.me.id { Side::Wisher } else { Side::Addressee };
+    if side == Side::Addressee && !step_1_revealed(&txn, couple.case.id).await? {
+        return Err(AppError::NotFound);
+    }
+    let state = wish.state;
+    let next = exchange::transition(state, side, action).map_err(AppError::conflict)?;
+    let mut update = wishes::Entity::update_many()
+        .col_expr(wishes::Column::State, Expr::value(next))
+        .col_expr(wishes::Column::Version, Expr::value(version + 1))
+        .col_expr(wishes::Column::UpdatedAt, Expr::value(now));
+    if ease.is_some() {
+        update = update.col_expr(wishes::Column::Ease, Expr::value(ease));
+    }
+    let changed = update
+        .filter(wishes::Column::Id.eq(wish.id))
+        .filter(wishes::Column::Version.eq(version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict(
+            "This wish changed a moment ago (perhaps your partner answered it). Reload to see the latest.",
+        ));
+    }
+    let pending_offer = offers::Entity::find()
+        .filter(offers::Column::WishId.eq(wish.id))
+        .filter(offers::Column::Status.eq(OfferStatus::Proposed))
+        .one(&txn)
+        .await?;
+    match action {
+        WishAction::Yes => {
+            agree(&txn, &wish, &wish.text, ease, now).await?;
+        }
+        WishAction::SmallerStep => {
+            offers::Entity::insert(offers::ActiveModel {
+                wish_id: Set(wish.id),
+                text: Set(offer.unwrap_or_default()),
+                status: Set(OfferStatus::Proposed),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+        }
+        WishAction::AcceptOffer | WishAction::AskDifferent => {
+            let offer = pending_offer.ok_or(AppError::Internal)?;
+            let accepted = action == WishAction::AcceptOffer;
+            if accepted {
+                agree(&txn, &wish, &offer.text, wish.ease, now).await?;
+            }
+            let mut offer = offer.into_active_model();
+            offer.status = Set(if accepted { OfferStatus::Accepted } else { OfferStatus::Declined });
+            offer.update(&txn).await?;
+        }
+        WishAction::Withdraw => {
+            if let Some(offer) = pending_offer {
+                let mut offer = offer.into_active_model();
+                offer.status = Set(OfferStatus::Declined);
+                offer.update(&txn).await?;
+            }
+        }
+        WishAction::NotNow => {}
+    }
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn agree(
+    db: &impl ConnectionTrait,
+    wish: &wishes::Model,
+    text: &str,
+    ease: Option<i16>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    agreements::Entity::insert(agreements::ActiveModel {
+        case_id: Set(wish.case_id),
+        wish_id: Set(wish.id),
+        giver_id: Set(wish.addressee_id),
+        receiver_id: Set(wish.wisher_id),
+        text: Set(text.to_owned()),
+        ease: Set(ease),
+        times_per_week: Set(1),
+        chosen: Set(false),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// The giver chooses (or stops choosing) an agreement to practise, and how often.
+pub async fn choose_agreement(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    agreement_id: i32,
+    chosen: bool,
+    times_per_week: i16,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !(1..=7).contains(&times_per_week) {
+        return Err(AppError::invalid("times_per_week", "Choose 1 to 7 times a week."));
+    }
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_if_closed(&couple.case)?;
+    let agreement = agreements::Entity::find_by_id(agreement_id)
+        .filter(agreements::Column::CaseId.eq(couple.case.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if agreement.giver_id != couple.me.id {
+        return Err(AppError::conflict("Only the partner who gives this can choose to practise it."));
+    }
+    let mut active = agreement.into_active_model();
+    active.chosen = Set(chosen);
+    active.times_per_week = Set(times_per_week);
+    active.update(&txn).await?;
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::AgreementChosen, "agreement", agreement_id), now)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}

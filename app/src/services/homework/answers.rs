@@ -1,0 +1,361 @@
+//! The client's side of homework: their list, opening a sheet, saving and submitting
+//! answers (conflict-safe), the unlock rule that opens the next step, and sharing.
+
+use super::{
+    super::access::{client_partner, partners_of},
+    super::audit::{self, AuditAction, AuditEvent},
+    super::{email, reminders, Actor},
+    shared::*,
+};
+use crate::{
+    domain::{
+        answers::{self, Answers, Completeness},
+        baby_steps,
+        case::CaseStatus,
+        exercise::ExerciseTemplate,
+        homework::{previous_step_complete, ResponseStatus},
+    },
+    entities::{assignments, comments, partners, responses},
+    error::AppError,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use std::collections::BTreeMap;
+
+/// One item of a client's "My homework".
+#[derive(Debug, Clone)]
+pub struct HomeworkItem {
+    /// The assignment.
+    pub assignment: assignments::Model,
+    /// The exercise's title.
+    pub title: String,
+    /// The client's progress on it.
+    pub status: ResponseStatus,
+    /// Comments from the therapist not yet opened.
+    pub unread_comments: usize,
+}
+
+/// The client's homework: what is assigned to them, in order.
+pub async fn my_homework(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<HomeworkItem>, AppError> {
+    let (partner, case) = client_partner(db, actor).await?;
+    let homework = homework_of_case(db, case.id).await?;
+    let index = homework.partners.iter().position(|p| p.id == partner.id).ok_or(AppError::NotFound)?;
+    // Unread comments for all of this partner's responses in one query.
+    let response_ids: Vec<i32> = homework
+        .assignments
+        .iter()
+        .filter_map(|(_, _, responses)| responses[index].as_ref().map(|r| r.id))
+        .collect();
+    let unread = comments::Entity::find()
+        .filter(comments::Column::ResponseId.is_in(response_ids))
+        .filter(comments::Column::ReadAt.is_null())
+        .all(db)
+        .await?;
+    let mut items = Vec::new();
+    for (assignment, title, responses) in homework.assignments {
+        if !assignment.recipients.includes(partner.position) {
+            continue;
+        }
+        let response = responses[index].clone();
+        let unread_comments = match &response {
+            Some(response) => unread.iter().filter(|c| c.response_id == response.id).count(),
+            None => 0,
+        };
+        items.push(HomeworkItem { assignment, title, status: status_of(response.as_ref()), unread_comments });
+    }
+    Ok(items)
+}
+
+/// What a client sees when they open one assignment.
+#[derive(Debug, Clone)]
+pub struct ExerciseSheet {
+    /// The assignment.
+    pub assignment: assignments::Model,
+    /// The exercise, with only the questions meant for this partner.
+    pub exercise: ExerciseTemplate,
+    /// This partner.
+    pub partner: partners::Model,
+    /// The other partner's first name.
+    pub other_first_name: String,
+    /// This partner's response, if they have started.
+    pub response: Option<responses::Model>,
+    /// Their answers.
+    pub answers: Answers,
+    /// The therapist's comments to this partner.
+    pub comments: Vec<comments::Model>,
+    /// True when the other partner has shared (and, for a mutual reveal, so has this one).
+    pub partner_answers: Option<(ExerciseTemplate, Answers)>,
+    /// True when the other partner has shared, whether or not it is visible yet.
+    pub other_has_shared: bool,
+}
+
+/// Opens an assignment for the client it was given to; marks their comments read.
+pub async fn open_sheet(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    assignment_id: i32,
+    now: DateTime<Utc>,
+) -> Result<ExerciseSheet, AppError> {
+    let (partner, case) = client_partner(db, actor).await?;
+    let assignment = open_assignment_of(db, &partner, &case, assignment_id).await?;
+    let seeks = partner.seeks;
+    let mut exercise = exercise_of(db, &assignment).await?;
+    let full_exercise = exercise.clone();
+    exercise.questions.retain(|question| answers::is_for(question, seeks));
+    let all_responses =
+        responses::Entity::find().filter(responses::Column::AssignmentId.eq(assignment.id)).all(db).await?;
+    let response = all_responses.iter().find(|r| r.partner_id == partner.id).cloned();
+    let answers = match &response {
+        Some(response) => stored_answers(response)?,
+        None => Answers::new(),
+    };
+    let comments = match &response {
+        Some(response) => {
+            let found = comments::Entity::find()
+                .filter(comments::Column::ResponseId.eq(response.id))
+                .order_by_asc(comments::Column::Id)
+                .all(db)
+                .await?;
+            comments::Entity::update_many()
+                .col_expr(comments::Column::ReadAt, sea_orm::sea_query::Expr::value(Some(now)))
+                .filter(comments::Column::ResponseId.eq(response.id))
+                .filter(comments::Column::ReadAt.is_null())
+                .exec(db)
+                .await?;
+            found
+        }
+        None => Vec::new(),
+    };
+    let others = partners_of(db, case.id).await?;
+    let other = others.iter().find(|p| p.id != partner.id).ok_or(AppError::NotFound)?;
+    let other_response = all_responses.iter().find(|r| r.partner_id == other.id);
+    let other_has_shared = other_response.is_some_and(|r| r.shared_at.is_some());
+    let own_shared = response.as_ref().is_some_and(|r| r.shared_at.is_some());
+    let visible = other_has_shared && (!assignment.mutual_reveal || own_shared);
+    let partner_answers = match other_response.filter(|_| visible) {
+        Some(other_response) => {
+            let other_seeks = other.seeks;
+            let mut their_exercise = full_exercise;
+            their_exercise.questions.retain(|q| answers::is_for(q, other_seeks));
+            Some((their_exercise, stored_answers(other_response)?))
+        }
+        None => None,
+    };
+    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkOpened, "assignment", assignment.id), now)
+        .await?;
+    Ok(ExerciseSheet {
+        assignment,
+        exercise,
+        other_first_name: other.first_name.clone(),
+        partner,
+        response,
+        answers,
+        comments,
+        partner_answers,
+        other_has_shared,
+    })
+}
+
+/// Saving or handing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveIntent {
+    /// Keep as a draft.
+    Draft,
+    /// Submit (read-only afterwards unless the therapist reopens it).
+    Submit,
+}
+
+/// Saves the client's answers. `revision` is the version the client last saw: if the draft
+/// changed since (another tab, another device), nothing is overwritten and the caller is
+/// told to reload the latest. Returns the new revision.
+pub async fn save_answers(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    assignment_id: i32,
+    revision: i32,
+    raw: &BTreeMap<String, String>,
+    intent: SaveIntent,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let txn = db.begin().await?;
+    let (partner, case) = client_partner(&txn, actor).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::conflict("Your therapist has closed this work, so it can't be changed now."));
+    }
+    let assignment = open_assignment_of(&txn, &partner, &case, assignment_id).await?;
+    let seeks = partner.seeks;
+    let exercise = exercise_of(&txn, &assignment).await?;
+    let completeness =
+        if intent == SaveIntent::Submit { Completeness::Submission } else { Completeness::Draft };
+    let parsed = answers::parse_answers(&exercise, seeks, raw, completeness)
+        .map_err(|problem| AppError::invalid(&answers::field_name(&problem.question_key), problem.message))?;
+    let json = serde_json::to_string(&parsed).map_err(|_| AppError::Internal)?;
+    let existing = responses::Entity::find()
+        .filter(responses::Column::AssignmentId.eq(assignment.id))
+        .filter(responses::Column::PartnerId.eq(partner.id))
+        .one(&txn)
+        .await?;
+    let status = if intent == SaveIntent::Submit { ResponseStatus::Submitted } else { ResponseStatus::Draft };
+    let new_revision = match existing {
+        Some(response) => {
+            if status_of(Some(&response)).is_done() {
+                return Err(AppError::conflict(
+                    "You have already submitted this. Ask your therapist to reopen it if you want to change it.",
+                ));
+            }
+            if response.revision != revision {
+                return Err(AppError::conflict(
+                    "This draft was changed somewhere else (another tab or device). Reload to see the latest version.",
+                ));
+            }
+            let next = response.revision + 1;
+            let mut active = response.into_active_model();
+            active.answers = Set(json);
+            active.status = Set(status);
+            active.revision = Set(next);
+            active.updated_at = Set(now);
+            if intent == SaveIntent::Submit {
+                active.submitted_at = Set(Some(now));
+            }
+            active.update(&txn).await?;
+            next
+        }
+        None => {
+            if revision != 0 {
+                return Err(AppError::conflict(
+                    "This draft was changed somewhere else. Reload to see the latest version.",
+                ));
+            }
+            let inserted = responses::Entity::insert(responses::ActiveModel {
+                assignment_id: Set(assignment.id),
+                partner_id: Set(partner.id),
+                answers: Set(json),
+                status: Set(status),
+                revision: Set(1),
+                submitted_at: Set((intent == SaveIntent::Submit).then_some(now)),
+                reviewed_at: Set(None),
+                shared_at: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await;
+            match inserted {
+                Ok(_) => 1,
+                // Two tabs creating the first draft at once: the later one is told.
+                Err(error)
+                    if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+                {
+                    return Err(AppError::conflict(
+                        "This draft was changed somewhere else. Reload to see the latest version.",
+                    ));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+    };
+    let mut case = case.into_active_model();
+    case.last_client_activity_at = Set(Some(now));
+    case.update(&txn).await?;
+    let action = if intent == SaveIntent::Submit {
+        AuditAction::HomeworkSubmitted
+    } else {
+        AuditAction::HomeworkSaved
+    };
+    audit::record(&txn, AuditEvent::by(actor, action, "assignment", assignment.id), now).await?;
+    if intent == SaveIntent::Submit {
+        let key = format!("submitted:{}:{}:{new_revision}", assignment.id, partner.id);
+        reminders::notify_therapist_of_submission(&txn, partner.case_id, &key, partner.id, now).await?;
+        unlock_next_step_if_complete(&txn, &assignment, now).await?;
+        if assignment.programme_key.as_deref() == Some(baby_steps::PROGRAMME_KEY)
+            && assignment.step_number == Some(1)
+        {
+            crate::services::exchange::wishes_from_step_1(&txn, &partner, &parsed, now).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(new_revision)
+}
+
+/// Opens the programme's next step when every recipient has finished this one.
+async fn unlock_next_step_if_complete(
+    db: &impl ConnectionTrait,
+    assignment: &assignments::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (Some(programme), Some(step)) = (&assignment.programme_key, assignment.step_number) else {
+        return Ok(());
+    };
+    let recipients = assignment.recipients;
+    let partners = partners_of(db, assignment.case_id).await?;
+    let all_responses =
+        responses::Entity::find().filter(responses::Column::AssignmentId.eq(assignment.id)).all(db).await?;
+    let statuses: Vec<ResponseStatus> = partners
+        .iter()
+        .filter(|p| recipients.includes(p.position))
+        .map(|p| status_of(all_responses.iter().find(|r| r.partner_id == p.id)))
+        .collect();
+    if !previous_step_complete(&statuses) {
+        return Ok(());
+    }
+    let next = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(assignment.case_id))
+        .filter(assignments::Column::ProgrammeKey.eq(programme.as_str()))
+        .filter(assignments::Column::StepNumber.eq(step + 1))
+        .one(db)
+        .await?;
+    if let Some(next) = next.filter(|next| next.unlocked_at.is_none()) {
+        let mut active = next.into_active_model();
+        active.unlocked_at = Set(Some(now));
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
+/// Shares the client's submitted answers with their partner (for a mutual reveal, they
+/// show only once both have shared).
+pub async fn share(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    assignment_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let (partner, _) = client_partner(&txn, actor).await?;
+    let response = responses::Entity::find()
+        .filter(responses::Column::AssignmentId.eq(assignment_id))
+        .filter(responses::Column::PartnerId.eq(partner.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status_of(Some(&response)).is_done() {
+        return Err(AppError::conflict("Submit your answers before you share them."));
+    }
+    if response.shared_at.is_none() {
+        let response_id = response.id;
+        let mut active = response.into_active_model();
+        active.shared_at = Set(Some(now));
+        active.update(&txn).await?;
+        if let Some(other) =
+            partners_of(&txn, partner.case_id).await?.into_iter().find(|p| p.id != partner.id)
+        {
+            let content = email::reminder(
+                &other.first_name,
+                "Your partner shared something with you in Babysteps.",
+                "/homework",
+            );
+            reminders::notify_client(&txn, &other, &format!("shared:{response_id}"), content, now).await?;
+        }
+        audit::record(
+            &txn,
+            AuditEvent::by(actor, AuditAction::HomeworkShared, "assignment", assignment_id),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

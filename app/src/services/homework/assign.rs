@@ -1,0 +1,185 @@
+//! Assigning homework: the Baby Steps programme (step 1 open, the rest locked), the
+//! built-in exercise versions it uses, the "new homework" email, and opening a step early.
+
+use super::{
+    super::access::{owned_case, partners_of},
+    super::audit::{self, AuditAction, AuditEvent},
+    super::{email, reminders, Actor},
+};
+use crate::{
+    domain::{baby_steps, case::CaseStatus, exercise::ExerciseTemplate, homework::Recipients},
+    entities::{assignments, exercise_templates, exercise_versions},
+    error::AppError,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionSession, TransactionTrait,
+};
+
+/// The version id of a built-in step, creating the template (or a new version when the
+/// programme's text changed) as needed.
+async fn built_in_version(
+    db: &impl ConnectionTrait,
+    key: &str,
+    content: &ExerciseTemplate,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    let json = serde_json::to_string(content).map_err(|_| AppError::Internal)?;
+    let template = exercise_templates::Entity::find()
+        .filter(exercise_templates::Column::BuiltInKey.eq(key))
+        .one(db)
+        .await?;
+    let (template_id, version) = match template {
+        Some(template) => {
+            let current = exercise_versions::Entity::find()
+                .filter(exercise_versions::Column::TemplateId.eq(template.id))
+                .filter(exercise_versions::Column::Version.eq(template.current_version))
+                .one(db)
+                .await?;
+            if let Some(current) = current.filter(|current| current.content == json) {
+                return Ok(current.id);
+            }
+            let next = template.current_version + 1;
+            let id = template.id;
+            let mut active = template.into_active_model();
+            active.current_version = Set(next);
+            active.updated_at = Set(now);
+            active.update(db).await?;
+            (id, next)
+        }
+        None => {
+            let id = exercise_templates::Entity::insert(exercise_templates::ActiveModel {
+                therapist_id: Set(None),
+                built_in_key: Set(Some(key.to_owned())),
+                title: Set(content.title.clone()),
+                current_version: Set(1),
+                archived_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(db)
+            .await?
+            .last_insert_id;
+            (id, 1)
+        }
+    };
+    Ok(exercise_versions::Entity::insert(exercise_versions::ActiveModel {
+        template_id: Set(template_id),
+        version: Set(version),
+        content: Set(json),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?
+    .last_insert_id)
+}
+
+/// Assigns the Baby Steps programme to both partners: step 1 opens now, steps 2 to 5 are
+/// locked until both partners finish the step before (or the therapist opens them).
+pub async fn assign_programme(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    due_on: Option<NaiveDate>,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let note = note.trim();
+    if note.chars().count() > 2_000 {
+        return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
+    }
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::conflict("This case is closed. Reopen it before assigning homework."));
+    }
+    let already = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .filter(assignments::Column::ProgrammeKey.eq(baby_steps::PROGRAMME_KEY))
+        .one(&txn)
+        .await?;
+    if already.is_some() {
+        return Err(AppError::conflict("Baby Steps is already assigned to this couple."));
+    }
+    for (index, step) in baby_steps::programme().steps.iter().enumerate() {
+        let number = index as i16 + 1;
+        let version_id =
+            built_in_version(&txn, &format!("{}.{number}", baby_steps::PROGRAMME_KEY), step, now).await?;
+        let id = assignments::Entity::insert(assignments::ActiveModel {
+            case_id: Set(case_id),
+            exercise_version_id: Set(version_id),
+            programme_key: Set(Some(baby_steps::PROGRAMME_KEY.to_owned())),
+            step_number: Set(Some(number)),
+            recipients: Set(Recipients::Both),
+            // Step 1 is shared as a mutual reveal: neither sees the other's until both share.
+            mutual_reveal: Set(number == 1),
+            due_on: Set(if number == 1 { due_on } else { None }),
+            note: Set(if number == 1 { note.to_owned() } else { String::new() }),
+            unlocked_at: Set((number == 1).then_some(now)),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?
+        .last_insert_id;
+        audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now)
+            .await?;
+        if number == 1 {
+            notify_assigned(&txn, case_id, id, Recipients::Both, now).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Tells each recipient who has joined that new homework is waiting (once per assignment).
+pub async fn notify_assigned(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    assignment_id: i32,
+    recipients: Recipients,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for partner in partners_of(db, case_id).await?.into_iter().filter(|p| recipients.includes(p.position)) {
+        let content =
+            email::reminder(&partner.first_name, "You have new homework from your therapist.", "/homework");
+        reminders::notify_client(
+            db,
+            &partner,
+            &format!("assigned:{assignment_id}:{}", partner.id),
+            content,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Opens a locked step early.
+pub async fn unlock_early(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    assignment_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let assignment =
+        assignments::Entity::find_by_id(assignment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    owned_case(&txn, actor, assignment.case_id).await?;
+    if assignment.unlocked_at.is_none() {
+        let mut active = assignment.into_active_model();
+        active.unlocked_at = Set(Some(now));
+        active.update(&txn).await?;
+        audit::record(
+            &txn,
+            AuditEvent::by(actor, AuditAction::HomeworkUnlocked, "assignment", assignment_id),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

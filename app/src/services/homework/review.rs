@@ -1,0 +1,227 @@
+//! The therapist's side of homework: a case's assignments, caseload summaries, the
+//! side-by-side review, comments to one partner, and marking reviewed or reopening.
+
+use super::{
+    super::access::{owned_case, partners_of, OwnedCase},
+    super::audit::{self, AuditAction, AuditEvent},
+    super::{email, reminders, Actor},
+    shared::*,
+};
+use crate::{
+    domain::{
+        answers::{Answers, MAX_COMMENT_CHARS},
+        exercise::ExerciseTemplate,
+        homework::ResponseStatus,
+        Role,
+    },
+    entities::{assignments, comments, partners, responses},
+    error::AppError,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use std::collections::BTreeMap;
+
+/// The therapist's view of a case's homework.
+pub async fn case_homework(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<CaseHomework, AppError> {
+    homework_of_case(db, case.id).await
+}
+
+/// What the caseload shows of one case's homework.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HomeworkSummary {
+    /// Submissions not yet marked reviewed.
+    pub waiting_for_review: usize,
+    /// The latest programme step that is open (none before the programme is assigned).
+    pub current_step: Option<i16>,
+    /// Open assignments past their due date that a recipient has not finished.
+    pub overdue: usize,
+}
+
+/// Homework summaries for a page of cases, in two queries. `today` is the therapist's date.
+pub async fn summaries(
+    db: &impl ConnectionTrait,
+    case_partners: &[partners::Model],
+    case_ids: &[i32],
+    today: NaiveDate,
+) -> Result<BTreeMap<i32, HomeworkSummary>, AppError> {
+    let mut found: BTreeMap<i32, HomeworkSummary> =
+        case_ids.iter().map(|id| (*id, HomeworkSummary::default())).collect();
+    if case_ids.is_empty() {
+        return Ok(found);
+    }
+    let rows = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.is_in(case_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
+    let all_responses = if ids.is_empty() {
+        Vec::new()
+    } else {
+        responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?
+    };
+    for assignment in rows.iter().filter(|a| a.unlocked_at.is_some()) {
+        let Some(summary) = found.get_mut(&assignment.case_id) else { continue };
+        let responses: Vec<&responses::Model> =
+            all_responses.iter().filter(|r| r.assignment_id == assignment.id).collect();
+        summary.waiting_for_review +=
+            responses.iter().filter(|r| status_of(Some(r)) == ResponseStatus::Submitted).count();
+        if assignment.programme_key.is_some() {
+            summary.current_step = summary.current_step.max(assignment.step_number);
+        }
+        let recipients = assignment.recipients;
+        let unfinished = case_partners
+            .iter()
+            .filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
+            .any(|p| !status_of(responses.iter().copied().find(|r| r.partner_id == p.id)).is_done());
+        if unfinished && assignment.due_on.is_some_and(|due| due < today) {
+            summary.overdue += 1;
+        }
+    }
+    Ok(found)
+}
+
+/// Everything the therapist reviews for one assignment.
+#[derive(Debug, Clone)]
+pub struct ReviewSheet {
+    /// The assignment.
+    pub assignment: assignments::Model,
+    /// The case's label.
+    pub case_label: String,
+    /// The exercise as assigned (all questions).
+    pub exercise: ExerciseTemplate,
+    /// Each partner with their response and the comments made to them.
+    pub partners: Vec<(partners::Model, Option<responses::Model>, Answers, Vec<comments::Model>)>,
+}
+
+/// The therapist's side-by-side review of an assignment (drafts included, marked).
+pub async fn review_sheet(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    assignment_id: i32,
+    now: DateTime<Utc>,
+) -> Result<ReviewSheet, AppError> {
+    actor.require_role(Role::Therapist)?;
+    let assignment =
+        assignments::Entity::find_by_id(assignment_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let case = owned_case(db, actor, assignment.case_id).await?;
+    let exercise = exercise_of(db, &assignment).await?;
+    let all_responses =
+        responses::Entity::find().filter(responses::Column::AssignmentId.eq(assignment.id)).all(db).await?;
+    let mut partners = Vec::new();
+    for partner in partners_of(db, case.id).await? {
+        let response = all_responses.iter().find(|r| r.partner_id == partner.id).cloned();
+        let (answers, comments) = match &response {
+            Some(response) => (
+                stored_answers(response)?,
+                comments::Entity::find()
+                    .filter(comments::Column::ResponseId.eq(response.id))
+                    .order_by_asc(comments::Column::Id)
+                    .all(db)
+                    .await?,
+            ),
+            None => (Answers::new(), Vec::new()),
+        };
+        partners.push((partner, response, answers, comments));
+    }
+    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkReviewed, "assignment", assignment.id), now)
+        .await?;
+    Ok(ReviewSheet { assignment, case_label: case.into_model().label, exercise, partners })
+}
+
+/// The therapist's response, or not found.
+async fn owned_response(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    response_id: i32,
+) -> Result<responses::Model, AppError> {
+    actor.require_role(Role::Therapist)?;
+    let response = responses::Entity::find_by_id(response_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let assignment =
+        assignments::Entity::find_by_id(response.assignment_id).one(db).await?.ok_or(AppError::NotFound)?;
+    owned_case(db, actor, assignment.case_id).await?;
+    Ok(response)
+}
+
+/// Comments on one answer (`question_key`) or the whole response (`None`), to that partner only.
+pub async fn comment(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    response_id: i32,
+    question_key: Option<&str>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid("body", "Write a comment first."));
+    }
+    if body.chars().count() > MAX_COMMENT_CHARS {
+        return Err(AppError::invalid(
+            "body",
+            format!("Keep comments to {MAX_COMMENT_CHARS} characters or fewer."),
+        ));
+    }
+    let txn = db.begin().await?;
+    let response = owned_response(&txn, actor, response_id).await?;
+    if let Some(key) = question_key {
+        let assignment = assignments::Entity::find_by_id(response.assignment_id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !exercise_of(&txn, &assignment).await?.questions.iter().any(|q| q.key == key) {
+            return Err(AppError::invalid("question_key", "That question is not part of this exercise."));
+        }
+    }
+    let id = comments::Entity::insert(comments::ActiveModel {
+        response_id: Set(response.id),
+        question_key: Set(question_key.map(str::to_owned)),
+        body: Set(body.to_owned()),
+        author_id: Set(actor.user_id),
+        read_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    if let Some(partner) = partners::Entity::find_by_id(response.partner_id).one(&txn).await? {
+        let content = email::reminder(&partner.first_name, "Your therapist left you a comment.", "/homework");
+        reminders::notify_client(&txn, &partner, &format!("comment:{id}"), content, now).await?;
+    }
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Marks a submission reviewed, or reopens it so the partner can change it.
+pub async fn set_reviewed(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    response_id: i32,
+    reviewed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let response = owned_response(&txn, actor, response_id).await?;
+    let status = status_of(Some(&response));
+    if !status.is_done() {
+        return Err(AppError::conflict("This is still a draft; it can be reviewed once it is submitted."));
+    }
+    let mut active = response.into_active_model();
+    if reviewed {
+        active.status = Set(ResponseStatus::Reviewed);
+        active.reviewed_at = Set(Some(now));
+    } else {
+        active.status = Set(ResponseStatus::Draft);
+        active.submitted_at = Set(None);
+        active.reviewed_at = Set(None);
+    }
+    active.update(&txn).await?;
+    let action = if reviewed { AuditAction::HomeworkMarkedReviewed } else { AuditAction::HomeworkReopened };
+    audit::record(&txn, AuditEvent::by(actor, action, "response", response_id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}

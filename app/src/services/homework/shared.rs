@@ -1,0 +1,105 @@
+//! Reads the homework areas share: an assignment's exercise text, stored answers, a
+//! case's assignments with both partners' responses, and a client's open assignment.
+
+use super::super::access::partners_of;
+use crate::{
+    domain::{answers::Answers, exercise::ExerciseTemplate, homework::ResponseStatus},
+    entities::{assignments, cases, exercise_versions, partners, responses},
+    error::AppError,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// The exercise text an assignment was given (its own version, never a later edit).
+pub async fn exercise_of(
+    db: &impl ConnectionTrait,
+    assignment: &assignments::Model,
+) -> Result<ExerciseTemplate, AppError> {
+    let version = exercise_versions::Entity::find_by_id(assignment.exercise_version_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)?;
+    content_of(&version)
+}
+
+/// The exercise stored in a version (an unreadable one is logged, never shown).
+pub fn content_of(version: &exercise_versions::Model) -> Result<ExerciseTemplate, AppError> {
+    serde_json::from_str(&version.content).map_err(|error| {
+        tracing::error!(%error, version = version.id, "stored exercise version unreadable");
+        AppError::Internal
+    })
+}
+
+pub(super) fn stored_answers(response: &responses::Model) -> Result<Answers, AppError> {
+    serde_json::from_str(&response.answers).map_err(|_| AppError::Internal)
+}
+
+/// A case's assignments with each partner's response, in order.
+#[derive(Debug, Clone)]
+pub struct CaseHomework {
+    /// Partners A and B.
+    pub partners: Vec<partners::Model>,
+    /// Each assignment with its exercise title and the partners' responses.
+    pub assignments: Vec<(assignments::Model, String, Vec<Option<responses::Model>>)>,
+}
+
+pub(super) async fn homework_of_case(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+) -> Result<CaseHomework, AppError> {
+    let partners = partners_of(db, case_id).await?;
+    let rows = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .order_by_asc(assignments::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
+    let all_responses =
+        responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?;
+    // Every version's title in one query (not one query per assignment).
+    let versions = exercise_versions::Entity::find()
+        .filter(exercise_versions::Column::Id.is_in(rows.iter().map(|a| a.exercise_version_id)))
+        .all(db)
+        .await?;
+    let mut assignments = Vec::new();
+    for assignment in rows {
+        let version =
+            versions.iter().find(|v| v.id == assignment.exercise_version_id).ok_or(AppError::Internal)?;
+        let title = content_of(version)?.title;
+        let per_partner = partners
+            .iter()
+            .map(|partner| {
+                all_responses
+                    .iter()
+                    .find(|r| r.assignment_id == assignment.id && r.partner_id == partner.id)
+                    .cloned()
+            })
+            .collect();
+        assignments.push((assignment, title, per_partner));
+    }
+    Ok(CaseHomework { partners, assignments })
+}
+
+/// An assignment of the client's case given to this partner and already open; another
+/// case's assignment is "not found", a locked step is refused with a message.
+pub(super) async fn open_assignment_of(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    case: &cases::Model,
+    assignment_id: i32,
+) -> Result<assignments::Model, AppError> {
+    let assignment = assignments::Entity::find_by_id(assignment_id)
+        .filter(assignments::Column::CaseId.eq(case.id))
+        .one(db)
+        .await?
+        .filter(|a| a.recipients.includes(partner.position))
+        .ok_or(AppError::NotFound)?;
+    if assignment.unlocked_at.is_none() {
+        return Err(AppError::conflict("This step opens when you have both finished the step before it."));
+    }
+    Ok(assignment)
+}
+
+/// Where a partner's response stands (no response: not started).
+pub fn status_of(response: Option<&responses::Model>) -> ResponseStatus {
+    response.map_or(ResponseStatus::NotStarted, |r| r.status)
+}

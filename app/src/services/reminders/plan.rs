@@ -1,0 +1,227 @@
+//! The reminder planner: decides from plain facts which automatic emails are due now.
+//! Pure (the clock and the facts are inputs), so it is tested at any time and in any zone.
+
+use crate::services::clock::{in_quiet_hours, week_start};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+
+/// What the planner knows of a client.
+#[derive(Debug, Clone)]
+pub struct ClientFacts {
+    /// The partner row.
+    pub partner_id: i32,
+    /// Their time zone (their therapist's).
+    pub zone: Tz,
+    /// They want reminders.
+    pub reminders: bool,
+    /// They chose at least one agreement to practise.
+    pub practising: bool,
+    /// The Mondays of the weeks they have checked in for.
+    pub checked_in_weeks: Vec<NaiveDate>,
+}
+
+/// An open assignment with a due date, for one recipient.
+#[derive(Debug, Clone)]
+pub struct DueFacts {
+    /// The assignment.
+    pub assignment_id: i32,
+    /// The recipient.
+    pub partner_id: i32,
+    /// Its due date.
+    pub due_on: NaiveDate,
+    /// The recipient has submitted it.
+    pub done: bool,
+}
+
+/// What the planner knows of a therapist who chose a daily digest.
+#[derive(Debug, Clone)]
+pub struct DigestFacts {
+    /// The therapist.
+    pub therapist_id: i32,
+    /// Their time zone.
+    pub zone: Tz,
+    /// Submissions in the last 24 hours.
+    pub new_submissions: usize,
+}
+
+/// One email the planner decided is due now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Planned {
+    /// Homework due tomorrow.
+    DueTomorrow {
+        /// The assignment.
+        assignment_id: i32,
+        /// The recipient.
+        partner_id: i32,
+    },
+    /// Homework past its due date: the day after, then at most weekly.
+    Overdue {
+        /// The assignment.
+        assignment_id: i32,
+        /// The recipient.
+        partner_id: i32,
+        /// 0 the day after the due date, 1 a week later, …
+        round: i64,
+    },
+    /// The weekly check-in reminder (Sunday from 10:00).
+    CheckIn {
+        /// The recipient.
+        partner_id: i32,
+        /// The week's Monday.
+        week: NaiveDate,
+    },
+    /// The therapist's daily digest of submissions.
+    Digest {
+        /// The therapist.
+        therapist_id: i32,
+        /// Their local date.
+        date: NaiveDate,
+        /// How many submissions.
+        count: usize,
+    },
+}
+
+impl Planned {
+    /// The idempotency key: the same item and kind always give the same key.
+    pub fn key(&self) -> String {
+        match self {
+            Planned::DueTomorrow { assignment_id, partner_id } => format!("due:{assignment_id}:{partner_id}"),
+            Planned::Overdue { assignment_id, partner_id, round } => {
+                format!("overdue:{assignment_id}:{partner_id}:{round}")
+            }
+            Planned::CheckIn { partner_id, week } => format!("check_in:{partner_id}:{week}"),
+            Planned::Digest { therapist_id, date, .. } => format!("digest:{therapist_id}:{date}"),
+        }
+    }
+}
+
+/// Decides which automatic emails are due at `now`. Pure: the clock and the facts are
+/// inputs, so it is tested with any time and time zone.
+pub fn plan(
+    now: DateTime<Utc>,
+    clients: &[ClientFacts],
+    due: &[DueFacts],
+    digests: &[DigestFacts],
+) -> Vec<Planned> {
+    let mut planned = Vec::new();
+    for client in clients.iter().filter(|c| c.reminders && !in_quiet_hours(now, c.zone)) {
+        let local = now.with_timezone(&client.zone);
+        let today = local.date_naive();
+        for item in due.iter().filter(|d| d.partner_id == client.partner_id && !d.done) {
+            if item.due_on == today + Duration::days(1) {
+                planned.push(Planned::DueTomorrow {
+                    assignment_id: item.assignment_id,
+                    partner_id: item.partner_id,
+                });
+            } else if item.due_on < today {
+                let round = ((today - item.due_on).num_days() - 1) / 7;
+                planned.push(Planned::Overdue {
+                    assignment_id: item.assignment_id,
+                    partner_id: item.partner_id,
+                    round,
+                });
+            }
+        }
+        let week = week_start(today);
+        if client.practising
+            && local.weekday() == Weekday::Sun
+            && local.hour() >= 10
+            && !client.checked_in_weeks.contains(&week)
+        {
+            planned.push(Planned::CheckIn { partner_id: client.partner_id, week });
+        }
+    }
+    for digest in digests.iter().filter(|d| d.new_submissions > 0 && !in_quiet_hours(now, d.zone)) {
+        planned.push(Planned::Digest {
+            therapist_id: digest.therapist_id,
+            date: now.with_timezone(&digest.zone).date_naive(),
+            count: digest.new_submissions,
+        });
+    }
+    planned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    fn client(zone: Tz) -> ClientFacts {
+        ClientFacts { partner_id: 7, zone, reminders: true, practising: false, checked_in_weeks: vec![] }
+    }
+
+    fn due(day: u32) -> DueFacts {
+        DueFacts {
+            assignment_id: 3,
+            partner_id: 7,
+            due_on: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            done: false,
+        }
+    }
+
+    #[test]
+    fn due_tomorrow_is_sent_the_day_before_outside_quiet_hours() {
+        let clients = [client(Tz::UTC)];
+        let planned = plan(at(2026, 11, 24, 9, 0), &clients, &[due(25)], &[]);
+        assert_eq!(planned, [Planned::DueTomorrow { assignment_id: 3, partner_id: 7 }]);
+        assert!(plan(at(2026, 11, 24, 22, 0), &clients, &[due(25)], &[]).is_empty(), "quiet hours");
+        assert!(plan(at(2026, 11, 24, 7, 59), &clients, &[due(25)], &[]).is_empty(), "quiet hours");
+        let done = DueFacts { done: true, ..due(25) };
+        assert!(plan(at(2026, 11, 24, 9, 0), &clients, &[done], &[]).is_empty());
+        let off = ClientFacts { reminders: false, ..client(Tz::UTC) };
+        assert!(plan(at(2026, 11, 24, 9, 0), &[off], &[due(25)], &[]).is_empty(), "reminders off");
+    }
+
+    #[test]
+    fn overdue_is_sent_the_day_after_then_at_most_weekly() {
+        let clients = [client(Tz::UTC)];
+        let keys: Vec<String> = (11..=25)
+            .flat_map(|day| plan(at(2026, 11, day, 12, 0), &clients, &[due(10)], &[]))
+            .map(|p| p.key())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // The 11th (round 0), the 18th (round 1) and the 25th (round 2): three emails in 15 days.
+        assert_eq!(keys, ["overdue:3:7:0", "overdue:3:7:1", "overdue:3:7:2"]);
+        assert_eq!(plan(at(2026, 11, 17, 12, 0), &clients, &[due(10)], &[])[0].key(), "overdue:3:7:0");
+    }
+
+    #[test]
+    fn planning_twice_gives_the_same_keys() {
+        let clients = [client(Tz::UTC)];
+        let now = at(2026, 11, 24, 9, 0);
+        let first: Vec<String> = plan(now, &clients, &[due(25)], &[]).iter().map(Planned::key).collect();
+        let again: Vec<String> =
+            plan(now + Duration::minutes(1), &clients, &[due(25)], &[]).iter().map(Planned::key).collect();
+        assert_eq!(
+            first, again,
+            "a restart half-way plans the same emails, which the keys then let through once"
+        );
+    }
+
+    #[test]
+    fn the_check_in_reminder_comes_on_sunday_unless_done() {
+        let practising = ClientFacts { practising: true, ..client(Tz::UTC) };
+        // Sunday 29 November 2026, 10:30.
+        let sunday = at(2026, 11, 29, 10, 30);
+        let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(plan(sunday, &[practising.clone()], &[], &[]), [Planned::CheckIn { partner_id: 7, week }]);
+        assert!(plan(at(2026, 11, 28, 10, 30), &[practising.clone()], &[], &[]).is_empty(), "Saturday");
+        let done = ClientFacts { checked_in_weeks: vec![week], ..practising };
+        assert!(plan(sunday, &[done], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn the_daily_digest_is_keyed_by_local_date() {
+        let digest =
+            DigestFacts { therapist_id: 2, zone: "America/New_York".parse().unwrap(), new_submissions: 3 };
+        // 13:00 UTC is 08:00 in New York on 25 November.
+        let planned = plan(at(2026, 11, 25, 13, 0), &[], &[], &[digest.clone()]);
+        assert_eq!(planned[0].key(), "digest:2:2026-11-25");
+        assert!(plan(at(2026, 11, 25, 12, 59), &[], &[], &[digest]).is_empty(), "07:59 in New York");
+    }
+}

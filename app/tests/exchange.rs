@@ -1,0 +1,286 @@
+//! Service tests for steps 3 to 5: wishes and their threads, agreements, check-ins with
+//! consented rating sharing, the pact and private notes — on SQLite and PostgreSQL.
+
+mod support;
+
+use app::{
+    domain::exchange::WishState,
+    error::AppError,
+    services::{case_page::case_page, caseload, cases, clock, exchange},
+};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use support::fixtures::*;
+
+fn wish_by<'a>(board: &'a exchange::Board, text: &str) -> &'a app::entities::wishes::Model {
+    &board.wishes.iter().find(|t| t.wish.text == text).unwrap().wish
+}
+async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
+    use app::domain::exchange::WishAction::*;
+    let c = couple_past_step_1(db, "exchange").await;
+    // Step 1's lists became wishes; each partner sees only their own until both share.
+    let alex_board = exchange::board(db, c.a).await.unwrap();
+    assert_eq!(alex_board.wishes.len(), 2);
+    assert!(!alex_board.revealed);
+    let sam_board = exchange::board(db, c.b).await.unwrap();
+    assert_eq!(
+        sam_board.wishes.iter().map(|t| t.wish.text.as_str()).collect::<Vec<_>>(),
+        ["Hug me when you come home"]
+    );
+    let ask = wish_by(&alex_board, "Ask about my day").clone();
+    let early = exchange::act_on_wish(db, c.b, ask.id, ask.version, Yes, details("", 5), t0()).await;
+    assert_eq!(early.unwrap_err(), AppError::NotFound, "Sam cannot act on a wish Sam cannot see");
+
+    share_step_1(db, &c).await;
+    assert_eq!(exchange::board(db, c.b).await.unwrap().wishes.len(), 3);
+    // Only the addressee answers; a smaller step needs words and an ease rating.
+    let own = exchange::act_on_wish(db, c.a, ask.id, ask.version, Yes, details("", 5), t0()).await;
+    assert!(matches!(own.unwrap_err(), AppError::Conflict { .. }));
+    let wordless =
+        exchange::act_on_wish(db, c.b, ask.id, ask.version, SmallerStep, details(" ", 4), t0()).await;
+    assert!(wordless.unwrap_err().message_for("offer").is_some());
+    exchange::act_on_wish(
+        db,
+        c.b,
+        ask.id,
+        ask.version,
+        SmallerStep,
+        details("Ask one question at dinner", 4),
+        t0(),
+    )
+    .await
+    .unwrap();
+    // The wisher asks for a different step, then accepts the next one.
+    let ask = wish_by(&exchange::board(db, c.a).await.unwrap(), "Ask about my day").clone();
+    assert_eq!(ask.state, WishState::OfferPending);
+    exchange::act_on_wish(db, c.a, ask.id, ask.version, AskDifferent, details("", 0), t0()).await.unwrap();
+    let stale = exchange::act_on_wish(db, c.b, ask.id, ask.version, SmallerStep, details("x", 3), t0()).await;
+    assert!(stale.unwrap_err().to_string().contains("changed a moment ago"));
+    exchange::act_on_wish(
+        db,
+        c.b,
+        ask.id,
+        ask.version + 1,
+        SmallerStep,
+        details("Ask at the weekend", 5),
+        t0(),
+    )
+    .await
+    .unwrap();
+    exchange::act_on_wish(db, c.a, ask.id, ask.version + 2, AcceptOffer, details("", 0), t0()).await.unwrap();
+    let board = exchange::board(db, c.a).await.unwrap();
+    let thread = board.wishes.iter().find(|t| t.wish.id == ask.id).unwrap();
+    assert_eq!(thread.wish.state, WishState::Agreed);
+    let statuses: Vec<&str> = thread.offers.iter().map(|o| o.status.as_str()).collect();
+    assert_eq!(statuses, ["declined", "accepted"], "the thread keeps every offer");
+    assert_eq!(board.agreements.len(), 1);
+    assert_eq!(board.agreements[0].text, "Ask at the weekend");
+
+    // A withdrawn wish cannot be agreed.
+    let phones = wish_by(&board, "Put phones away at dinner").clone();
+    exchange::act_on_wish(db, c.a, phones.id, phones.version, Withdraw, details("", 0), t0()).await.unwrap();
+    let late = exchange::act_on_wish(db, c.b, phones.id, phones.version + 1, Yes, details("", 5), t0()).await;
+    assert!(late.unwrap_err().to_string().contains("withdrawn"));
+
+    // Only the giver chooses an agreement to practise, 1 to 7 times a week.
+    let agreement = board.agreements[0].id;
+    assert!(matches!(
+        exchange::choose_agreement(db, c.a, agreement, true, 2, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+    assert!(exchange::choose_agreement(db, c.b, agreement, true, 9, t0())
+        .await
+        .unwrap_err()
+        .message_for("times_per_week")
+        .is_some());
+    exchange::choose_agreement(db, c.b, agreement, true, 2, t0()).await.unwrap();
+    // Sam's own wish, answered "yes" by Alex, is an agreement Alex gives.
+    let hug = wish_by(&board, "Hug me when you come home").clone();
+    exchange::act_on_wish(db, c.a, hug.id, hug.version, Yes, details("", 3), t0()).await.unwrap();
+    let agreements = exchange::board(db, c.b).await.unwrap().agreements;
+    assert_eq!(agreements.len(), 2);
+    assert_eq!(agreements[0].text, "Ask at the weekend", "easiest first");
+
+    // Only the wisher re-tags a wish, on the version they saw.
+    let hug_now = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    assert!(matches!(
+        exchange::retag_wish(db, c.a, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+    assert!(exchange::retag_wish(db, c.b, hug.id, hug_now.version, "romantic", 3, t0())
+        .await
+        .unwrap_err()
+        .message_for("kind")
+        .is_some());
+    exchange::retag_wish(db, c.b, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap();
+    let stale = exchange::retag_wish(db, c.b, hug.id, hug_now.version, "sexual", 1, t0()).await;
+    assert!(matches!(stale.unwrap_err(), AppError::Conflict { .. }));
+    let retagged = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    assert_eq!((retagged.kind.as_str(), retagged.importance), ("physical", 3));
+
+    // Another couple's client and therapist get nothing; a closed case accepts nothing.
+    let other = couple(db, "exchange-other").await;
+    assert_eq!(
+        exchange::act_on_wish(db, other.a, hug.id, 1, Yes, details("", 3), t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap_err(),
+        AppError::NotFound
+    );
+    assert_eq!(
+        case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap().wishes.len(),
+        3
+    );
+    cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
+    assert!(matches!(
+        exchange::add_wish(db, c.a, "Walk together", "everyday", 2, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+}
+fn details(offer: &str, ease: i16) -> exchange::ActionDetails {
+    exchange::ActionDetails { offer: offer.to_owned(), ease: (ease > 0).then_some(ease) }
+}
+async fn both_partners_acting_at_once_never_lose_an_update(db: &DatabaseConnection) {
+    use app::domain::exchange::WishAction::*;
+    let c = couple_past_step_1(db, "race").await;
+    share_step_1(db, &c).await;
+    for round in 0..4 {
+        let text = format!("Wish {round}");
+        let id = exchange::add_wish(db, c.a, &text, "emotional", 3, t0()).await.unwrap();
+        // Sam answers while Alex withdraws, both from version 1: exactly one wins.
+        let (answer, withdraw) = tokio::join!(
+            exchange::act_on_wish(db, c.b, id, 1, SmallerStep, details("A smaller one", 4), t0()),
+            exchange::act_on_wish(db, c.a, id, 1, Withdraw, details("", 0), t0()),
+        );
+        assert!(answer.is_ok() != withdraw.is_ok(), "round {round}: {answer:?} / {withdraw:?}");
+        let loser = answer.err().or(withdraw.err()).unwrap();
+        assert!(matches!(loser, AppError::Conflict { .. }), "{loser:?}");
+        let board = exchange::board(db, c.a).await.unwrap();
+        let wish = wish_by(&board, &text);
+        assert_eq!(wish.version, 2);
+        let offers = &board.wishes.iter().find(|t| t.wish.id == id).unwrap().offers;
+        assert_eq!(
+            offers.len(),
+            usize::from(wish.state == WishState::OfferPending),
+            "no offer without its state"
+        );
+    }
+}
+async fn check_ins_share_ratings_only_by_mutual_consent(db: &DatabaseConnection) {
+    let c = couple_past_step_1(db, "checkin").await;
+    let this_week = clock::week_start(t0().date_naive());
+    let form = |week: chrono::NaiveDate, emotional: i16| exchange::CheckInForm {
+        week_start: week,
+        my_part: "done".into(),
+        noticed: "partly".into(),
+        emotional,
+        physical: 4,
+        note: "PRIVATE-NOTE".into(),
+    };
+    let last_week = this_week - chrono::Duration::weeks(1);
+    exchange::save_check_in(db, c.a, form(last_week, 3), t0()).await.unwrap();
+    exchange::save_check_in(db, c.a, form(this_week, 5), t0()).await.unwrap();
+    exchange::save_check_in(db, c.a, form(this_week, 6), t0()).await.unwrap();
+    exchange::save_check_in(db, c.b, form(this_week, 7), t0()).await.unwrap();
+    let future =
+        exchange::save_check_in(db, c.a, form(this_week + chrono::Duration::weeks(1), 5), t0()).await;
+    assert!(future.unwrap_err().message_for("week_start").is_some());
+    let tuesday =
+        exchange::save_check_in(db, c.a, form(this_week + chrono::Duration::days(1), 5), t0()).await;
+    assert!(tuesday.unwrap_err().message_for("week_start").is_some());
+    let mut bad = form(this_week, 11);
+    bad.my_part = "maybe".into();
+    assert!(exchange::save_check_in(db, c.a, bad, t0()).await.unwrap_err().message_for("my_part").is_some());
+
+    let alex = exchange::practice(db, c.a).await.unwrap();
+    assert_eq!(
+        alex.check_ins.iter().map(|c| c.emotional).collect::<Vec<_>>(),
+        [3, 6],
+        "a week is corrected, not doubled"
+    );
+    assert!(alex.partner_ratings.is_empty());
+    exchange::set_share_ratings(db, c.a, true, t0()).await.unwrap();
+    assert!(
+        exchange::practice(db, c.a).await.unwrap().partner_ratings.is_empty(),
+        "one consent is not enough"
+    );
+    exchange::set_share_ratings(db, c.b, true, t0()).await.unwrap();
+    let alex = exchange::practice(db, c.a).await.unwrap();
+    assert_eq!(alex.partner_ratings.iter().map(|r| r.2).collect::<Vec<_>>(), [7]);
+    // Sam never receives Alex's check-in answers or note, only the shared ratings.
+    let sam = exchange::practice(db, c.b).await.unwrap();
+    assert!(sam.check_ins.iter().all(|check_in| check_in.partner_id != alex.check_ins[0].partner_id));
+    assert_eq!(
+        case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap().check_ins.len(),
+        3
+    );
+    let other = couple(db, "checkin-other").await;
+    assert_eq!(
+        case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap_err(),
+        AppError::NotFound
+    );
+    assert!(exchange::practice(db, other.a).await.unwrap().check_ins.is_empty());
+}
+async fn the_pact_and_private_notes(db: &DatabaseConnection) {
+    let c = couple_past_step_1(db, "pact").await;
+    exchange::save_pact(db, c.a, "Old hurt about holidays", false, true, false, t0()).await.unwrap();
+    let sam_view = exchange::pact(db, c.b).await.unwrap();
+    assert_eq!(sam_view.entries[0].1.as_ref().unwrap().letting_go, "", "unshared writing stays private");
+    let therapist_view = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
+    assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
+    exchange::save_pact(db, c.a, "Old hurt about holidays", true, true, true, t0()).await.unwrap();
+    assert_eq!(
+        exchange::pact(db, c.b).await.unwrap().entries[0].1.as_ref().unwrap().letting_go,
+        "Old hurt about holidays"
+    );
+    let again = exchange::save_pact(db, c.a, "changed", true, false, true, t0()).await.unwrap_err();
+    assert!(matches!(again, AppError::Conflict { .. }));
+    let empty = exchange::save_pact(db, c.b, " ", false, false, true, t0()).await.unwrap_err();
+    assert!(empty.message_for("letting_go").is_some());
+    exchange::save_pact(db, c.b, "Keeping score", false, false, true, t0()).await.unwrap();
+    let done = exchange::pact(db, c.a).await.unwrap();
+    assert_eq!(done.completed_at, Some(t0()));
+    let emails = app::entities::outbox_emails::Entity::find()
+        .filter(app::entities::outbox_emails::Column::Kind.eq("case_update"))
+        .filter(app::entities::outbox_emails::Column::CaseId.eq(c.case_id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(emails.len(), 1, "the therapist is told once");
+    assert!(!emails[0].text_body.contains("Keeping score") && !emails[0].text_body.contains("Alex"));
+
+    // A private note reaches the therapist only, and shows as unread on the caseload.
+    exchange::send_private_note(db, c.a, "PRIVATE: I feel unsafe at home", t0()).await.unwrap();
+    assert!(exchange::send_private_note(db, c.a, "  ", t0())
+        .await
+        .unwrap_err()
+        .message_for("body")
+        .is_some());
+    assert!(exchange::my_private_notes(db, c.b).await.unwrap().is_empty());
+    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().len(), 1);
+    let query = caseload::CaseloadQuery {
+        search: String::new(),
+        status: None,
+        sort: caseload::CaseloadSort::RecentlyUpdated,
+        page: 1,
+        per_page: 20,
+    };
+    let unread = |page: caseload::CaseloadPage| {
+        page.rows.into_iter().find(|r| r.case.id == c.case_id).unwrap().unread_notes
+    };
+    assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 1);
+    let notes = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
+    assert_eq!(notes[0].body, "PRIVATE: I feel unsafe at home");
+    assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 0);
+    assert_eq!(
+        case_page(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),
+        AppError::Forbidden
+    );
+}
+
+on_both_databases!(
+    the_exchange_follows_its_rules,
+    both_partners_acting_at_once_never_lose_an_update,
+    check_ins_share_ratings_only_by_mutual_consent,
+    the_pact_and_private_notes,
+);
