@@ -6,11 +6,11 @@
 //! runs it on PostgreSQL too.
 
 use app::{
-    domain::case::CaseStatus,
+    domain::case::{CaseStatus, ConfidentialityPolicy, Seeks},
     entities::{cases, partners},
     services::{
         accounts::{self, TherapistSignUp},
-        cases::{caseload, CaseloadQuery, CaseloadSort},
+        caseload::{caseload, CaseloadQuery, CaseloadSort},
         database, Actor,
     },
 };
@@ -33,9 +33,9 @@ async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) -> Outcom
         let rows = chunk.iter().map(|n| cases::ActiveModel {
             therapist_id: Set(therapist.user_id),
             label: Set(format!("Couple {n:05}")),
-            status: Set(if n % 7 == 0 { CaseStatus::Paused } else { CaseStatus::Active }.as_str().to_owned()),
+            status: Set(if n % 7 == 0 { CaseStatus::Paused } else { CaseStatus::Active }),
             status_changed_at: Set(now),
-            confidentiality_policy: Set("no_secrets".to_owned()),
+            confidentiality_policy: Set(ConfidentialityPolicy::NoSecrets),
             therapist_notes: Set(String::new()),
             last_client_activity_at: Set(Some(now - Duration::minutes(*n as i64))),
             created_at: Set(now),
@@ -52,7 +52,7 @@ async fn seed(db: &DatabaseConnection, therapist: Actor, count: usize) -> Outcom
                 last_name: Set(None),
                 email: Set(format!("{name}{n}.{}@example.org", therapist.user_id).to_lowercase()),
                 pronouns: Set(None),
-                seeks: Set("unsure".to_owned()),
+                seeks: Set(Seeks::Unsure),
                 client_user_id: Set(None),
                 joined_at: Set(None),
                 ..Default::default()

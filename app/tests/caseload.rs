@@ -9,7 +9,7 @@ use app::services::{
     settings,
 };
 use chrono::{TimeZone, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::DatabaseConnection;
 use support::fixtures::*;
 
 async fn the_caseload_counts_reviews_steps_and_overdue_work(db: &DatabaseConnection) {

@@ -22,7 +22,10 @@ use app::{
     },
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
 
 use support::fixtures::{t0, therapist, PASSWORD};
 
@@ -455,7 +458,24 @@ async fn revealing_an_unsent_link_makes_a_working_one(db: &DatabaseConnection) {
     ));
 }
 
+async fn stored_names_outside_their_set_are_refused(db: &DatabaseConnection) {
+    let owner = therapist(db, "ana@example.org").await;
+    let case_id = new_case(db, owner, "Alex & Sam", 1).await;
+    for (column, value) in [("status", "archived"), ("confidentiality_policy", "anything goes")] {
+        let sql = format!("UPDATE cases SET {column} = '{value}' WHERE id = {case_id}");
+        assert!(db.execute_unprepared(&sql).await.is_err(), "cases.{column} took {value}");
+    }
+    for (table, column) in [("partners", "seeks"), ("users", "role")] {
+        let sql = format!("UPDATE {table} SET {column} = 'admin'");
+        assert!(db.execute_unprepared(&sql).await.is_err(), "{table}.{column} took an unknown name");
+    }
+    // The known names still go in.
+    db.execute_unprepared(&format!("UPDATE cases SET status = 'paused' WHERE id = {case_id}")).await.unwrap();
+    assert_eq!(cases::case_detail(db, owner, case_id, t0()).await.unwrap().case.status, CaseStatus::Paused);
+}
+
 on_both_databases!(
+    stored_names_outside_their_set_are_refused,
     case_lifecycle,
     bad_case_input_changes_nothing,
     only_the_owner_reaches_a_case,

@@ -8,7 +8,7 @@ use app::{
     error::AppError,
     services::{case_page::case_page, caseload, cases, clock, exchange},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use support::fixtures::*;
 
 fn wish_by<'a>(board: &'a exchange::Board, text: &str) -> &'a app::entities::wishes::Model {

@@ -15,9 +15,7 @@ use app::{
         homework::{self, SaveIntent},
     },
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel};
 use support::fixtures::*;
 
 async fn the_programme_unlocks_step_by_step(db: &DatabaseConnection) {

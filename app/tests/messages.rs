@@ -9,7 +9,7 @@ use app::{
     services::{case_page::case_page, messages},
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::DatabaseConnection;
 use support::fixtures::*;
 
 fn follow_up(body: &str, send_at: Option<DateTime<Utc>>, times: Vec<DateTime<Utc>>) -> messages::FollowUp {

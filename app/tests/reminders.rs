@@ -8,7 +8,7 @@ use app::services::{
     settings,
 };
 use chrono::{TimeZone, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::DatabaseConnection;
 use support::fixtures::*;
 
 async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnection) {

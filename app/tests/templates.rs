@@ -46,6 +46,10 @@ fn own_exercise(title: &str) -> app::domain::exercise::ExerciseTemplate {
         ],
     }
 }
+fn exercise_for(template_id: i32, recipients: Recipients, note: &str) -> templates::ExerciseAssignment<'_> {
+    templates::ExerciseAssignment { template_id, recipients, due_on: None, note }
+}
+
 async fn own_exercises_are_versioned_archived_and_assigned(db: &DatabaseConnection) {
     let c = couple(db, "own").await;
     let other = couple(db, "own2").await;
@@ -65,10 +69,15 @@ async fn own_exercises_are_versioned_archived_and_assigned(db: &DatabaseConnecti
     assert!(templates::list(db, other.therapist).await.unwrap().is_empty());
 
     // Assign version 1 to Sam only, then edit: the assignment keeps version 1.
-    let assignment =
-        templates::assign(db, c.therapist, c.case_id, id, Recipients::PartnerB, None, "Just for you", t0())
-            .await
-            .unwrap();
+    let assignment = templates::assign(
+        db,
+        c.therapist,
+        c.case_id,
+        exercise_for(id, Recipients::PartnerB, "Just for you"),
+        t0(),
+    )
+    .await
+    .unwrap();
     templates::save(db, c.therapist, Some(id), &own_exercise("Weekly look back, edited"), t0())
         .await
         .unwrap();
@@ -97,15 +106,17 @@ async fn own_exercises_are_versioned_archived_and_assigned(db: &DatabaseConnecti
         "Copy of Weekly look back, edited"
     );
     templates::set_archived(db, c.therapist, id, true, t0()).await.unwrap();
-    let archived = templates::assign(db, c.therapist, c.case_id, id, Recipients::Both, None, "", t0()).await;
+    let archived =
+        templates::assign(db, c.therapist, c.case_id, exercise_for(id, Recipients::Both, ""), t0()).await;
     assert!(archived.unwrap_err().message_for("template_id").is_some());
     // Another therapist's exercise cannot be assigned to this case, nor this one to theirs.
     let foreign = templates::save(db, other.therapist, None, &own_exercise("Theirs"), t0()).await.unwrap();
     let refused =
-        templates::assign(db, c.therapist, c.case_id, foreign, Recipients::Both, None, "", t0()).await;
+        templates::assign(db, c.therapist, c.case_id, exercise_for(foreign, Recipients::Both, ""), t0())
+            .await;
     assert!(refused.unwrap_err().message_for("template_id").is_some());
     assert_eq!(
-        templates::assign(db, other.therapist, c.case_id, foreign, Recipients::Both, None, "", t0())
+        templates::assign(db, other.therapist, c.case_id, exercise_for(foreign, Recipients::Both, ""), t0())
             .await
             .unwrap_err(),
         AppError::NotFound

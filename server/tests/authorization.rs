@@ -148,13 +148,16 @@ fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {
 /// What each actor must get: anonymous, other therapist, owner, client of case, client of another.
 type Expected = [u16; 5];
 
+/// One server function called with one form, and what each actor must get.
+type Call = (&'static str, Vec<(&'static str, String)>, Expected);
+
 #[tokio::test]
 async fn every_case_function_answers_each_actor_correctly() {
     let world = world("matrix").await;
     let case = world.owner_case.to_string();
     let partner = world.owner_partner.to_string();
     let email = world.owner_email_id.to_string();
-    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+    let calls: Vec<Call> = vec![
         (
             "cases/caseload",
             vec![("search", "".into()), ("status", "".into()), ("sort", "".into()), ("page", "1".into())],
@@ -236,7 +239,7 @@ async fn every_case_function_answers_each_actor_correctly() {
 
 /// Calls each endpoint as each actor and checks the status and that `secret` reaches only
 /// the owner and the client of the case.
-async fn check_calls(world: &World, calls: Vec<(&str, Vec<(&'static str, String)>, Expected)>, secret: &str) {
+async fn check_calls(world: &World, calls: Vec<Call>, secret: &str) {
     for (endpoint, form, expected) in calls {
         for ((actor, client), want) in world.actors.iter().zip(expected) {
             let response = client
@@ -304,7 +307,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .unwrap()
         .to_string();
     let exercise_json = serde_json::to_string(&exercise).unwrap();
-    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+    let calls: Vec<Call> = vec![
         ("templates/list", vec![], [401, 200, 200, 403, 403]),
         ("templates/get", vec![("template_id", template.clone())], [401, 404, 200, 403, 403]),
         (
@@ -394,7 +397,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
     }
     let monday = monday.to_string();
     let client_only = [401, 403, 403, 200, 200];
-    let calls: Vec<(&str, Vec<(&'static str, String)>, Expected)> = vec![
+    let calls: Vec<Call> = vec![
         ("exchange/board", vec![], client_only),
         (
             "exchange/add_wish",

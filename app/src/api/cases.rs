@@ -261,41 +261,67 @@ pub async fn load_caseload(
     })
 }
 
+/// A case form as submitted: its label and policy, and each partner's fields (`a_…` for
+/// partner A, `b_…` for partner B).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseForm {
+    /// The caseload label.
+    pub label: String,
+    /// `no_secrets` or `limited_secrets`.
+    pub confidentiality_policy: String,
+    /// Partner A's first name.
+    pub a_first_name: String,
+    /// Partner A's last name.
+    pub a_last_name: String,
+    /// Partner A's email.
+    pub a_email: String,
+    /// Partner A's pronouns.
+    pub a_pronouns: String,
+    /// What partner A seeks.
+    pub a_seeks: String,
+    /// Partner B's first name.
+    pub b_first_name: String,
+    /// Partner B's last name.
+    pub b_last_name: String,
+    /// Partner B's email.
+    pub b_email: String,
+    /// Partner B's pronouns.
+    pub b_pronouns: String,
+    /// What partner B seeks.
+    pub b_seeks: String,
+}
+
+#[cfg(feature = "ssr")]
+impl CaseForm {
+    /// The form parsed: every field checked, with a message at the field that is wrong.
+    fn parse(&self) -> Result<CaseDraft, AppError> {
+        let partner_a = PartnerFields {
+            first_name: &self.a_first_name,
+            last_name: &self.a_last_name,
+            email: &self.a_email,
+            pronouns: &self.a_pronouns,
+            seeks: &self.a_seeks,
+        };
+        let partner_b = PartnerFields {
+            first_name: &self.b_first_name,
+            last_name: &self.b_last_name,
+            email: &self.b_email,
+            pronouns: &self.b_pronouns,
+            seeks: &self.b_seeks,
+        };
+        CaseDraft::parse(&self.label, &self.confidentiality_policy, partner_a, partner_b)
+    }
+}
+
 /// Creates a case (no `case_id`) or saves an edited one, then opens its page.
 #[server(endpoint = "cases/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_case(
     #[server(default)] case_id: Option<i32>,
-    label: String,
-    confidentiality_policy: String,
-    a_first_name: String,
-    a_last_name: String,
-    a_email: String,
-    a_pronouns: String,
-    a_seeks: String,
-    b_first_name: String,
-    b_last_name: String,
-    b_email: String,
-    b_pronouns: String,
-    b_seeks: String,
+    #[server(flatten)] form: CaseForm,
 ) -> Result<(), AppError> {
     let actor = request::current_actor().await?;
     let state = request::app_state()?;
-    let partner_a = PartnerFields {
-        first_name: &a_first_name,
-        last_name: &a_last_name,
-        email: &a_email,
-        pronouns: &a_pronouns,
-        seeks: &a_seeks,
-    };
-    let partner_b = PartnerFields {
-        first_name: &b_first_name,
-        last_name: &b_last_name,
-        email: &b_email,
-        pronouns: &b_pronouns,
-        seeks: &b_seeks,
-    };
-    let draft = CaseDraft::parse(&label, &confidentiality_policy, partner_a, partner_b)?;
+    let draft = form.parse()?;
     let case_id = match case_id {
         None => cases::create_case(&state.db, actor, draft, request::now()).await?,
         Some(case_id) => {

@@ -18,7 +18,10 @@ use {
             answers::{form_value, Answers},
             homework::Recipients,
         },
-        services::homework::{self, status_of, SaveIntent},
+        services::{
+            homework::{self, status_of, SaveIntent},
+            templates::ExerciseAssignment,
+        },
     },
 };
 
@@ -197,7 +200,7 @@ pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
             title: item.title,
             locked: item.assignment.unlocked_at.is_none(),
             due_on: item.assignment.due_on,
-            progress: item.status.into(),
+            progress: item.status,
             note: item.assignment.note,
             unread_comments: item.unread_comments,
         })
@@ -334,17 +337,9 @@ pub async fn assign_exercise(
     let state = request::app_state()?;
     let recipients = Recipients::parse(&recipients)
         .map_err(|_| AppError::invalid("recipients", "Choose who the exercise is for."))?;
-    crate::services::templates::assign(
-        &state.db,
-        actor,
-        case_id,
-        template_id,
-        recipients,
-        parse_due_on(&due_on)?,
-        &note,
-        request::now(),
-    )
-    .await?;
+    let assignment =
+        ExerciseAssignment { template_id, recipients, due_on: parse_due_on(&due_on)?, note: &note };
+    crate::services::templates::assign(&state.db, actor, case_id, assignment, request::now()).await?;
     state.mail.wake_worker();
     Ok(())
 }

@@ -125,7 +125,6 @@ fn local_time(
 /// Sends a follow-up now (empty `send_at`) or at a time, to `both`, `a` or `b`, with up to
 /// three proposed consultation times. Times are in the therapist's time zone.
 #[server(endpoint = "messages/send")]
-#[allow(clippy::too_many_arguments)]
 pub async fn send_follow_up(
     case_id: i32,
     recipients: String,

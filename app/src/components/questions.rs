@@ -142,12 +142,13 @@ pub fn QuestionField(
         }
         .into_any(),
         QuestionKind::SingleChoice { options } => {
-            choice_group(&id, &name, prompt, hint_line, options, &[value.trim().to_owned()], "radio", described_by)
-                .into_any()
+            let choices = Choices { options, chosen: &[value.trim().to_owned()], input_type: "radio" };
+            choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any()
         }
         QuestionKind::MultipleChoice { options } => {
             let chosen: Vec<String> = value.lines().map(|line| line.trim().to_owned()).collect();
-            choice_group(&id, &name, prompt, hint_line, options, &chosen, "checkbox", described_by).into_any()
+            let choices = Choices { options, chosen: &chosen, input_type: "checkbox" };
+            choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any()
         }
     };
     view! {
@@ -158,18 +159,24 @@ pub fn QuestionField(
     }
 }
 
+/// The options of a choice question, which are chosen, and how they are picked.
+struct Choices<'a> {
+    options: Vec<String>,
+    chosen: &'a [String],
+    /// `radio` (one) or `checkbox` (several).
+    input_type: &'static str,
+}
+
 /// Radio buttons or checkboxes in a fieldset.
-#[allow(clippy::too_many_arguments)]
 fn choice_group(
     id: &str,
     name: &str,
     prompt: String,
     hint_line: impl IntoView + 'static,
-    options: Vec<String>,
-    chosen: &[String],
-    input_type: &'static str,
+    choices: Choices<'_>,
     described_by: impl Fn() -> String + Send + Sync + 'static,
 ) -> impl IntoView {
+    let Choices { options, chosen, input_type } = choices;
     view! {
         <fieldset class="choices" aria-describedby=described_by>
             <legend>{prompt}</legend>

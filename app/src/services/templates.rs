@@ -177,19 +177,29 @@ pub async fn set_archived(
     Ok(())
 }
 
+/// Which exercise goes to whom, by when, with what note.
+#[derive(Debug, Clone, Copy)]
+pub struct ExerciseAssignment<'a> {
+    /// One of the therapist's exercises.
+    pub template_id: i32,
+    /// Both partners or one.
+    pub recipients: Recipients,
+    /// An optional due date.
+    pub due_on: Option<NaiveDate>,
+    /// A note to the partners.
+    pub note: &'a str,
+}
+
 /// Assigns the current version of one of the therapist's exercises to a case: to both
 /// partners or one, open at once, with an optional due date and note.
-#[allow(clippy::too_many_arguments)]
 pub async fn assign(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     case_id: i32,
-    template_id: i32,
-    recipients: Recipients,
-    due_on: Option<NaiveDate>,
-    note: &str,
+    assignment: ExerciseAssignment<'_>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
+    let ExerciseAssignment { template_id, recipients, due_on, note } = assignment;
     let note = note.trim();
     if note.chars().count() > 2_000 {
         return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));

@@ -42,29 +42,41 @@ pub async fn wishes_from_step_1(
         .ok_or(AppError::Internal)?;
     for item in items {
         let Ok(text) = exchange::parse_wish_text(item) else { continue };
-        insert_wish(db, partner.case_id, partner.id, other.id, text, "everyday", 2, now).await?;
+        let wish = NewWish {
+            case_id: partner.case_id,
+            wisher_id: partner.id,
+            addressee_id: other.id,
+            text,
+            kind: "everyday",
+            importance: 2,
+        };
+        insert_wish(db, wish, now).await?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_wish(
-    db: &impl ConnectionTrait,
+/// A wish about to be stored: from one partner of a case to the other.
+struct NewWish<'a> {
     case_id: i32,
     wisher_id: i32,
     addressee_id: i32,
     text: String,
-    kind: &str,
+    kind: &'a str,
     importance: i16,
+}
+
+async fn insert_wish(
+    db: &impl ConnectionTrait,
+    wish: NewWish<'_>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
     Ok(wishes::Entity::insert(wishes::ActiveModel {
-        case_id: Set(case_id),
-        wisher_id: Set(wisher_id),
-        addressee_id: Set(addressee_id),
-        text: Set(text),
-        kind: Set(kind.to_owned()),
-        importance: Set(importance),
+        case_id: Set(wish.case_id),
+        wisher_id: Set(wish.wisher_id),
+        addressee_id: Set(wish.addressee_id),
+        text: Set(wish.text),
+        kind: Set(wish.kind.to_owned()),
+        importance: Set(wish.importance),
         state: Set(WishState::Open),
         ease: Set(None),
         version: Set(1),
@@ -164,8 +176,15 @@ pub async fn add_wish(
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
     refuse_if_closed(&couple.case)?;
-    let id =
-        insert_wish(&txn, couple.case.id, couple.me.id, couple.other.id, text, kind, importance, now).await?;
+    let wish = NewWish {
+        case_id: couple.case.id,
+        wisher_id: couple.me.id,
+        addressee_id: couple.other.id,
+        text,
+        kind,
+        importance,
+    };
+    let id = insert_wish(&txn, wish, now).await?;
     audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", id), now).await?;
     txn.commit().await?;
     Ok(id)

@@ -209,8 +209,14 @@ mod tests {
         // Sunday 29 November 2026, 10:30.
         let sunday = at(2026, 11, 29, 10, 30);
         let week = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(plan(sunday, &[practising.clone()], &[], &[]), [Planned::CheckIn { partner_id: 7, week }]);
-        assert!(plan(at(2026, 11, 28, 10, 30), &[practising.clone()], &[], &[]).is_empty(), "Saturday");
+        assert_eq!(
+            plan(sunday, std::slice::from_ref(&practising), &[], &[]),
+            [Planned::CheckIn { partner_id: 7, week }]
+        );
+        assert!(
+            plan(at(2026, 11, 28, 10, 30), std::slice::from_ref(&practising), &[], &[]).is_empty(),
+            "Saturday"
+        );
         let done = ClientFacts { checked_in_weeks: vec![week], ..practising };
         assert!(plan(sunday, &[done], &[], &[]).is_empty());
     }
@@ -220,7 +226,7 @@ mod tests {
         let digest =
             DigestFacts { therapist_id: 2, zone: "America/New_York".parse().unwrap(), new_submissions: 3 };
         // 13:00 UTC is 08:00 in New York on 25 November.
-        let planned = plan(at(2026, 11, 25, 13, 0), &[], &[], &[digest.clone()]);
+        let planned = plan(at(2026, 11, 25, 13, 0), &[], &[], std::slice::from_ref(&digest));
         assert_eq!(planned[0].key(), "digest:2:2026-11-25");
         assert!(plan(at(2026, 11, 25, 12, 59), &[], &[], &[digest]).is_empty(), "07:59 in New York");
     }
