@@ -2,7 +2,7 @@
 //! agreements, weekly check-ins with closeness ratings, the letting-go pact, and private
 //! notes to the therapist.
 //!
-//! Who sees what follows `shared/product/words-and-visibility.md`: a partner's wishes
+//! Who sees what follows the README's "Who sees what": a partner's wishes
 //! reach the other partner once both have shared step 1; check-in answers and notes are
 //! the writer's and the therapist's; ratings reach the partner only when both agreed to
 //! share them; step 5 writing only if its writer shares it; private notes never.

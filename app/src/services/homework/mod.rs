@@ -2,7 +2,7 @@
 //! private answers (draft, submitted, shared), the therapist's review and comments, and the
 //! rule that unlocks a programme's next step when both partners have done theirs.
 //!
-//! Who sees what follows `shared/product/words-and-visibility.md`: the therapist sees every
+//! Who sees what follows the README's "Who sees what": the therapist sees every
 //! answer (drafts marked as drafts); a partner sees their own; the other partner sees a
 //! submission only once it is shared — for a mutual reveal, only once both have shared.
 
