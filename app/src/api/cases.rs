@@ -190,8 +190,8 @@ pub async fn load_caseload(
     sort: String,
     page: u64,
 ) -> Result<CaseloadView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let status = CaseStatus::parse(&status).ok();
     let query = CaseloadQuery {
         search: search.chars().take(100).collect(),
@@ -200,7 +200,7 @@ pub async fn load_caseload(
         page: page.max(1),
         per_page: CASELOAD_PAGE_SIZE,
     };
-    let found = cases::caseload(&state.db, actor, &query, request::now()).await?;
+    let found = cases::caseload(req.db(), actor, &query, request::now()).await?;
     let rows = found
         .rows
         .into_iter()
@@ -265,8 +265,8 @@ pub async fn save_case(
     b_pronouns: String,
     b_seeks: String,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let partner_a = PartnerFields {
         first_name: &a_first_name,
         last_name: &a_last_name,
@@ -283,9 +283,9 @@ pub async fn save_case(
     };
     let draft = CaseDraft::parse(&label, &confidentiality_policy, partner_a, partner_b)?;
     let case_id = match case_id {
-        None => cases::create_case(&state.db, actor, draft, request::now()).await?,
+        None => cases::create_case(req.db(), actor, draft, request::now()).await?,
         Some(case_id) => {
-            cases::update_case(&state.db, actor, case_id, draft, request::now()).await?;
+            cases::update_case(req.db(), actor, case_id, draft, request::now()).await?;
             case_id
         }
     };
@@ -296,11 +296,11 @@ pub async fn save_case(
 /// The therapist's case page.
 #[server(endpoint = "cases/get")]
 pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let detail = cases::case_detail(&state.db, actor, case_id, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let detail = cases::case_detail(req.db(), actor, case_id, request::now()).await?;
     let emails =
-        outbox::case_history(&state.db, case_id).await?.into_iter().map(EmailView::from_row).collect();
+        outbox::case_history(req.db(), case_id).await?.into_iter().map(EmailView::from_row).collect();
     Ok(CaseView {
         id: detail.case.id,
         label: detail.case.label,
@@ -324,35 +324,35 @@ pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
             })
             .collect::<Result<_, AppError>>()?,
         emails,
-        smtp_configured: state.mail.smtp_configured,
+        smtp_configured: req.state.mail.smtp_configured,
     })
 }
 
 /// Pauses, closes or reopens a case.
 #[server(endpoint = "cases/status")]
 pub async fn set_case_status(case_id: i32, status: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let status = CaseStatus::parse(&status).map_err(|error| AppError::invalid("status", error.0))?;
-    cases::set_status(&state.db, actor, case_id, status, request::now()).await
+    cases::set_status(req.db(), actor, case_id, status, request::now()).await
 }
 
 /// Saves the therapist's private notes on a case.
 #[server(endpoint = "cases/notes")]
 pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError> {
+    let req = request::current()?;
     use crate::{domain::case::TherapistNotes, error::FieldContext};
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let actor = req.actor().await?;
     let notes = TherapistNotes::parse(&notes).field("notes")?;
-    cases::update_notes(&state.db, actor, case_id, notes, request::now()).await
+    cases::update_notes(req.db(), actor, case_id, notes, request::now()).await
 }
 
 /// The signed-in client's view of their case.
 #[server(endpoint = "client/home")]
 pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let found = cases::client_case(&state.db, actor, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let found = cases::client_case(req.db(), actor, request::now()).await?;
     Ok(ClientHomeView {
         own_first_name: found.own.first_name,
         partner_first_name: found.other.first_name,
