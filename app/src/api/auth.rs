@@ -37,11 +37,11 @@ pub fn landing_path(next: &str, role: Role) -> String {
 /// Creates a therapist account and signs it in.
 #[server(endpoint = "auth/sign_up")]
 pub async fn sign_up(display_name: String, email: String, password: String) -> Result<(), AppError> {
-    let state = request::app_state()?;
+    let req = request::current()?;
     let form = accounts::TherapistSignUp::parse(&display_name, &email, &password)?;
-    let actor = accounts::sign_up_therapist(&state.db, form, request::now()).await?;
-    let token = sessions::start(&state.db, actor, state.security.sessions, request::now()).await?;
-    request::set_session_cookie(&token, &state.security)?;
+    let actor = accounts::sign_up_therapist(req.db(), form, request::now()).await?;
+    let token = sessions::start(req.db(), actor, req.state.security.sessions, request::now()).await?;
+    req.set_session_cookie(&token)?;
     leptos_axum::redirect(actor.role.home_path());
     Ok(())
 }
@@ -49,13 +49,13 @@ pub async fn sign_up(display_name: String, email: String, password: String) -> R
 /// Signs in with email and password, then goes to `next` (or the role's home).
 #[server(endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    let state = request::app_state()?;
-    let client_address = request::client_address()?;
+    let req = request::current()?;
+    let client_address = req.client_address();
     let attempt =
         accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
-    let actor = accounts::sign_in(&state.db, attempt, request::now()).await?;
-    let token = sessions::start(&state.db, actor, state.security.sessions, request::now()).await?;
-    request::set_session_cookie(&token, &state.security)?;
+    let actor = accounts::sign_in(req.db(), attempt, request::now()).await?;
+    let token = sessions::start(req.db(), actor, req.state.security.sessions, request::now()).await?;
+    req.set_session_cookie(&token)?;
     leptos_axum::redirect(&landing_path(&next, actor.role));
     Ok(())
 }
@@ -63,11 +63,11 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
 /// Ends the current session on the server and in the browser.
 #[server(endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let state = request::app_state()?;
-    if let Some(token) = request::session_token()? {
-        sessions::end(&state.db, &token, request::now()).await?;
+    let req = request::current()?;
+    if let Some(token) = req.session_token() {
+        sessions::end(req.db(), &token, request::now()).await?;
     }
-    request::clear_session_cookie(&state.security)?;
+    req.clear_session_cookie()?;
     leptos_axum::redirect("/sign-in");
     Ok(())
 }
@@ -75,11 +75,11 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// The signed-in person, or `None` when nobody is signed in.
 #[server(endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
-    let Some(actor) = request::optional_actor().await? else {
+    let req = request::current()?;
+    let Some(actor) = req.optional_actor().await? else {
         return Ok(None);
     };
-    let state = request::app_state()?;
-    let account = accounts::own_account(&state.db, actor).await?;
+    let account = accounts::own_account(req.db(), actor).await?;
     Ok(Some(SignedInUser { display_name: account.display_name, email: account.email, role: account.role }))
 }
 

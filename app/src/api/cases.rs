@@ -204,8 +204,8 @@ pub async fn load_caseload(
     sort: String,
     page: u64,
 ) -> Result<CaseloadView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let status = CaseStatus::parse(&status).ok();
     let query = CaseloadQuery {
         search: search.chars().take(100).collect(),
@@ -214,7 +214,7 @@ pub async fn load_caseload(
         page: page.max(1),
         per_page: CASELOAD_PAGE_SIZE,
     };
-    let found = caseload::caseload(&state.db, actor, &query, request::now()).await?;
+    let found = caseload::caseload(req.db(), actor, &query, request::now()).await?;
     let rows = found
         .rows
         .into_iter()
@@ -319,13 +319,13 @@ pub async fn save_case(
     #[server(default)] case_id: Option<i32>,
     #[server(flatten)] form: CaseForm,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let draft = form.parse()?;
     let case_id = match case_id {
-        None => cases::create_case(&state.db, actor, draft, request::now()).await?,
+        None => cases::create_case(req.db(), actor, draft, request::now()).await?,
         Some(case_id) => {
-            cases::update_case(&state.db, actor, case_id, draft, request::now()).await?;
+            cases::update_case(req.db(), actor, case_id, draft, request::now()).await?;
             case_id
         }
     };
@@ -379,45 +379,45 @@ impl CasePageView {
 /// A case and its partners, for the edit form.
 #[server(endpoint = "cases/get")]
 pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    Ok(cases::case_detail(&state.db, actor, case_id, request::now()).await?.into())
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(cases::case_detail(req.db(), actor, case_id, request::now()).await?.into())
 }
 
 /// The therapist's case page, in one call.
 #[server(endpoint = "cases/page")]
 pub async fn load_case_page(case_id: i32) -> Result<CasePageView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let page = case_page::case_page(&state.db, actor, case_id, request::now()).await?;
-    CasePageView::new(page, state.mail.smtp_configured)
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let page = case_page::case_page(req.db(), actor, case_id, request::now()).await?;
+    CasePageView::new(page, req.state.mail.smtp_configured)
 }
 
 /// Pauses, closes or reopens a case.
 #[server(endpoint = "cases/status")]
 pub async fn set_case_status(case_id: i32, status: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let status = CaseStatus::parse(&status).map_err(|error| AppError::invalid("status", error.0))?;
-    cases::set_status(&state.db, actor, case_id, status, request::now()).await
+    cases::set_status(req.db(), actor, case_id, status, request::now()).await
 }
 
 /// Saves the therapist's private notes on a case.
 #[server(endpoint = "cases/notes")]
 pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError> {
     use crate::{domain::case::TherapistNotes, error::FieldContext};
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let notes = TherapistNotes::parse(&notes).field("notes")?;
-    cases::update_notes(&state.db, actor, case_id, notes, request::now()).await
+    cases::update_notes(req.db(), actor, case_id, notes, request::now()).await
 }
 
 /// The signed-in client's view of their case.
 #[server(endpoint = "client/home")]
 pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let found = cases::client_case(&state.db, actor, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let found = cases::client_case(req.db(), actor, request::now()).await?;
     Ok(ClientHomeView {
         own_first_name: found.own.first_name,
         partner_first_name: found.other.first_name,

@@ -280,9 +280,9 @@ fn pact_view(pact: exchange::Pact) -> PactView {
 /// The client's wishes, their partner's wishes to them, and their agreements.
 #[server(endpoint = "exchange/board")]
 pub async fn load_exchange() -> Result<ExchangeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let board = exchange::board(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let board = exchange::board(req.db(), actor).await?;
     let me = board
         .partners
         .iter()
@@ -316,9 +316,9 @@ pub async fn load_exchange() -> Result<ExchangeView, AppError> {
 /// Adds a wish for the partner.
 #[server(endpoint = "exchange/add_wish")]
 pub async fn add_wish(text: String, kind: String, importance: i16) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    exchange::add_wish(&state.db, actor, &text, &kind, importance, request::now()).await.map(|_| ())
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::add_wish(req.db(), actor, &text, &kind, importance, request::now()).await.map(|_| ())
 }
 
 /// Acts on a wish seen at `version`: `yes`, `smaller_step` (with `offer`), `not_now`,
@@ -332,36 +332,36 @@ pub async fn act_on_wish(
     #[server(default)] ease: String,
 ) -> Result<(), AppError> {
     use crate::error::FieldContext;
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let action = WishAction::parse(&action).field("action")?;
     let details = exchange::ActionDetails { offer, ease: ease.trim().parse().ok() };
-    exchange::act_on_wish(&state.db, actor, wish_id, version, action, details, request::now()).await
+    exchange::act_on_wish(req.db(), actor, wish_id, version, action, details, request::now()).await
 }
 
 /// The wisher changes a wish's kind and importance.
 #[server(endpoint = "exchange/retag")]
 pub async fn retag_wish(wish_id: i32, version: i32, kind: String, importance: i16) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    exchange::retag_wish(&state.db, actor, wish_id, version, &kind, importance, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::retag_wish(req.db(), actor, wish_id, version, &kind, importance, request::now()).await
 }
 
 /// Chooses (`chosen` = true) an agreement the client gives, and how often per week.
 #[server(endpoint = "exchange/choose")]
 pub async fn choose_agreement(agreement_id: i32, chosen: bool, times_per_week: i16) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    exchange::choose_agreement(&state.db, actor, agreement_id, chosen, times_per_week, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::choose_agreement(req.db(), actor, agreement_id, chosen, times_per_week, request::now()).await
 }
 
 /// The client's check-ins and, with mutual consent, their partner's ratings.
 #[server(endpoint = "exchange/practice")]
 pub async fn load_practice() -> Result<PracticeView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let practice = exchange::practice(&state.db, actor).await?;
-    let board = exchange::board(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let practice = exchange::practice(req.db(), actor).await?;
+    let board = exchange::board(req.db(), actor).await?;
     let me = practice
         .partners
         .iter()
@@ -414,8 +414,8 @@ pub async fn save_check_in(
     physical: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let week_start = NaiveDate::parse_from_str(&week_start, "%Y-%m-%d")
         .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
     let rating = |field: &str, value: &str| {
@@ -429,23 +429,23 @@ pub async fn save_check_in(
         physical: rating("physical", &physical)?,
         note,
     };
-    exchange::save_check_in(&state.db, actor, form, request::now()).await
+    exchange::save_check_in(req.db(), actor, form, request::now()).await
 }
 
 /// Agrees (`share` = true) or stops agreeing to show closeness ratings to the partner.
 #[server(endpoint = "exchange/share_ratings")]
 pub async fn share_ratings(share: bool) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    exchange::set_share_ratings(&state.db, actor, share, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::set_share_ratings(req.db(), actor, share, request::now()).await
 }
 
 /// Step 5 as the client sees it (their own entry first).
 #[server(endpoint = "exchange/pact")]
 pub async fn load_pact() -> Result<PactView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let pact = exchange::pact(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let pact = exchange::pact(req.db(), actor).await?;
     let mut view = pact_view(pact.clone());
     let own = pact.entries.iter().position(|(p, _)| p.client_user_id == Some(actor.user_id)).unwrap_or(0);
     view.entries.swap(0, own);
@@ -460,10 +460,10 @@ pub async fn save_pact(
     #[server(default)] wants_conversation: Option<String>,
     #[server(default)] confirm: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     exchange::save_pact(
-        &state.db,
+        req.db(),
         actor,
         &letting_go,
         shared.is_some(),
@@ -472,24 +472,24 @@ pub async fn save_pact(
         request::now(),
     )
     .await?;
-    state.mail.wake_worker();
+    req.state.mail.wake_worker();
     Ok(())
 }
 
 /// Sends the therapist a private note.
 #[server(endpoint = "notes/send")]
 pub async fn send_private_note(body: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    exchange::send_private_note(&state.db, actor, &body, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::send_private_note(req.db(), actor, &body, request::now()).await
 }
 
 /// The private notes the client has sent.
 #[server(endpoint = "notes/mine")]
 pub async fn load_my_notes() -> Result<Vec<NoteView>, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    Ok(exchange::my_private_notes(&state.db, actor)
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(exchange::my_private_notes(req.db(), actor)
         .await?
         .into_iter()
         .map(|n| NoteView {

@@ -190,9 +190,9 @@ fn comment_views(comments: Vec<crate::entities::comments::Model>) -> Vec<Comment
 /// The client's homework.
 #[server(endpoint = "homework/mine")]
 pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let items = homework::my_homework(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let items = homework::my_homework(req.db(), actor).await?;
     Ok(items
         .into_iter()
         .map(|item| HomeworkListItem {
@@ -210,9 +210,9 @@ pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
 /// One exercise, as the client fills it in.
 #[server(endpoint = "homework/sheet")]
 pub async fn load_sheet(assignment_id: i32) -> Result<SheetView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let sheet = homework::open_sheet(&state.db, actor, assignment_id, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let sheet = homework::open_sheet(req.db(), actor, assignment_id, request::now()).await?;
     let progress: ResponseStatus = status_of(sheet.response.as_ref());
     Ok(SheetView {
         assignment_id: sheet.assignment.id,
@@ -243,14 +243,14 @@ pub async fn save_answers(
     intent: String,
     #[server(default)] answers: BTreeMap<String, String>,
 ) -> Result<i32, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let intent = if intent == "submit" { SaveIntent::Submit } else { SaveIntent::Draft };
     let revision =
-        homework::save_answers(&state.db, actor, assignment_id, revision, &answers, intent, request::now())
+        homework::save_answers(req.db(), actor, assignment_id, revision, &answers, intent, request::now())
             .await?;
     if intent == SaveIntent::Submit {
-        state.mail.wake_worker();
+        req.state.mail.wake_worker();
     }
     Ok(revision)
 }
@@ -258,10 +258,10 @@ pub async fn save_answers(
 /// Shares the client's submitted answers with their partner.
 #[server(endpoint = "homework/share")]
 pub async fn share_answers(assignment_id: i32) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    homework::share(&state.db, actor, assignment_id, request::now()).await?;
-    state.mail.wake_worker();
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::share(req.db(), actor, assignment_id, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(())
 }
 
@@ -304,11 +304,11 @@ impl From<homework::CaseHomework> for CaseHomeworkView {
 /// Assigns Baby Steps to both partners of a case.
 #[server(endpoint = "homework/assign_programme")]
 pub async fn assign_baby_steps(case_id: i32, due_on: String, note: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    homework::assign_programme(&state.db, actor, case_id, parse_due_on(&due_on)?, &note, request::now())
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::assign_programme(req.db(), actor, case_id, parse_due_on(&due_on)?, &note, request::now())
         .await?;
-    state.mail.wake_worker();
+    req.state.mail.wake_worker();
     Ok(())
 }
 
@@ -333,31 +333,31 @@ pub async fn assign_exercise(
     due_on: String,
     note: String,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let recipients = Recipients::parse(&recipients)
         .map_err(|_| AppError::invalid("recipients", "Choose who the exercise is for."))?;
     let assignment =
         ExerciseAssignment { template_id, recipients, due_on: parse_due_on(&due_on)?, note: &note };
-    crate::services::templates::assign(&state.db, actor, case_id, assignment, request::now()).await?;
-    state.mail.wake_worker();
+    crate::services::templates::assign(req.db(), actor, case_id, assignment, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(())
 }
 
 /// Opens a locked step early.
 #[server(endpoint = "homework/unlock")]
 pub async fn unlock_early(assignment_id: i32) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    homework::unlock_early(&state.db, actor, assignment_id, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::unlock_early(req.db(), actor, assignment_id, request::now()).await
 }
 
 /// The therapist's side-by-side review of one assignment.
 #[server(endpoint = "homework/review")]
 pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let sheet = homework::review_sheet(&state.db, actor, assignment_id, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let sheet = homework::review_sheet(req.db(), actor, assignment_id, request::now()).await?;
     let partners = sheet
         .partners
         .into_iter()
@@ -386,18 +386,18 @@ pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
 /// Comments to one partner on one answer (`question_key`) or on the whole exercise (empty).
 #[server(endpoint = "homework/comment")]
 pub async fn add_comment(response_id: i32, question_key: String, body: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let key = Some(question_key.as_str()).filter(|key| !key.is_empty());
-    homework::comment(&state.db, actor, response_id, key, &body, request::now()).await?;
-    state.mail.wake_worker();
+    homework::comment(req.db(), actor, response_id, key, &body, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(())
 }
 
 /// Marks a submission reviewed (`reviewed` = true) or reopens it for changes.
 #[server(endpoint = "homework/reviewed")]
 pub async fn set_review_state(response_id: i32, reviewed: bool) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    homework::set_reviewed(&state.db, actor, response_id, reviewed, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::set_reviewed(req.db(), actor, response_id, reviewed, request::now()).await
 }

@@ -55,53 +55,53 @@ pub struct OutboxView {
 /// Invites (or invites again) one partner; any earlier link stops working.
 #[server(endpoint = "invitations/send")]
 pub async fn invite_partner(case_id: i32, partner_id: i32) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    invitations::invite(&state.db, actor, case_id, partner_id, request::now()).await?;
-    state.mail.wake_worker();
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    invitations::invite(req.db(), actor, case_id, partner_id, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(())
 }
 
 /// Revokes a partner's pending invitation.
 #[server(endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(case_id: i32, partner_id: i32) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    invitations::revoke(&state.db, actor, case_id, partner_id, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    invitations::revoke(req.db(), actor, case_id, partner_id, request::now()).await
 }
 
 /// The therapist's outbox (the latest 200 emails).
 #[server(endpoint = "outbox/list")]
 pub async fn load_outbox() -> Result<OutboxView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let rows = outbox::therapist_outbox(&state.db, actor, 200, request::now()).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let rows = outbox::therapist_outbox(req.db(), actor, 200, request::now()).await?;
     Ok(OutboxView {
         emails: rows.into_iter().map(EmailView::from_row).collect(),
-        smtp_configured: state.mail.smtp_configured,
+        smtp_configured: req.state.mail.smtp_configured,
     })
 }
 
 /// Opens an unsent invitation's link for the therapist to pass on (a new link each time).
 #[server(endpoint = "outbox/reveal_link")]
 pub async fn reveal_invitation_link(email_id: i32) -> Result<String, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let path = invitations::reveal_unsent_link(&state.db, actor, email_id, request::now()).await?;
-    Ok(format!("{}{path}", state.mail.public_base_url))
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let path = invitations::reveal_unsent_link(req.db(), actor, email_id, request::now()).await?;
+    Ok(format!("{}{path}", req.state.mail.public_base_url))
 }
 
 /// What an invitation link shows (anyone holding the link may ask).
 #[server(endpoint = "invitations/lookup")]
 pub async fn load_invitation(token: String) -> Result<InvitationView, AppError> {
-    let state = request::app_state()?;
+    let req = request::current()?;
     let token = SecretToken::from_text(&token);
-    let view = match invitations::lookup(&state.db, &token, request::now()).await? {
+    let view = match invitations::lookup(req.db(), &token, request::now()).await? {
         InvitationLookup::Valid(details) => {
-            let signed_in = request::optional_actor().await?;
+            let signed_in = req.optional_actor().await?;
             let signed_in_as_invitee = match signed_in {
                 Some(actor) => {
-                    crate::services::accounts::own_account(&state.db, actor).await?.email == details.email
+                    crate::services::accounts::own_account(req.db(), actor).await?.email == details.email
                 }
                 None => false,
             };
@@ -129,18 +129,18 @@ pub async fn accept_invitation(
     password: Option<String>,
     agree: Option<String>,
 ) -> Result<(), AppError> {
-    let state = request::app_state()?;
+    let req = request::current()?;
     let token = SecretToken::from_text(&token);
     let agreed = agree.is_some();
     let now = request::now();
-    match request::optional_actor().await? {
-        Some(actor) => invitations::accept_signed_in(&state.db, actor, &token, agreed, now).await?,
+    match req.optional_actor().await? {
+        Some(actor) => invitations::accept_signed_in(req.db(), actor, &token, agreed, now).await?,
         None => {
             let password = password.unwrap_or_default();
             let actor =
-                invitations::accept_with_new_account(&state.db, &token, &password, agreed, now).await?;
-            let session = sessions::start(&state.db, actor, state.security.sessions, now).await?;
-            request::set_session_cookie(&session, &state.security)?;
+                invitations::accept_with_new_account(req.db(), &token, &password, agreed, now).await?;
+            let session = sessions::start(req.db(), actor, req.state.security.sessions, now).await?;
+            req.set_session_cookie(&session)?;
         }
     }
     leptos_axum::redirect("/homework");

@@ -134,9 +134,9 @@ pub async fn send_follow_up(
     #[server(default)] send_at: String,
     #[server(default)] times: Vec<String>,
 ) -> Result<usize, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let account = crate::services::settings::account(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let account = crate::services::settings::account(req.db(), actor).await?;
     let zone = zone_of(&account.time_zone);
     let recipients = Recipients::parse(&recipients)
         .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?;
@@ -154,8 +154,8 @@ pub async fn send_follow_up(
         send_at: local_time("send_at", &send_at, zone)?,
         times: proposed,
     };
-    let sent = messages::send_follow_up(&state.db, actor, case_id, message, request::now()).await?;
-    state.mail.wake_worker();
+    let sent = messages::send_follow_up(req.db(), actor, case_id, message, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(sent)
 }
 
@@ -167,9 +167,9 @@ pub async fn save_message_template(
     subject: String,
     body: String,
 ) -> Result<i32, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    messages::save_template(&state.db, actor, template_id, &name, &subject, &body, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    messages::save_template(req.db(), actor, template_id, &name, &subject, &body, request::now()).await
 }
 
 /// What a consultation link offers.
@@ -186,8 +186,8 @@ pub struct SlotLinkView {
 /// Reads a consultation link (changes nothing).
 #[server(endpoint = "consult/lookup")]
 pub async fn load_slot_link(token: String) -> Result<SlotLinkView, AppError> {
-    let state = request::app_state()?;
-    let info = messages::slot_link(&state.db, &token, request::now()).await?;
+    let req = request::current()?;
+    let info = messages::slot_link(req.db(), &token, request::now()).await?;
     let zone = zone_of(&info.time_zone);
     Ok(SlotLinkView {
         when: info.starts_at.with_timezone(&zone).format("%A %-d %B %Y at %H:%M (%Z)").to_string(),
@@ -205,8 +205,8 @@ pub async fn load_slot_link(token: String) -> Result<SlotLinkView, AppError> {
 /// Confirms the time behind a consultation link (once).
 #[server(endpoint = "consult/choose")]
 pub async fn choose_consultation(token: String) -> Result<(), AppError> {
-    let state = request::app_state()?;
-    messages::choose_slot(&state.db, &token, request::now()).await?;
-    state.mail.wake_worker();
+    let req = request::current()?;
+    messages::choose_slot(req.db(), &token, request::now()).await?;
+    req.state.mail.wake_worker();
     Ok(())
 }

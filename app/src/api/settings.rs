@@ -32,9 +32,9 @@ pub struct SettingsView {
 /// The signed-in person's settings.
 #[server(endpoint = "settings/get")]
 pub async fn load_settings() -> Result<SettingsView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let account = settings::account(&state.db, actor).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let account = settings::account(req.db(), actor).await?;
     Ok(SettingsView {
         display_name: account.display_name,
         email: account.email,
@@ -50,9 +50,9 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
 /// Changes the signed-in person's time zone.
 #[server(endpoint = "settings/time_zone")]
 pub async fn save_time_zone(time_zone: String) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    settings::set_time_zone(&state.db, actor, &time_zone, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    settings::set_time_zone(req.db(), actor, &time_zone, request::now()).await
 }
 
 /// Saves a therapist's settings (`reminders` arrives only when ticked).
@@ -66,8 +66,8 @@ pub async fn save_settings(
     digest: String,
     #[server(default)] reminders: Option<String>,
 ) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let form = settings::TherapistSettings {
         display_name,
         practice_name,
@@ -77,13 +77,13 @@ pub async fn save_settings(
         digest,
         reminders: reminders.is_some(),
     };
-    settings::save_therapist_settings(&state.db, actor, form, request::now()).await
+    settings::save_therapist_settings(req.db(), actor, form, request::now()).await
 }
 
 /// A client turns their reminders on (`on` = true) or off.
 #[server(endpoint = "settings/reminders")]
 pub async fn save_reminders(on: bool) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    settings::set_reminders(&state.db, actor, on, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    settings::set_reminders(req.db(), actor, on, request::now()).await
 }

@@ -59,17 +59,17 @@ impl From<templates::OwnTemplate> for TemplateSummary {
 /// The therapist's exercises, newest first.
 #[server(endpoint = "templates/list")]
 pub async fn load_templates() -> Result<Vec<TemplateSummary>, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    Ok(templates::list(&state.db, actor).await?.into_iter().map(TemplateSummary::from).collect())
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(templates::list(req.db(), actor).await?.into_iter().map(TemplateSummary::from).collect())
 }
 
 /// One of the therapist's exercises.
 #[server(endpoint = "templates/get")]
 pub async fn load_template(template_id: i32) -> Result<TemplateView, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    let found = templates::get(&state.db, actor, template_id).await?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let found = templates::get(req.db(), actor, template_id).await?;
     Ok(TemplateView {
         id: found.template.id,
         version: found.template.current_version,
@@ -82,26 +82,26 @@ pub async fn load_template(template_id: i32) -> Result<TemplateView, AppError> {
 /// exercise as JSON. Returns the exercise's id.
 #[server(endpoint = "templates/save")]
 pub async fn save_template(template_id: Option<i32>, content: String) -> Result<i32, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
+    let req = request::current()?;
+    let actor = req.actor().await?;
     let content: ExerciseTemplate = serde_json::from_str(&content).map_err(|_| {
         AppError::invalid("content", "The exercise could not be read. Reload the page and try again.")
     })?;
-    templates::save(&state.db, actor, template_id, &content, request::now()).await
+    templates::save(req.db(), actor, template_id, &content, request::now()).await
 }
 
 /// Copies an exercise. Returns the copy's id.
 #[server(endpoint = "templates/duplicate")]
 pub async fn duplicate_template(template_id: i32) -> Result<i32, AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    templates::duplicate(&state.db, actor, template_id, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    templates::duplicate(req.db(), actor, template_id, request::now()).await
 }
 
 /// Archives (`archived` = true) or restores an exercise.
 #[server(endpoint = "templates/archive")]
 pub async fn archive_template(template_id: i32, archived: bool) -> Result<(), AppError> {
-    let actor = request::current_actor().await?;
-    let state = request::app_state()?;
-    templates::set_archived(&state.db, actor, template_id, archived, request::now()).await
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    templates::set_archived(req.db(), actor, template_id, archived, request::now()).await
 }

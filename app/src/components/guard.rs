@@ -6,6 +6,11 @@ use leptos::{either::EitherOf3, prelude::*};
 use leptos_router::{components::Redirect, hooks::use_location};
 
 /// Shows `children` only to a signed-in person with `role`.
+///
+/// On the server Leptos builds `children` up to three times per response (its `<Suspense>`
+/// walks them to find what they load) and throws the extra copies away. Make a page's
+/// resources in the page component, outside `RequireRole`, and hand them in, so each loads
+/// once per page view.
 #[component]
 pub fn RequireRole(
     /// Who may see the page.

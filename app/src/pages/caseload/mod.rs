@@ -9,6 +9,7 @@ use crate::{
         case::{CaseStatus, InvitationState},
         Role,
     },
+    error::AppError,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -18,28 +19,34 @@ use leptos_router::{
 };
 
 /// The therapist's home page.
+///
+/// Its resource is made here, outside `RequireRole`: on the server Leptos builds a
+/// `<Suspense>`'s children up to three times and keeps only the last, so a resource made
+/// inside them would load the caseload up to three times per page view.
 #[component]
 pub fn CaseloadPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let page = move || param("page").parse::<u64>().unwrap_or(1).max(1);
+    let caseload = Resource::new(
+        move || (param("q"), param("status"), param("sort"), page()),
+        |(search, status, sort, page)| load_caseload(search, status, sort, page),
+    );
     view! {
         <Title text="Caseload"/>
         <RequireRole role=Role::Therapist>
-            <Caseload/>
+            <Caseload caseload/>
         </RequireRole>
     }
 }
 
 #[component]
-fn Caseload() -> impl IntoView {
+fn Caseload(caseload: Resource<Result<CaseloadView, AppError>>) -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let search = move || param("q");
     let status = move || param("status");
     let sort = move || param("sort");
-    let page = move || param("page").parse::<u64>().unwrap_or(1).max(1);
-    let caseload = Resource::new(
-        move || (search(), status(), sort(), page()),
-        |(search, status, sort, page)| load_caseload(search, status, sort, page),
-    );
     view! {
         <section aria-labelledby="caseload-title">
             <div class="page-heading">

@@ -1,0 +1,272 @@
+//! Every main page, rendered on the server (as a browser without JavaScript gets it) for an
+//! anonymous visitor, a therapist and a client, several times over: each answers without a
+//! server error, and nothing at all is logged at ERROR — also not by work that finishes
+//! after a response was sent (Leptos renders some views more than once; a request's
+//! server-function calls must never outlive what they need from that request).
+//!
+//! This file is its own test binary with one test, so the log it watches is its own.
+
+use app::{
+    entities::{assignments, invitations as invitation_rows, outbox_emails},
+    services::{
+        accounts::{self, TherapistSignUp},
+        cases::{self, CaseDraft, PartnerFields},
+        exchange,
+        homework::{self, SaveIntent},
+        invitations, messages, templates, Actor,
+    },
+};
+use chrono::{Duration, Utc};
+use reqwest::{header, redirect::Policy, Client, StatusCode};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use server::config::Config;
+use std::{
+    collections::HashMap,
+    fmt::Write as _,
+    sync::{Arc, Mutex},
+};
+use tracing::{field::Field, Event, Level, Subscriber};
+use tracing_subscriber::{layer::Context, prelude::*, Layer};
+
+const PASSWORD: &str = "a calm and quiet river";
+/// Each page is opened this many times by each visitor: the fault this guards against showed
+/// on 1–27% of page views, so one view each would often miss it.
+const ROUNDS: usize = 4;
+
+/// Keeps every event logged at ERROR, as `target: message fields`.
+#[derive(Clone, Default)]
+struct ErrorLog(Arc<Mutex<Vec<String>>>);
+
+impl<S: Subscriber> Layer<S> for ErrorLog {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        if *event.metadata().level() != Level::ERROR {
+            return;
+        }
+        struct Line(String);
+        impl tracing::field::Visit for Line {
+            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                let _ = write!(self.0, " {}={value:?}", field.name());
+            }
+        }
+        let mut line = Line(format!("{}:", event.metadata().target()));
+        event.record(&mut line);
+        self.0.lock().unwrap().push(line.0);
+    }
+}
+
+/// What the world below holds, for building page addresses.
+struct Ids {
+    case_id: i32,
+    step_1: i32,
+    template_id: i32,
+    join_token: String,
+    consult_token: String,
+}
+
+async fn therapist(db: &DatabaseConnection, name: &str, email: &str) -> Actor {
+    let form = TherapistSignUp::parse(name, email, PASSWORD).unwrap();
+    accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
+}
+
+/// A therapist's case in which Alex has joined and Sam is invited; Baby Steps assigned and
+/// step 1 submitted and shared by Alex; an exercise of the therapist's own; a check-in; a
+/// follow-up proposing a consultation time; a private note.
+async fn world(db: &DatabaseConnection) -> Ids {
+    let now = Utc::now();
+    let owner = therapist(db, "Dr Ana Ruiz", "owner@example.org").await;
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        "Alex & Sam",
+        "no_secrets",
+        fields("Alex", "client@example.org"),
+        fields("Sam", "partner@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, owner, draft, now).await.unwrap();
+    let partners = cases::partners_of(db, case_id).await.unwrap();
+    let mut tokens = Vec::new();
+    for partner in &partners {
+        invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
+        let invitation = invitation_rows::Entity::find()
+            .filter(invitation_rows::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap());
+    }
+    let client = invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
+
+    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", now)
+        .await
+        .unwrap();
+    let step_1 = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .filter(assignments::Column::StepNumber.eq(1))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let answers = [
+        ("emotional_meaning", "Being heard."),
+        ("physical_meaning", "Being held."),
+        ("behaviours", "Ask about my day\nHold my hand"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    homework::save_answers(db, client, step_1, 0, &answers, SaveIntent::Submit, now).await.unwrap();
+    homework::share(db, client, step_1, now).await.unwrap();
+
+    let exercise = app::domain::baby_steps::programme().steps.remove(1);
+    let template_id = templates::save(db, owner, None, &exercise, now).await.unwrap();
+
+    let form = exchange::CheckInForm {
+        week_start: exchange::week_start(now.date_naive()),
+        my_part: "done".into(),
+        noticed: "partly".into(),
+        emotional: 6,
+        physical: 5,
+        note: String::new(),
+    };
+    exchange::save_check_in(db, client, form, now).await.unwrap();
+    exchange::send_private_note(db, client, "A note for my therapist.", now).await.unwrap();
+
+    let follow_up = messages::FollowUp {
+        recipients: homework::Recipients::Both,
+        subject: "Checking in".into(),
+        body: "Hello {first_name}.".into(),
+        progress_summary: String::new(),
+        send_at: None,
+        times: vec![now + Duration::days(30)],
+    };
+    messages::send_follow_up(db, owner, case_id, follow_up, now).await.unwrap();
+    let consult_token = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::Kind.eq("follow_up"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a follow-up in the outbox")
+        .text_body
+        .split("/consult/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a consultation link in the follow-up")
+        .to_owned();
+
+    Ids { case_id, step_1, template_id, join_token: tokens[1].expose().to_owned(), consult_token }
+}
+
+async fn signed_in(base: &str, email: &str) -> Client {
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    let response = client
+        .post(format!("{base}/api/auth/sign_in"))
+        .header(header::ORIGIN, base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
+    let errors = ErrorLog::default();
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new("warn"))
+        .with(errors.clone())
+        .init();
+
+    let path = std::env::temp_dir().join(format!("bs_pages_{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    let config = Config::from_vars(&vars).unwrap();
+    let db = server::open_database(&config).await.unwrap();
+    let ids = world(&db).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = server::router(&config, server::app_state(&config, db.clone()));
+    tokio::spawn(server::serve(listener, app, std::future::pending()));
+
+    let Ids { case_id, step_1, template_id, join_token, consult_token } = &ids;
+    let therapist_pages = vec![
+        "/caseload".to_owned(),
+        "/caseload?q=Alex&status=active&sort=name&page=1".to_owned(),
+        "/cases/new".to_owned(),
+        format!("/cases/{case_id}"),
+        format!("/cases/{case_id}/edit"),
+        format!("/review/{step_1}"),
+        "/exercises".to_owned(),
+        "/exercises/new".to_owned(),
+        format!("/exercises/{template_id}"),
+        "/outbox".to_owned(),
+        "/settings".to_owned(),
+    ];
+    let client_pages = vec![
+        "/homework".to_owned(),
+        format!("/homework/{step_1}"),
+        "/wishes".to_owned(),
+        "/check-in".to_owned(),
+        "/letting-go".to_owned(),
+        "/private-note".to_owned(),
+    ];
+    let public_pages = vec![
+        "/".to_owned(),
+        "/sign-in".to_owned(),
+        "/sign-up".to_owned(),
+        format!("/join/{join_token}"),
+        format!("/consult/{consult_token}"),
+    ];
+    let visitors = [
+        ("anonymous", Client::builder().redirect(Policy::none()).build().unwrap()),
+        ("therapist", signed_in(&base, "owner@example.org").await),
+        ("client", signed_in(&base, "client@example.org").await),
+    ];
+
+    let mut views = 0;
+    for _ in 0..ROUNDS {
+        for (visitor, client) in &visitors {
+            for page in therapist_pages.iter().chain(&client_pages).chain(&public_pages) {
+                let response = client
+                    .get(format!("{base}{page}"))
+                    .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let body = response.text().await.unwrap();
+                views += 1;
+                let own = (*visitor == "anonymous" && public_pages.contains(page))
+                    || (*visitor == "therapist" && therapist_pages.contains(page))
+                    || (*visitor == "client" && client_pages.contains(page));
+                if own {
+                    assert_eq!(status, StatusCode::OK, "{page} as {visitor}");
+                    assert!(body.contains("</html>"), "{page} as {visitor}: unfinished page");
+                    assert!(!body.contains("Something went wrong"), "{page} as {visitor}: {body}");
+                } else {
+                    // Someone else's page sends the visitor to sign in or to their own home;
+                    // the start and sign-in pages send a signed-in visitor home.
+                    assert!(
+                        status == StatusCode::OK || status.is_redirection(),
+                        "{page} as {visitor}: {status}"
+                    );
+                }
+            }
+        }
+    }
+    // Work that outlives a response (a view Leptos rendered and threw away) finishes within
+    // moments; give it time to log.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let logged = errors.0.lock().unwrap().clone();
+    assert!(logged.is_empty(), "{} ERROR lines in {views} page views:\n{}", logged.len(), logged.join("\n"));
+
+    db.close().await.ok();
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+    }
+}
