@@ -84,7 +84,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
     )
     .unwrap();
     let case_id = cases::create_case(db, owner, draft, now).await.unwrap();
-    let partners = cases::partners_of(db, case_id).await.unwrap();
+    let partners = app::services::access::partners_of(db, case_id).await.unwrap();
     let mut tokens = Vec::new();
     for partner in &partners {
         invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
@@ -124,7 +124,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
     let template_id = templates::save(db, owner, None, &exercise, now).await.unwrap();
 
     let form = exchange::CheckInForm {
-        week_start: exchange::week_start(now.date_naive()),
+        week_start: app::services::clock::week_start(now.date_naive()),
         my_part: "done".into(),
         noticed: "partly".into(),
         emotional: 6,
@@ -135,7 +135,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
     exchange::send_private_note(db, client, "A note for my therapist.", now).await.unwrap();
 
     let follow_up = messages::FollowUp {
-        recipients: homework::Recipients::Both,
+        recipients: app::domain::homework::Recipients::Both,
         subject: "Checking in".into(),
         body: "Hello {first_name}.".into(),
         progress_summary: String::new(),
