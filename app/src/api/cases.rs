@@ -196,6 +196,55 @@ impl EmailView {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl From<caseload::CaseloadRow> for CaseloadRow {
+    fn from(row: caseload::CaseloadRow) -> Self {
+        let weeks = row.closeness_trend.len();
+        CaseloadRow {
+            id: row.case.id,
+            label: row.case.label,
+            status: row.case.status,
+            partners: row
+                .partners
+                .into_iter()
+                .map(|(partner, invitation)| PartnerSummary {
+                    first_name: partner.first_name,
+                    seeks: partner.seeks,
+                    invitation,
+                })
+                .collect(),
+            last_client_activity_at: row.case.last_client_activity_at,
+            updated_at: row.case.updated_at,
+            waiting_for_review: row.homework.waiting_for_review,
+            current_step: row.homework.current_step,
+            overdue: row.homework.overdue,
+            unread_notes: row.unread_notes,
+            // The last eight weeks, as tenths of the 0–10 scale.
+            closeness_trend: row
+                .closeness_trend
+                .into_iter()
+                .skip(weeks.saturating_sub(8))
+                .map(|(_, v)| (v * 10.0).round().clamp(0.0, 100.0) as u8)
+                .collect(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl CaseloadView {
+    /// The wire form of one caseload page.
+    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery) -> Self {
+        let unfiltered = query.search.trim().is_empty() && query.status.is_none();
+        CaseloadView {
+            has_any_cases: !(unfiltered && found.total == 0),
+            rows: found.rows.into_iter().map(CaseloadRow::from).collect(),
+            total: found.total,
+            page: query.page,
+            per_page: query.per_page,
+        }
+    }
+}
+
 /// One page of the caseload: search by name, filter by status, sort, page.
 #[server(endpoint = "cases/caseload")]
 pub async fn load_caseload(
@@ -206,59 +255,15 @@ pub async fn load_caseload(
 ) -> Result<CaseloadView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let status = CaseStatus::parse(&status).ok();
     let query = CaseloadQuery {
         search: search.chars().take(100).collect(),
-        status,
+        status: CaseStatus::parse(&status).ok(),
         sort: CaseloadSort::from_query(&sort),
         page: page.max(1),
         per_page: CASELOAD_PAGE_SIZE,
     };
     let found = caseload::caseload(req.db(), actor, &query, request::now()).await?;
-    let rows = found
-        .rows
-        .into_iter()
-        .map(|row| {
-            Ok(CaseloadRow {
-                id: row.case.id,
-                label: row.case.label,
-                status: row.case.status,
-                partners: row
-                    .partners
-                    .into_iter()
-                    .map(|(partner, invitation)| {
-                        Ok(PartnerSummary {
-                            first_name: partner.first_name,
-                            seeks: partner.seeks,
-                            invitation,
-                        })
-                    })
-                    .collect::<Result<_, AppError>>()?,
-                last_client_activity_at: row.case.last_client_activity_at,
-                updated_at: row.case.updated_at,
-                waiting_for_review: row.homework.waiting_for_review,
-                current_step: row.homework.current_step,
-                overdue: row.homework.overdue,
-                unread_notes: row.unread_notes,
-                closeness_trend: {
-                    let weeks = row.closeness_trend.len();
-                    row.closeness_trend
-                        .into_iter()
-                        .skip(weeks.saturating_sub(8))
-                        .map(|(_, v)| (v * 10.0).round().clamp(0.0, 100.0) as u8)
-                        .collect()
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let unfiltered = query.search.trim().is_empty() && query.status.is_none();
-    Ok(CaseloadView {
-        has_any_cases: !(unfiltered && found.total == 0),
-        rows,
-        total: found.total,
-        page: query.page,
-        per_page: CASELOAD_PAGE_SIZE,
-    })
+    Ok(CaseloadView::new(found, &query))
 }
 
 /// A case form as submitted: its label and policy, and each partner's fields (`a_…` for

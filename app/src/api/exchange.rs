@@ -277,40 +277,47 @@ fn pact_view(pact: exchange::Pact) -> PactView {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl ExchangeView {
+    /// The client's view of the exchange, split into their wishes and their partner's.
+    fn new(board: exchange::Board, actor: crate::services::Actor) -> Result<Self, AppError> {
+        let me = board
+            .partners
+            .iter()
+            .find(|p| p.client_user_id == Some(actor.user_id))
+            .ok_or(AppError::NotFound)?
+            .clone();
+        let partner =
+            board.partners.iter().find(|p| p.id != me.id).map(|p| p.first_name.clone()).unwrap_or_default();
+        let (mut my_wishes, mut their_wishes) = (Vec::new(), Vec::new());
+        for thread in board.wishes {
+            let mine = thread.wish.wisher_id == me.id;
+            let view = wish_view(thread, &board.partners)?;
+            if mine {
+                my_wishes.push(view)
+            } else {
+                their_wishes.push(view)
+            }
+        }
+        let (i_give, i_receive): (Vec<_>, Vec<_>) =
+            board.agreements.into_iter().partition(|a| a.giver_id == me.id);
+        Ok(ExchangeView {
+            partner,
+            revealed: board.revealed,
+            my_wishes,
+            their_wishes,
+            i_give: i_give.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+            i_receive: i_receive.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
+        })
+    }
+}
+
 /// The client's wishes, their partner's wishes to them, and their agreements.
 #[server(endpoint = "exchange/board")]
 pub async fn load_exchange() -> Result<ExchangeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let board = exchange::board(req.db(), actor).await?;
-    let me = board
-        .partners
-        .iter()
-        .find(|p| p.client_user_id == Some(actor.user_id))
-        .ok_or(AppError::NotFound)?
-        .clone();
-    let partner =
-        board.partners.iter().find(|p| p.id != me.id).map(|p| p.first_name.clone()).unwrap_or_default();
-    let (mut my_wishes, mut their_wishes) = (Vec::new(), Vec::new());
-    for thread in board.wishes {
-        let mine = thread.wish.wisher_id == me.id;
-        let view = wish_view(thread, &board.partners)?;
-        if mine {
-            my_wishes.push(view)
-        } else {
-            their_wishes.push(view)
-        }
-    }
-    let (i_give, i_receive): (Vec<_>, Vec<_>) =
-        board.agreements.into_iter().partition(|a| a.giver_id == me.id);
-    Ok(ExchangeView {
-        partner,
-        revealed: board.revealed,
-        my_wishes,
-        their_wishes,
-        i_give: i_give.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
-        i_receive: i_receive.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
-    })
+    ExchangeView::new(exchange::board(req.db(), actor).await?, actor)
 }
 
 /// Adds a wish for the partner.
@@ -355,6 +362,60 @@ pub async fn choose_agreement(agreement_id: i32, chosen: bool, times_per_week: i
     exchange::choose_agreement(req.db(), actor, agreement_id, chosen, times_per_week, request::now()).await
 }
 
+#[cfg(feature = "ssr")]
+impl PracticeView {
+    /// The client's practice page: their check-ins, the weeks they may write for, their
+    /// partner's ratings (only with mutual consent) and what they are practising.
+    fn new(
+        practice: exchange::Practice,
+        board: exchange::Board,
+        actor: crate::services::Actor,
+        today: NaiveDate,
+    ) -> Result<Self, AppError> {
+        let me = practice
+            .partners
+            .iter()
+            .find(|p| p.client_user_id == Some(actor.user_id))
+            .ok_or(AppError::NotFound)?
+            .clone();
+        let this_week = crate::services::clock::week_start(today);
+        let weeks =
+            (0..=exchange::CHECK_IN_WEEKS_BACK).map(|n| this_week - chrono::Duration::weeks(n)).collect();
+        let partner_ratings = practice
+            .partner_ratings
+            .iter()
+            .map(|(id, week, emotional, physical)| CheckInView {
+                partner: first_name(&practice.partners, *id),
+                week_start: *week,
+                my_part: String::new(),
+                noticed: String::new(),
+                emotional: *emotional,
+                physical: *physical,
+                note: String::new(),
+            })
+            .collect();
+        Ok(PracticeView {
+            me: me.first_name.clone(),
+            partner: practice
+                .partners
+                .iter()
+                .find(|p| p.id != me.id)
+                .map(|p| p.first_name.clone())
+                .unwrap_or_default(),
+            weeks,
+            mine: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
+            partner_ratings,
+            i_share: me.share_ratings,
+            practising: board
+                .agreements
+                .into_iter()
+                .filter(|a| a.giver_id == me.id && a.chosen)
+                .map(|a| agreement_view(a, &practice.partners))
+                .collect(),
+        })
+    }
+}
+
 /// The client's check-ins and, with mutual consent, their partner's ratings.
 #[server(endpoint = "exchange/practice")]
 pub async fn load_practice() -> Result<PracticeView, AppError> {
@@ -362,46 +423,7 @@ pub async fn load_practice() -> Result<PracticeView, AppError> {
     let actor = req.actor().await?;
     let practice = exchange::practice(req.db(), actor).await?;
     let board = exchange::board(req.db(), actor).await?;
-    let me = practice
-        .partners
-        .iter()
-        .find(|p| p.client_user_id == Some(actor.user_id))
-        .ok_or(AppError::NotFound)?
-        .clone();
-    let this_week = crate::services::clock::week_start(request::now().date_naive());
-    let weeks = (0..=exchange::CHECK_IN_WEEKS_BACK).map(|n| this_week - chrono::Duration::weeks(n)).collect();
-    let partner_ratings = practice
-        .partner_ratings
-        .iter()
-        .map(|(id, week, emotional, physical)| CheckInView {
-            partner: first_name(&practice.partners, *id),
-            week_start: *week,
-            my_part: String::new(),
-            noticed: String::new(),
-            emotional: *emotional,
-            physical: *physical,
-            note: String::new(),
-        })
-        .collect();
-    Ok(PracticeView {
-        me: me.first_name.clone(),
-        partner: practice
-            .partners
-            .iter()
-            .find(|p| p.id != me.id)
-            .map(|p| p.first_name.clone())
-            .unwrap_or_default(),
-        weeks,
-        mine: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
-        partner_ratings,
-        i_share: me.share_ratings,
-        practising: board
-            .agreements
-            .into_iter()
-            .filter(|a| a.giver_id == me.id && a.chosen)
-            .map(|a| agreement_view(a, &practice.partners))
-            .collect(),
-    })
+    PracticeView::new(practice, board, actor, request::now().date_naive())
 }
 
 /// Saves the client's check-in for the week starting `week_start` (a Monday).

@@ -207,31 +207,38 @@ pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
         .collect())
 }
 
+#[cfg(feature = "ssr")]
+impl From<homework::ExerciseSheet> for SheetView {
+    fn from(sheet: homework::ExerciseSheet) -> Self {
+        let progress: ResponseStatus = status_of(sheet.response.as_ref());
+        SheetView {
+            assignment_id: sheet.assignment.id,
+            title: sheet.exercise.title.clone(),
+            instructions: sheet.exercise.instructions.clone(),
+            note: sheet.assignment.note.clone(),
+            mine: AnswerSet { questions: sheet.exercise.questions, values: values(&sheet.answers) },
+            progress,
+            revision: sheet.response.as_ref().map_or(0, |r| r.revision),
+            mutual_reveal: sheet.assignment.mutual_reveal,
+            shared: sheet.response.as_ref().is_some_and(|r| r.shared_at.is_some()),
+            partner_first_name: sheet.other_first_name,
+            partner_has_shared: sheet.other_has_shared,
+            partner_answers: sheet.partner_answers.map(|(exercise, answers)| AnswerSet {
+                questions: exercise.questions,
+                values: values(&answers),
+            }),
+            comments: comment_views(sheet.comments),
+            step_number: sheet.assignment.step_number,
+        }
+    }
+}
+
 /// One exercise, as the client fills it in.
 #[server(endpoint = "homework/sheet")]
 pub async fn load_sheet(assignment_id: i32) -> Result<SheetView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let sheet = homework::open_sheet(req.db(), actor, assignment_id, request::now()).await?;
-    let progress: ResponseStatus = status_of(sheet.response.as_ref());
-    Ok(SheetView {
-        assignment_id: sheet.assignment.id,
-        title: sheet.exercise.title.clone(),
-        instructions: sheet.exercise.instructions.clone(),
-        note: sheet.assignment.note.clone(),
-        mine: AnswerSet { questions: sheet.exercise.questions, values: values(&sheet.answers) },
-        progress,
-        revision: sheet.response.as_ref().map_or(0, |r| r.revision),
-        mutual_reveal: sheet.assignment.mutual_reveal,
-        shared: sheet.response.as_ref().is_some_and(|r| r.shared_at.is_some()),
-        partner_first_name: sheet.other_first_name,
-        partner_has_shared: sheet.other_has_shared,
-        partner_answers: sheet
-            .partner_answers
-            .map(|(exercise, answers)| AnswerSet { questions: exercise.questions, values: values(&answers) }),
-        comments: comment_views(sheet.comments),
-        step_number: sheet.assignment.step_number,
-    })
+    Ok(homework::open_sheet(req.db(), actor, assignment_id, request::now()).await?.into())
 }
 
 /// Saves (intent `draft`) or submits (intent `submit`) the client's answers. `revision` is
@@ -352,17 +359,13 @@ pub async fn unlock_early(assignment_id: i32) -> Result<(), AppError> {
     homework::unlock_early(req.db(), actor, assignment_id, request::now()).await
 }
 
-/// The therapist's side-by-side review of one assignment.
-#[server(endpoint = "homework/review")]
-pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
-    let req = request::current()?;
-    let actor = req.actor().await?;
-    let sheet = homework::review_sheet(req.db(), actor, assignment_id, request::now()).await?;
-    let partners = sheet
-        .partners
-        .into_iter()
-        .map(|(partner, response, answers, comments)| {
-            Ok(ReviewPartner {
+#[cfg(feature = "ssr")]
+impl From<homework::ReviewSheet> for ReviewView {
+    fn from(sheet: homework::ReviewSheet) -> Self {
+        let partners = sheet
+            .partners
+            .into_iter()
+            .map(|(partner, response, answers, comments)| ReviewPartner {
                 first_name: partner.first_name,
                 seeks: partner.seeks,
                 response_id: response.as_ref().map(|r| r.id),
@@ -371,16 +374,24 @@ pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
                 values: values(&answers),
                 comments: comment_views(comments),
             })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(ReviewView {
-        assignment_id: sheet.assignment.id,
-        case_id: sheet.assignment.case_id,
-        case_label: sheet.case_label,
-        title: sheet.exercise.title,
-        questions: sheet.exercise.questions,
-        partners,
-    })
+            .collect();
+        ReviewView {
+            assignment_id: sheet.assignment.id,
+            case_id: sheet.assignment.case_id,
+            case_label: sheet.case_label,
+            title: sheet.exercise.title,
+            questions: sheet.exercise.questions,
+            partners,
+        }
+    }
+}
+
+/// The therapist's side-by-side review of one assignment.
+#[server(endpoint = "homework/review")]
+pub async fn load_review(assignment_id: i32) -> Result<ReviewView, AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(homework::review_sheet(req.db(), actor, assignment_id, request::now()).await?.into())
 }
 
 /// Comments to one partner on one answer (`question_key`) or on the whole exercise (empty).

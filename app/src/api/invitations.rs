@@ -96,30 +96,35 @@ pub async fn reveal_invitation_link(email_id: i32) -> Result<String, AppError> {
 pub async fn load_invitation(token: String) -> Result<InvitationView, AppError> {
     let req = request::current()?;
     let token = SecretToken::from_text(&token);
-    let view = match invitations::lookup(req.db(), &token, request::now()).await? {
-        InvitationLookup::Valid(details) => {
-            let signed_in = req.optional_actor().await?;
-            let signed_in_as_invitee = match signed_in {
-                Some(actor) => {
-                    crate::services::accounts::own_account(req.db(), actor).await?.email == details.email
-                }
-                None => false,
-            };
-            InvitationView::Valid {
+    let lookup = invitations::lookup(req.db(), &token, request::now()).await?;
+    let signed_in_email = match (&lookup, req.optional_actor().await?) {
+        (InvitationLookup::Valid(_), Some(actor)) => {
+            Some(crate::services::accounts::own_account(req.db(), actor).await?.email)
+        }
+        _ => None,
+    };
+    Ok(InvitationView::new(lookup, signed_in_email))
+}
+
+#[cfg(feature = "ssr")]
+impl InvitationView {
+    /// What the link shows; `signed_in_email` is the signed-in person's address, if any.
+    fn new(lookup: InvitationLookup, signed_in_email: Option<String>) -> Self {
+        match lookup {
+            InvitationLookup::Valid(details) => InvitationView::Valid {
+                signed_in_as_invitee: signed_in_email.as_deref() == Some(details.email.as_str()),
                 therapist_name: details.therapist_name,
                 partner_first_name: details.partner_first_name,
                 email: details.email,
                 policy: details.policy,
                 has_account: details.has_account,
-                signed_in_as_invitee,
-            }
+            },
+            InvitationLookup::Expired => InvitationView::Expired,
+            InvitationLookup::Used => InvitationView::Used,
+            InvitationLookup::Revoked => InvitationView::Revoked,
+            InvitationLookup::Unknown => InvitationView::Unknown,
         }
-        InvitationLookup::Expired => InvitationView::Expired,
-        InvitationLookup::Used => InvitationView::Used,
-        InvitationLookup::Revoked => InvitationView::Revoked,
-        InvitationLookup::Unknown => InvitationView::Unknown,
-    };
-    Ok(view)
+    }
 }
 
 /// Accepts an invitation: with a new password, or as the invited client already signed in.

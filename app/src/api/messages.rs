@@ -138,21 +138,17 @@ pub async fn send_follow_up(
     let actor = req.actor().await?;
     let account = crate::services::settings::account(req.db(), actor).await?;
     let zone = zone_of(&account.time_zone);
-    let recipients = Recipients::parse(&recipients)
-        .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?;
-    let mut proposed = Vec::new();
-    for time in &times {
-        if let Some(at) = local_time("times", time, zone)? {
-            proposed.push(at);
-        }
-    }
     let message = messages::FollowUp {
-        recipients,
+        recipients: Recipients::parse(&recipients)
+            .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?,
         subject,
         body,
         progress_summary,
         send_at: local_time("send_at", &send_at, zone)?,
-        times: proposed,
+        times: times
+            .iter()
+            .filter_map(|time| local_time("times", time, zone).transpose())
+            .collect::<Result<_, _>>()?,
     };
     let sent = messages::send_follow_up(req.db(), actor, case_id, message, request::now()).await?;
     req.state.mail.wake_worker();
