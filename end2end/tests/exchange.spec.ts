@@ -18,9 +18,9 @@ async function doStep1(page: Page, meaning: RegExp, answer: string, behaviour: s
   await expect(page.getByText(/You have shared|You shared your answers/)).toBeVisible();
 }
 
-/** Saves a check-in for the week at `weekIndex` (0 = this week, 1 = last week). */
-async function checkIn(page: Page, weekIndex: number, emotional: string, physical: string) {
-  await page.getByLabel('Week', { exact: true }).selectOption({ index: weekIndex });
+/** Saves a check-in for the week starting `week` (a Monday, as the week list's values are). */
+async function checkIn(page: Page, week: string, emotional: string, physical: string) {
+  await page.getByLabel('Week', { exact: true }).selectOption(week);
   await page.getByRole('group', { name: 'Did you do your part?' }).getByLabel('Done').check();
   await page.getByRole('group', { name: /Did you notice/ }).getByLabel('Partly').check();
   await page.getByLabel('How emotionally close did you feel? (0–10)').selectOption(emotional);
@@ -70,15 +70,22 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await sam.page.getByRole('button', { name: 'Practise this' }).click();
   await expect(sam.page.getByText('Sam gives, Alex receives · ease 4/5 · practising, 2 a week')).toBeVisible();
 
-  // Two weekly check-ins each, ratings shared by both.
+  // Two weekly check-ins each, ratings shared by both. Both use the weeks Alex's page offers
+  // (this week and last), so a new week starting half-way through changes nothing.
+  await alex.page.goto('/check-in');
+  const weekList = alex.page.getByLabel('Week', { exact: true }).locator('option');
+  await expect(weekList).toHaveCount(5);
+  const [thisWeek, lastWeek] = await weekList.evaluateAll((options) =>
+    options.slice(0, 2).map((option) => (option as HTMLOptionElement).value),
+  );
   for (const [partner, other, values] of [
     [alex, 'Sam', [['4', '3'], ['6', '5']]],
     [sam, 'Alex', [['5', '6'], ['7', '7']]],
   ] as const) {
     await partner.page.goto('/check-in');
     await waitForHydration(partner.page);
-    await checkIn(partner.page, 1, values[0][0], values[0][1]);
-    await checkIn(partner.page, 0, values[1][0], values[1][1]);
+    await checkIn(partner.page, lastWeek, values[0][0], values[0][1]);
+    await checkIn(partner.page, thisWeek, values[1][0], values[1][1]);
     await partner.page.getByRole('button', { name: `Share my closeness ratings with ${other}` }).click();
     await expect(partner.page.getByRole('button', { name: `Stop sharing my ratings with ${other}` })).toBeVisible();
   }

@@ -1,8 +1,10 @@
 import { test, expect } from '@playwright/test';
 import {
   coupleWhoJoined,
+  daytimeZone,
   emailWithSubject,
   emailsTo,
+  nextYear,
   signUpTherapist,
   uniqueEmail,
   waitForHydration,
@@ -17,12 +19,18 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await page.getByRole('link', { name: 'Settings' }).click();
   await waitForHydration(page);
   await page.getByLabel('Practice name (optional)').fill('Hart Practice');
+  // Clients' automatic emails wait out the quiet hours in the therapist's time zone: a zone
+  // where it is daytime now lets "new homework" go out at once, whatever the hour.
+  const zone = daytimeZone();
+  await page.getByLabel('Time zone').fill(zone);
   await page.getByLabel('Booking link (optional)').fill('not a link');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Enter a web address starting with https://')).toBeVisible();
   await page.getByLabel('Booking link (optional)').fill('https://book.example.org/hart');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Settings saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Time zone')).toHaveValue(zone);
 
   const { alex, sam, emails } = await coupleWhoJoined(page, browser, 'Alex & Sam');
   // Sam turns reminders off before anything is assigned.
@@ -47,8 +55,11 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await composer.getByLabel('Message').fill('Hello {first_name}. {progress_summary} Book here: {booking_link}');
   const preview = composer.getByRole('region', { name: 'Preview' });
   await expect(preview).toContainText('Hello Alex. You have 5 steps ahead of you. Book here: https://book.example.org/hart');
-  await composer.getByLabel('Time 1').fill('2030-01-15T10:00');
-  await composer.getByLabel('Time 2').fill('2030-01-16T11:30');
+  // Proposed times must lie in the future: mid-January next year, whatever today is.
+  const first = nextYear(1, 15, '10:00');
+  const second = nextYear(1, 16, '11:30');
+  await composer.getByLabel('Time 1').fill(first.input);
+  await composer.getByLabel('Time 2').fill(second.input);
   await composer.getByRole('button', { name: 'Send follow-up' }).click();
   await expect(composer.getByText('Queued 2 emails to send now.')).toBeVisible();
 
@@ -62,10 +73,10 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
 
   // Alex chooses the first time; the link works once; Sam's links now say a time is chosen.
   await alex.page.goto(links(toAlex.text)[0]);
-  await expect(alex.page.getByText(/Dr Mia Hart proposed Tuesday 15 January 2030 at 10:00/)).toBeVisible();
+  await expect(alex.page.getByText(`Dr Mia Hart proposed ${first.long}`)).toBeVisible();
   await waitForHydration(alex.page);
   await alex.page.getByRole('button', { name: 'Confirm this time' }).click();
-  await expect(alex.page.getByText(/Thank you. You chose Tuesday 15 January 2030 at 10:00/)).toBeVisible();
+  await expect(alex.page.getByText(`Thank you. You chose ${first.long}`)).toBeVisible();
   await sam.page.goto(links(toSam.text)[1]);
   await expect(sam.page.getByText(/A time has already been chosen/)).toBeVisible();
   await alex.page.goto(`${links(toAlex.text)[0]}x`);
@@ -75,7 +86,7 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await emailWithSubject(emails.Alex, /^Consultation with Dr Mia Hart/);
   await emailWithSubject(emails.Sam, /^Consultation with Dr Mia Hart/);
   await page.reload();
-  await expect(page.getByText(/Tue 15 Jan 2030, 10:00 — chosen by Alex/)).toBeVisible();
+  await expect(page.getByText(`${first.short} — chosen by Alex`)).toBeVisible();
 
   // Sam, with reminders off, was never told about the new homework; Alex was.
   const samSubjects = (await emailsTo(emails.Sam)).map((email) => email.subject);

@@ -1,4 +1,5 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
 
 /** The password every test account uses. */
 export const PASSWORD = 'a calm and quiet river';
@@ -6,6 +7,33 @@ export const PASSWORD = 'a calm and quiet river';
 /** A fresh email for each test, so tests never collide. */
 export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
+}
+
+/**
+ * A time zone where it is 14:00 now: an `Etc/GMT±N` zone picked from the current UTC hour.
+ * Automatic emails to clients wait out the quiet hours (21:00–08:00 in their therapist's
+ * zone), so a test that expects one gives its therapist this zone and passes at any hour.
+ * IANA's Etc zones count the other way round: `Etc/GMT-5` is five hours ahead of UTC.
+ */
+export function daytimeZone(now: Date = new Date()): string {
+  const hoursAhead = 14 - now.getUTCHours(); // from -9 to +14, all of which exist
+  if (hoursAhead === 0) return 'Etc/GMT';
+  return `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+}
+
+/** The same date next year, at the given time: always in the future, with its weekday. */
+export function nextYear(month: number, day: number, time: string): { input: string; long: string; short: string } {
+  const year = new Date().getUTCFullYear() + 1;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const weekday = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][date.getUTCDay()];
+  const monthName = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
+    'October', 'November', 'December'][month - 1];
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    input: `${year}-${pad(month)}-${pad(day)}T${time}`,
+    long: `${weekday} ${day} ${monthName} ${year} at ${time}`,
+    short: `${weekday.slice(0, 3)} ${day} ${monthName.slice(0, 3)} ${year}, ${time}`,
+  };
 }
 
 /** Waits until the page has hydrated (the WASM app has taken over). */
@@ -113,4 +141,16 @@ export async function emailWithSubject(address: string, subject: RegExp): Promis
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`no email matching ${subject} arrived for ${address}`);
+}
+
+/** Everything the server has written to stdout and stderr in this run (colours removed). */
+export function readServerLog(): string {
+  const file = process.env.E2E_SERVER_LOG;
+  if (!file) throw new Error('E2E_SERVER_LOG is not set (see playwright.config.ts)');
+  return fs.readFileSync(file, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/** The lines of a server log written at ERROR level. */
+export function errorLines(log: string): string[] {
+  return log.split('\n').filter((line) => /\bERROR\b/.test(line));
 }
