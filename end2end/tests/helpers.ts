@@ -114,3 +114,20 @@ export async function emailWithSubject(address: string, subject: RegExp): Promis
   }
   throw new Error(`no email matching ${subject} arrived for ${address}`);
 }
+
+/**
+ * A time zone where it is now between 09:00 and 19:59. Automatic emails to clients wait
+ * out the quiet hours (21:00–08:00 in their therapist's time zone), so a test that expects
+ * one gives its therapist this zone and passes at any hour of the day.
+ */
+export function daytimeZone(): string {
+  const zones = [
+    'Europe/London', 'Asia/Dubai', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney',
+    'Pacific/Honolulu', 'America/Los_Angeles', 'America/New_York', 'America/Sao_Paulo',
+  ];
+  const hourIn = (timeZone: string) =>
+    Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone }).format(new Date()));
+  const zone = zones.find((candidate) => hourIn(candidate) >= 9 && hourIn(candidate) <= 19);
+  if (!zone) throw new Error('no daytime zone in the list');
+  return zone;
+}
