@@ -45,7 +45,7 @@ export default defineConfig({
     timeout: 60_000,
   },
   {
-    command: `mkdir -p ${dataDir} && ../target/debug/server`,
+    command: `mkdir -p ${dataDir} && ../target/release/server`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
