@@ -16,11 +16,13 @@ test:
 	.ci/setup test
 	.ci/test
 
-## Build the optimised server and browser bundle into target/, then print the bundle's size
+## Build the optimised server and browser bundle into target/ (with .br and .gz copies of
+## the static files), then print the bundle's size
 release:
 	.ci/setup run
 	@wasm-opt --version
-	cargo leptos build --release
+	cargo leptos build --release --precompress
+	tools/regzip target/site
 	@tools/bundle-size target/site
 
 ## Print the size of the release browser bundle, raw and compressed (builds it first)

@@ -155,3 +155,25 @@ test('every signed-in page hydrates and answers through fetch', async ({ page, b
   await alex.context.close();
   await sam.context.close();
 });
+
+test('the bundle is served with hashed names, compressed, and cached for a year', async ({ page }) => {
+  const bundle: { url: string; headers: Record<string, string> }[] = [];
+  page.on('response', async (response) => {
+    if (new URL(response.url()).pathname.startsWith('/pkg/')) {
+      bundle.push({ url: response.url(), headers: await response.allHeaders() });
+    }
+  });
+  await page.goto('/sign-in');
+  await waitForHydration(page);
+  const kinds = bundle.map(({ url }) => url.split('.').pop()).sort();
+  expect(kinds).toEqual(['css', 'js', 'wasm']);
+  for (const { url, headers } of bundle) {
+    expect(url).toMatch(/\/pkg\/babysteps\.[A-Za-z0-9_-]{22}\.(css|js|wasm)$/);
+    expect(headers['cache-control'], url).toBe('public, max-age=31536000, immutable');
+    expect(headers['content-encoding'], url).toBe('br');
+  }
+  const icon = await page.request.get('/favicon.svg');
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', '/favicon.svg');
+});
