@@ -2,6 +2,10 @@
 
 .PHONY: run test release wasm-size bench
 
+# cargo-leptos runs the first wasm-opt on PATH: the pinned binaryen that .ci/setup installs
+# into tools/ (see tools/package.json), never whatever else the machine has.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
+
 ## Install what is missing, then run the app on SQLite at http://127.0.0.1:3000
 run:
 	.ci/setup run
@@ -12,16 +16,17 @@ test:
 	.ci/setup test
 	.ci/test
 
-## Build the optimised server and browser bundle into target/
+## Build the optimised server and browser bundle into target/ (with .br and .gz copies of
+## the static files), then print the bundle's size
 release:
 	.ci/setup run
-	cargo leptos build --release
+	@wasm-opt --version
+	cargo leptos build --release --precompress
+	tools/regzip target/site
+	@tools/bundle-size target/site
 
-## Print the size of the release browser bundle, raw and gzipped
+## Print the size of the release browser bundle, raw and compressed (builds it first)
 wasm-size: release
-	@wasm=target/site/pkg/babysteps.wasm; \
-	echo "raw:  $$(stat -c %s $$wasm) bytes"; \
-	echo "gzip: $$(gzip -9 -c $$wasm | wc -c) bytes"
 
 ## Time the caseload queries at 10 and 10,000 cases (SQLite, and PostgreSQL when it is running)
 bench:

@@ -58,7 +58,7 @@ export default defineConfig({
     timeout: 60_000,
   },
   {
-    command: `mkdir -p ${dataDir} && ../target/debug/server 2>&1 | tee ${serverLog}`,
+    command: `mkdir -p ${dataDir} && ../target/release/server 2>&1 | tee ${serverLog}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,

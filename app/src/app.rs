@@ -20,7 +20,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -31,6 +31,10 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    #[cfg(feature = "ssr")]
+    let stylesheet = stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = options.css_path();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -38,6 +42,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -45,6 +51,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The content hash cargo-leptos gave one kind of bundle file (`js`, `wasm`, `css`), read
+/// from its hash file next to the server binary — the file and the lines Leptos's
+/// `HydrationScripts` reads for the script and WebAssembly names. `None` when the build did
+/// not hash file names.
+#[cfg(feature = "ssr")]
+pub fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
+    if !options.hash_files {
+        return None;
+    }
+    let hashes = std::fs::read_to_string(hash_file_path(options)?).ok()?;
+    hashes.lines().find_map(|line| {
+        let (name, hash) = line.split_once(':')?;
+        (name.trim() == kind).then(|| hash.trim().to_owned())
+    })
+}
+
+/// Where cargo-leptos writes the content hashes of a build: `hash.txt` (or the configured
+/// name) in the server binary's folder.
+#[cfg(feature = "ssr")]
+pub fn hash_file_path(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(&*options.hash_file))
+}
+
+/// `/pkg/babysteps.<hash>.css` for a build with hashed names, else `/pkg/babysteps.css`.
+#[cfg(feature = "ssr")]
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    match asset_hash(options, "css") {
+        Some(hash) => format!("{}{}.{hash}.css", options.site_pkg_dir_route_base(), options.output_name),
+        None => options.css_path(),
     }
 }
 
@@ -72,7 +111,6 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/babysteps.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Babysteps".to_owned() } else { format!("{page} · Babysteps") }/>
         <Router>
             <Layout/>

@@ -1,6 +1,7 @@
 //! The Babysteps server: builds the axum router around the Leptos app, guards it, and
 //! serves it until told to stop.
 
+pub mod assets;
 pub mod config;
 pub mod mail;
 pub mod security;
@@ -49,14 +50,18 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
-/// The Leptos options for serving the built site.
+/// The Leptos options for serving the built site. When cargo-leptos gave the bundle's files
+/// content-hashed names, it wrote their hashes to `hash.txt` next to the server binary;
+/// the page shell then links the hashed names.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
-    LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name("babysteps")
         .site_root(config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.listen_addr)
-        .build()
+        .build();
+    options.hash_files = app::app::hash_file_path(&options).is_some_and(|path| path.is_file());
+    options
 }
 
 /// The state shared by every request.
@@ -81,6 +86,9 @@ pub fn router(config: &Config, state: AppState) -> Router {
     let headers = Arc::new(security::HeaderPolicy { hsts: config.is_https() });
     Router::new()
         .route("/healthz", get(health))
+        .nest_service("/pkg", assets::bundle(&config.site_root.join("pkg")))
+        .route_service("/favicon.svg", assets::favicon(&config.site_root))
+        .route_service("/favicon.ico", assets::favicon(&config.site_root))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -328,3 +328,76 @@ async fn concurrent_requests_never_fail_on_a_busy_database() {
         assert_eq!(task.await.unwrap().unwrap(), StatusCode::OK);
     }
 }
+
+/// A built site as cargo-leptos leaves it after `build --release --precompress`: hashed
+/// bundle names with `.br` and `.gz` copies, and the favicon.
+fn built_site() -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let root = std::env::temp_dir().join(format!("bs_site_{}_{n}", std::process::id()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("babysteps.Zm9vYmFyYmF6cXV4cXV1eA.wasm"), b"\0asm raw wasm").unwrap();
+    std::fs::write(pkg.join("babysteps.Zm9vYmFyYmF6cXV4cXV1eA.wasm.br"), b"brotli wasm").unwrap();
+    std::fs::write(pkg.join("babysteps.Zm9vYmFyYmF6cXV4cXV1eA.wasm.gz"), b"gzip wasm").unwrap();
+    std::fs::write(pkg.join("unhashed.js"), b"export {}").unwrap();
+    std::fs::write(root.join("favicon.svg"), b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    root
+}
+
+async fn get_with(server: &TestServer, path: &str, accept_encoding: Option<&str>) -> Response {
+    let mut request = server.client.get(format!("{}{path}", server.base));
+    if let Some(encodings) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, encodings);
+    }
+    request.send().await.expect("request")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bundle_is_sent_precompressed_and_hashed_files_are_cached_for_a_year() {
+    let site = built_site();
+    let server = spawn_server(&[("SITE_ROOT", site.to_str().unwrap())]).await;
+    let wasm = "/pkg/babysteps.Zm9vYmFyYmF6cXV4cXV1eA.wasm";
+
+    let brotli = get_with(&server, wasm, Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(brotli.status(), StatusCode::OK);
+    let headers = brotli.headers().clone();
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert!(headers.get_all(header::VARY).iter().any(|v| v.to_str().unwrap().contains("accept-encoding")));
+    assert_eq!(brotli.bytes().await.unwrap().as_ref(), b"brotli wasm");
+
+    let gzip = get_with(&server, wasm, Some("gzip")).await;
+    assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(gzip.bytes().await.unwrap().as_ref(), b"gzip wasm");
+
+    let plain = get_with(&server, wasm, None).await;
+    assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm raw wasm");
+
+    // A name without a hash may change content: the browser asks again each time.
+    let unhashed = get_with(&server, "/pkg/unhashed.js", None).await;
+    assert_eq!(unhashed.status(), StatusCode::OK);
+    assert_eq!(unhashed.headers()[header::CACHE_CONTROL], "no-cache");
+
+    let missing = get_with(&server, "/pkg/babysteps.AAAAAAAAAAAAAAAAAAAAAA.js", None).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()[header::CACHE_CONTROL], "no-store");
+    std::fs::remove_dir_all(site).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_link_a_favicon_that_is_served() {
+    let site = built_site();
+    let server = spawn_server(&[("SITE_ROOT", site.to_str().unwrap())]).await;
+    let page = server.get("/sign-in").await.text().await.unwrap();
+    assert!(page.contains(r#"<link rel="icon" href="/favicon.svg" type="image/svg+xml""#), "{page}");
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let icon = get_with(&server, path, None).await;
+        assert_eq!(icon.status(), StatusCode::OK, "{path}");
+        assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/svg+xml", "{path}");
+        assert_eq!(icon.headers()[header::CACHE_CONTROL], "public, max-age=86400", "{path}");
+    }
+    std::fs::remove_dir_all(site).ok();
+}
