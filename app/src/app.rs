@@ -7,7 +7,7 @@ use crate::{
         auth::{SignInPage, SignUpPage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
-        client::{MyHomeworkPage, SheetPage},
+        client::{MyHomeworkPage, OwnWritingPage, SheetPage},
         consult::ConsultPage,
         exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
         exercises::{EditExercisePage, ExercisesPage, NewExercisePage},
@@ -142,6 +142,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/check-in") view=CheckInPage ssr=SsrMode::Async/>
                     <Route path=path!("/letting-go") view=LettingGoPage ssr=SsrMode::Async/>
                     <Route path=path!("/private-note") view=PrivateNotePage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-writing") view=OwnWritingPage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>

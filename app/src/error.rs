@@ -18,6 +18,13 @@ pub enum AppError {
     /// Signed in, but this action is not theirs to take.
     #[error("You do not have permission to do that.")]
     Forbidden,
+    /// A client whose case was closed, or who was removed from it, no longer reaches its
+    /// content; the message says what they can still do.
+    #[error("{message}")]
+    NoAccess {
+        /// What happened and what is still possible, in plain words.
+        message: String,
+    },
     /// The record does not exist, or its existence is private to someone else.
     #[error("We could not find that.")]
     NotFound,
@@ -55,6 +62,11 @@ impl AppError {
         AppError::Invalid { field: field.to_owned(), message: message.into() }
     }
 
+    /// A client's refused access to a closed case, or after being removed from it.
+    pub fn no_access(message: impl Into<String>) -> Self {
+        AppError::NoAccess { message: message.into() }
+    }
+
     /// A clash with the current state.
     pub fn conflict(message: impl Into<String>) -> Self {
         AppError::Conflict { message: message.into() }
@@ -77,7 +89,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::NoAccess { .. } => 403,
             AppError::NotFound => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,

@@ -134,7 +134,7 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
     assert!(matches!(
         exchange::add_wish(db, c.a, "Walk together", "everyday", 2, t0()).await.unwrap_err(),
-        AppError::Conflict { .. }
+        AppError::NoAccess { .. }
     ));
 }
 fn details(offer: &str, ease: i16) -> exchange::ActionDetails {
@@ -278,7 +278,55 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     );
 }
 
+/// Every item of a submitted step 1 list becomes a wish exactly once: also when the partner
+/// added a wish of their own first, and after a reopen adds items to the list.
+async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) {
+    use app::services::homework::{self, SaveIntent};
+    let c = couple(db, "wishes-once").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, c.case_id).await[0].id;
+    // Alex adds a wish on the wishes page before submitting step 1.
+    exchange::add_wish(db, c.a, "Cook together on Sundays", "everyday", 2, t0()).await.unwrap();
+    let list = |items: &str| answers(&[("emotional_meaning", "Feeling heard"), ("behaviours", items)]);
+    homework::save_answers(
+        db,
+        c.a,
+        step1,
+        0,
+        &list("Ask about my day\nPut phones away at dinner"),
+        SaveIntent::Submit,
+        t0(),
+    )
+    .await
+    .unwrap();
+    let texts = |board: exchange::Board| {
+        let mut texts: Vec<String> = board.wishes.into_iter().map(|t| t.wish.text).collect();
+        texts.sort();
+        texts
+    };
+    assert_eq!(
+        texts(exchange::board(db, c.a).await.unwrap()),
+        ["Ask about my day", "Cook together on Sundays", "Put phones away at dinner"]
+    );
+    // Reopened, one item added and one re-typed with other spacing and case: only the new
+    // one is added.
+    let alex = homework::open_sheet(db, c.a, step1, t0()).await.unwrap().response.unwrap();
+    homework::set_reviewed(db, c.therapist, alex.id, false, t0()).await.unwrap();
+    let longer = list("ask about  my day\nPut phones away at dinner\nPlan one evening out a month");
+    homework::save_answers(db, c.a, step1, alex.revision, &longer, SaveIntent::Submit, t0()).await.unwrap();
+    assert_eq!(
+        texts(exchange::board(db, c.a).await.unwrap()),
+        [
+            "Ask about my day",
+            "Cook together on Sundays",
+            "Plan one evening out a month",
+            "Put phones away at dinner"
+        ]
+    );
+}
+
 on_both_databases!(
+    every_step_1_item_becomes_a_wish_exactly_once,
     the_exchange_follows_its_rules,
     both_partners_acting_at_once_never_lose_an_update,
     check_ins_share_ratings_only_by_mutual_consent,

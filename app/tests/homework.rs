@@ -261,7 +261,7 @@ async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
     let error = homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0())
         .await
         .unwrap_err();
-    assert!(matches!(error, AppError::Conflict { .. }));
+    assert!(matches!(error, AppError::NoAccess { .. }));
     let other = couple(db, "closed2").await;
     cases::set_status(db, other.therapist, other.case_id, app::domain::case::CaseStatus::Closed, t0())
         .await
@@ -272,7 +272,45 @@ async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
     ));
 }
 
+/// After the therapist reopens a shared submission, the other partner keeps seeing the
+/// version that was shared — never the new draft — until it is submitted and shared again.
+async fn a_reopened_submission_shows_the_partner_only_what_was_shared(db: &DatabaseConnection) {
+    let c = couple(db, "reopen").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    let step1 = steps(db, c.case_id).await[0].id;
+    let first = answers(&[("emotional_meaning", "SHARED-VERSION"), ("behaviours", "Ask about my day")]);
+    homework::save_answers(db, c.a, step1, 0, &first, SaveIntent::Submit, t0()).await.unwrap();
+    homework::share(db, c.a, step1, t0()).await.unwrap();
+    homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
+    homework::share(db, c.b, step1, t0()).await.unwrap();
+    let seen = |sheet: homework::ExerciseSheet| format!("{:?}", sheet.partner_answers.expect("revealed"));
+    assert!(seen(homework::open_sheet(db, c.b, step1, t0()).await.unwrap()).contains("SHARED-VERSION"));
+
+    let alex = homework::open_sheet(db, c.a, step1, t0()).await.unwrap().response.unwrap();
+    homework::set_reviewed(db, c.therapist, alex.id, false, t0()).await.unwrap();
+    let second = answers(&[("emotional_meaning", "DRAFT-AFTER-REOPEN"), ("behaviours", "Ask about my day")]);
+    let rev = homework::save_answers(db, c.a, step1, alex.revision, &second, SaveIntent::Draft, t0())
+        .await
+        .unwrap();
+    let sam_sees = seen(homework::open_sheet(db, c.b, step1, t0()).await.unwrap());
+    assert!(sam_sees.contains("SHARED-VERSION") && !sam_sees.contains("DRAFT-AFTER-REOPEN"), "{sam_sees}");
+    let alex_sheet = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert!(homework::partner_sees_older_version(alex_sheet.response.as_ref().unwrap()));
+
+    // Submitted again but not yet shared again: still the old version.
+    homework::save_answers(db, c.a, step1, rev, &second, SaveIntent::Submit, t0()).await.unwrap();
+    let sam_sees = seen(homework::open_sheet(db, c.b, step1, t0()).await.unwrap());
+    assert!(!sam_sees.contains("DRAFT-AFTER-REOPEN"), "{sam_sees}");
+    // Shared again: now the new version.
+    homework::share(db, c.a, step1, t0()).await.unwrap();
+    let sam_sees = seen(homework::open_sheet(db, c.b, step1, t0()).await.unwrap());
+    assert!(sam_sees.contains("DRAFT-AFTER-REOPEN") && !sam_sees.contains("SHARED-VERSION"), "{sam_sees}");
+    let alex_sheet = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
+    assert!(!homework::partner_sees_older_version(alex_sheet.response.as_ref().unwrap()));
+}
+
 on_both_databases!(
+    a_reopened_submission_shows_the_partner_only_what_was_shared,
     the_programme_unlocks_step_by_step,
     answers_stay_private_until_both_share,
     comments_reach_only_their_partner,

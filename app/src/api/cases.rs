@@ -175,6 +175,33 @@ pub struct ClientHomeView {
     pub policy: ConfidentialityPolicy,
     /// The case's status.
     pub status: CaseStatus,
+    /// Why the client no longer reaches the case's content (closed, or they were removed);
+    /// they can still send a private note and download their own writing.
+    pub no_access: Option<String>,
+}
+
+/// A client's own writing, ready to download.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnWritingView {
+    /// The file name to save it under.
+    pub file_name: String,
+    /// The document, to show on the page.
+    pub text: String,
+    /// A `data:` link that downloads the document (no second request needed).
+    pub download_href: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::services::own_writing::OwnWriting> for OwnWritingView {
+    fn from(writing: crate::services::own_writing::OwnWriting) -> Self {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(writing.text.as_bytes());
+        Self {
+            file_name: writing.file_name,
+            download_href: format!("data:text/plain;charset=utf-8;base64,{encoded}"),
+            text: writing.text,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -407,6 +434,14 @@ pub async fn set_case_status(case_id: i32, status: String) -> Result<(), AppErro
     cases::set_status(req.db(), actor, case_id, status, request::now()).await
 }
 
+/// Removes one partner from a case: their access ends at once.
+#[server(endpoint = "cases/remove_partner")]
+pub async fn remove_partner(case_id: i32, partner_id: i32) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    cases::remove_partner(req.db(), actor, case_id, partner_id, request::now()).await
+}
+
 /// Saves the therapist's private notes on a case.
 #[server(endpoint = "cases/notes")]
 pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError> {
@@ -429,5 +464,14 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
         therapist_name: found.therapist_name,
         policy: found.case.confidentiality_policy,
         status: found.case.status,
+        no_access: found.no_access,
     })
+}
+
+/// Everything the signed-in client wrote, to download (also after the case is closed).
+#[server(endpoint = "client/my_writing")]
+pub async fn load_own_writing() -> Result<OwnWritingView, AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(crate::services::own_writing::own_writing(req.db(), actor, request::now()).await?.into())
 }

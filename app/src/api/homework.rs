@@ -83,8 +83,11 @@ pub struct SheetView {
     pub revision: i32,
     /// Sharing takes effect only when both partners have shared.
     pub mutual_reveal: bool,
-    /// The client has shared.
+    /// The client has shared this version of their answers.
     pub shared: bool,
+    /// The partner sees an earlier shared version: the therapist reopened the submission
+    /// and it has changed since it was shared.
+    pub partner_sees_older_version: bool,
     /// The other partner's first name.
     pub partner_first_name: String,
     /// The other partner has shared.
@@ -220,7 +223,14 @@ impl From<homework::ExerciseSheet> for SheetView {
             progress,
             revision: sheet.response.as_ref().map_or(0, |r| r.revision),
             mutual_reveal: sheet.assignment.mutual_reveal,
-            shared: sheet.response.as_ref().is_some_and(|r| r.shared_at.is_some()),
+            shared: sheet
+                .response
+                .as_ref()
+                .is_some_and(|r| r.shared_at.is_some() && !homework::partner_sees_older_version(r)),
+            partner_sees_older_version: sheet
+                .response
+                .as_ref()
+                .is_some_and(homework::partner_sees_older_version),
             partner_first_name: sheet.other_first_name,
             partner_has_shared: sheet.other_has_shared,
             partner_answers: sheet.partner_answers.map(|(exercise, answers)| AnswerSet {

@@ -18,6 +18,8 @@ pub enum InvitationState {
     Revoked,
     /// The partner has joined.
     Joined,
+    /// The therapist removed the partner from the case; their access has ended.
+    Removed,
 }
 
 impl InvitationState {
@@ -29,6 +31,7 @@ impl InvitationState {
             InvitationState::Expired => "Invitation expired",
             InvitationState::Revoked => "Invitation revoked",
             InvitationState::Joined => "Joined",
+            InvitationState::Removed => "Removed from the case",
         }
     }
 }

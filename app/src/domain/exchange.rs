@@ -135,6 +135,13 @@ pub fn parse_wish_text(text: &str) -> Result<String, InvalidInput> {
     Ok(text.to_owned())
 }
 
+/// The key that says two step 1 list items are the same behaviour: case, spacing and
+/// surrounding punctuation do not matter.
+pub fn step_1_item_key(text: &str) -> String {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    words.join(" ").trim_matches(|c: char| c.is_ascii_punctuation()).to_owned()
+}
+
 /// Checks a wish's kind.
 pub fn parse_wish_kind(kind: &str) -> Result<&'static str, InvalidInput> {
     WISH_KINDS
@@ -165,6 +172,13 @@ pub fn parse_ease(value: i16) -> Result<i16, InvalidInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_1_items_that_differ_only_in_case_spacing_or_end_punctuation_are_the_same() {
+        assert_eq!(step_1_item_key("  Hold my hand\t on walks. "), "hold my hand on walks");
+        assert_eq!(step_1_item_key("HOLD my hand on walks"), step_1_item_key("hold my hand on walks!"));
+        assert_ne!(step_1_item_key("Hold my hand"), step_1_item_key("Hold my hand on walks"));
+    }
 
     const STATES: [WishState; 6] = [
         WishState::Open,

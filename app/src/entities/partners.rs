@@ -19,6 +19,7 @@ pub struct Model {
     pub client_user_id: Option<i32>,
     pub joined_at: Option<DateTimeUtc>,
     pub share_ratings: bool,
+    pub removed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

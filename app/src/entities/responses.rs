@@ -17,6 +17,8 @@ pub struct Model {
     pub submitted_at: Option<DateTimeUtc>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub shared_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub shared_answers: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -59,8 +59,10 @@ pub async fn partners_of(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<
         .await?)
 }
 
-/// The signed-in client's partner row and case.
-pub(crate) async fn client_partner(
+/// The signed-in client's partner row and case, whatever the case's state: for what a
+/// client keeps after a case is closed or they are removed (their home page's notice,
+/// private notes to the therapist, their own writing).
+pub(crate) async fn client_membership(
     db: &impl ConnectionTrait,
     actor: Actor,
 ) -> Result<(partners::Model, cases::Model), AppError> {
@@ -74,6 +76,32 @@ pub(crate) async fn client_partner(
     Ok((partner, case))
 }
 
+/// The signed-in client's partner row and case, for reading or changing the case's content:
+/// refused once the therapist has closed the case or removed this partner from it.
+pub(crate) async fn client_partner(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+) -> Result<(partners::Model, cases::Model), AppError> {
+    let (partner, case) = client_membership(db, actor).await?;
+    refuse_if_no_access(&partner, &case)?;
+    Ok((partner, case))
+}
+
+/// Why a client no longer reaches their case's content, if they don't.
+pub fn refuse_if_no_access(partner: &partners::Model, case: &cases::Model) -> Result<(), AppError> {
+    if partner.removed_at.is_some() {
+        return Err(AppError::no_access(
+            "Your therapist has ended your access to this case. You can still send them a private note and download your own writing.",
+        ));
+    }
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::no_access(
+            "Your therapist has closed this work. You can still send them a private note and download your own writing.",
+        ));
+    }
+    Ok(())
+}
+
 /// The signed-in client, their case and the other partner.
 #[derive(Debug, Clone)]
 pub struct Couple {
@@ -85,9 +113,17 @@ pub struct Couple {
     pub case: cases::Model,
 }
 
-/// The signed-in client's couple ("not found" for anyone who is not a joined partner).
+/// The signed-in client's couple, for the case's content ("not found" for anyone who is not
+/// a joined partner; refused once the case is closed or this partner removed).
 pub async fn couple_of(db: &impl ConnectionTrait, actor: Actor) -> Result<Couple, AppError> {
-    let (me, case) = client_partner(db, actor).await?;
+    let couple = membership_couple_of(db, actor).await?;
+    refuse_if_no_access(&couple.me, &couple.case)?;
+    Ok(couple)
+}
+
+/// The signed-in client's couple whatever the case's state (see [`client_membership`]).
+pub async fn membership_couple_of(db: &impl ConnectionTrait, actor: Actor) -> Result<Couple, AppError> {
+    let (me, case) = client_membership(db, actor).await?;
     let other = other_partner(partners_of(db, case.id).await?, &me)?;
     Ok(Couple { me, other, case })
 }
@@ -100,10 +136,24 @@ pub fn other_partner(
     partners.into_iter().find(|p| p.id != me.id).ok_or(AppError::NotFound)
 }
 
-/// Refuses a client's change to a closed case.
-pub fn refuse_if_closed(case: &cases::Model) -> Result<(), AppError> {
-    if case.status == CaseStatus::Closed {
-        return Err(AppError::conflict("Your therapist has closed this work, so it can't be changed now."));
+/// Refuses a new move in the exchange (a wish, an answer, a check-in, the pact) while the
+/// therapist has paused or closed the case; reading stays open while paused.
+pub fn refuse_unless_active(case: &cases::Model) -> Result<(), AppError> {
+    match case.status {
+        CaseStatus::Active => Ok(()),
+        CaseStatus::Paused => Err(AppError::conflict(
+            "Your therapist has paused this work for now. You can read everything, and new steps open again when they resume it.",
+        )),
+        CaseStatus::Closed => {
+            Err(AppError::conflict("Your therapist has closed this work, so it can't be changed now."))
+        }
+    }
+}
+
+/// Refuses a client's change to the other partner once the therapist has removed them.
+pub fn refuse_if_partner_removed(other: &partners::Model) -> Result<(), AppError> {
+    if other.removed_at.is_some() {
+        return Err(AppError::conflict(format!("{} is no longer part of this work.", other.first_name)));
     }
     Ok(())
 }

@@ -23,6 +23,12 @@ pub enum AuditAction {
     CaseUpdated,
     /// A case was paused, closed or reopened.
     CaseStatusChanged,
+    /// The therapist removed one partner from a case.
+    PartnerRemoved,
+    /// Every session of an account was ended (its case closed, or its partner removed).
+    SessionsEnded,
+    /// A client downloaded their own writing.
+    OwnWritingExported,
     /// The therapist's notes were changed.
     CaseNotesUpdated,
     /// The therapist opened a case page.
@@ -93,6 +99,9 @@ impl AuditAction {
             AuditAction::CaseCreated => "case.created",
             AuditAction::CaseUpdated => "case.updated",
             AuditAction::CaseStatusChanged => "case.status_changed",
+            AuditAction::PartnerRemoved => "partner.removed",
+            AuditAction::SessionsEnded => "sessions.ended",
+            AuditAction::OwnWritingExported => "own_writing.exported",
             AuditAction::CaseNotesUpdated => "case.notes_updated",
             AuditAction::CaseViewed => "case.viewed",
             AuditAction::InvitationCreated => "invitation.created",

@@ -5,7 +5,7 @@ use super::{
     access::{owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     invitations::revoke_pending,
-    Actor,
+    sessions, Actor,
 };
 use crate::{
     domain::{
@@ -212,12 +212,47 @@ pub async fn set_status(
         active.updated_at = Set(now);
         active.update(&txn).await?;
         if status == CaseStatus::Closed {
-            let partner_ids: Vec<i32> = partners_of(&txn, case_id).await?.into_iter().map(|p| p.id).collect();
-            for partner_id in partner_ids {
-                revoke_pending(&txn, partner_id, now).await?;
+            // Closing ends the clients' access: pending invitations and open sessions.
+            for partner in partners_of(&txn, case_id).await? {
+                revoke_pending(&txn, partner.id, now).await?;
+                if let Some(user_id) = partner.client_user_id {
+                    sessions::end_all_for_user(&txn, user_id, now).await?;
+                }
             }
         }
         audit::record(&txn, audit_event(actor, AuditAction::CaseStatusChanged, case_id), now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes one partner from a case (for example after a separation): their access ends at
+/// once (sessions and pending invitations), and what they wrote stays with the therapist
+/// only. The other partner keeps their own access.
+pub async fn remove_partner(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    partner_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    let partner = partners_of(&txn, case.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == partner_id)
+        .ok_or(AppError::NotFound)?;
+    if partner.removed_at.is_none() {
+        revoke_pending(&txn, partner.id, now).await?;
+        if let Some(user_id) = partner.client_user_id {
+            sessions::end_all_for_user(&txn, user_id, now).await?;
+        }
+        let mut active = partner.into_active_model();
+        active.removed_at = Set(Some(now));
+        active.update(&txn).await?;
+        audit::record(&txn, AuditEvent::by(actor, AuditAction::PartnerRemoved, "partner", partner_id), now)
+            .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -248,6 +283,9 @@ pub fn invitation_state(
     latest: Option<&invitations::Model>,
     now: DateTime<Utc>,
 ) -> InvitationState {
+    if partner.removed_at.is_some() {
+        return InvitationState::Removed;
+    }
     if partner.client_user_id.is_some() {
         return InvitationState::Joined;
     }
@@ -335,6 +373,8 @@ pub struct ClientCase {
     pub other: partners::Model,
     /// The therapist's display name.
     pub therapist_name: String,
+    /// Why the client no longer reaches the case's content (closed, or they were removed).
+    pub no_access: Option<String>,
 }
 
 /// The signed-in client's case, their partner and their therapist (audited).
@@ -357,5 +397,6 @@ pub async fn client_case(
         .ok_or(AppError::NotFound)?;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
-    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name })
+    let no_access = super::access::refuse_if_no_access(&own, &case).err().map(|refusal| refusal.to_string());
+    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, no_access })
 }

@@ -71,6 +71,9 @@ pub async fn invite(
         .into_iter()
         .find(|partner| partner.id == partner_id)
         .ok_or(AppError::NotFound)?;
+    if partner.removed_at.is_some() {
+        return Err(AppError::conflict(format!("{} was removed from this case.", partner.first_name)));
+    }
     if partner.client_user_id.is_some() {
         return Err(AppError::conflict(format!("{} has already joined.", partner.first_name)));
     }
@@ -261,7 +264,7 @@ pub async fn lookup(
     if invitation.used_at.is_some() {
         return Ok(InvitationLookup::Used);
     }
-    if invitation.revoked_at.is_some() || case.status == CaseStatus::Closed {
+    if invitation.revoked_at.is_some() || case.status == CaseStatus::Closed || partner.removed_at.is_some() {
         return Ok(InvitationLookup::Revoked);
     }
     if invitation.expires_at <= now {

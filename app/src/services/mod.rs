@@ -17,6 +17,7 @@ pub mod homework;
 pub mod invitations;
 pub mod messages;
 pub mod outbox;
+pub mod own_writing;
 pub mod passwords;
 pub mod reminders;
 pub mod sessions;

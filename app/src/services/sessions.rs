@@ -123,3 +123,27 @@ pub async fn end(
     txn.commit().await?;
     Ok(())
 }
+
+/// Ends every session of an account at once (its case was closed, or its partner removed
+/// from the case), and audits it.
+pub async fn end_all_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let ended = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(db).await?;
+    if ended.rows_affected > 0 {
+        audit::record(
+            db,
+            AuditEvent {
+                actor_user_id: None,
+                action: AuditAction::SessionsEnded,
+                record_type: "user",
+                record_id: user_id.to_string(),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

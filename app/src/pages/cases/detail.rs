@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     api::{
-        cases::{load_case_page, CasePageView, PartnerView, SaveCaseNotes, SetCaseStatus},
+        cases::{load_case_page, CasePageView, PartnerView, RemovePartner, SaveCaseNotes, SetCaseStatus},
         invitations::{InvitePartner, RevokeInvitation},
     },
     components::{
@@ -33,6 +33,7 @@ struct CaseActions {
     save_notes: ServerAction<SaveCaseNotes>,
     invite: ServerAction<InvitePartner>,
     revoke: ServerAction<RevokeInvitation>,
+    remove_partner: ServerAction<RemovePartner>,
     homework: HomeworkActions,
 }
 
@@ -46,6 +47,7 @@ pub fn CasePage() -> impl IntoView {
         save_notes: ServerAction::new(),
         invite: ServerAction::new(),
         revoke: ServerAction::new(),
+        remove_partner: ServerAction::new(),
         homework: HomeworkActions::default(),
     };
     let case = Resource::new(
@@ -55,6 +57,7 @@ pub fn CasePage() -> impl IntoView {
                 actions.set_status.version().get(),
                 actions.invite.version().get(),
                 actions.revoke.version().get(),
+                actions.remove_partner.version().get(),
                 actions.homework.assign.version().get(),
                 actions.homework.unlock.version().get(),
                 actions.homework.assign_exercise.version().get(),
@@ -81,6 +84,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| actions.revoke.value().get().and_then(Result::err))
+            .or_else(|| actions.remove_partner.value().get().and_then(Result::err))
     });
     let notes_error = action_error(actions.save_notes.value());
     let notes_saved = move || matches!(actions.save_notes.value().get(), Some(Ok(())));
@@ -187,7 +191,8 @@ fn partner_card(case_id: i32, partner: PartnerView, closed: bool, actions: CaseA
         Some(last) => format!("{} {last}", partner.first_name),
         None => partner.first_name.clone(),
     };
-    let can_invite = !closed && partner.invitation != InvitationState::Joined;
+    let removed = partner.invitation == InvitationState::Removed;
+    let can_invite = !closed && !removed && partner.invitation != InvitationState::Joined;
     let invite_label = match partner.invitation {
         InvitationState::NotInvited => format!("Invite {}", partner.first_name),
         _ => format!("Send {} a new invitation", partner.first_name),
@@ -221,6 +226,24 @@ fn partner_card(case_id: i32, partner: PartnerView, closed: bool, actions: CaseA
                     </ActionForm>
                 })}
             </div>
+            {(!removed).then(|| {
+                let first_name = partner.first_name.clone();
+                view! {
+                    <details class="remove-partner">
+                        <summary>{format!("Remove {first_name} from this case…")}</summary>
+                        <p class="field-hint">
+                            {format!(
+                                "For example after a separation. {first_name}'s access ends at once: they are signed out and can no longer open this case, only send you a private note and download their own writing. What {first_name} wrote stays with you and is no longer shown to their partner."
+                            )}
+                        </p>
+                        <ActionForm action=actions.remove_partner attr:class="inline-form">
+                            <input type="hidden" name="case_id" value=case_id/>
+                            <input type="hidden" name="partner_id" value=partner.id/>
+                            <button type="submit" class="button-danger">{format!("Remove {first_name} now")}</button>
+                        </ActionForm>
+                    </details>
+                }
+            })}
         </section>
     }
 }

@@ -1,8 +1,10 @@
-//! A client's own pages: "My homework" and one exercise sheet.
+//! A client's own pages: "My homework", one exercise sheet, and their own writing to keep.
 
 mod sheet;
+mod writing;
 
 pub use sheet::SheetPage;
+pub use writing::OwnWritingPage;
 
 use crate::{
     api::{
@@ -26,11 +28,10 @@ pub fn MyHomeworkPage() -> impl IntoView {
     let home = Resource::new(
         move || reminders.version().get(),
         |_| async move {
-            Ok::<_, AppError>((
-                load_client_home().await?,
-                load_my_homework().await?,
-                load_settings().await?.reminders,
-            ))
+            let home = load_client_home().await?;
+            // A closed case, or a removed partner: no homework to list, only the notice.
+            let items = if home.no_access.is_none() { load_my_homework().await? } else { Vec::new() };
+            Ok::<_, AppError>((home, items, load_settings().await?.reminders))
         },
     );
     view! {
@@ -49,6 +50,33 @@ fn client_home(
     reminders_on: bool,
     reminders: ServerAction<SaveReminders>,
 ) -> impl IntoView {
+    match home.no_access.clone() {
+        Some(notice) => Either::Left(no_access_notice(home, notice)),
+        None => Either::Right(open_home(home, items, reminders_on, reminders)),
+    }
+}
+
+/// What a client sees once the case is closed or they were removed from it: what happened,
+/// and the two things they keep (a private note to the therapist, their own writing).
+fn no_access_notice(home: ClientHomeView, notice: String) -> impl IntoView {
+    view! {
+        <section aria-labelledby="closed-title">
+            <h1 id="closed-title">"Your work in Babysteps"</h1>
+            <p class="notice notice-info" role="status">{notice}</p>
+            <ul class="card">
+                <li><A href="/private-note">{format!("Send {} a private note", home.therapist_name)}</A></li>
+                <li><A href="/my-writing">"Download your own writing"</A></li>
+            </ul>
+        </section>
+    }
+}
+
+fn open_home(
+    home: ClientHomeView,
+    items: Vec<HomeworkListItem>,
+    reminders_on: bool,
+    reminders: ServerAction<SaveReminders>,
+) -> impl IntoView {
     let therapist = home.therapist_name.clone();
     view! {
         <section aria-labelledby="homework-title">
@@ -56,8 +84,12 @@ fn client_home(
             <p class="lead">
                 {format!("Hello {}. You and {} are working with {}.", home.own_first_name, home.partner_first_name, home.therapist_name)}
             </p>
-            {(home.status != CaseStatus::Active).then(|| view! {
-                <p class="notice notice-info">{format!("Your therapist has marked your work as {}.", home.status.label().to_lowercase())}</p>
+            {(home.status == CaseStatus::Paused).then(|| view! {
+                <p class="notice notice-info" role="status">
+                    {format!(
+                        "{therapist} has paused this work for now. You can read everything; new wishes, answers to wishes and check-ins wait until they resume it. You can still send a private note."
+                    )}
+                </p>
             })}
             {if items.is_empty() {
                 Either::Left(view! {
@@ -78,6 +110,7 @@ fn client_home(
                     <li><A href="/check-in">"Weekly check-in"</A></li>
                     <li><A href="/letting-go">"Letting go"</A>" — step 5"</li>
                     <li><A href="/private-note">"Private note to your therapist"</A></li>
+                    <li><A href="/my-writing">"Download your own writing"</A></li>
                 </ul>
             </nav>
             <section class="card" aria-labelledby="reminders-title">

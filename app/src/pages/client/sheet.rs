@@ -402,6 +402,13 @@ fn Sheet(
             {(!sheet.note.is_empty()).then(|| view! {
                 <div class="notice notice-info"><strong>"From your therapist: "</strong>{sheet.note.clone()}</div>
             })}
+            {sheet.partner_sees_older_version.then(|| view! {
+                <p class="notice notice-info">
+                    {format!(
+                        "Your therapist reopened this. {partner} still sees the version you shared before; they will see your changes only when you submit and share again."
+                    )}
+                </p>
+            })}
             {companion_page(sheet.step_number)}
             <div class="instructions">
                 {sheet.instructions.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}

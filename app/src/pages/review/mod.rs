@@ -142,12 +142,24 @@ fn partner_status(partner: &ReviewPartner, review_state: ServerAction<SetReviewS
             </ActionForm>
         }
     });
+    // What reopening does, next to the button that does it.
+    let reopen_hint = partner.response_id.filter(|_| progress.is_done()).map(|_| {
+        let text = if partner.shared {
+            format!(
+                "Reopening makes these answers a draft again so {name} can change them. Their partner keeps seeing only the version {name} already shared, until {name} submits and shares again."
+            )
+        } else {
+            format!("Reopening makes these answers a draft again so {name} can change them and submit again.")
+        };
+        view! { <p class="field-hint">{text}</p> }
+    });
     view! {
         <section class="card" aria-label=partner.first_name.clone()>
             <h2>{format!("{} — seeks more {}", partner.first_name, partner.seeks.label().to_lowercase())}</h2>
             <p><span class="badge">{label}</span>{shared}</p>
             {button}
             {reopen}
+            {reopen_hint}
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Private notes: a client writes to the therapist alone; the partner never sees them.
 
 use super::super::{
-    access::{couple_of, OwnedCase},
+    access::{membership_couple_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     Actor,
 };
@@ -28,7 +28,7 @@ pub async fn send_private_note(
         return Err(AppError::invalid("body", "Please keep this to 4,000 characters or fewer."));
     }
     let txn = db.begin().await?;
-    let couple = couple_of(&txn, actor).await?;
+    let couple = membership_couple_of(&txn, actor).await?;
     let id = private_notes::Entity::insert(private_notes::ActiveModel {
         case_id: Set(couple.case.id),
         partner_id: Set(couple.me.id),
@@ -50,7 +50,7 @@ pub async fn my_private_notes(
     db: &impl ConnectionTrait,
     actor: Actor,
 ) -> Result<Vec<private_notes::Model>, AppError> {
-    let couple = couple_of(db, actor).await?;
+    let couple = membership_couple_of(db, actor).await?;
     Ok(private_notes::Entity::find()
         .filter(private_notes::Column::PartnerId.eq(couple.me.id))
         .order_by_desc(private_notes::Column::Id)

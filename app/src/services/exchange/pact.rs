@@ -2,7 +2,7 @@
 //! one more guided conversation, and the pact both confirm.
 
 use super::super::{
-    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    access::{couple_of, partners_of, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     email, outbox, Actor,
 };
@@ -38,8 +38,11 @@ async fn pact_of(
         .into_iter()
         .map(|partner| {
             let mut entry = found.iter().find(|e| e.partner_id == partner.id).cloned();
+            // A client reads the other partner's writing only if it was shared, and never
+            // once the therapist has removed that partner.
+            let hidden = |e: &pact_entries::Model| !e.shared || partner.removed_at.is_some();
             if let Some(entry) =
-                entry.as_mut().filter(|e| viewer.is_some_and(|v| v != e.partner_id) && !e.shared)
+                entry.as_mut().filter(|e| viewer.is_some_and(|v| v != e.partner_id) && hidden(e))
             {
                 entry.letting_go.clear();
             }
@@ -81,7 +84,7 @@ pub async fn save_pact(
     }
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
     let existing = pact_entries::Entity::find()
         .filter(pact_entries::Column::PartnerId.eq(couple.me.id))
         .one(&txn)

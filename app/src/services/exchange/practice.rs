@@ -2,7 +2,7 @@
 //! partner only when both agree) and the closeness trend the therapist follows.
 
 use super::super::{
-    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    access::{couple_of, partners_of, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     clock::week_start,
     Actor,
@@ -68,7 +68,7 @@ pub async fn save_check_in(
     }
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
     let existing = check_ins::Entity::find()
         .filter(check_ins::Column::PartnerId.eq(couple.me.id))
         .filter(check_ins::Column::WeekStart.eq(form.week_start))
@@ -136,7 +136,8 @@ pub async fn practice(db: &impl ConnectionTrait, actor: Actor) -> Result<Practic
         .order_by_asc(check_ins::Column::WeekStart)
         .all(db)
         .await?;
-    let both_share = couple.me.share_ratings && couple.other.share_ratings;
+    let both_share =
+        couple.me.share_ratings && couple.other.share_ratings && couple.other.removed_at.is_none();
     let partner_ratings = all
         .iter()
         .filter(|c| both_share && c.partner_id == couple.other.id)

@@ -2,7 +2,7 @@
 //! and the agreements both partners choose to practise, easiest first.
 
 use super::super::{
-    access::{couple_of, partners_of, refuse_if_closed, OwnedCase},
+    access::{couple_of, partners_of, refuse_if_partner_removed, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     Actor,
 };
@@ -21,8 +21,9 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
-/// Turns the behaviours on a partner's step 1 list into wishes to the other partner (once:
-/// a resubmitted step 1 adds nothing).
+/// Turns the behaviours on a partner's step 1 list into wishes to the other partner: every
+/// item of a submitted (or, after a reopen, resubmitted) list becomes a wish exactly once,
+/// whatever other wishes the partner has added meanwhile.
 pub async fn wishes_from_step_1(
     db: &impl ConnectionTrait,
     partner: &partners::Model,
@@ -30,18 +31,26 @@ pub async fn wishes_from_step_1(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let Some(Answer::List(items)) = answers.get("behaviours") else { return Ok(()) };
-    let existing =
-        wishes::Entity::find().filter(wishes::Column::WisherId.eq(partner.id)).one(db).await?.is_some();
-    if existing {
-        return Ok(());
-    }
+    let already: Vec<String> = wishes::Entity::find()
+        .filter(wishes::Column::WisherId.eq(partner.id))
+        .filter(wishes::Column::Step1Item.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|wish| wish.step_1_item)
+        .collect();
     let other = partners_of(db, partner.case_id)
         .await?
         .into_iter()
         .find(|p| p.id != partner.id)
         .ok_or(AppError::Internal)?;
+    let mut added: Vec<String> = Vec::new();
     for item in items {
         let Ok(text) = exchange::parse_wish_text(item) else { continue };
+        let key = exchange::step_1_item_key(&text);
+        if already.contains(&key) || added.contains(&key) {
+            continue;
+        }
         let wish = NewWish {
             case_id: partner.case_id,
             wisher_id: partner.id,
@@ -49,8 +58,10 @@ pub async fn wishes_from_step_1(
             text,
             kind: "everyday",
             importance: 2,
+            step_1_item: Some(key.clone()),
         };
         insert_wish(db, wish, now).await?;
+        added.push(key);
     }
     Ok(())
 }
@@ -63,6 +74,8 @@ struct NewWish<'a> {
     text: String,
     kind: &'a str,
     importance: i16,
+    /// The step 1 list item it came from (none for a wish added on the wishes page).
+    step_1_item: Option<String>,
 }
 
 async fn insert_wish(
@@ -77,6 +90,7 @@ async fn insert_wish(
         text: Set(wish.text),
         kind: Set(wish.kind.to_owned()),
         importance: Set(wish.importance),
+        step_1_item: Set(wish.step_1_item),
         state: Set(WishState::Open),
         ease: Set(None),
         version: Set(1),
@@ -123,9 +137,11 @@ async fn board_of(
         .order_by_asc(wishes::Column::Id)
         .all(db)
         .await?;
-    // A partner sees their own wishes, and the other's once both have shared step 1.
+    // A partner sees their own wishes, and the other's once both have shared step 1; nothing
+    // a removed partner wrote (their wishes, their offers) reaches the one who stays.
+    let removed: Vec<i32> = partners.iter().filter(|p| p.removed_at.is_some()).map(|p| p.id).collect();
     if let Some(viewer) = viewer {
-        found.retain(|wish| wish.wisher_id == viewer.id || revealed);
+        found.retain(|wish| wish.wisher_id == viewer.id || (revealed && !removed.contains(&wish.wisher_id)));
     }
     let ids: Vec<i32> = found.iter().map(|w| w.id).collect();
     let all_offers = if ids.is_empty() {
@@ -140,12 +156,20 @@ async fn board_of(
     let wishes = found
         .into_iter()
         .map(|wish| WishThread {
-            offers: all_offers.iter().filter(|o| o.wish_id == wish.id).cloned().collect(),
+            offers: all_offers
+                .iter()
+                .filter(|o| o.wish_id == wish.id)
+                .filter(|_| viewer.is_none() || !removed.contains(&wish.addressee_id))
+                .cloned()
+                .collect(),
             wish,
         })
         .collect();
     let mut agreements =
         agreements::Entity::find().filter(agreements::Column::CaseId.eq(case_id)).all(db).await?;
+    if viewer.is_some() {
+        agreements.retain(|a| !removed.contains(&a.giver_id) && !removed.contains(&a.receiver_id));
+    }
     agreements.sort_by_key(|a| (std::cmp::Reverse(a.ease.unwrap_or(0)), a.id));
     Ok(Board { partners, revealed, wishes, agreements })
 }
@@ -175,7 +199,8 @@ pub async fn add_wish(
     let importance = exchange::parse_importance(importance).field("importance")?;
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
+    refuse_if_partner_removed(&couple.other)?;
     let wish = NewWish {
         case_id: couple.case.id,
         wisher_id: couple.me.id,
@@ -183,6 +208,7 @@ pub async fn add_wish(
         text,
         kind,
         importance,
+        step_1_item: None,
     };
     let id = insert_wish(&txn, wish, now).await?;
     audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", id), now).await?;
@@ -204,7 +230,7 @@ pub async fn retag_wish(
     let importance = exchange::parse_importance(importance).field("importance")?;
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
     let wish = wishes::Entity::find_by_id(wish_id)
         .filter(wishes::Column::CaseId.eq(couple.case.id))
         .one(&txn)
@@ -266,7 +292,8 @@ pub async fn act_on_wish(
     };
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
+    refuse_if_partner_removed(&couple.other)?;
     let wish = wishes::Entity::find_by_id(wish_id)
         .filter(wishes::Column::CaseId.eq(couple.case.id))
         .one(&txn)
@@ -378,7 +405,7 @@ pub async fn choose_agreement(
     }
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    refuse_if_closed(&couple.case)?;
+    refuse_unless_active(&couple.case)?;
     let agreement = agreements::Entity::find_by_id(agreement_id)
         .filter(agreements::Column::CaseId.eq(couple.case.id))
         .one(&txn)

@@ -11,7 +11,6 @@ use crate::{
     domain::{
         answers::{self, Answers, Completeness},
         baby_steps,
-        case::CaseStatus,
         exercise::ExerciseTemplate,
         homework::{previous_step_complete, ResponseStatus},
     },
@@ -135,12 +134,16 @@ pub async fn open_sheet(
     let other_has_shared = other_response.is_some_and(|r| r.shared_at.is_some());
     let own_shared = response.as_ref().is_some_and(|r| r.shared_at.is_some());
     let visible = other_has_shared && (!assignment.mutual_reveal || own_shared);
-    let partner_answers = match other_response.filter(|_| visible) {
-        Some(other_response) => {
+    // The partner sees the version that was shared, never a later draft (after a reopen),
+    // and nothing of a partner the therapist has removed from the case.
+    let shared_version =
+        other_response.filter(|_| visible && other.removed_at.is_none()).and_then(shared_answers);
+    let partner_answers = match shared_version {
+        Some(shared) => {
             let other_seeks = other.seeks;
             let mut their_exercise = full_exercise;
             their_exercise.questions.retain(|q| answers::is_for(q, other_seeks));
-            Some((their_exercise, stored_answers(other_response)?))
+            Some((their_exercise, shared?))
         }
         None => None,
     };
@@ -182,9 +185,6 @@ pub async fn save_answers(
 ) -> Result<i32, AppError> {
     let txn = db.begin().await?;
     let (partner, case) = client_partner(&txn, actor).await?;
-    if case.status == CaseStatus::Closed {
-        return Err(AppError::conflict("Your therapist has closed this work, so it can't be changed now."));
-    }
     let assignment = open_assignment_of(&txn, &partner, &case, assignment_id).await?;
     let seeks = partner.seeks;
     let exercise = exercise_of(&txn, &assignment).await?;
@@ -334,10 +334,13 @@ pub async fn share(
     if !status_of(Some(&response)).is_done() {
         return Err(AppError::conflict("Submit your answers before you share them."));
     }
-    if response.shared_at.is_none() {
+    // Sharing again after a reopen and a new submission shows the partner the new version.
+    if response.shared_at.is_none() || response.shared_answers.as_deref() != Some(response.answers.as_str()) {
         let response_id = response.id;
+        let answers = response.answers.clone();
         let mut active = response.into_active_model();
         active.shared_at = Set(Some(now));
+        active.shared_answers = Set(Some(answers));
         active.update(&txn).await?;
         if let Some(other) =
             partners_of(&txn, partner.case_id).await?.into_iter().find(|p| p.id != partner.id)

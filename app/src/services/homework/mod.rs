@@ -16,4 +16,4 @@ pub use assign::{assign_programme, notify_assigned, unlock_early};
 pub use review::{
     case_homework, comment, review_sheet, set_reviewed, summaries, HomeworkSummary, ReviewSheet,
 };
-pub use shared::{content_of, exercise_of, status_of, CaseHomework};
+pub use shared::{content_of, exercise_of, partner_sees_older_version, status_of, CaseHomework};

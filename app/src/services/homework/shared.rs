@@ -29,6 +29,18 @@ pub fn content_of(version: &exercise_versions::Model) -> Result<ExerciseTemplate
     })
 }
 
+/// The answers as the partner last shared them (none if never shared).
+pub(super) fn shared_answers(response: &responses::Model) -> Option<Result<Answers, AppError>> {
+    let shared = response.shared_answers.as_deref()?;
+    Some(serde_json::from_str(shared).map_err(|_| AppError::Internal))
+}
+
+/// True when the partner can see an older version than the one the writer has now (the
+/// therapist reopened a shared submission and it changed since).
+pub fn partner_sees_older_version(response: &responses::Model) -> bool {
+    response.shared_answers.as_deref().is_some_and(|shared| shared != response.answers)
+}
+
 pub(super) fn stored_answers(response: &responses::Model) -> Result<Answers, AppError> {
     serde_json::from_str(&response.answers).map_err(|_| AppError::Internal)
 }
