@@ -1,7 +1,8 @@
-//! Every server function of the caseload, case pages, invitations and outbox, called by each
-//! kind of actor: anonymous (401), another therapist (404 for the owner's records), the
-//! owner (2xx), a client of the case and a client of another case (403). Never 2xx with
-//! someone else's data, never 500.
+//! Every server function, called by each of six actors: anonymous (401), another therapist
+//! (404 for the owner's records), the owner (2xx), partner A of the case (who wrote the
+//! private text), partner B of the same case (the other partner), and a client of another
+//! case (403/404). Never 2xx with someone else's data, never 500; a marker in A's private
+//! writing reaches only the owner and A, through any endpoint, page or email.
 
 use app::services::{
     accounts::{self, TherapistSignUp},
@@ -19,15 +20,24 @@ const PASSWORD: &str = "a calm and quiet river";
 /// One test server per process at a time (see `server/tests/http.rs`).
 static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The six actors, in the order of [`Expected`].
+const ACTORS: [&str; 6] =
+    ["anonymous", "other therapist", "owner", "partner A", "partner B", "client of another case"];
+
 struct World {
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     base: String,
     db: DatabaseConnection,
     owner: Actor,
-    client: Actor,
+    /// Partner A of the owner's case (writes the private text).
+    a: Actor,
+    /// Partner B of the same case.
+    b: Actor,
     owner_case: i32,
-    owner_partner: i32,
-    owner_email_id: i32,
+    /// A second case of the owner's whose partner is invited but has not joined.
+    pending_case: i32,
+    pending_partner: i32,
+    pending_email_id: i32,
     actors: Vec<(&'static str, Client)>,
 }
 
@@ -36,32 +46,39 @@ async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
     accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
 }
 
-/// A case of `owner` whose first partner (`client_email`) has joined; returns (case, other
-/// partner, the client who joined).
-async fn case_with_client(
+/// A case of `owner`; the partners whose emails are in `joining` accept their invitation.
+/// Returns the case, its partner ids and the clients who joined, in partner order.
+async fn case_with_clients(
     db: &DatabaseConnection,
     owner: Actor,
     label: &str,
-    client_email: &str,
-    other_email: &str,
-) -> (i32, i32, Actor) {
+    emails: [&str; 2],
+    joining: &[&str],
+) -> (i32, Vec<i32>, Vec<Actor>) {
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft =
-        CaseDraft::parse(label, "no_secrets", fields("Alex", client_email), fields("Sam", other_email))
-            .unwrap();
+        CaseDraft::parse(label, "no_secrets", fields("Alex", emails[0]), fields("Sam", emails[1])).unwrap();
     let case_id = cases::create_case(db, owner, draft, Utc::now()).await.unwrap();
     let partners = app::services::access::partners_of(db, case_id).await.unwrap();
-    invitations::invite(db, owner, case_id, partners[0].id, Utc::now()).await.unwrap();
-    let invitation = app::entities::invitations::Entity::find()
-        .filter(app::entities::invitations::Column::PartnerId.eq(partners[0].id))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
-    let client = invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap();
-    (case_id, partners[1].id, client)
+    let mut clients = Vec::new();
+    for partner in &partners {
+        invitations::invite(db, owner, case_id, partner.id, Utc::now()).await.unwrap();
+        if !joining.contains(&partner.email.as_str()) {
+            continue;
+        }
+        let invitation = app::entities::invitations::Entity::find()
+            .filter(app::entities::invitations::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
+        clients.push(
+            invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap(),
+        );
+    }
+    (case_id, partners.iter().map(|p| p.id).collect(), clients)
 }
 
 async fn signed_in(base: &str, email: &str) -> Client {
@@ -88,12 +105,15 @@ async fn world(name: &str) -> World {
     let db = server::open_database(&config).await.unwrap();
     let owner = therapist(&db, "owner@example.org").await;
     let other = therapist(&db, "other@example.org").await;
-    let (owner_case, owner_partner, client) =
-        case_with_client(&db, owner, "Owner's couple", "client@example.org", "partner@example.org").await;
-    case_with_client(&db, other, "Other couple", "foreign@example.org", "foreign2@example.org").await;
-    invitations::invite(&db, owner, owner_case, owner_partner, Utc::now()).await.unwrap();
-    let owner_email_id = app::entities::outbox_emails::Entity::find()
-        .filter(app::entities::outbox_emails::Column::PartnerId.eq(owner_partner))
+    let couple = ["client@example.org", "partner@example.org"];
+    let (owner_case, _, clients) = case_with_clients(&db, owner, "Owner's couple", couple, &couple).await;
+    let pending = ["pending.a@example.org", "pending.b@example.org"];
+    let (pending_case, pending_partners, _) =
+        case_with_clients(&db, owner, "Owner's waiting pair", pending, &[]).await;
+    let foreign = ["foreign@example.org", "foreign2@example.org"];
+    case_with_clients(&db, other, "Other couple", foreign, &foreign[..1]).await;
+    let pending_email_id = app::entities::outbox_emails::Entity::find()
+        .filter(app::entities::outbox_emails::Column::PartnerId.eq(pending_partners[1]))
         .one(&db)
         .await
         .unwrap()
@@ -105,21 +125,24 @@ async fn world(name: &str) -> World {
     let app = server::router(&config, server::app_state(&config, db.clone()));
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     let actors = vec![
-        ("anonymous", Client::new()),
-        ("other therapist", signed_in(&base, "other@example.org").await),
-        ("owner", signed_in(&base, "owner@example.org").await),
-        ("client of the case", signed_in(&base, "client@example.org").await),
-        ("client of another case", signed_in(&base, "foreign@example.org").await),
+        (ACTORS[0], Client::new()),
+        (ACTORS[1], signed_in(&base, "other@example.org").await),
+        (ACTORS[2], signed_in(&base, "owner@example.org").await),
+        (ACTORS[3], signed_in(&base, "client@example.org").await),
+        (ACTORS[4], signed_in(&base, "partner@example.org").await),
+        (ACTORS[5], signed_in(&base, "foreign@example.org").await),
     ];
     World {
         _one_at_a_time: one_at_a_time,
         base,
         db,
         owner,
-        client,
+        a: clients[0],
+        b: clients[1],
         owner_case,
-        owner_partner,
-        owner_email_id,
+        pending_case,
+        pending_partner: pending_partners[1],
+        pending_email_id,
         actors,
     }
 }
@@ -145,8 +168,8 @@ fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {
     form
 }
 
-/// What each actor must get: anonymous, other therapist, owner, client of case, client of another.
-type Expected = [u16; 5];
+/// What each actor of [`ACTORS`] must get.
+type Expected = [u16; 6];
 
 /// One server function called with one form, and what each actor must get.
 type Call = (&'static str, Vec<(&'static str, String)>, Expected);
@@ -155,38 +178,43 @@ type Call = (&'static str, Vec<(&'static str, String)>, Expected);
 async fn every_case_function_answers_each_actor_correctly() {
     let world = world("matrix").await;
     let case = world.owner_case.to_string();
-    let partner = world.owner_partner.to_string();
-    let email = world.owner_email_id.to_string();
+    let pending_case = world.pending_case.to_string();
+    let partner = world.pending_partner.to_string();
+    let email = world.pending_email_id.to_string();
     let calls: Vec<Call> = vec![
         (
             "cases/caseload",
             vec![("search", "".into()), ("status", "".into()), ("sort", "".into()), ("page", "1".into())],
-            [401, 200, 200, 403, 403],
+            [401, 200, 200, 403, 403, 403],
         ),
-        ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
-        ("cases/page", vec![("case_id", case.clone())], [401, 404, 200, 403, 403]),
-        ("cases/notes", vec![("case_id", case.clone()), ("notes", "seen".into())], [401, 404, 200, 403, 403]),
-        ("cases/save", case_form(Some(world.owner_case)), [401, 404, 200, 403, 403]),
-        ("cases/save", case_form(None), [401, 200, 200, 403, 403]),
+        ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        ("cases/page", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        (
+            "cases/notes",
+            vec![("case_id", case.clone()), ("notes", "seen".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("cases/save", case_form(Some(world.owner_case)), [401, 404, 200, 403, 403, 403]),
+        ("cases/save", case_form(None), [401, 200, 200, 403, 403, 403]),
         (
             "invitations/send",
-            vec![("case_id", case.clone()), ("partner_id", partner.clone())],
-            [401, 404, 200, 403, 403],
+            vec![("case_id", pending_case.clone()), ("partner_id", partner.clone())],
+            [401, 404, 200, 403, 403, 403],
         ),
-        ("outbox/list", vec![], [401, 200, 200, 403, 403]),
-        ("outbox/reveal_link", vec![("email_id", email.clone())], [401, 404, 409, 403, 403]),
+        ("outbox/list", vec![], [401, 200, 200, 403, 403, 403]),
+        ("outbox/reveal_link", vec![("email_id", email.clone())], [401, 404, 409, 403, 403, 403]),
         (
             "invitations/revoke",
-            vec![("case_id", case.clone()), ("partner_id", partner.clone())],
-            [401, 404, 200, 403, 403],
+            vec![("case_id", pending_case.clone()), ("partner_id", partner.clone())],
+            [401, 404, 200, 403, 403, 403],
         ),
         (
             "cases/status",
             vec![("case_id", case.clone()), ("status", "paused".into())],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
-        ("client/home", vec![], [401, 403, 403, 200, 200]),
-        ("settings/get", vec![], [401, 200, 200, 200, 200]),
+        ("client/home", vec![], [401, 403, 403, 200, 200, 200]),
+        ("settings/get", vec![], [401, 200, 200, 200, 200, 200]),
         (
             "settings/save",
             vec![
@@ -195,9 +223,9 @@ async fn every_case_function_answers_each_actor_correctly() {
                 ("digest", "daily".into()),
                 ("reminders", "on".into()),
             ],
-            [401, 200, 200, 403, 403],
+            [401, 200, 200, 403, 403, 403],
         ),
-        ("settings/reminders", vec![("on", "false".into())], [401, 200, 200, 200, 200]),
+        ("settings/reminders", vec![("on", "false".into())], [401, 200, 200, 200, 200, 200]),
         (
             "messages/send",
             vec![
@@ -206,7 +234,7 @@ async fn every_case_function_answers_each_actor_correctly() {
                 ("subject", "Hello {first_name}".into()),
                 ("body", "Checking in.".into()),
             ],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
         (
             "messages/send",
@@ -216,30 +244,36 @@ async fn every_case_function_answers_each_actor_correctly() {
                 ("subject", "Hello".into()),
                 ("body", "Hi {nickname}".into()),
             ],
-            [401, 404, 422, 403, 403],
+            [401, 404, 422, 403, 403, 403],
         ),
         (
             "messages/save_template",
             vec![("name", "Mine".into()), ("subject", "Hi".into()), ("body", "Hello {first_name}".into())],
-            [401, 200, 200, 403, 403],
+            [401, 200, 200, 403, 403, 403],
         ),
-        ("consult/lookup", vec![("token", "1-forged".into())], [404, 404, 404, 404, 404]),
-        ("consult/choose", vec![("token", "1-forged".into())], [404, 404, 404, 404, 404]),
-        ("settings/time_zone", vec![("time_zone", "Europe/London".into())], [401, 200, 200, 200, 200]),
-        ("settings/time_zone", vec![("time_zone", "Nowhere/Else".into())], [401, 422, 422, 422, 422]),
-        ("invitations/lookup", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200]),
+        ("consult/lookup", vec![("token", "1-forged".into())], [404, 404, 404, 404, 404, 404]),
+        ("consult/choose", vec![("token", "1-forged".into())], [404, 404, 404, 404, 404, 404]),
+        ("settings/time_zone", vec![("time_zone", "Europe/London".into())], [401, 200, 200, 200, 200, 200]),
+        ("settings/time_zone", vec![("time_zone", "Nowhere/Else".into())], [401, 422, 422, 422, 422, 422]),
+        ("invitations/lookup", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200, 200]),
         (
             "invitations/accept",
             vec![("token", "not-a-real-token".into()), ("agree", "yes".into())],
-            [409, 409, 409, 409, 409],
+            [409, 409, 409, 409, 409, 409],
+        ),
+        ("client/my_writing", vec![], [401, 403, 403, 200, 200, 200]),
+        (
+            "cases/remove_partner",
+            vec![("case_id", pending_case.clone()), ("partner_id", partner.clone())],
+            [401, 404, 200, 403, 403, 403],
         ),
     ];
-    check_calls(&world, calls, "Owner's couple").await;
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
 }
 
-/// Calls each endpoint as each actor and checks the status and that `secret` reaches only
-/// the owner and the client of the case.
-async fn check_calls(world: &World, calls: Vec<Call>, secret: &str) {
+/// Calls each endpoint as each actor and checks the status, and that `secret` reaches only
+/// the actors in `may_see`.
+async fn check_calls(world: &World, calls: Vec<Call>, secret: &str, may_see: &[&str]) {
     for (endpoint, form, expected) in calls {
         for ((actor, client), want) in world.actors.iter().zip(expected) {
             let response = client
@@ -253,8 +287,7 @@ async fn check_calls(world: &World, calls: Vec<Call>, secret: &str) {
             let status = response.status().as_u16();
             let body = response.text().await.unwrap();
             assert_eq!(status, want, "{endpoint} as {actor}: {body}");
-            // Nobody but the owner (and, for their own writing, the client) sees it.
-            if *actor != "owner" && !(secret != "Owner's couple" && *actor == "client of the case") {
+            if !may_see.contains(actor) {
                 assert!(
                     !body.contains(secret) && !body.contains("Renamed"),
                     "{endpoint} leaked to {actor}: {body}"
@@ -289,7 +322,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
     let assignment: i32 = step1.parse().unwrap();
-    homework::save_answers(db, world.client, assignment, 0, &answers, SaveIntent::Submit, Utc::now())
+    homework::save_answers(db, world.a, assignment, 0, &answers, SaveIntent::Submit, Utc::now())
         .await
         .unwrap();
     let response = responses::Entity::find()
@@ -308,18 +341,18 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .to_string();
     let exercise_json = serde_json::to_string(&exercise).unwrap();
     let calls: Vec<Call> = vec![
-        ("templates/list", vec![], [401, 200, 200, 403, 403]),
-        ("templates/get", vec![("template_id", template.clone())], [401, 404, 200, 403, 403]),
+        ("templates/list", vec![], [401, 200, 200, 403, 403, 403]),
+        ("templates/get", vec![("template_id", template.clone())], [401, 404, 200, 403, 403, 403]),
         (
             "templates/save",
             vec![("template_id", template.clone()), ("content", exercise_json.clone())],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
-        ("templates/duplicate", vec![("template_id", template.clone())], [401, 404, 200, 403, 403]),
+        ("templates/duplicate", vec![("template_id", template.clone())], [401, 404, 200, 403, 403, 403]),
         (
             "templates/archive",
             vec![("template_id", template.clone()), ("archived", "false".into())],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
         (
             "homework/assign_exercise",
@@ -330,10 +363,10 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("due_on", "".into()),
                 ("note", "".into()),
             ],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
-        ("homework/mine", vec![], [401, 403, 403, 200, 200]),
-        ("homework/sheet", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404]),
+        ("homework/mine", vec![], [401, 403, 403, 200, 200, 200]),
+        ("homework/sheet", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 200, 404]),
         (
             "homework/save",
             vec![
@@ -342,16 +375,16 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("intent", "draft".into()),
                 ("answers[emotional_meaning]", "changed".into()),
             ],
-            [401, 403, 403, 409, 404],
+            [401, 403, 403, 409, 409, 404],
         ),
-        ("homework/share", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404]),
+        ("homework/share", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404, 404]),
         (
             "homework/assign_programme",
             vec![("case_id", case.clone()), ("due_on", "".into()), ("note", "".into())],
-            [401, 404, 409, 403, 403],
+            [401, 404, 409, 403, 403, 403],
         ),
-        ("homework/unlock", vec![("assignment_id", step2.clone())], [401, 404, 200, 403, 403]),
-        ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403]),
+        ("homework/unlock", vec![("assignment_id", step2.clone())], [401, 404, 200, 403, 403, 403]),
+        ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403, 403]),
         (
             "homework/comment",
             vec![
@@ -359,15 +392,15 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("question_key", "".into()),
                 ("body", "Well done".into()),
             ],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
         (
             "homework/reviewed",
             vec![("response_id", response.clone()), ("reviewed", "true".into())],
-            [401, 404, 200, 403, 403],
+            [401, 404, 200, 403, 403, 403],
         ),
     ];
-    check_calls(&world, calls, "CLIENT-SECRET").await;
+    check_calls(&world, calls, "CLIENT-SECRET", &["owner", "partner A"]).await;
 
     // Steps 3 to 5 and private notes (the client's step 1 list became wishes on submit).
     let wish = app::entities::wishes::Entity::find()
@@ -385,7 +418,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
     // The client's private writing, written directly; the calls below write neutral text.
     {
         use app::services::exchange;
-        exchange::add_wish(db, world.client, "CLIENT-SECRET wish", "everyday", 2, now).await.unwrap();
+        exchange::add_wish(db, world.a, "CLIENT-SECRET wish", "everyday", 2, now).await.unwrap();
         let form = exchange::CheckInForm {
             week_start: monday - chrono::Duration::weeks(1),
             my_part: "done".into(),
@@ -394,11 +427,11 @@ async fn every_homework_function_answers_each_actor_correctly() {
             physical: 5,
             note: "CLIENT-SECRET check-in".into(),
         };
-        exchange::save_check_in(db, world.client, form, now).await.unwrap();
-        exchange::send_private_note(db, world.client, "CLIENT-SECRET note", now).await.unwrap();
+        exchange::save_check_in(db, world.a, form, now).await.unwrap();
+        exchange::send_private_note(db, world.a, "CLIENT-SECRET note", now).await.unwrap();
     }
     let monday = monday.to_string();
-    let client_only = [401, 403, 403, 200, 200];
+    let client_only = [401, 403, 403, 200, 200, 200];
     let calls: Vec<Call> = vec![
         ("exchange/board", vec![], client_only),
         (
@@ -409,7 +442,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
         (
             "exchange/act",
             vec![("wish_id", wish.clone()), ("version", "1".into()), ("action", "withdraw".into())],
-            [401, 403, 403, 200, 404],
+            [401, 403, 403, 200, 404, 404],
         ),
         (
             "exchange/retag",
@@ -419,7 +452,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("kind", "physical".into()),
                 ("importance", "3".into()),
             ],
-            [401, 403, 403, 409, 404],
+            [401, 403, 403, 409, 409, 404],
         ),
         (
             "exchange/choose",
@@ -428,7 +461,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("chosen", "true".into()),
                 ("times_per_week", "2".into()),
             ],
-            [401, 403, 403, 404, 404],
+            [401, 403, 403, 404, 404, 404],
         ),
         (
             "exchange/check_in",
@@ -449,7 +482,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ("notes/send", vec![("body", "Hello".into())], client_only),
         ("notes/mine", vec![], client_only),
     ];
-    check_calls(&world, calls, "CLIENT-SECRET").await;
+    check_calls(&world, calls, "CLIENT-SECRET", &["owner", "partner A"]).await;
 }
 
 #[tokio::test]
@@ -465,27 +498,238 @@ async fn a_client_never_receives_therapist_notes() {
         .await
         .unwrap();
     assert_eq!(saved.status(), StatusCode::OK);
-    let client = &world.actors[3].1;
-    for endpoint in ["client/home", "auth/me"] {
-        let body = client
-            .post(format!("{}/api/{endpoint}", world.base))
-            .header(header::ORIGIN, &world.base)
+    for (_, client) in &world.actors[3..] {
+        for endpoint in ["client/home", "auth/me"] {
+            let body = client
+                .post(format!("{}/api/{endpoint}", world.base))
+                .header(header::ORIGIN, &world.base)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(!body.contains("CONFIDENTIAL-NOTE"), "{endpoint}: {body}");
+        }
+        let page = client
+            .get(format!("{}/homework", world.base))
+            .header(header::ACCEPT, "text/html")
             .send()
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
-        assert!(!body.contains("CONFIDENTIAL-NOTE"), "{endpoint}: {body}");
+        assert!(page.contains("Alex") && !page.contains("CONFIDENTIAL-NOTE"));
     }
-    let page = client
-        .get(format!("{}/homework", world.base))
-        .header(header::ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
+}
+
+/// Partner B, through every endpoint a client can call, every client page and every email
+/// addressed to B, never receives what partner A has not shared: unshared answers, a draft
+/// written after the therapist reopened a shared submission, comments to A, check-in notes
+/// and unshared ratings, step 5 writing, private notes, and emails sent to A alone. What A
+/// did share does reach B (so the check can see content at all).
+#[tokio::test]
+async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
+    use app::{
+        entities::{assignments, outbox_emails, responses},
+        services::{
+            exchange,
+            homework::{self, SaveIntent},
+            messages,
+        },
+    };
+    let world = world("other-partner").await;
+    let (db, now) = (&world.db, Utc::now());
+    homework::assign_programme(db, world.owner, world.owner_case, None, "", now).await.unwrap();
+    let steps = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(world.owner_case))
+        .all(db)
         .await
         .unwrap();
-    assert!(page.contains("Alex") && !page.contains("CONFIDENTIAL-NOTE"));
+    let step = |n: i16| steps.iter().find(|a| a.step_number == Some(n)).unwrap().id;
+    let form =
+        |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    // Step 1: both submit and share; A's shared version may reach B.
+    let a_step1 = form(&[
+        ("emotional_meaning", "A-SHARED-OK"),
+        ("physical_meaning", "A-SHARED-OK too"),
+        ("behaviours", "A-SHARED-OK wish"),
+    ]);
+    homework::save_answers(db, world.a, step(1), 0, &a_step1, SaveIntent::Submit, now).await.unwrap();
+    let b_step1 = form(&[
+        ("emotional_meaning", "B own words"),
+        ("physical_meaning", "B too"),
+        ("behaviours", "B own wish"),
+    ]);
+    homework::save_answers(db, world.b, step(1), 0, &b_step1, SaveIntent::Submit, now).await.unwrap();
+    homework::share(db, world.a, step(1), now).await.unwrap();
+    homework::share(db, world.b, step(1), now).await.unwrap();
+    // The therapist comments to A, reopens A's shared step 1, and A writes a new draft.
+    let a_response = responses::Entity::find()
+        .filter(responses::Column::AssignmentId.eq(step(1)))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .min_by_key(|r| r.partner_id)
+        .unwrap();
+    homework::comment(db, world.owner, a_response.id, None, "FORBIDDEN-COMMENT-TO-A", now).await.unwrap();
+    homework::set_reviewed(db, world.owner, a_response.id, false, now).await.unwrap();
+    let draft =
+        form(&[("emotional_meaning", "FORBIDDEN-REOPENED-DRAFT"), ("behaviours", "A-SHARED-OK wish")]);
+    homework::save_answers(db, world.a, step(1), a_response.revision, &draft, SaveIntent::Draft, now)
+        .await
+        .unwrap();
+    // Step 2: A submits and does not share.
+    let a_step2 = form(&[("heard_mind", "FORBIDDEN-UNSHARED"), ("heard_gut", "FORBIDDEN-UNSHARED")]);
+    homework::save_answers(db, world.a, step(2), 0, &a_step2, SaveIntent::Draft, now).await.unwrap();
+    // Check-in (B shares ratings, A does not), step 5 unshared, a private note, an A-only email.
+    let monday = app::services::clock::week_start(now.date_naive()) - chrono::Duration::weeks(2);
+    let check_in = |note: &str| exchange::CheckInForm {
+        week_start: monday,
+        my_part: "done".into(),
+        noticed: "done".into(),
+        emotional: 9,
+        physical: 9,
+        note: note.into(),
+    };
+    exchange::save_check_in(db, world.a, check_in("FORBIDDEN-CHECK-IN-NOTE"), now).await.unwrap();
+    exchange::save_check_in(db, world.b, check_in(""), now).await.unwrap();
+    exchange::set_share_ratings(db, world.b, true, now).await.unwrap();
+    exchange::save_pact(db, world.a, "FORBIDDEN-LETTING-GO", false, false, false, now).await.unwrap();
+    exchange::send_private_note(db, world.a, "FORBIDDEN-PRIVATE-NOTE", now).await.unwrap();
+    let only_a = messages::FollowUp {
+        recipients: app::domain::homework::Recipients::PartnerA,
+        subject: "Hello {first_name}".into(),
+        body: "FORBIDDEN-A-ONLY-EMAIL".into(),
+        progress_summary: String::new(),
+        send_at: None,
+        times: Vec::new(),
+    };
+    messages::send_follow_up(db, world.owner, world.owner_case, only_a, now).await.unwrap();
+
+    let b = &world.actors[4].1;
+    let mut seen = String::new();
+    let (s1, s2) = (step(1).to_string(), step(2).to_string());
+    let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("auth/me", vec![]),
+        ("client/home", vec![]),
+        ("client/my_writing", vec![]),
+        ("settings/get", vec![]),
+        ("homework/mine", vec![]),
+        ("homework/sheet", vec![("assignment_id", s1.clone())]),
+        ("homework/sheet", vec![("assignment_id", s2.clone())]),
+        ("exchange/board", vec![]),
+        ("exchange/practice", vec![]),
+        ("exchange/pact", vec![]),
+        ("notes/mine", vec![]),
+    ];
+    for (endpoint, form) in calls {
+        let response = b
+            .post(format!("{}/api/{endpoint}", world.base))
+            .header(header::ORIGIN, &world.base)
+            .header(header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{endpoint}");
+        seen.push_str(&response.text().await.unwrap());
+    }
+    for path in [
+        "/homework",
+        &format!("/homework/{s1}"),
+        &format!("/homework/{s2}"),
+        "/wishes",
+        "/check-in",
+        "/letting-go",
+        "/private-note",
+        "/my-writing",
+    ] {
+        let response =
+            b.get(format!("{}{path}", world.base)).header(header::ACCEPT, "text/html").send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        seen.push_str(&response.text().await.unwrap());
+    }
+    for email in outbox_emails::Entity::find().all(db).await.unwrap() {
+        if email.to_address == "partner@example.org" {
+            seen.push_str(&format!("{email:?}"));
+        }
+    }
+    assert!(seen.contains("A-SHARED-OK"), "what A shared reaches B");
+    assert!(
+        !seen.contains("FORBIDDEN"),
+        "B received A's private writing: {}",
+        &seen[seen.find("FORBIDDEN").unwrap_or(0)..][..200.min(seen.len())]
+    );
+    // A's ratings (9) are not shared: B's check-in page has no partner line.
+    let practice = exchange::practice(db, world.b).await.unwrap();
+    assert!(practice.partner_ratings.is_empty());
+}
+
+/// The account functions, as each actor: "who am I" answers everyone (and names nobody to
+/// the anonymous), refused sign-ins and sign-ups say why without a server error, and signing
+/// out ends exactly the caller's own session.
+#[tokio::test]
+async fn every_account_function_answers_each_actor_correctly() {
+    let world = world("accounts").await;
+    let calls: Vec<Call> = vec![
+        ("auth/me", vec![], [200, 200, 200, 200, 200, 200]),
+        (
+            "auth/sign_up",
+            vec![
+                ("display_name", "Dr New".into()),
+                ("email", "not-an-email".into()),
+                ("password", PASSWORD.into()),
+            ],
+            [422, 422, 422, 422, 422, 422],
+        ),
+        ("auth/sign_out", vec![], [200, 200, 200, 200, 200, 200]),
+    ];
+    // A refused sign-in (an unknown email for each, so no throttle is involved) says why.
+    let sign_in = "auth/sign_in";
+    for (n, (actor, client)) in world.actors.iter().enumerate() {
+        let email = format!("nobody{n}@example.org");
+        let refused = client
+            .post(format!("{}/api/{sign_in}", world.base))
+            .header(header::ORIGIN, &world.base)
+            .header(header::ACCEPT, "application/json")
+            .form(&[("email", email.as_str()), ("password", "wrong"), ("next", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "auth/sign_in as {actor}");
+    }
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
+    // Every session has ended: nobody is signed in any more.
+    for (actor, client) in &world.actors {
+        let me = client
+            .post(format!("{}/api/auth/me", world.base))
+            .header(header::ORIGIN, &world.base)
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.text().await.unwrap(), "null", "{actor}");
+    }
+}
+
+/// No server function escapes the matrix: each `endpoint = "…"` in `app/src/api` is called
+/// by at least one test above.
+#[test]
+fn every_server_function_is_in_the_matrix() {
+    let matrix = include_str!("authorization.rs");
+    let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/api");
+    let mut endpoints = Vec::new();
+    for file in std::fs::read_dir(api).unwrap() {
+        let source = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        for (_, rest) in source.match_indices("endpoint = \"").map(|(i, m)| source.split_at(i + m.len())) {
+            endpoints.push(rest[..rest.find('"').unwrap()].to_owned());
+        }
+    }
+    assert!(endpoints.len() > 50, "found the server functions: {endpoints:?}");
+    let missing: Vec<&String> =
+        endpoints.iter().filter(|endpoint| !matrix.contains(&format!("\"{endpoint}\""))).collect();
+    assert!(missing.is_empty(), "server functions missing from the authorization matrix: {missing:?}");
 }
