@@ -4,28 +4,20 @@
 //! case (403/404). Never 2xx with someone else's data, never 500; a marker in A's private
 //! writing reaches only the owner and A, through any endpoint, page or email.
 
-use app::services::{
-    accounts::{self, TherapistSignUp},
-    cases::{self, CaseDraft, PartnerFields},
-    invitations, Actor,
-};
+mod support;
+
+use app::services::Actor;
 use chrono::Utc;
 use reqwest::{header, Client, StatusCode};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use server::config::Config;
-use std::collections::HashMap;
-
-const PASSWORD: &str = "a calm and quiet river";
-
-/// One test server per process at a time (see `server/tests/http.rs`).
-static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+use support::{case_with_clients, signed_in, start_server, therapist, TestServer, PASSWORD};
 
 /// The six actors, in the order of [`Expected`].
 const ACTORS: [&str; 6] =
     ["anonymous", "other therapist", "owner", "partner A", "partner B", "client of another case"];
 
 struct World {
-    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
+    _server: TestServer,
     base: String,
     db: DatabaseConnection,
     owner: Actor,
@@ -41,77 +33,19 @@ struct World {
     actors: Vec<(&'static str, Client)>,
 }
 
-async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
-    let form = TherapistSignUp::parse("Dr Therapist", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
-}
-
-/// A case of `owner`; the partners whose emails are in `joining` accept their invitation.
-/// Returns the case, its partner ids and the clients who joined, in partner order.
-async fn case_with_clients(
-    db: &DatabaseConnection,
-    owner: Actor,
-    label: &str,
-    emails: [&str; 2],
-    joining: &[&str],
-) -> (i32, Vec<i32>, Vec<Actor>) {
-    let fields =
-        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
-    let draft =
-        CaseDraft::parse(label, "no_secrets", fields("Alex", emails[0]), fields("Sam", emails[1])).unwrap();
-    let case_id = cases::create_case(db, owner, draft, Utc::now()).await.unwrap();
-    let partners = app::services::access::partners_of(db, case_id).await.unwrap();
-    let mut clients = Vec::new();
-    for partner in &partners {
-        invitations::invite(db, owner, case_id, partner.id, Utc::now()).await.unwrap();
-        if !joining.contains(&partner.email.as_str()) {
-            continue;
-        }
-        let invitation = app::entities::invitations::Entity::find()
-            .filter(app::entities::invitations::Column::PartnerId.eq(partner.id))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
-        clients.push(
-            invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap(),
-        );
-    }
-    (case_id, partners.iter().map(|p| p.id).collect(), clients)
-}
-
-async fn signed_in(base: &str, email: &str) -> Client {
-    let client = Client::builder().cookie_store(true).build().unwrap();
-    let response = client
-        .post(format!("{base}/api/auth/sign_in"))
-        .header(header::ORIGIN, base)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
-    client
-}
-
 async fn world(name: &str) -> World {
-    let one_at_a_time = ONE_SERVER.lock().await;
-    let path = std::env::temp_dir().join(format!("bs_authz_{}_{name}.db", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
-    }
-    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
-    let config = Config::from_vars(&vars).unwrap();
-    let db = server::open_database(&config).await.unwrap();
+    let server = start_server(&format!("authz_{name}")).await;
+    let (db, base) = (server.db.clone(), server.base.clone());
     let owner = therapist(&db, "owner@example.org").await;
     let other = therapist(&db, "other@example.org").await;
-    let couple = ["client@example.org", "partner@example.org"];
-    let (owner_case, _, clients) = case_with_clients(&db, owner, "Owner's couple", couple, &couple).await;
+    let (names, couple) = (["Alex", "Sam"], ["client@example.org", "partner@example.org"]);
+    let (owner_case, _, clients) =
+        case_with_clients(&db, owner, "Owner's couple", names, couple, &couple).await;
     let pending = ["pending.a@example.org", "pending.b@example.org"];
     let (pending_case, pending_partners, _) =
-        case_with_clients(&db, owner, "Owner's waiting pair", pending, &[]).await;
+        case_with_clients(&db, owner, "Owner's waiting pair", names, pending, &[]).await;
     let foreign = ["foreign@example.org", "foreign2@example.org"];
-    case_with_clients(&db, other, "Other couple", foreign, &foreign[..1]).await;
+    case_with_clients(&db, other, "Other couple", names, foreign, &foreign[..1]).await;
     let pending_email_id = app::entities::outbox_emails::Entity::find()
         .filter(app::entities::outbox_emails::Column::PartnerId.eq(pending_partners[1]))
         .one(&db)
@@ -119,11 +53,6 @@ async fn world(name: &str) -> World {
         .unwrap()
         .unwrap()
         .id;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(&config, server::app_state(&config, db.clone()));
-    tokio::spawn(server::serve(listener, app, std::future::pending()));
     let actors = vec![
         (ACTORS[0], Client::new()),
         (ACTORS[1], signed_in(&base, "other@example.org").await),
@@ -133,7 +62,7 @@ async fn world(name: &str) -> World {
         (ACTORS[5], signed_in(&base, "foreign@example.org").await),
     ];
     World {
-        _one_at_a_time: one_at_a_time,
+        _server: server,
         base,
         db,
         owner,
