@@ -11,6 +11,7 @@ mod m20261125_000005_time_zones;
 mod m20261125_000006_exchange;
 mod m20261125_000007_messages;
 mod m20261129_000008_stored_values;
+mod m20261129_000010_safety_channel;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_exchange::Migration),
             Box::new(m20261125_000007_messages::Migration),
             Box::new(m20261129_000008_stored_values::Migration),
+            Box::new(m20261129_000010_safety_channel::Migration),
         ]
     }
 }

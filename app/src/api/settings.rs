@@ -1,5 +1,6 @@
 //! The signed-in person's settings: a therapist's name, practice, signature, time zone,
-//! booking link and email preferences; a client's choice about reminders.
+//! booking link, email preferences, crisis line and usual reply time; a client's choice
+//! about reminders.
 
 use crate::{domain::outbox::Digest, error::AppError};
 use leptos::prelude::*;
@@ -27,6 +28,10 @@ pub struct SettingsView {
     pub digest: Digest,
     /// Automatic reminders on (a therapist: for their clients; a client: for themselves).
     pub reminders: bool,
+    /// The crisis line clients see beside the private note (empty: the default).
+    pub crisis_line: String,
+    /// "Usually replies within N days", if set.
+    pub reply_within_days: Option<i16>,
 }
 
 /// The signed-in person's settings.
@@ -44,6 +49,8 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
         booking_url: account.booking_url,
         digest: account.digest,
         reminders: account.reminders,
+        crisis_line: account.crisis_line,
+        reply_within_days: account.reply_within_days,
     })
 }
 
@@ -65,6 +72,8 @@ pub async fn save_settings(
     #[server(default)] booking_url: String,
     digest: String,
     #[server(default)] reminders: Option<String>,
+    #[server(default)] crisis_line: String,
+    #[server(default)] reply_within_days: String,
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
@@ -76,6 +85,8 @@ pub async fn save_settings(
         booking_url,
         digest,
         reminders: reminders.is_some(),
+        crisis_line,
+        reply_within_days,
     };
     settings::save_therapist_settings(req.db(), actor, form, request::now()).await
 }

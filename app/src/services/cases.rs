@@ -5,7 +5,7 @@ use super::{
     access::{owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     invitations::revoke_pending,
-    Actor,
+    settings, Actor,
 };
 use crate::{
     domain::{
@@ -13,6 +13,7 @@ use crate::{
             parse_last_name, parse_pronouns, CaseLabel, CaseStatus, ConfidentialityPolicy, FirstName,
             InvitationState, Seeks, TherapistNotes,
         },
+        safety::SafetyInfo,
         EmailAddress, Role,
     },
     entities::{cases, invitations, partners, users},
@@ -335,6 +336,8 @@ pub struct ClientCase {
     pub other: partners::Model,
     /// The therapist's display name.
     pub therapist_name: String,
+    /// The therapist's crisis line and usual reply time.
+    pub safety: SafetyInfo,
 }
 
 /// The signed-in client's case, their partner and their therapist (audited).
@@ -357,5 +360,6 @@ pub async fn client_case(
         .ok_or(AppError::NotFound)?;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
-    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name })
+    let safety = settings::safety_of(&therapist);
+    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, safety })
 }

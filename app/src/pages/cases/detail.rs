@@ -2,7 +2,7 @@
 //! private notes and the case's email history.
 
 use super::{
-    exchange::exchange_sections,
+    exchange::{exchange_sections, NoteActions},
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
 };
@@ -34,6 +34,7 @@ struct CaseActions {
     invite: ServerAction<InvitePartner>,
     revoke: ServerAction<RevokeInvitation>,
     homework: HomeworkActions,
+    notes: NoteActions,
 }
 
 /// The case page.
@@ -47,6 +48,7 @@ pub fn CasePage() -> impl IntoView {
         invite: ServerAction::new(),
         revoke: ServerAction::new(),
         homework: HomeworkActions::default(),
+        notes: NoteActions::default(),
     };
     let case = Resource::new(
         move || {
@@ -58,6 +60,8 @@ pub fn CasePage() -> impl IntoView {
                 actions.homework.assign.version().get(),
                 actions.homework.unlock.version().get(),
                 actions.homework.assign_exercise.version().get(),
+                actions.notes.open.version().get(),
+                actions.notes.reply.version().get(),
             )
         },
         |(id, ..)| load_case_page(id),
@@ -93,6 +97,8 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
     };
     let case_id = case.id;
     let partner_names: Vec<String> = case.partners.iter().map(|p| p.first_name.clone()).collect();
+    let urgent: Vec<String> =
+        exchange.notes.iter().filter(|n| n.urgent && n.unread()).map(|n| n.partner.clone()).collect();
     view! {
         <Title text=case.label.clone()/>
         <article class="case" aria-labelledby="case-title">
@@ -100,6 +106,18 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
                 <h1 id="case-title">{case.label.clone()}</h1>
                 <span class=format!("badge badge-{}", case.status.as_str())>{case.status.label()}</span>
             </div>
+            {(!urgent.is_empty()).then(|| view! {
+                <section class="notice notice-urgent" aria-labelledby="urgent-notes-title">
+                    <h2 id="urgent-notes-title">"Urgent"</h2>
+                    <p>
+                        {match urgent.as_slice() {
+                            [one] => format!("{one} marked a private note urgent. "),
+                            _ => format!("{} urgent private notes are waiting. ", urgent.len()),
+                        }}
+                        <a href="#notes-from-clients">"Go to the private notes"</a>
+                    </p>
+                </section>
+            })}
             <p class="aside">
                 {format!("{} since {}. ", case.status.label(), short_date(case.status_changed_at))}
                 {format!("Confidentiality policy: {}.", case.policy.label())}
@@ -137,7 +155,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             </section>
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
-            {exchange_sections(exchange)}
+            {exchange_sections(exchange, actions.notes)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>
