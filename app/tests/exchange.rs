@@ -250,14 +250,14 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     assert!(!emails[0].text_body.contains("Keeping score") && !emails[0].text_body.contains("Alex"));
 
     // A private note reaches the therapist only, and shows as unread on the caseload.
-    exchange::send_private_note(db, c.a, "PRIVATE: I feel unsafe at home", t0()).await.unwrap();
-    assert!(exchange::send_private_note(db, c.a, "  ", t0())
+    exchange::send_private_note(db, c.a, "PRIVATE: I feel unsafe at home", false, t0()).await.unwrap();
+    assert!(exchange::send_private_note(db, c.a, "  ", false, t0())
         .await
         .unwrap_err()
         .message_for("body")
         .is_some());
-    assert!(exchange::my_private_notes(db, c.b).await.unwrap().is_empty());
-    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().len(), 1);
+    assert!(exchange::my_private_notes(db, c.b).await.unwrap().threads.is_empty());
+    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().threads.len(), 1);
     let query = caseload::CaseloadQuery {
         search: String::new(),
         status: None,
@@ -270,7 +270,13 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     };
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 1);
     let notes = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
-    assert_eq!(notes[0].body, "PRIVATE: I feel unsafe at home");
+    assert_eq!(notes[0].note.body, "PRIVATE: I feel unsafe at home");
+    assert_eq!(
+        unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()),
+        1,
+        "loading the case page opens no note"
+    );
+    exchange::mark_private_note_read(db, c.therapist, notes[0].note.id, t0()).await.unwrap();
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 0);
     assert_eq!(
         case_page(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),

@@ -83,7 +83,9 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(PrivateNoteReplies::Table).to_owned()).await?;
         manager
-            .alter_table(Table::alter().table(PrivateNotes::Table).drop_column(PrivateNotes::Urgent).to_owned())
+            .alter_table(
+                Table::alter().table(PrivateNotes::Table).drop_column(PrivateNotes::Urgent).to_owned(),
+            )
             .await?;
         for column in [Users::CrisisLine, Users::ReplyWithinDays] {
             manager.alter_table(Table::alter().table(Users::Table).drop_column(column).to_owned()).await?;

@@ -564,7 +564,10 @@ pub async fn save_pact(
 
 /// Sends the therapist a private note (`urgent` arrives only when ticked).
 #[server(endpoint = "notes/send")]
-pub async fn send_private_note(body: String, #[server(default)] urgent: Option<String>) -> Result<(), AppError> {
+pub async fn send_private_note(
+    body: String,
+    #[server(default)] urgent: Option<String>,
+) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     exchange::send_private_note(req.db(), actor, &body, urgent.is_some(), request::now()).await?;

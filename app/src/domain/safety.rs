@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn crisis_lines_are_one_short_line() {
-        assert_eq!(CrisisLine::parse("  Call 112 (EU) or 988 (US) ").unwrap().as_str(), "Call 112 (EU) or 988 (US)");
+        assert_eq!(
+            CrisisLine::parse("  Call 112 (EU) or 988 (US) ").unwrap().as_str(),
+            "Call 112 (EU) or 988 (US)"
+        );
         assert!(CrisisLine::parse("line one\nline two").is_err());
         assert!(CrisisLine::parse(&"x".repeat(301)).is_err());
         assert_eq!(CrisisLine::parse(" ").unwrap().as_str(), "");
@@ -100,7 +103,11 @@ mod tests {
     fn reply_days_are_one_to_fourteen() {
         assert_eq!(parse_reply_days(""), Ok(None));
         assert_eq!(parse_reply_days(" 3 "), Ok(Some(3)));
-        assert!(parse_reply_days("0").is_err() && parse_reply_days("15").is_err() && parse_reply_days("two").is_err());
+        assert!(
+            parse_reply_days("0").is_err()
+                && parse_reply_days("15").is_err()
+                && parse_reply_days("two").is_err()
+        );
     }
 
     #[test]

@@ -104,7 +104,10 @@ pub fn new_private_message(therapist_name: &str, case_id: i32) -> EmailContent {
         "Hello {therapist_name},\n\nYou have a new message in Babysteps.\n\nOpen the case:\n{LINK_PLACEHOLDER}{path}\n"
     );
     let html = html_page(
-        &[format!("Hello {},", escape_html(therapist_name)), "You have a new message in Babysteps.".to_owned()],
+        &[
+            format!("Hello {},", escape_html(therapist_name)),
+            "You have a new message in Babysteps.".to_owned(),
+        ],
         "Open the case",
     )
     .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}{path}\""))

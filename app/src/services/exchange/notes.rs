@@ -233,9 +233,9 @@ pub async fn reply_to_private_note(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let body = checked_body(body)?;
     let txn = db.begin().await?;
     let (note, case) = owned_note(&txn, actor, note_id).await?;
+    let body = checked_body(body)?;
     mark_read(&txn, actor, &note, now).await?;
     let id = private_note_replies::Entity::insert(private_note_replies::ActiveModel {
         note_id: Set(note.id),
@@ -247,10 +247,17 @@ pub async fn reply_to_private_note(
     .exec(&txn)
     .await?
     .last_insert_id;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::PrivateNoteReplied, "private_note_reply", id), now)
-        .await?;
-    let writer =
-        partners_of(&txn, case.id).await?.into_iter().find(|p| p.id == note.partner_id).ok_or(AppError::Internal)?;
+    audit::record(
+        &txn,
+        AuditEvent::by(actor, AuditAction::PrivateNoteReplied, "private_note_reply", id),
+        now,
+    )
+    .await?;
+    let writer = partners_of(&txn, case.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == note.partner_id)
+        .ok_or(AppError::Internal)?;
     let content = email::reminder(&writer.first_name, "Something new in Babysteps.", "/private-note");
     reminders::notify_client(&txn, &writer, &format!("note_reply:{id}"), content, now).await?;
     txn.commit().await?;
@@ -280,8 +287,12 @@ pub async fn mark_replies_read(
         .await?
         .rows_affected;
     if changed > 0 {
-        audit::record(&txn, AuditEvent::by(actor, AuditAction::PrivateNoteReplyRead, "private_note", note.id), now)
-            .await?;
+        audit::record(
+            &txn,
+            AuditEvent::by(actor, AuditAction::PrivateNoteReplyRead, "private_note", note.id),
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
