@@ -226,6 +226,10 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     exchange::save_pact(db, c.a, "Old hurt about holidays", false, true, false, t0()).await.unwrap();
     let sam_view = exchange::pact(db, c.b).await.unwrap();
     assert_eq!(sam_view.entries[0].1.as_ref().unwrap().letting_go, "", "unshared writing stays private");
+    assert!(
+        sam_view.entries[0].1.as_ref().unwrap().wants_conversation,
+        "the request for one more conversation is seen by the partner, as its label says"
+    );
     let therapist_view = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
     assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
     exchange::save_pact(db, c.a, "Old hurt about holidays", true, true, true, t0()).await.unwrap();
