@@ -137,7 +137,7 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await expect(page.getByRole('heading', { name: 'Private notes (1 new)' })).toBeVisible();
   // Loading the page did not open the note; opening it does, and Alex sees when.
   await expect(page.getByText('I would like a session on my own.')).toHaveCount(0);
-  await page.getByRole('button', { name: /Open Alex's note/ }).click();
+  await page.getByRole('button', { name: /Open note from Alex/ }).click();
   await expect(page.getByText('I would like a session on my own.')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Private notes', exact: true })).toBeVisible();
   await page.getByLabel('Reply to Alex').fill('Of course. Let us find a time this week.');
