@@ -39,7 +39,7 @@ async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
     let policy = SessionPolicy::default();
     let a_session = sessions::start(db, c.a, policy, t0()).await.unwrap();
     let b_session = sessions::start(db, c.b, policy, t0()).await.unwrap();
-    exchange::send_private_note(db, c.a, "Before closing", t0()).await.unwrap();
+    exchange::send_private_note(db, c.a, "Before closing", false, t0()).await.unwrap();
 
     cases::set_status(db, c.therapist, c.case_id, CaseStatus::Closed, t0()).await.unwrap();
     // Both partners are signed out at once.
@@ -56,9 +56,9 @@ async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
         // The home page says why; a private note and the client's own writing remain.
         let home = cases::client_case(db, client, t0()).await.unwrap();
         assert!(home.no_access.unwrap().contains("closed"));
-        exchange::send_private_note(db, client, "After closing", t0()).await.unwrap();
+        exchange::send_private_note(db, client, "After closing", false, t0()).await.unwrap();
         assert_eq!(
-            exchange::my_private_notes(db, client).await.unwrap().len(),
+            exchange::my_private_notes(db, client).await.unwrap().threads.len(),
             1 + usize::from(client == c.a)
         );
     }
@@ -103,7 +103,7 @@ async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &
         .no_access
         .unwrap()
         .contains("ended your access"));
-    exchange::send_private_note(db, c.a, "Still here", t0()).await.unwrap();
+    exchange::send_private_note(db, c.a, "Still here", false, t0()).await.unwrap();
     assert!(own_writing::own_writing(db, c.a, t0()).await.unwrap().text.contains("Still here"));
 
     // Sam no longer sees anything Alex wrote, and cannot make new moves towards Alex.
@@ -172,12 +172,14 @@ async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection
         exchange::save_pact(db, c.a, "Old arguments", false, false, true, t0()).await.unwrap_err()
     ));
     // A private note to the therapist always goes.
-    exchange::send_private_note(db, c.a, "While paused", t0()).await.unwrap();
+    exchange::send_private_note(db, c.a, "While paused", false, t0()).await.unwrap();
     // Reminders stop: of two cases with homework due, only the active one is reminded.
     let due = t0().date_naive() + chrono::Duration::days(2);
     let (paused_case, active_case) = (couple(db, "pause-due").await, couple(db, "active-due").await);
     for case in [&paused_case, &active_case] {
-        homework::assign_programme(db, case.therapist, case.case_id, Some(due), "", t0()).await.unwrap();
+        homework::assign_programme(db, case.therapist, case.case_id, Some(due), "", true, t0())
+            .await
+            .unwrap();
     }
     cases::set_status(db, paused_case.therapist, paused_case.case_id, CaseStatus::Paused, t0())
         .await

@@ -226,6 +226,10 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     exchange::save_pact(db, c.a, "Old hurt about holidays", false, true, false, t0()).await.unwrap();
     let sam_view = exchange::pact(db, c.b).await.unwrap();
     assert_eq!(sam_view.entries[0].1.as_ref().unwrap().letting_go, "", "unshared writing stays private");
+    assert!(
+        sam_view.entries[0].1.as_ref().unwrap().wants_conversation,
+        "the request for one more conversation is seen by the partner, as its label says"
+    );
     let therapist_view = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
     assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
     exchange::save_pact(db, c.a, "Old hurt about holidays", true, true, true, t0()).await.unwrap();
@@ -250,14 +254,14 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     assert!(!emails[0].text_body.contains("Keeping score") && !emails[0].text_body.contains("Alex"));
 
     // A private note reaches the therapist only, and shows as unread on the caseload.
-    exchange::send_private_note(db, c.a, "PRIVATE: I feel unsafe at home", t0()).await.unwrap();
-    assert!(exchange::send_private_note(db, c.a, "  ", t0())
+    exchange::send_private_note(db, c.a, "PRIVATE: I feel unsafe at home", false, t0()).await.unwrap();
+    assert!(exchange::send_private_note(db, c.a, "  ", false, t0())
         .await
         .unwrap_err()
         .message_for("body")
         .is_some());
-    assert!(exchange::my_private_notes(db, c.b).await.unwrap().is_empty());
-    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().len(), 1);
+    assert!(exchange::my_private_notes(db, c.b).await.unwrap().threads.is_empty());
+    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().threads.len(), 1);
     let query = caseload::CaseloadQuery {
         search: String::new(),
         status: None,
@@ -270,7 +274,13 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     };
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 1);
     let notes = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
-    assert_eq!(notes[0].body, "PRIVATE: I feel unsafe at home");
+    assert_eq!(notes[0].note.body, "PRIVATE: I feel unsafe at home");
+    assert_eq!(
+        unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()),
+        1,
+        "loading the case page opens no note"
+    );
+    exchange::mark_private_note_read(db, c.therapist, notes[0].note.id, t0()).await.unwrap();
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 0);
     assert_eq!(
         case_page(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),
@@ -283,7 +293,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
 async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) {
     use app::services::homework::{self, SaveIntent};
     let c = couple(db, "wishes-once").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     // Alex adds a wish on the wishes page before submitting step 1.
     exchange::add_wish(db, c.a, "Cook together on Sundays", "everyday", 2, t0()).await.unwrap();

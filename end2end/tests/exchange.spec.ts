@@ -34,6 +34,7 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   const therapistEmail = uniqueEmail('stone');
   await signUpTherapist(page, 'Dr Eve Stone', therapistEmail);
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
 
@@ -107,23 +108,46 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   const update = await emailWithSubject(therapistEmail, /^An update on one of your cases$/);
   expect(update.text).not.toContain('holidays');
 
-  // A private note reaches the therapist only.
+  // A private note, marked urgent, reaches the therapist only; the therapist is emailed at
+  // once, without its words.
   await alex.page.goto('/private-note');
   await waitForHydration(alex.page);
+  await expect(alex.page.getByRole('complementary', { name: 'If you need help now' })).toContainText(
+    'If you are in danger, call your local emergency number.',
+  );
   await alex.page.getByLabel('Your message').fill('I would like a session on my own.');
+  await alex.page.getByLabel('This is urgent').check();
   await alex.page.getByRole('button', { name: 'Send to my therapist' }).click();
   await expect(alex.page.getByText('Sent. Only your therapist will read it.')).toBeVisible();
+  await expect(alex.page.getByText(/Not read yet/)).toBeVisible();
   await sam.page.goto('/private-note');
   await expect(sam.page.getByRole('heading', { name: 'A private note to your therapist' })).toBeVisible();
   await expect(sam.page.getByText('I would like a session on my own.')).toHaveCount(0);
+  const notice = await emailWithSubject(therapistEmail, /^You have a new message in Babysteps$/);
+  expect(notice.text).not.toContain('session on my own');
 
   await page.getByRole('link', { name: 'Caseload' }).click();
+  await expect(page.getByRole('region', { name: 'Urgent' }).getByRole('link', { name: 'Alex & Sam' })).toBeVisible();
   const row = page.getByRole('row', { name: /Alex & Sam/ });
   await expect(row).toContainText('1 private note');
+  await expect(row).toContainText('Urgent');
   await expect(row.getByRole('img', { name: /Closeness trend over 2 weeks/ })).toBeVisible();
   await row.getByRole('link', { name: 'Alex & Sam' }).click();
+  await expect(page.getByRole('region', { name: 'Urgent' })).toContainText('Alex marked a private note urgent.');
   await expect(page.getByRole('heading', { name: 'Private notes (1 new)' })).toBeVisible();
+  // Loading the page did not open the note; opening it does, and Alex sees when.
+  await expect(page.getByText('I would like a session on my own.')).toHaveCount(0);
+  await page.getByRole('button', { name: /Open note from Alex/ }).click();
   await expect(page.getByText('I would like a session on my own.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Private notes', exact: true })).toBeVisible();
+  await page.getByLabel('Reply to Alex').fill('Of course. Let us find a time this week.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await expect(page.getByText('Of course. Let us find a time this week.')).toBeVisible();
+  await alex.page.reload();
+  await expect(alex.page.getByText(/· Read /)).toBeVisible();
+  await expect(alex.page.getByText('Of course. Let us find a time this week.')).toBeVisible();
+  await sam.page.reload();
+  await expect(sam.page.getByText('Of course. Let us find a time this week.')).toHaveCount(0);
   await expect(page.getByText(/Both partners confirmed the pact on/)).toBeVisible();
   const caseChart = page.getByRole('img', { name: 'Closeness over the weeks, both partners' });
   await expect(caseChart.locator('circle')).toHaveCount(8);

@@ -39,6 +39,7 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await sam.page.getByRole('button', { name: 'Turn reminders off' }).click();
   await expect(sam.page.getByText('Reminders are off.')).toBeVisible();
 
+  await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
   await emailWithSubject(emails.Alex, /^You have new homework from your therapist$/);

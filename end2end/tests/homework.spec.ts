@@ -29,6 +29,7 @@ test('the couple does step 1 on their phones, shares it, and the therapist revie
 
   // The therapist assigns the programme: step 1 opens, the rest stay locked.
   await page.getByLabel('A note for the couple (optional)').fill('Take your time with this one.');
+  await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');
   await expect(page.getByRole('row', { name: /Step 2 – Talk it through together/ })).toContainText('Locked');
@@ -120,6 +121,7 @@ test('the couple does step 1 on their phones, shares it, and the therapist revie
 test('a draft edited in two tabs is never silently overwritten', async ({ page, browser }) => {
   await signUpTherapist(page, 'Dr Jo Park', uniqueEmail('park'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Two tabs');
+  await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
 

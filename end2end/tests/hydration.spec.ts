@@ -103,6 +103,7 @@ test('every signed-in page hydrates and answers through fetch', async ({ page, b
   const casePath = new URL(page.url()).pathname;
   await visit(page, errors, casePath, 'Smoke & Mirrors');
   await throughFetch(page, errors, async () => {
+    await page.getByLabel('I have screened each partner alone for safety').check();
     await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
     await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');
   });

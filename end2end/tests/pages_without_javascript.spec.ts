@@ -33,6 +33,7 @@ test('every main page renders without JavaScript for each visitor, and the serve
   await signUpTherapist(page, 'Dr Lee Ward', uniqueEmail('ward'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
   const casePath = new URL(page.url()).pathname;
+  await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
   await alex.page.goto('/homework');

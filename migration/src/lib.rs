@@ -12,6 +12,7 @@ mod m20261125_000006_exchange;
 mod m20261125_000007_messages;
 mod m20261129_000008_stored_values;
 mod m20261129_000009_privacy;
+mod m20261129_000010_safety_channel;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_messages::Migration),
             Box::new(m20261129_000008_stored_values::Migration),
             Box::new(m20261129_000009_privacy::Migration),
+            Box::new(m20261129_000010_safety_channel::Migration),
         ]
     }
 }

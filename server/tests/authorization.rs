@@ -151,8 +151,20 @@ async fn every_case_function_answers_each_actor_correctly() {
                 ("time_zone", "Europe/London".into()),
                 ("digest", "daily".into()),
                 ("reminders", "on".into()),
+                ("crisis_line", "In an emergency call 112 (EU) or 988 (US)".into()),
+                ("reply_within_days", "3".into()),
             ],
             [401, 200, 200, 403, 403, 403],
+        ),
+        (
+            "settings/save",
+            vec![
+                ("display_name", "Dr Therapist".into()),
+                ("time_zone", "Europe/London".into()),
+                ("digest", "daily".into()),
+                ("reply_within_days", "15".into()),
+            ],
+            [401, 422, 422, 403, 403, 403],
         ),
         ("settings/reminders", vec![("on", "false".into())], [401, 200, 200, 200, 200, 200]),
         (
@@ -234,7 +246,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
     };
     let world = world("homework").await;
     let db = &world.db;
-    homework::assign_programme(db, world.owner, world.owner_case, None, "", Utc::now()).await.unwrap();
+    homework::assign_programme(db, world.owner, world.owner_case, None, "", true, Utc::now()).await.unwrap();
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(world.owner_case))
         .all(db)
@@ -309,8 +321,18 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ("homework/share", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404, 404]),
         (
             "homework/assign_programme",
-            vec![("case_id", case.clone()), ("due_on", "".into()), ("note", "".into())],
+            vec![
+                ("case_id", case.clone()),
+                ("due_on", "".into()),
+                ("note", "".into()),
+                ("screened", "yes".into()),
+            ],
             [401, 404, 409, 403, 403, 403],
+        ),
+        (
+            "homework/assign_programme",
+            vec![("case_id", case.clone()), ("due_on", "".into()), ("note", "".into())],
+            [401, 404, 422, 403, 403, 403],
         ),
         ("homework/unlock", vec![("assignment_id", step2.clone())], [401, 404, 200, 403, 403, 403]),
         ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403, 403]),
@@ -357,8 +379,20 @@ async fn every_homework_function_answers_each_actor_correctly() {
             note: "CLIENT-SECRET check-in".into(),
         };
         exchange::save_check_in(db, world.a, form, now).await.unwrap();
-        exchange::send_private_note(db, world.a, "CLIENT-SECRET note", now).await.unwrap();
+        exchange::send_private_note(db, world.a, "CLIENT-SECRET note", true, now).await.unwrap();
     }
+    // The therapist's reply to that note is the client's and the therapist's alone too.
+    let note = app::entities::private_notes::Entity::find()
+        .filter(app::entities::private_notes::Column::CaseId.eq(world.owner_case))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    app::services::exchange::reply_to_private_note(db, world.owner, note, "CLIENT-SECRET reply", now)
+        .await
+        .unwrap();
+    let note = note.to_string();
     let monday = monday.to_string();
     let client_only = [401, 403, 403, 200, 200, 200];
     let calls: Vec<Call> = vec![
@@ -409,7 +443,21 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ("exchange/save_pact", vec![("letting_go", "Old arguments".into())], client_only),
         ("exchange/pact", vec![], client_only),
         ("notes/send", vec![("body", "Hello".into())], client_only),
+        ("notes/send", vec![("body", "Hello".into()), ("urgent", "yes".into())], client_only),
         ("notes/mine", vec![], client_only),
+        ("notes/read", vec![("note_id", note.clone())], [401, 404, 200, 403, 403, 403]),
+        ("notes/read", vec![("note_id", "999999".into())], [401, 404, 404, 403, 403, 403]),
+        (
+            "notes/reply",
+            vec![("note_id", note.clone()), ("body", "Thank you for writing".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "notes/reply",
+            vec![("note_id", note.clone()), ("body", " ".into())],
+            [401, 404, 422, 403, 403, 403],
+        ),
+        ("notes/replies_read", vec![("note_id", note.clone())], [401, 403, 403, 200, 404, 404]),
     ];
     check_calls(&world, calls, "CLIENT-SECRET", &["owner", "partner A"]).await;
 }
@@ -470,7 +518,7 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     };
     let world = world("other-partner").await;
     let (db, now) = (&world.db, Utc::now());
-    homework::assign_programme(db, world.owner, world.owner_case, None, "", now).await.unwrap();
+    homework::assign_programme(db, world.owner, world.owner_case, None, "", true, now).await.unwrap();
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(world.owner_case))
         .all(db)
@@ -527,7 +575,7 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     exchange::save_check_in(db, world.b, check_in(""), now).await.unwrap();
     exchange::set_share_ratings(db, world.b, true, now).await.unwrap();
     exchange::save_pact(db, world.a, "FORBIDDEN-LETTING-GO", false, false, false, now).await.unwrap();
-    exchange::send_private_note(db, world.a, "FORBIDDEN-PRIVATE-NOTE", now).await.unwrap();
+    exchange::send_private_note(db, world.a, "FORBIDDEN-PRIVATE-NOTE", false, now).await.unwrap();
     let only_a = messages::FollowUp {
         recipients: app::domain::homework::Recipients::PartnerA,
         subject: "Hello {first_name}".into(),

@@ -98,7 +98,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
     }
     let client = invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
 
-    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", now)
+    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", true, now)
         .await
         .unwrap();
     let step_1 = assignments::Entity::find()
@@ -132,7 +132,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
         note: String::new(),
     };
     exchange::save_check_in(db, client, form, now).await.unwrap();
-    exchange::send_private_note(db, client, "A note for my therapist.", now).await.unwrap();
+    exchange::send_private_note(db, client, "A note for my therapist.", false, now).await.unwrap();
 
     let follow_up = messages::FollowUp {
         recipients: app::domain::homework::Recipients::Both,

@@ -83,7 +83,7 @@ impl Table {
             ("cases/page", vec![("case_id", case.clone())]),
             ("cases/get", vec![("case_id", case.clone())]),
             ("outbox/list", vec![]),
-            ("cases/caseload", vec![("page", "1".to_owned())]),
+            ("cases/caseload", caseload_form()),
         ] {
             seen.push_str(&call(client, base, endpoint, &form).await.1);
         }
@@ -161,6 +161,16 @@ impl Table {
     }
 }
 
+/// The caseload's first page, unfiltered.
+fn caseload_form() -> Vec<(&'static str, String)> {
+    vec![
+        ("search", String::new()),
+        ("status", String::new()),
+        ("sort", String::new()),
+        ("page", "1".to_owned()),
+    ]
+}
+
 const T_A: [bool; 4] = [true, true, false, false];
 const T_A_B: [bool; 4] = [true, true, true, false];
 
@@ -182,7 +192,7 @@ async fn the_therapists_notes_reach_only_the_therapist() {
 #[tokio::test]
 async fn a_draft_reaches_the_therapist_and_its_writer() {
     let t = table("draft").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", Utc::now()).await.unwrap();
+    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
     let step1 = t.step(&t.assignments().await, 1);
     let draft = [("emotional_meaning".to_owned(), "ROW-DRAFT".to_owned())].into();
     homework::save_answers(&t.server.db, t.a, step1, 0, &draft, SaveIntent::Draft, Utc::now()).await.unwrap();
@@ -192,7 +202,7 @@ async fn a_draft_reaches_the_therapist_and_its_writer() {
 #[tokio::test]
 async fn a_submission_reaches_the_other_partner_only_once_both_have_shared() {
     let t = table("submission").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", Utc::now()).await.unwrap();
+    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
     t.submit_step_1(t.a, "ROW-SUBMISSION").await;
     assert_eq!(t.who_sees("ROW-SUBMISSION").await, T_A, "submitted, not shared");
     let step1 = t.step(&t.assignments().await, 1);
@@ -206,7 +216,7 @@ async fn a_submission_reaches_the_other_partner_only_once_both_have_shared() {
 #[tokio::test]
 async fn a_comment_reaches_the_therapist_and_the_partner_it_is_to() {
     let t = table("comment").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", Utc::now()).await.unwrap();
+    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
     t.submit_step_1(t.a, "A-words").await;
     let response = responses::Entity::find().one(&t.server.db).await.unwrap().unwrap();
     homework::comment(&t.server.db, t.owner, response.id, None, "ROW-COMMENT", Utc::now()).await.unwrap();
@@ -216,7 +226,7 @@ async fn a_comment_reaches_the_therapist_and_the_partner_it_is_to() {
 #[tokio::test]
 async fn wishes_and_their_answers_reach_both_partners_once_both_shared_step_1() {
     let t = table("wishes").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", Utc::now()).await.unwrap();
+    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
     t.submit_step_1(t.a, "ROW-WISH").await;
     t.submit_step_1(t.b, "B-words").await;
     assert_eq!(t.who_sees("ROW-WISH wish").await, T_A, "before sharing");
@@ -290,7 +300,7 @@ async fn step_5_writing_reaches_the_other_partner_only_if_shared() {
 #[tokio::test]
 async fn a_private_note_reaches_only_the_therapist_and_its_writer() {
     let t = table("private-note").await;
-    exchange::send_private_note(&t.server.db, t.a, "ROW-PRIVATE-NOTE", Utc::now()).await.unwrap();
+    exchange::send_private_note(&t.server.db, t.a, "ROW-PRIVATE-NOTE", false, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-PRIVATE-NOTE").await, T_A);
 }
 
@@ -312,7 +322,7 @@ async fn an_email_to_one_partner_reaches_only_that_partner() {
 #[tokio::test]
 async fn audit_entries_reach_no_client_and_no_outsider() {
     let t = table("audit").await;
-    exchange::send_private_note(&t.server.db, t.a, "Hello", Utc::now()).await.unwrap();
+    exchange::send_private_note(&t.server.db, t.a, "Hello", false, Utc::now()).await.unwrap();
     // The trail's action names appear in no client's or outsider's reach. (The therapist's
     // own view of the trail comes with the records work; today no page shows it.)
     let [_, a, b, x] = t.who_sees("private_note.sent").await;
@@ -323,7 +333,7 @@ async fn audit_entries_reach_no_client_and_no_outsider() {
 async fn a_removed_partner_reaches_nothing_and_their_writing_stays_with_the_therapist() {
     let t = table("removed").await;
     let db = &t.server.db;
-    exchange::send_private_note(db, t.a, "ROW-REMOVED-NOTE", Utc::now()).await.unwrap();
+    exchange::send_private_note(db, t.a, "ROW-REMOVED-NOTE", false, Utc::now()).await.unwrap();
     exchange::save_pact(db, t.a, "ROW-REMOVED-SHARED", true, false, false, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-REMOVED-SHARED").await, T_A_B, "before removal");
     let a_partner = app::services::access::partners_of(db, t.case_id).await.unwrap()[0].id;
@@ -360,4 +370,26 @@ async fn a_closed_case_shows_its_clients_a_notice_and_nothing_else() {
         let note = [("body", "After the end".to_owned())];
         assert_eq!(call(&again, &t.server.base, "notes/send", &note).await.0, 200);
     }
+}
+
+#[tokio::test]
+async fn the_therapists_reply_to_a_note_reaches_only_its_writer() {
+    let t = table("reply").await;
+    let db = &t.server.db;
+    exchange::send_private_note(db, t.a, "A note", false, Utc::now()).await.unwrap();
+    let note = app::entities::private_notes::Entity::find().one(db).await.unwrap().unwrap();
+    exchange::reply_to_private_note(db, t.owner, note.id, "ROW-REPLY", Utc::now()).await.unwrap();
+    assert_eq!(t.who_sees("ROW-REPLY").await, T_A);
+}
+
+#[tokio::test]
+async fn an_urgent_note_is_marked_for_the_therapist_and_hidden_from_the_other_partner() {
+    let t = table("urgent").await;
+    exchange::send_private_note(&t.server.db, t.a, "ROW-URGENT-NOTE", true, Utc::now()).await.unwrap();
+    assert_eq!(t.who_sees("ROW-URGENT-NOTE").await, T_A);
+    // The caseload shows the therapist an urgent note; nobody else's view says "urgent".
+    let (_, caseload) = call(&t.t_client, &t.server.base, "cases/caseload", &caseload_form()).await;
+    assert!(caseload.to_lowercase().contains("urgent"), "{caseload}");
+    let (_, b_home) = call(&t.b_client, &t.server.base, "client/home", &[]).await;
+    assert!(!b_home.to_lowercase().contains("\"urgent\":true"), "{b_home}");
 }

@@ -7,6 +7,7 @@ use crate::{
     domain::{
         case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
         outbox::EmailStatus,
+        safety::SafetyInfo,
     },
     error::AppError,
 };
@@ -62,14 +63,29 @@ pub struct CaseloadRow {
     pub overdue: usize,
     /// Private notes not yet read.
     pub unread_notes: usize,
+    /// Of those, the ones a partner marked urgent.
+    pub urgent_notes: usize,
     /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
     /// last eight weeks.
     pub closeness_trend: Vec<u8>,
 }
 
+/// A case with unread urgent private notes, listed above the caseload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrgentCase {
+    /// The case id.
+    pub id: i32,
+    /// The case's name.
+    pub label: String,
+    /// How many urgent notes wait to be opened.
+    pub notes: usize,
+}
+
 /// One page of the caseload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseloadView {
+    /// Every case with unread urgent private notes (whatever the page, search or filter).
+    pub urgent: Vec<UrgentCase>,
     /// This page's rows.
     pub rows: Vec<CaseloadRow>,
     /// Cases matching the search and filter.
@@ -178,6 +194,8 @@ pub struct ClientHomeView {
     /// Why the client no longer reaches the case's content (closed, or they were removed);
     /// they can still send a private note and download their own writing.
     pub no_access: Option<String>,
+    /// The therapist's crisis line and usual reply time.
+    pub safety: SafetyInfo,
 }
 
 /// A client's own writing, ready to download.
@@ -246,6 +264,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
             current_step: row.homework.current_step,
             overdue: row.homework.overdue,
             unread_notes: row.unread_notes,
+            urgent_notes: row.urgent_notes,
             // The last eight weeks, as tenths of the 0–10 scale.
             closeness_trend: row
                 .closeness_trend
@@ -264,6 +283,11 @@ impl CaseloadView {
         let unfiltered = query.search.trim().is_empty() && query.status.is_none();
         CaseloadView {
             has_any_cases: !(unfiltered && found.total == 0),
+            urgent: found
+                .urgent
+                .into_iter()
+                .map(|(case, notes)| UrgentCase { id: case.id, label: case.label, notes })
+                .collect(),
             rows: found.rows.into_iter().map(CaseloadRow::from).collect(),
             total: found.total,
             page: query.page,
@@ -465,6 +489,7 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
         policy: found.case.confidentiality_policy,
         status: found.case.status,
         no_access: found.no_access,
+        safety: found.safety,
     })
 }
 

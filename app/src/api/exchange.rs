@@ -3,7 +3,11 @@
 //! therapist's view of all of it on the case page.
 
 use crate::{
-    domain::exchange::{OfferStatus, WishState},
+    domain::{
+        case::ConfidentialityPolicy,
+        exchange::{OfferStatus, WishState},
+        safety::SafetyInfo,
+    },
     error::AppError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -126,6 +130,8 @@ pub struct PracticeView {
     pub i_share: bool,
     /// What the client chose to practise.
     pub practising: Vec<AgreementView>,
+    /// The case's confidentiality policy (what the therapist may do with the note).
+    pub policy: ConfidentialityPolicy,
 }
 
 /// One partner's step 5 entry as the viewer may see it.
@@ -152,17 +158,82 @@ pub struct PactView {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
-/// A private note to the therapist.
+/// The therapist's reply to a private note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyView {
+    /// The reply.
+    pub body: String,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When the partner who wrote the note opened it.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A private note to the therapist, with the therapist's replies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteView {
+    /// The note.
+    pub id: i32,
     /// Who wrote it (first name).
     pub partner: String,
     /// The message.
     pub body: String,
     /// When.
     pub created_at: DateTime<Utc>,
-    /// Not yet opened by the therapist before this view.
-    pub unread: bool,
+    /// When the therapist opened it (none: not yet).
+    pub read_at: Option<DateTime<Utc>>,
+    /// The writer marked it urgent.
+    pub urgent: bool,
+    /// The therapist's replies, oldest first.
+    pub replies: Vec<ReplyView>,
+}
+
+impl NoteView {
+    /// True until the therapist opens it.
+    pub fn unread(&self) -> bool {
+        self.read_at.is_none()
+    }
+}
+
+/// The client's private note page: their own notes with replies, what their case's policy
+/// means for them, and what their therapist said about getting help and hearing back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivateNotesView {
+    /// The client's notes, newest first.
+    pub notes: Vec<NoteView>,
+    /// The case's confidentiality policy.
+    pub policy: ConfidentialityPolicy,
+    /// The therapist's crisis line and usual reply time.
+    pub safety: SafetyInfo,
+}
+
+#[cfg(feature = "ssr")]
+fn note_view(thread: exchange::NoteThread, partners: &[partners::Model]) -> NoteView {
+    let note = thread.note;
+    NoteView {
+        id: note.id,
+        partner: first_name(partners, note.partner_id),
+        body: note.body,
+        created_at: note.created_at,
+        read_at: note.read_at,
+        urgent: note.urgent,
+        replies: thread
+            .replies
+            .into_iter()
+            .map(|r| ReplyView { body: r.body, created_at: r.created_at, read_at: r.read_at })
+            .collect(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<exchange::MyNotes> for PrivateNotesView {
+    fn from(mine: exchange::MyNotes) -> Self {
+        PrivateNotesView {
+            notes: mine.threads.into_iter().map(|t| note_view(t, &[])).collect(),
+            policy: mine.policy,
+            safety: mine.safety,
+        }
+    }
 }
 
 /// Everything of steps 3 to 5 on the therapist's case page.
@@ -176,7 +247,7 @@ pub struct CaseExchangeView {
     pub check_ins: Vec<CheckInView>,
     /// Step 5.
     pub pact: PactView,
-    /// Private notes, newest first.
+    /// Private notes with replies: urgent unread first, then newest first.
     pub notes: Vec<NoteView>,
 }
 
@@ -187,7 +258,7 @@ impl CaseExchangeView {
         board: exchange::Board,
         practice: exchange::Practice,
         pact: exchange::Pact,
-        notes: Vec<crate::entities::private_notes::Model>,
+        notes: Vec<exchange::NoteThread>,
     ) -> Result<Self, AppError> {
         Ok(Self {
             wishes: board
@@ -198,15 +269,7 @@ impl CaseExchangeView {
             agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
             check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
             pact: pact_view(pact),
-            notes: notes
-                .into_iter()
-                .map(|n| NoteView {
-                    partner: first_name(&board.partners, n.partner_id),
-                    body: n.body,
-                    created_at: n.created_at,
-                    unread: n.read_at.is_none(),
-                })
-                .collect(),
+            notes: notes.into_iter().map(|t| note_view(t, &board.partners)).collect(),
         })
     }
 }
@@ -406,6 +469,7 @@ impl PracticeView {
             mine: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
             partner_ratings,
             i_share: me.share_ratings,
+            policy: practice.policy,
             practising: board
                 .agreements
                 .into_iter()
@@ -498,27 +562,49 @@ pub async fn save_pact(
     Ok(())
 }
 
-/// Sends the therapist a private note.
+/// Sends the therapist a private note (`urgent` arrives only when ticked).
 #[server(endpoint = "notes/send")]
-pub async fn send_private_note(body: String) -> Result<(), AppError> {
+pub async fn send_private_note(
+    body: String,
+    #[server(default)] urgent: Option<String>,
+) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    exchange::send_private_note(req.db(), actor, &body, request::now()).await
+    exchange::send_private_note(req.db(), actor, &body, urgent.is_some(), request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
 }
 
-/// The private notes the client has sent.
+/// The client's private note page: their notes with replies, their policy, the crisis line.
 #[server(endpoint = "notes/mine")]
-pub async fn load_my_notes() -> Result<Vec<NoteView>, AppError> {
+pub async fn load_my_notes() -> Result<PrivateNotesView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    Ok(exchange::my_private_notes(req.db(), actor)
-        .await?
-        .into_iter()
-        .map(|n| NoteView {
-            partner: String::new(),
-            body: n.body,
-            created_at: n.created_at,
-            unread: n.read_at.is_none(),
-        })
-        .collect())
+    Ok(exchange::my_private_notes(req.db(), actor).await?.into())
+}
+
+/// The therapist opens a private note, which marks it read; returns when it was first read.
+#[server(endpoint = "notes/read")]
+pub async fn mark_private_note_read(note_id: i32) -> Result<DateTime<Utc>, AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::mark_private_note_read(req.db(), actor, note_id, request::now()).await
+}
+
+/// The therapist replies to a private note (to the partner who wrote it only).
+#[server(endpoint = "notes/reply")]
+pub async fn reply_to_private_note(note_id: i32, body: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::reply_to_private_note(req.db(), actor, note_id, &body, request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
+}
+
+/// The client who wrote a note marks the therapist's replies to it read.
+#[server(endpoint = "notes/replies_read")]
+pub async fn mark_replies_read(note_id: i32) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::mark_replies_read(req.db(), actor, note_id, request::now()).await
 }

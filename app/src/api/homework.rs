@@ -318,12 +318,19 @@ impl From<homework::CaseHomework> for CaseHomeworkView {
     }
 }
 
-/// Assigns Baby Steps to both partners of a case.
+/// Assigns Baby Steps to both partners of a case; `screened` (arrives only when ticked)
+/// confirms the therapist screened each partner alone for safety first.
 #[server(endpoint = "homework/assign_programme")]
-pub async fn assign_baby_steps(case_id: i32, due_on: String, note: String) -> Result<(), AppError> {
+pub async fn assign_baby_steps(
+    case_id: i32,
+    due_on: String,
+    note: String,
+    #[server(default)] screened: Option<String>,
+) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    homework::assign_programme(req.db(), actor, case_id, parse_due_on(&due_on)?, &note, request::now())
+    let due_on = parse_due_on(&due_on)?;
+    homework::assign_programme(req.db(), actor, case_id, due_on, &note, screened.is_some(), request::now())
         .await?;
     req.state.mail.wake_worker();
     Ok(())

@@ -1,6 +1,10 @@
 //! Inviting partners, the outbox, and joining through an invitation link.
 
-use crate::{api::cases::EmailView, domain::case::ConfidentialityPolicy, error::AppError};
+use crate::{
+    api::cases::EmailView,
+    domain::{case::ConfidentialityPolicy, safety::SafetyInfo},
+    error::AppError,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +36,8 @@ pub enum InvitationView {
         has_account: bool,
         /// True when that account is the one signed in now.
         signed_in_as_invitee: bool,
+        /// The therapist's crisis line and usual reply time.
+        safety: SafetyInfo,
     },
     /// Expired after 7 days.
     Expired,
@@ -118,6 +124,7 @@ impl InvitationView {
                 email: details.email,
                 policy: details.policy,
                 has_account: details.has_account,
+                safety: details.safety,
             },
             InvitationLookup::Expired => InvitationView::Expired,
             InvitationLookup::Used => InvitationView::Used,

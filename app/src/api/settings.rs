@@ -1,5 +1,6 @@
 //! The signed-in person's settings: a therapist's name, practice, signature, time zone,
-//! booking link and email preferences; a client's choice about reminders.
+//! booking link, email preferences, crisis line and usual reply time; a client's choice
+//! about reminders.
 
 use crate::{domain::outbox::Digest, error::AppError};
 use leptos::prelude::*;
@@ -27,6 +28,10 @@ pub struct SettingsView {
     pub digest: Digest,
     /// Automatic reminders on (a therapist: for their clients; a client: for themselves).
     pub reminders: bool,
+    /// The crisis line clients see beside the private note (empty: the default).
+    pub crisis_line: String,
+    /// "Usually replies within N days", if set.
+    pub reply_within_days: Option<i16>,
 }
 
 /// The signed-in person's settings.
@@ -44,6 +49,8 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
         booking_url: account.booking_url,
         digest: account.digest,
         reminders: account.reminders,
+        crisis_line: account.crisis_line,
+        reply_within_days: account.reply_within_days,
     })
 }
 
@@ -55,29 +62,54 @@ pub async fn save_time_zone(time_zone: String) -> Result<(), AppError> {
     settings::set_time_zone(req.db(), actor, &time_zone, request::now()).await
 }
 
-/// Saves a therapist's settings (`reminders` arrives only when ticked).
+/// A therapist's settings form as submitted (a missing field reads as empty; `reminders`
+/// arrives only when ticked).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    /// The name clients and emails show.
+    pub display_name: String,
+    /// An IANA time zone.
+    pub time_zone: String,
+    /// The practice's name.
+    pub practice_name: String,
+    /// The signature under follow-ups.
+    pub signature: String,
+    /// Where clients book a consultation.
+    pub booking_url: String,
+    /// `immediate` or `daily`.
+    pub digest: String,
+    /// Present when clients should get automatic reminders.
+    pub reminders: Option<String>,
+    /// The crisis line clients see beside the private note.
+    pub crisis_line: String,
+    /// "Usually replies within N days": blank or 1 to 14.
+    pub reply_within_days: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<SettingsForm> for settings::TherapistSettings {
+    fn from(form: SettingsForm) -> Self {
+        settings::TherapistSettings {
+            display_name: form.display_name,
+            practice_name: form.practice_name,
+            signature: form.signature,
+            time_zone: form.time_zone,
+            booking_url: form.booking_url,
+            digest: form.digest,
+            reminders: form.reminders.is_some(),
+            crisis_line: form.crisis_line,
+            reply_within_days: form.reply_within_days,
+        }
+    }
+}
+
+/// Saves a therapist's settings.
 #[server(endpoint = "settings/save")]
-pub async fn save_settings(
-    display_name: String,
-    time_zone: String,
-    #[server(default)] practice_name: String,
-    #[server(default)] signature: String,
-    #[server(default)] booking_url: String,
-    digest: String,
-    #[server(default)] reminders: Option<String>,
-) -> Result<(), AppError> {
+pub async fn save_settings(#[server(flatten)] form: SettingsForm) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let form = settings::TherapistSettings {
-        display_name,
-        practice_name,
-        signature,
-        time_zone,
-        booking_url,
-        digest,
-        reminders: reminders.is_some(),
-    };
-    settings::save_therapist_settings(req.db(), actor, form, request::now()).await
+    settings::save_therapist_settings(req.db(), actor, form.into(), request::now()).await
 }
 
 /// A client turns their reminders on (`on` = true) or off.

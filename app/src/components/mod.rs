@@ -8,4 +8,5 @@ pub mod form;
 pub mod guard;
 pub mod header;
 pub mod questions;
+pub mod safety;
 pub mod url;

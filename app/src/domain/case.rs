@@ -86,6 +86,25 @@ impl ConfidentialityPolicy {
             }
         }
     }
+
+    /// One sentence on what happens to what a partner tells the therapist alone (a private
+    /// note, a check-in note) under this policy, with the safety exception. The app never
+    /// shows it to the other partner; the policy says what the therapist may do with it.
+    pub fn said_alone(self) -> &'static str {
+        match self {
+            ConfidentialityPolicy::NoSecrets => {
+                "Your partner never sees this in Babysteps, but under your \"no secrets\" agreement \
+                 your therapist may bring what you tell them alone into your joint sessions, and if \
+                 anyone is at risk of harm they may have to act on it to keep people safe."
+            }
+            ConfidentialityPolicy::LimitedSecrets => {
+                "Your partner never sees this in Babysteps, and under your \"limited secrets\" \
+                 agreement your therapist may keep what you tell them alone private within the limits \
+                 they explained, unless anyone is at risk of harm, when they may have to act on it to \
+                 keep people safe."
+            }
+        }
+    }
 }
 
 /// Parses an optional text of at most `max` characters: blank means none.
@@ -196,6 +215,8 @@ mod tests {
         for policy in ConfidentialityPolicy::ALL {
             assert_eq!(ConfidentialityPolicy::parse(policy.as_str()), Ok(*policy));
             assert!(!policy.explanation().is_empty());
+            assert!(policy.said_alone().contains("at risk of harm"), "the safety exception");
+            assert_eq!(policy.said_alone().matches(". ").count(), 0, "one sentence");
         }
         assert!(Seeks::parse("male").is_err());
         assert!(CaseStatus::parse("").is_err());

@@ -13,6 +13,7 @@ pub mod outbox;
 mod password;
 mod person_name;
 mod role;
+pub mod safety;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

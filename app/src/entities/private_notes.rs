@@ -13,6 +13,7 @@ pub struct Model {
     pub body: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    pub urgent: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

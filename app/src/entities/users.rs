@@ -22,6 +22,8 @@ pub struct Model {
     pub booking_url: String,
     pub digest: Digest,
     pub reminders: bool,
+    pub crisis_line: String,
+    pub reply_within_days: Option<i16>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

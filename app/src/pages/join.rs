@@ -7,6 +7,7 @@ use crate::{
     auth::use_auth,
     components::{
         form::{action_error, FormError, TextField},
+        safety::SafetyNotice,
         url::encode_query_value,
     },
     domain::MAX_PASSWORD_CHARS,
@@ -77,7 +78,7 @@ fn invitation_view(
                 <p><A href=format!("/sign-in?next={next}") attr:class="button-primary">"Sign in"</A></p>
             })
         }
-        InvitationView::Valid { therapist_name, partner_first_name, email, policy, has_account, .. } => {
+        InvitationView::Valid { therapist_name, partner_first_name, email, policy, has_account, safety, .. } => {
             EitherOf3::C(view! {
                 <h1 id="join-title">{format!("Welcome, {partner_first_name}")}</h1>
                 <p>{format!("{therapist_name} has invited you to Babysteps. Your account will use {email}.")}</p>
@@ -85,6 +86,7 @@ fn invitation_view(
                     <h2 id="policy-title">{format!("Confidentiality: {}", policy.label())}</h2>
                     <p>{policy.explanation()}</p>
                 </section>
+                <SafetyNotice safety=safety/>
                 <ActionForm action=accept attr:novalidate="true">
                     <FormError error=error/>
                     <input type="hidden" name="token" value=token/>

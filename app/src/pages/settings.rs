@@ -1,17 +1,37 @@
-//! `/settings`: the therapist's name, practice, signature, time zone, booking link and
-//! email preferences.
+//! `/settings`: the therapist's name, practice, signature, time zone, booking link, email
+//! preferences, and what clients are told beside the private note (crisis line, usual
+//! reply time).
 
 use crate::{
     api::settings::{load_settings, SaveSettings, SettingsView},
     components::{
-        form::{action_error, FormError, TextArea, TextField},
+        form::{action_error, FormError, SelectField, TextArea, TextField},
         guard::RequireRole,
     },
-    domain::{outbox::Digest, Role},
+    domain::{outbox::Digest, safety::MAX_CRISIS_LINE_CHARS, Role},
     error::AppError,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The choices for "I usually reply within": not said, or 1 to 14 days.
+const REPLY_DAY_OPTIONS: [(&str, &str); 15] = [
+    ("", "Not said"),
+    ("1", "1 day"),
+    ("2", "2 days"),
+    ("3", "3 days"),
+    ("4", "4 days"),
+    ("5", "5 days"),
+    ("6", "6 days"),
+    ("7", "7 days"),
+    ("8", "8 days"),
+    ("9", "9 days"),
+    ("10", "10 days"),
+    ("11", "11 days"),
+    ("12", "12 days"),
+    ("13", "13 days"),
+    ("14", "14 days"),
+];
 
 /// The settings page.
 #[component]
@@ -64,6 +84,29 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
                 <input type="checkbox" id="settings-reminders" name="reminders" value="on" checked=settings.reminders/>
                 <label for="settings-reminders">"Send my clients automatic reminders (new homework, due tomorrow, overdue, weekly check-in)"</label>
             </div>
+            <fieldset class="choices">
+                <legend>"Beside the private note"</legend>
+                <p class="field-hint">
+                    "Clients see this on their private note page, at the foot of their home page and when they join. \
+                     The private note is not an emergency service."
+                </p>
+                <TextField
+                    label="Crisis line"
+                    name="crisis_line"
+                    required=false
+                    hint="One line, for example: In an emergency call 112 (EU) or 988 (US). Left empty, clients read: If you are in danger, call your local emergency number."
+                    max_length=MAX_CRISIS_LINE_CHARS
+                    value=Some(settings.crisis_line)
+                    error=error
+                />
+                <SelectField
+                    label="I usually reply to private notes within"
+                    name="reply_within_days"
+                    options=REPLY_DAY_OPTIONS.to_vec()
+                    selected=Some(settings.reply_within_days.map(|d| d.to_string()).unwrap_or_default())
+                    error=error
+                />
+            </fieldset>
             <FormError error=error/>
             <div class="form-actions">
                 <button type="submit" class="button-primary">"Save settings"</button>

@@ -81,6 +81,15 @@ pub enum AuditAction {
     PactSaved,
     /// A client sent their therapist a private note.
     PrivateNoteSent,
+    /// The therapist opened a private note (its first reading).
+    PrivateNoteRead,
+    /// The therapist replied to a private note.
+    PrivateNoteReplied,
+    /// A client opened their therapist's replies to a private note.
+    PrivateNoteReplyRead,
+    /// The therapist confirmed they screened each partner alone for safety before
+    /// assigning the Baby Steps programme.
+    SafetyScreeningConfirmed,
     /// A therapist queued a follow-up email.
     FollowUpQueued,
     /// A partner chose a proposed consultation time.
@@ -128,6 +137,10 @@ impl AuditAction {
             AuditAction::CheckInSaved => "check_in.saved",
             AuditAction::PactSaved => "pact.saved",
             AuditAction::PrivateNoteSent => "private_note.sent",
+            AuditAction::PrivateNoteRead => "private_note.read",
+            AuditAction::PrivateNoteReplied => "private_note.replied",
+            AuditAction::PrivateNoteReplyRead => "private_note.reply_read",
+            AuditAction::SafetyScreeningConfirmed => "case.safety_screening_confirmed",
             AuditAction::FollowUpQueued => "follow_up.queued",
             AuditAction::ConsultationChosen => "consultation.chosen",
         }

@@ -7,7 +7,7 @@ use super::{
     access::owned_case,
     audit::{self, AuditAction, AuditEvent},
     cases::{self, CaseDetail},
-    exchange::{self, Board, Pact, Practice},
+    exchange::{self, Board, NoteThread, Pact, Practice},
     homework::{self, CaseHomework},
     messages::{self, ComposeDefaults},
     outbox,
@@ -15,7 +15,7 @@ use super::{
     Actor,
 };
 use crate::{
-    entities::{message_templates, outbox_emails, private_notes},
+    entities::{message_templates, outbox_emails},
     error::AppError,
 };
 use chrono::{DateTime, Utc};
@@ -34,8 +34,9 @@ pub struct CasePage {
     pub practice: Practice,
     /// Step 5.
     pub pact: Pact,
-    /// Private notes from the partners, newest first.
-    pub notes: Vec<private_notes::Model>,
+    /// Private notes from the partners with the therapist's replies: urgent unread first,
+    /// then newest first.
+    pub notes: Vec<NoteThread>,
     /// The follow-up composer's starting point.
     pub compose: ComposeDefaults,
     /// The therapist's own follow-up templates.
@@ -47,7 +48,8 @@ pub struct CasePage {
 }
 
 /// The case page for its therapist; anyone else gets "not found" (or "forbidden" for a
-/// client). Opening it marks the partners' private notes read.
+/// client). Loading it marks nothing read: a private note is read only when the therapist
+/// opens it.
 pub async fn case_page(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -61,7 +63,7 @@ pub async fn case_page(
         board: exchange::case_board(db, &case).await?,
         practice: exchange::case_practice(db, &case).await?,
         pact: exchange::case_pact(db, &case).await?,
-        notes: exchange::case_private_notes(db, &case, now).await?,
+        notes: exchange::case_private_notes(db, &case).await?,
         compose: messages::compose_defaults(db, &case).await?,
         message_templates: messages::templates(db, actor).await?,
         templates: templates::list(db, actor).await?,

@@ -1,7 +1,8 @@
 //! The therapist's caseload: one page of cases with both partners, where each stands with
 //! the invitation, homework waiting for review, the programme step, overdue work, unread
-//! private notes and the closeness trend. Filtering, sorting and paging happen in the
-//! database; every other fact is read for the whole page at once.
+//! private notes (urgent ones also listed above the page) and the closeness trend.
+//! Filtering, sorting and paging happen in the database; every other fact is read for the
+//! whole page at once.
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
@@ -71,6 +72,8 @@ pub struct CaseloadRow {
     pub homework: homework::HomeworkSummary,
     /// Private notes from the partners the therapist has not opened yet.
     pub unread_notes: usize,
+    /// Of those, the ones a partner marked urgent.
+    pub urgent_notes: usize,
     /// Weekly average closeness from check-ins (0–10), oldest week first.
     pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
 }
@@ -82,6 +85,9 @@ pub struct CaseloadPage {
     pub rows: Vec<CaseloadRow>,
     /// How many cases match the search and filter.
     pub total: u64,
+    /// Every case (on any page, whatever the search) with unread urgent private notes, and
+    /// how many: shown above the table.
+    pub urgent: Vec<(cases::Model, usize)>,
 }
 
 /// One page of the therapist's caseload: filtering, sorting and paging happen in the
@@ -155,9 +161,16 @@ pub async fn caseload(
                 })
                 .collect();
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
-            let unread_notes = unread.get(&case.id).copied().unwrap_or(0);
+            let notes = unread.get(&case.id).copied().unwrap_or_default();
             let closeness_trend = trends.remove(&case.id).unwrap_or_default();
-            CaseloadRow { case, partners, homework, unread_notes, closeness_trend }
+            CaseloadRow {
+                case,
+                partners,
+                homework,
+                unread_notes: notes.unread,
+                urgent_notes: notes.urgent,
+                closeness_trend,
+            }
         })
         .collect();
     audit::record(
@@ -171,5 +184,6 @@ pub async fn caseload(
         now,
     )
     .await?;
-    Ok(CaseloadPage { rows, total })
+    let urgent = exchange::urgent_cases(db, actor.user_id).await?;
+    Ok(CaseloadPage { rows, total, urgent })
 }

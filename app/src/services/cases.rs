@@ -5,7 +5,7 @@ use super::{
     access::{owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     invitations::revoke_pending,
-    sessions, Actor,
+    sessions, settings, Actor,
 };
 use crate::{
     domain::{
@@ -13,6 +13,7 @@ use crate::{
             parse_last_name, parse_pronouns, CaseLabel, CaseStatus, ConfidentialityPolicy, FirstName,
             InvitationState, Seeks, TherapistNotes,
         },
+        safety::SafetyInfo,
         EmailAddress, Role,
     },
     entities::{cases, invitations, partners, users},
@@ -375,6 +376,8 @@ pub struct ClientCase {
     pub therapist_name: String,
     /// Why the client no longer reaches the case's content (closed, or they were removed).
     pub no_access: Option<String>,
+    /// The therapist's crisis line and usual reply time.
+    pub safety: SafetyInfo,
 }
 
 /// The signed-in client's case, their partner and their therapist (audited).
@@ -398,5 +401,6 @@ pub async fn client_case(
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
     let no_access = super::access::refuse_if_no_access(&own, &case).err().map(|refusal| refusal.to_string());
-    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, no_access })
+    let safety = settings::safety_of(&therapist);
+    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety })
 }

@@ -95,6 +95,26 @@ pub fn case_update(therapist_name: &str, case_id: i32) -> EmailContent {
     EmailContent { subject, text, html }
 }
 
+/// Tells the therapist at once that a client wrote them a private note: one neutral
+/// sentence and a link to the case, never the note, its writer or whether it is urgent.
+pub fn new_private_message(therapist_name: &str, case_id: i32) -> EmailContent {
+    let subject = "You have a new message in Babysteps".to_owned();
+    let path = format!("/cases/{case_id}");
+    let text = format!(
+        "Hello {therapist_name},\n\nYou have a new message in Babysteps.\n\nOpen the case:\n{LINK_PLACEHOLDER}{path}\n"
+    );
+    let html = html_page(
+        &[
+            format!("Hello {},", escape_html(therapist_name)),
+            "You have a new message in Babysteps.".to_owned(),
+        ],
+        "Open the case",
+    )
+    .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}{path}\""))
+    .replace(&format!("browser: {LINK_PLACEHOLDER}"), &format!("browser: {LINK_PLACEHOLDER}{path}"));
+    EmailContent { subject, text, html }
+}
+
 /// An automatic email to a client: a neutral sentence and a link into the app (`path`).
 pub fn reminder(first_name: &str, sentence: &str, path: &str) -> EmailContent {
     let subject = sentence.trim_end_matches('.').to_owned();
@@ -279,6 +299,14 @@ mod tests {
         let email = reminder("Sam", "Some homework is due tomorrow.", "/homework");
         assert_eq!(email.subject, "Some homework is due tomorrow");
         assert!(email.text.contains("{link}/homework") && email.html.contains("href=\"{link}/homework\""));
+    }
+
+    #[test]
+    fn a_new_private_message_says_nothing_but_where_to_look() {
+        let email = new_private_message("Dr Ruiz", 7);
+        assert_eq!(email.subject, "You have a new message in Babysteps");
+        assert!(email.text.contains("{link}/cases/7") && email.html.contains("href=\"{link}/cases/7\""));
+        assert!(!email.text.to_lowercase().contains("urgent"));
     }
 
     #[test]

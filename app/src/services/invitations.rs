@@ -7,13 +7,14 @@ use super::{
     access::{owned_case, partners_of},
     accounts,
     audit::{self, AuditAction, AuditEvent},
-    email, outbox, passwords,
+    email, outbox, passwords, settings,
     tokens::SecretToken,
     Actor,
 };
 use crate::{
     domain::{
         case::{CaseStatus, ConfidentialityPolicy},
+        safety::SafetyInfo,
         EmailAddress, Password, Role,
     },
     entities::{cases, invitations, outbox_emails, partners, users},
@@ -232,6 +233,8 @@ pub struct InvitationDetails {
     pub policy: ConfidentialityPolicy,
     /// True when that email already has an account (they sign in to accept).
     pub has_account: bool,
+    /// The therapist's crisis line and usual reply time.
+    pub safety: SafetyInfo,
 }
 
 struct Found {
@@ -278,6 +281,7 @@ pub async fn lookup(
         .is_some();
     let policy = case.confidentiality_policy;
     Ok(InvitationLookup::Valid(InvitationDetails {
+        safety: settings::safety_of(&therapist),
         therapist_name: therapist.display_name,
         partner_first_name: partner.first_name,
         email: partner.email,

@@ -1,16 +1,28 @@
-//! An account's own settings. For now: the time zone that due dates and "overdue" follow.
+//! An account's own settings: the time zone that due dates and "overdue" follow; for a
+//! therapist also their name, practice, signature, booking link, email preferences, and
+//! what clients are told beside the private note (crisis line, usual reply time); for a
+//! client their reminders.
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
     clock, Actor,
 };
-use crate::{domain::outbox::Digest, entities::users, error::AppError};
+use crate::{
+    domain::{outbox::Digest, safety::SafetyInfo},
+    entities::users,
+    error::AppError,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
 /// The signed-in account.
 pub async fn account(db: &impl ConnectionTrait, actor: Actor) -> Result<users::Model, AppError> {
     users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The crisis line and usual reply time a therapist set, as clients are shown them.
+pub fn safety_of(therapist: &users::Model) -> SafetyInfo {
+    SafetyInfo { crisis_line: therapist.crisis_line.clone(), reply_within_days: therapist.reply_within_days }
 }
 
 /// Changes the account's time zone.
@@ -45,6 +57,11 @@ pub struct TherapistSettings {
     pub digest: String,
     /// Whether clients get automatic reminders.
     pub reminders: bool,
+    /// One line clients see beside the private note: where to get help in an emergency
+    /// (blank: the app's default).
+    pub crisis_line: String,
+    /// "Usually replies within N days", 1 to 14 (blank: not said).
+    pub reply_within_days: String,
 }
 
 /// Saves a therapist's settings; each bad field is refused with its own message.
@@ -54,7 +71,10 @@ pub async fn save_therapist_settings(
     form: TherapistSettings,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use crate::domain::PersonName;
+    use crate::domain::{
+        safety::{parse_reply_days, CrisisLine},
+        PersonName,
+    };
     use crate::error::FieldContext;
     actor.require_role(crate::domain::Role::Therapist)?;
     let display_name = PersonName::parse(&form.display_name).field("display_name")?;
@@ -77,6 +97,8 @@ pub async fn save_therapist_settings(
     }
     let digest = Digest::parse(&form.digest)
         .map_err(|_| AppError::invalid("digest", "Choose at once or a daily digest."))?;
+    let crisis_line = CrisisLine::parse(&form.crisis_line).field("crisis_line")?;
+    let reply_within_days = parse_reply_days(&form.reply_within_days).field("reply_within_days")?;
     let mut active = account(db, actor).await?.into_active_model();
     active.display_name = Set(display_name.as_str().to_owned());
     active.practice_name = Set(practice_name.to_owned());
@@ -85,6 +107,8 @@ pub async fn save_therapist_settings(
     active.booking_url = Set(booking_url.to_owned());
     active.digest = Set(digest);
     active.reminders = Set(form.reminders);
+    active.crisis_line = Set(crisis_line.as_str().to_owned());
+    active.reply_within_days = Set(reply_within_days);
     active.updated_at = Set(now);
     active.update(db).await?;
     audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await

@@ -2,7 +2,7 @@
 //! the database.
 
 use crate::{
-    api::cases::{load_caseload, CaseloadRow, CaseloadView},
+    api::cases::{load_caseload, CaseloadRow, CaseloadView, UrgentCase},
     components::chart::sparkline,
     components::{dates::short_date, guard::RequireRole, url::encode_query_value},
     domain::{
@@ -119,7 +119,9 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
         1 => "1 case".to_owned(),
         n => format!("{n} cases"),
     };
+    let urgent = (!view.urgent.is_empty()).then(|| urgent_list(view.urgent));
     Either::Right(view! {
+        {urgent}
         <p class="result-count" role="status">{count}</p>
         {if view.rows.is_empty() {
             Either::Left(view! { <p>"No cases match. Try another search or status."</p> })
@@ -148,6 +150,24 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
             {next.map(|href| view! { <A href=href attr:rel="next">"Next"</A> })}
         </nav>
     })
+}
+
+/// Cases with urgent private notes not opened yet, above the table (whatever the page).
+fn urgent_list(urgent: Vec<UrgentCase>) -> impl IntoView {
+    view! {
+        <section class="notice notice-urgent" aria-labelledby="urgent-title">
+            <h2 id="urgent-title">"Urgent"</h2>
+            <ul>
+                {urgent.into_iter().map(|case| {
+                    let text = match case.notes {
+                        1 => ": an urgent private note is waiting".to_owned(),
+                        n => format!(": {n} urgent private notes are waiting"),
+                    };
+                    view! { <li><A href=format!("/cases/{}", case.id)>{case.label}</A>{text}</li> }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
 }
 
 /// The caseload's homework cell: the programme step, what waits for review, what is overdue.
@@ -181,7 +201,10 @@ fn caseload_row(row: CaseloadRow) -> impl IntoView {
     let homework = homework_summary(&row);
     view! {
         <tr>
-            <th scope="row"><A href=href>{row.label}</A></th>
+            <th scope="row">
+                <A href=href>{row.label}</A>
+                {(row.urgent_notes > 0).then(|| view! { " " <span class="badge badge-urgent">"Urgent"</span> })}
+            </th>
             <td><span class=format!("badge badge-{}", row.status.as_str())>{row.status.label()}</span></td>
             <td>
                 <ul class="partner-list">

@@ -2,7 +2,7 @@
 //! private notes and the case's email history.
 
 use super::{
-    exchange::exchange_sections,
+    exchange::{exchange_sections, NoteActions},
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
 };
@@ -35,6 +35,7 @@ struct CaseActions {
     revoke: ServerAction<RevokeInvitation>,
     remove_partner: ServerAction<RemovePartner>,
     homework: HomeworkActions,
+    notes: NoteActions,
 }
 
 /// The case page.
@@ -49,6 +50,7 @@ pub fn CasePage() -> impl IntoView {
         revoke: ServerAction::new(),
         remove_partner: ServerAction::new(),
         homework: HomeworkActions::default(),
+        notes: NoteActions::default(),
     };
     let case = Resource::new(
         move || {
@@ -61,6 +63,8 @@ pub fn CasePage() -> impl IntoView {
                 actions.homework.assign.version().get(),
                 actions.homework.unlock.version().get(),
                 actions.homework.assign_exercise.version().get(),
+                actions.notes.open.version().get(),
+                actions.notes.reply.version().get(),
             )
         },
         |(id, ..)| load_case_page(id),
@@ -97,6 +101,8 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
     };
     let case_id = case.id;
     let partner_names: Vec<String> = case.partners.iter().map(|p| p.first_name.clone()).collect();
+    let urgent: Vec<String> =
+        exchange.notes.iter().filter(|n| n.urgent && n.unread()).map(|n| n.partner.clone()).collect();
     view! {
         <Title text=case.label.clone()/>
         <article class="case" aria-labelledby="case-title">
@@ -104,6 +110,18 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
                 <h1 id="case-title">{case.label.clone()}</h1>
                 <span class=format!("badge badge-{}", case.status.as_str())>{case.status.label()}</span>
             </div>
+            {(!urgent.is_empty()).then(|| view! {
+                <section class="notice notice-urgent" aria-labelledby="urgent-notes-title">
+                    <h2 id="urgent-notes-title">"Urgent"</h2>
+                    <p>
+                        {match urgent.as_slice() {
+                            [one] => format!("{one} marked a private note urgent. "),
+                            _ => format!("{} urgent private notes are waiting. ", urgent.len()),
+                        }}
+                        <a href="#notes-from-clients">"Go to the private notes"</a>
+                    </p>
+                </section>
+            })}
             <p class="aside">
                 {format!("{} since {}. ", case.status.label(), short_date(case.status_changed_at))}
                 {format!("Confidentiality policy: {}.", case.policy.label())}
@@ -141,7 +159,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             </section>
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
-            {exchange_sections(exchange)}
+            {exchange_sections(exchange, actions.notes)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

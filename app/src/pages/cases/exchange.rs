@@ -2,10 +2,11 @@
 //! check-ins (chart, table and how agreements were kept), the pact, and private notes.
 
 use crate::{
-    api::exchange::{CaseExchangeView, PactView},
+    api::exchange::{CaseExchangeView, MarkPrivateNoteRead, NoteView, PactView, ReplyToPrivateNote},
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
+        form::action_error,
     },
     domain::exchange::PRACTICE_ANSWERS,
 };
@@ -15,28 +16,90 @@ fn practice_label(value: &str) -> &'static str {
     PRACTICE_ANSWERS.iter().find(|(name, _)| *name == value).map_or("—", |(_, label)| *label)
 }
 
+/// The actions on private notes: opening one (which marks it read) and replying to it.
+#[derive(Clone, Copy)]
+pub struct NoteActions {
+    /// Opens a note.
+    pub open: ServerAction<MarkPrivateNoteRead>,
+    /// Replies to a note's writer.
+    pub reply: ServerAction<ReplyToPrivateNote>,
+}
+
+impl Default for NoteActions {
+    fn default() -> Self {
+        NoteActions { open: ServerAction::new(), reply: ServerAction::new() }
+    }
+}
+
+/// One private note: an unread note shows who wrote it and when, and opens with a button
+/// (a POST that marks it read); an opened one shows its text, the replies and a reply form.
+fn note_item(note: NoteView, actions: NoteActions) -> impl IntoView {
+    let heading = format!("{} · {}", note.partner, date_time(note.created_at));
+    let urgent = note.urgent.then(|| view! { " " <span class="badge badge-urgent">"Urgent"</span> });
+    if note.unread() {
+        let label = format!("Open note from {}, {}", note.partner, date_time(note.created_at));
+        return Either::Left(view! {
+            <li class="unread">
+                <span class="aside">{heading}</span>{urgent}" "<span class="badge badge-review">"New"</span>
+                <ActionForm action=actions.open attr:class="inline-form">
+                    <input type="hidden" name="note_id" value=note.id/>
+                    <button type="submit" class="button-secondary" aria-label=label>"Open note"</button>
+                </ActionForm>
+            </li>
+        });
+    }
+    let reply_id = format!("note-reply-{}", note.id);
+    let hint_id = format!("{reply_id}-hint");
+    let partner = note.partner.clone();
+    Either::Right(view! {
+        <li>
+            <span class="aside">{heading}{note.read_at.map(|at| format!(" · opened {}", date_time(at)))}</span>{urgent}
+            <p class="preserve-lines">{note.body}</p>
+            {note.replies.into_iter().map(|reply| {
+                let seen = match reply.read_at {
+                    Some(at) => format!("read {}", date_time(at)),
+                    None => "not read yet".to_owned(),
+                };
+                view! {
+                    <div class="reply">
+                        <p class="aside">{format!("Your reply · {} · {seen}", date_time(reply.created_at))}</p>
+                        <p class="preserve-lines">{reply.body}</p>
+                    </div>
+                }
+            }).collect_view()}
+            <ActionForm action=actions.reply>
+                <input type="hidden" name="note_id" value=note.id/>
+                <div class="field">
+                    <label for=reply_id.clone()>{format!("Reply to {partner}")}</label>
+                    <p class="field-hint" id=hint_id.clone()>{format!("Only {partner} sees your reply. They get an email saying there is something new, without your words.")}</p>
+                    <textarea id=reply_id name="body" rows="3" maxlength="4000" aria-describedby=hint_id></textarea>
+                </div>
+                <button type="submit" class="button-secondary">"Send reply"</button>
+            </ActionForm>
+        </li>
+    })
+}
+
 /// The sections, in the order a therapist reads them: private notes first.
-pub fn exchange_sections(view: CaseExchangeView) -> impl IntoView {
-    let unread = view.notes.iter().filter(|n| n.unread).count();
+pub fn exchange_sections(view: CaseExchangeView, actions: NoteActions) -> impl IntoView {
+    let unread = view.notes.iter().filter(|n| n.unread()).count();
     let notes_title = match unread {
         0 => "Private notes".to_owned(),
         n => format!("Private notes ({n} new)"),
     };
+    let open_error = action_error(actions.open.value());
+    let reply_error = action_error(actions.reply.value());
+    let error = move || open_error.get().or_else(|| reply_error.get()).map(|e| e.to_string());
     view! {
         <section aria-labelledby="notes-from-clients">
             <h2 id="notes-from-clients">{notes_title}</h2>
+            <p class="field-error" role="alert" hidden=move || error().is_none()>{error}</p>
             {if view.notes.is_empty() {
                 Either::Left(view! { <p>"No private notes from either partner."</p> })
             } else {
                 Either::Right(view! {
-                    <ul class="timeline">
-                        {view.notes.into_iter().map(|note| view! {
-                            <li class:unread=note.unread>
-                                <span class="aside">{format!("{} · {}", note.partner, date_time(note.created_at))}</span>
-                                {note.unread.then(|| view! { " " <span class="badge badge-review">"New"</span> })}
-                                <p class="preserve-lines">{note.body}</p>
-                            </li>
-                        }).collect_view()}
+                    <ul class="timeline note-thread">
+                        {view.notes.into_iter().map(|note| note_item(note, actions)).collect_view()}
                     </ul>
                 })
             }}

@@ -12,6 +12,7 @@ use crate::{
         form::{action_error, FormError, TextArea},
     },
     domain::homework::ResponseStatus,
+    error::AppError,
 };
 use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
@@ -69,6 +70,7 @@ pub fn homework_section(
                     rows=3
                     error=assign_error
                 />
+                {screening_field(assign_error)}
                 <FormError error=assign_error/>
                 <button type="submit" class="button-primary">"Assign Baby Steps"</button>
             </ActionForm>
@@ -113,6 +115,31 @@ pub fn homework_section(
             {assign_programme}
             {assign_other}
         </section>
+    }
+}
+
+/// The required confirmation that each partner was screened alone for safety.
+fn screening_field(error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.message_for("screened"));
+    view! {
+        <div class="field checkbox-field" class:field-invalid=move || message().is_some()>
+            <input
+                id="field-screened"
+                type="checkbox"
+                name="screened"
+                value="yes"
+                required
+                aria-describedby="field-screened-hint field-screened-error"
+                aria-invalid=move || message().is_some().then_some("true")
+            />
+            <label for="field-screened">"I have screened each partner alone for safety"</label>
+            <p class="field-hint" id="field-screened-hint">
+                "Baby Steps asks each partner for more closeness, which is not safe where there is violence, \
+                 coercion or fear at home. Before you assign it, ask each partner on their own whether they \
+                 feel safe."
+            </p>
+            <p class="field-error" id="field-screened-error" role="alert" hidden=move || message().is_none()>{message}</p>
+        </div>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{
         homework::{load_my_homework, HomeworkListItem},
         settings::{load_settings, SaveReminders},
     },
-    components::guard::RequireRole,
+    components::{guard::RequireRole, safety::SafetyNotice},
     domain::{case::CaseStatus, homework::ResponseStatus, Role},
     error::AppError,
 };
@@ -131,6 +131,10 @@ fn open_home(
                 <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
                 <p>{home.policy.explanation()}</p>
             </details>
+            <footer class="client-footer">
+                <SafetyNotice safety=home.safety.clone()/>
+                <p><A href="/private-note">"Write to your therapist alone"</A></p>
+            </footer>
         </section>
     }
 }

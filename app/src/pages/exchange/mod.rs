@@ -7,14 +7,15 @@ pub use wishes::WishesPage;
 
 use crate::{
     api::exchange::{
-        load_my_notes, load_pact, load_practice, PactView, PracticeView, SaveCheckIn, SavePact,
-        SendPrivateNote, ShareRatings,
+        load_my_notes, load_pact, load_practice, MarkRepliesRead, NoteView, PactView, PracticeView,
+        PrivateNotesView, SaveCheckIn, SavePact, SendPrivateNote, ShareRatings,
     },
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
         form::action_error,
         guard::RequireRole,
+        safety::SafetyNotice,
     },
     domain::{baby_steps::GUIDED_CONVERSATION, exchange::PRACTICE_ANSWERS, Role},
 };
@@ -101,7 +102,8 @@ fn check_in_page(
     };
     let mut chart_points = practice.mine.clone();
     chart_points.extend(practice.partner_ratings.clone());
-    let (p1, p2) = (partner.clone(), partner.clone());
+    let p1 = partner.clone();
+    let said_alone = practice.policy.said_alone();
     let caption = if practice.partner_ratings.is_empty() {
         "Your closeness over the weeks".to_owned()
     } else {
@@ -135,7 +137,7 @@ fn check_in_page(
                 {rating_select("How physically close did you feel? (0–10)", "physical")}
                 <div class="field">
                     <label for="check-in-note">"A note for your therapist (optional)"</label>
-                    <p class="field-hint" id="check-in-note-hint">{format!("Only you and your therapist read your answers and this note; {p2} does not.")}</p>
+                    <p class="field-hint" id="check-in-note-hint">{said_alone}</p>
                     <textarea id="check-in-note" name="note" rows="3" maxlength="2000" aria-describedby="check-in-note-hint"></textarea>
                 </div>
                 {any_error(error)}
@@ -223,7 +225,7 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
                         </div>
                         <div class="checkbox-field">
                             <input id="letting-go-conversation" type="checkbox" name="wants_conversation" value="on" checked=mine.wants_conversation/>
-                            <label for="letting-go-conversation">"I would like one more guided conversation first"</label>
+                            <label for="letting-go-conversation">{format!("I would like one more guided conversation first ({partner_name} will see that I asked)")}</label>
                         </div>
                         {any_error(error)}
                         <div class="form-actions">
@@ -250,47 +252,92 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
     }
 }
 
-/// `/private-note`: a message only the therapist reads.
+/// `/private-note`: a message only the therapist reads, optionally marked urgent, with the
+/// therapist's replies, the crisis line and what the case's policy means for it.
 #[component]
 pub fn PrivateNotePage() -> impl IntoView {
     let send = ServerAction::<SendPrivateNote>::new();
-    let notes = Resource::new(move || send.version().get(), |_| load_my_notes());
-    let error = action_error(send.value());
-    let sent = move || matches!(send.value().get(), Some(Ok(())));
+    let replies_read = ServerAction::<MarkRepliesRead>::new();
+    let notes =
+        Resource::new(move || (send.version().get(), replies_read.version().get()), |_| load_my_notes());
     view! {
         <Title text="Private note"/>
         <RequireRole role=Role::Client>
             <section aria-labelledby="note-title" class="form-card">
                 <h1 id="note-title">"A private note to your therapist"</h1>
-                <p class="lead">
-                    "Anything you want your therapist to know and your partner not to see — for example if you \
-                     do not feel safe. If you are in danger now, call your local emergency number."
-                </p>
-                <ActionForm action=send>
-                    <div class="field">
-                        <label for="note-body">"Your message"</label>
-                        <p class="field-hint" id="note-body-hint">"Only your therapist reads this. Your partner never sees it. Up to 4,000 characters."</p>
-                        <textarea id="note-body" name="body" rows="6" maxlength="4000" aria-describedby="note-body-hint"></textarea>
-                    </div>
-                    {any_error(error)}
-                    <div class="form-actions">
-                        <button type="submit" class="button-primary">"Send to my therapist"</button>
-                        <span role="status" class="saved-note">{move || sent().then_some("Sent. Only your therapist will read it.")}</span>
-                    </div>
-                </ActionForm>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        notes.await.map(|notes| (!notes.is_empty()).then(|| view! {
-                            <h2>"What you have sent"</h2>
-                            <ul class="timeline">
-                                {notes.into_iter().map(|n| view! {
-                                    <li><span class="aside">{date_time(n.created_at)}</span><p class="preserve-lines">{n.body}</p></li>
-                                }).collect_view()}
-                            </ul>
-                        }))
-                    })}
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move { notes.await.map(|view| private_note_page(view, send, replies_read)) })}
                 </Transition>
             </section>
         </RequireRole>
+    }
+}
+
+fn private_note_page(
+    view: PrivateNotesView,
+    send: ServerAction<SendPrivateNote>,
+    replies_read: ServerAction<MarkRepliesRead>,
+) -> impl IntoView {
+    let error = action_error(send.value());
+    let sent = move || matches!(send.value().get(), Some(Ok(())));
+    let hint = format!("{} Up to 4,000 characters.", view.policy.said_alone());
+    view! {
+        <p class="lead">
+            "Anything you want your therapist to know without your partner — for example if you do not feel safe at home."
+        </p>
+        <SafetyNotice safety=view.safety.clone()/>
+        <ActionForm action=send>
+            <div class="field">
+                <label for="note-body">"Your message"</label>
+                <p class="field-hint" id="note-body-hint">{hint}</p>
+                <textarea id="note-body" name="body" rows="6" maxlength="4000" aria-describedby="note-body-hint"></textarea>
+            </div>
+            <div class="checkbox-field">
+                <input id="note-urgent" type="checkbox" name="urgent" value="yes" aria-describedby="note-urgent-hint"/>
+                <label for="note-urgent">"This is urgent"</label>
+                <p class="field-hint" id="note-urgent-hint">"Urgent notes go to the top of your therapist's list. It is still not an emergency line."</p>
+            </div>
+            {any_error(error)}
+            <div class="form-actions">
+                <button type="submit" class="button-primary">"Send to my therapist"</button>
+                <span role="status" class="saved-note">{move || sent().then_some("Sent. Only your therapist will read it.")}</span>
+            </div>
+        </ActionForm>
+        {(!view.notes.is_empty()).then(|| view! {
+            <h2>"What you have sent"</h2>
+            <ul class="timeline note-thread">
+                {view.notes.into_iter().map(|note| my_note(note, replies_read)).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// One of the client's notes: when it was sent and read, and the therapist's replies.
+fn my_note(note: NoteView, replies_read: ServerAction<MarkRepliesRead>) -> impl IntoView {
+    let status = match note.read_at {
+        Some(at) => format!("Sent {} · Read {}", date_time(note.created_at), date_time(at)),
+        None => format!("Sent {} · Not read yet", date_time(note.created_at)),
+    };
+    let unread_replies = note.replies.iter().any(|r| r.read_at.is_none());
+    view! {
+        <li>
+            <p class="aside">{status}{note.urgent.then(|| view! { " " <span class="badge badge-urgent">"Urgent"</span> })}</p>
+            <p class="preserve-lines">{note.body}</p>
+            {note.replies.into_iter().map(|reply| view! {
+                <div class="reply">
+                    <p class="aside">
+                        {format!("Reply from your therapist · {}", date_time(reply.created_at))}
+                        {reply.read_at.is_none().then(|| view! { " " <span class="badge badge-review">"New"</span> })}
+                    </p>
+                    <p class="preserve-lines">{reply.body}</p>
+                </div>
+            }).collect_view()}
+            {unread_replies.then(|| view! {
+                <ActionForm action=replies_read attr:class="inline-form">
+                    <input type="hidden" name="note_id" value=note.id/>
+                    <button type="submit" class="button-secondary">"Mark the reply as read"</button>
+                </ActionForm>
+            })}
+        </li>
     }
 }

@@ -5,14 +5,18 @@
 //! Who sees what follows the README's "Who sees what": a partner's wishes
 //! reach the other partner once both have shared step 1; check-in answers and notes are
 //! the writer's and the therapist's; ratings reach the partner only when both agreed to
-//! share them; step 5 writing only if its writer shares it; private notes never.
+//! share them; step 5 writing only if its writer shares it; private notes and the
+//! therapist's replies to them never.
 
 mod notes;
 mod pact;
 mod practice;
 mod wishes;
 
-pub use notes::{case_private_notes, my_private_notes, send_private_note, unread_notes};
+pub use notes::{
+    case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes, reply_to_private_note,
+    send_private_note, unread_notes, urgent_cases, MyNotes, NoteThread, UnreadNotes,
+};
 pub use pact::{case_pact, pact, save_pact, Pact};
 pub use practice::{
     case_practice, closeness_trends, practice, save_check_in, set_share_ratings, CheckInForm, Practice,

@@ -8,7 +8,7 @@ use super::super::{
     Actor,
 };
 use crate::{
-    domain::exchange::PRACTICE_ANSWERS,
+    domain::{case::ConfidentialityPolicy, exchange::PRACTICE_ANSWERS},
     entities::{check_ins, partners},
     error::AppError,
 };
@@ -126,6 +126,8 @@ pub struct Practice {
     /// The other partner's ratings as `(partner, week, emotional, physical)`, for a client
     /// only when both agreed to share ratings.
     pub partner_ratings: Vec<(i32, NaiveDate, i16, i16)>,
+    /// The case's confidentiality policy (what the therapist may do with a check-in note).
+    pub policy: ConfidentialityPolicy,
 }
 
 /// The client's check-ins, and their partner's ratings if both agreed to share them.
@@ -146,7 +148,7 @@ pub async fn practice(db: &impl ConnectionTrait, actor: Actor) -> Result<Practic
     let check_ins = all.into_iter().filter(|c| c.partner_id == couple.me.id).collect();
     let mut partners = vec![couple.me, couple.other];
     partners.sort_by_key(|p| p.position);
-    Ok(Practice { partners, check_ins, partner_ratings })
+    Ok(Practice { partners, check_ins, partner_ratings, policy: couple.case.confidentiality_policy })
 }
 
 /// Every check-in of a case, for its therapist.
@@ -157,7 +159,12 @@ pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase) -> Resul
         .order_by_asc(check_ins::Column::WeekStart)
         .all(db)
         .await?;
-    Ok(Practice { partners: partners_of(db, case_id).await?, check_ins, partner_ratings: Vec::new() })
+    Ok(Practice {
+        partners: partners_of(db, case_id).await?,
+        check_ins,
+        partner_ratings: Vec::new(),
+        policy: case.confidentiality_policy,
+    })
 }
 
 /// Weekly average closeness per case (both partners, both ratings), oldest week first.

@@ -77,14 +77,21 @@ async fn built_in_version(
     .last_insert_id)
 }
 
+/// The message when the therapist has not confirmed the safety screening.
+pub const SCREENING_REQUIRED: &str = "Confirm that you have screened each partner alone first.";
+
 /// Assigns the Baby Steps programme to both partners: step 1 opens now, steps 2 to 5 are
 /// locked until both partners finish the step before (or the therapist opens them).
+/// `screened` is the therapist's confirmation that they have screened each partner alone
+/// for safety (the programme asks partners for closeness, which is not safe for everyone);
+/// without it nothing is assigned, and with it the confirmation is audited.
 pub async fn assign_programme(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     case_id: i32,
     due_on: Option<NaiveDate>,
     note: &str,
+    screened: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let note = note.trim();
@@ -93,6 +100,9 @@ pub async fn assign_programme(
     }
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
+    if !screened {
+        return Err(AppError::invalid("screened", SCREENING_REQUIRED));
+    }
     if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before assigning homework."));
     }
@@ -104,6 +114,8 @@ pub async fn assign_programme(
     if already.is_some() {
         return Err(AppError::conflict("Baby Steps is already assigned to this couple."));
     }
+    audit::record(&txn, AuditEvent::by(actor, AuditAction::SafetyScreeningConfirmed, "case", case_id), now)
+        .await?;
     for (index, step) in baby_steps::programme().steps.iter().enumerate() {
         let number = index as i16 + 1;
         let version_id =
