@@ -214,7 +214,15 @@ async fn comments_reach_only_their_partner(db: &DatabaseConnection) {
     assert_eq!(homework::my_homework(db, c.a).await.unwrap()[0].unread_comments, 2);
     let alex = homework::open_sheet(db, c.a, step1, t0()).await.unwrap();
     assert_eq!(alex.comments.len(), 2);
-    assert_eq!(homework::my_homework(db, c.a).await.unwrap()[0].unread_comments, 0, "opened means read");
+    assert_eq!(
+        homework::my_homework(db, c.a).await.unwrap()[0].unread_comments,
+        2,
+        "opening changes nothing"
+    );
+    let sams = homework::mark_comments_read(db, c.b, step1, t0()).await;
+    assert!(matches!(sams, Ok(0) | Err(AppError::NotFound)), "Sam marks none of Alex's: {sams:?}");
+    assert_eq!(homework::mark_comments_read(db, c.a, step1, t0()).await.unwrap(), 2);
+    assert_eq!(homework::my_homework(db, c.a).await.unwrap()[0].unread_comments, 0, "shown means read");
     let sam = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
     assert!(sam.comments.is_empty());
     assert_eq!(homework::my_homework(db, c.b).await.unwrap()[0].unread_comments, 0);

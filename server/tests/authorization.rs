@@ -319,6 +319,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
             [401, 403, 403, 409, 409, 404],
         ),
         ("homework/share", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404, 404]),
+        ("homework/comments_read", vec![("assignment_id", step1.clone())], [401, 403, 403, 200, 404, 404]),
         (
             "homework/assign_programme",
             vec![

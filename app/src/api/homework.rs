@@ -53,6 +53,8 @@ pub struct CommentView {
     pub body: String,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// Not yet seen by the client.
+    pub unread: bool,
 }
 
 /// Someone's answers to a set of questions, as form values.
@@ -186,7 +188,12 @@ fn values(answers: &Answers) -> BTreeMap<String, String> {
 fn comment_views(comments: Vec<crate::entities::comments::Model>) -> Vec<CommentView> {
     comments
         .into_iter()
-        .map(|c| CommentView { question_key: c.question_key, body: c.body, created_at: c.created_at })
+        .map(|c| CommentView {
+            unread: c.read_at.is_none(),
+            question_key: c.question_key,
+            body: c.body,
+            created_at: c.created_at,
+        })
         .collect()
 }
 
@@ -270,6 +277,15 @@ pub async fn save_answers(
         req.state.mail.wake_worker();
     }
     Ok(revision)
+}
+
+/// Marks the therapist's comments on the client's answers read, once the sheet shows them.
+#[server(endpoint = "homework/comments_read")]
+pub async fn mark_comments_read(assignment_id: i32) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::mark_comments_read(req.db(), actor, assignment_id, request::now()).await?;
+    Ok(())
 }
 
 /// Shares the client's submitted answers with their partner.

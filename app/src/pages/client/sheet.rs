@@ -4,7 +4,9 @@
 //! therapist's comments.
 
 use crate::{
-    api::homework::{load_sheet, save_answers, AnswerSet, CommentView, ShareAnswers, SheetView},
+    api::homework::{
+        load_sheet, save_answers, AnswerSet, CommentView, MarkCommentsRead, ShareAnswers, SheetView,
+    },
     components::{
         dates::short_date,
         form::{action_error, FormError},
@@ -278,6 +280,14 @@ fn Sheet(
     unsaved_copy: RwSignal<Option<BTreeMap<String, String>>>,
 ) -> impl IntoView {
     let editable = matches!(sheet.progress, ResponseStatus::NotStarted | ResponseStatus::Draft);
+    // New comments are on screen now: mark them read (a POST; opening the page changes nothing).
+    if sheet.comments.iter().any(|comment| comment.unread) {
+        let mark_read = ServerAction::<MarkCommentsRead>::new();
+        #[cfg(feature = "hydrate")]
+        mark_read.dispatch(MarkCommentsRead { assignment_id: sheet.assignment_id });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = mark_read;
+    }
     let form = NodeRef::<html::Form>::new();
     let autosave = Autosave::new(sheet.assignment_id, sheet.revision, form);
     let submit_error = RwSignal::new(None::<String>);
@@ -450,7 +460,10 @@ fn comment_view(comment: CommentView) -> impl IntoView {
     view! {
         <blockquote class="comment">
             <p class="preserve-lines">{comment.body}</p>
-            <footer>{format!("Your therapist, {}", short_date(comment.created_at))}</footer>
+            <footer>
+                {format!("Your therapist, {}", short_date(comment.created_at))}
+                {comment.unread.then(|| view! { " " <span class="badge badge-review">"New"</span> })}
+            </footer>
         </blockquote>
     }
 }

@@ -91,7 +91,7 @@ pub struct ExerciseSheet {
     pub other_has_shared: bool,
 }
 
-/// Opens an assignment for the client it was given to; marks their comments read.
+/// Opens an assignment for the client it was given to (audited; changes nothing else).
 pub async fn open_sheet(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -111,20 +111,15 @@ pub async fn open_sheet(
         Some(response) => stored_answers(response)?,
         None => Answers::new(),
     };
+    // Opening the sheet reads comments but changes nothing: the page marks them read with
+    // a POST once they are shown ([`mark_comments_read`]).
     let comments = match &response {
         Some(response) => {
-            let found = comments::Entity::find()
+            comments::Entity::find()
                 .filter(comments::Column::ResponseId.eq(response.id))
                 .order_by_asc(comments::Column::Id)
                 .all(db)
-                .await?;
-            comments::Entity::update_many()
-                .col_expr(comments::Column::ReadAt, sea_orm::sea_query::Expr::value(Some(now)))
-                .filter(comments::Column::ResponseId.eq(response.id))
-                .filter(comments::Column::ReadAt.is_null())
-                .exec(db)
-                .await?;
-            found
+                .await?
         }
         None => Vec::new(),
     };
@@ -160,6 +155,31 @@ pub async fn open_sheet(
         partner_answers,
         other_has_shared,
     })
+}
+
+/// Marks the therapist's comments on the client's own answers to an assignment as read
+/// (the sheet calls it once they are on screen). Returns how many were new.
+pub async fn mark_comments_read(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    assignment_id: i32,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let (partner, _) = client_partner(db, actor).await?;
+    let response = responses::Entity::find()
+        .filter(responses::Column::AssignmentId.eq(assignment_id))
+        .filter(responses::Column::PartnerId.eq(partner.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let marked = comments::Entity::update_many()
+        .col_expr(comments::Column::ReadAt, sea_orm::sea_query::Expr::value(Some(now)))
+        .filter(comments::Column::ResponseId.eq(response.id))
+        .filter(comments::Column::ReadAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(marked)
 }
 
 /// Saving or handing in.

@@ -11,7 +11,9 @@ mod assign;
 mod review;
 mod shared;
 
-pub use answers::{my_homework, open_sheet, save_answers, share, ExerciseSheet, HomeworkItem, SaveIntent};
+pub use answers::{
+    mark_comments_read, my_homework, open_sheet, save_answers, share, ExerciseSheet, HomeworkItem, SaveIntent,
+};
 pub use assign::{assign_programme, notify_assigned, unlock_early, SCREENING_REQUIRED};
 pub use review::{
     case_homework, comment, review_sheet, set_reviewed, summaries, HomeworkSummary, ReviewSheet,
