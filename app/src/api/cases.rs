@@ -296,6 +296,18 @@ impl CaseloadView {
     }
 }
 
+/// The caseload query the page's search box, filters and page number ask for.
+#[cfg(feature = "ssr")]
+fn caseload_query(search: &str, status: &str, sort: &str, page: u64) -> CaseloadQuery {
+    CaseloadQuery {
+        search: search.chars().take(100).collect(),
+        status: CaseStatus::parse(status).ok(),
+        sort: CaseloadSort::from_query(sort),
+        page: page.max(1),
+        per_page: CASELOAD_PAGE_SIZE,
+    }
+}
+
 /// One page of the caseload: search by name, filter by status, sort, page.
 #[server(endpoint = "cases/caseload")]
 pub async fn load_caseload(
@@ -306,13 +318,7 @@ pub async fn load_caseload(
 ) -> Result<CaseloadView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let query = CaseloadQuery {
-        search: search.chars().take(100).collect(),
-        status: CaseStatus::parse(&status).ok(),
-        sort: CaseloadSort::from_query(&sort),
-        page: page.max(1),
-        per_page: CASELOAD_PAGE_SIZE,
-    };
+    let query = caseload_query(&search, &status, &sort, page);
     let found = caseload::caseload(req.db(), actor, &query, request::now()).await?;
     Ok(CaseloadView::new(found, &query))
 }
@@ -377,14 +383,7 @@ pub async fn save_case(
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let draft = form.parse()?;
-    let case_id = match case_id {
-        None => cases::create_case(req.db(), actor, draft, request::now()).await?,
-        Some(case_id) => {
-            cases::update_case(req.db(), actor, case_id, draft, request::now()).await?;
-            case_id
-        }
-    };
+    let case_id = cases::save_case(req.db(), actor, case_id, form.parse()?, request::now()).await?;
     leptos_axum::redirect(&format!("/cases/{case_id}"));
     Ok(())
 }

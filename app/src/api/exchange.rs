@@ -490,32 +490,50 @@ pub async fn load_practice() -> Result<PracticeView, AppError> {
     PracticeView::new(practice, board, actor, request::now().date_naive())
 }
 
+/// A weekly check-in as the form posts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInFields {
+    /// The Monday of the week, `YYYY-MM-DD`.
+    pub week_start: String,
+    /// Did I do my part.
+    pub my_part: String,
+    /// Did I notice my partner's.
+    pub noticed: String,
+    /// Emotional closeness, 0 to 10.
+    pub emotional: String,
+    /// Physical closeness, 0 to 10.
+    pub physical: String,
+    /// An optional note.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[cfg(feature = "ssr")]
+impl CheckInFields {
+    /// The check-in with its week and ratings read, or the field that could not be read.
+    fn parse(self) -> Result<exchange::CheckInForm, AppError> {
+        let week_start = NaiveDate::parse_from_str(&self.week_start, "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
+        let rating = |field: &str, value: &str| {
+            value.trim().parse::<i16>().map_err(|_| AppError::invalid(field, "Choose a number from 0 to 10."))
+        };
+        Ok(exchange::CheckInForm {
+            week_start,
+            emotional: rating("emotional", &self.emotional)?,
+            physical: rating("physical", &self.physical)?,
+            my_part: self.my_part,
+            noticed: self.noticed,
+            note: self.note,
+        })
+    }
+}
+
 /// Saves the client's check-in for the week starting `week_start` (a Monday).
 #[server(endpoint = "exchange/check_in")]
-pub async fn save_check_in(
-    week_start: String,
-    my_part: String,
-    noticed: String,
-    emotional: String,
-    physical: String,
-    #[server(default)] note: String,
-) -> Result<(), AppError> {
+pub async fn save_check_in(#[server(flatten)] form: CheckInFields) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let week_start = NaiveDate::parse_from_str(&week_start, "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
-    let rating = |field: &str, value: &str| {
-        value.trim().parse::<i16>().map_err(|_| AppError::invalid(field, "Choose a number from 0 to 10."))
-    };
-    let form = exchange::CheckInForm {
-        week_start,
-        my_part,
-        noticed,
-        emotional: rating("emotional", &emotional)?,
-        physical: rating("physical", &physical)?,
-        note,
-    };
-    exchange::save_check_in(req.db(), actor, form, request::now()).await
+    exchange::save_check_in(req.db(), actor, form.parse()?, request::now()).await
 }
 
 /// Agrees (`share` = true) or stops agreeing to show closeness ratings to the partner.
@@ -538,26 +556,31 @@ pub async fn load_pact() -> Result<PactView, AppError> {
     Ok(view)
 }
 
-/// Saves step 5 (`confirm` = "yes" also confirms the pact). Checkboxes arrive only when ticked.
+/// Step 5 as the form posts it; checkboxes arrive only when ticked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PactFields {
+    /// What the client is letting go of.
+    pub letting_go: String,
+    /// Share it with the partner.
+    #[serde(default)]
+    pub shared: Option<String>,
+    /// Ask for one more guided conversation.
+    #[serde(default)]
+    pub wants_conversation: Option<String>,
+    /// `yes` also confirms the pact.
+    #[serde(default)]
+    pub confirm: Option<String>,
+}
+
+/// Saves step 5 (`confirm` = "yes" also confirms the pact).
 #[server(endpoint = "exchange/save_pact")]
-pub async fn save_pact(
-    letting_go: String,
-    #[server(default)] shared: Option<String>,
-    #[server(default)] wants_conversation: Option<String>,
-    #[server(default)] confirm: Option<String>,
-) -> Result<(), AppError> {
+pub async fn save_pact(#[server(flatten)] form: PactFields) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    exchange::save_pact(
-        req.db(),
-        actor,
-        &letting_go,
-        shared.is_some(),
-        wants_conversation.is_some(),
-        confirm.as_deref() == Some("yes"),
-        request::now(),
-    )
-    .await?;
+    let (shared, conversation, confirm) =
+        (form.shared.is_some(), form.wants_conversation.is_some(), form.confirm.as_deref() == Some("yes"));
+    exchange::save_pact(req.db(), actor, &form.letting_go, shared, conversation, confirm, request::now())
+        .await?;
     req.state.mail.wake_worker();
     Ok(())
 }

@@ -197,15 +197,10 @@ fn comment_views(comments: Vec<crate::entities::comments::Model>) -> Vec<Comment
         .collect()
 }
 
-/// The client's homework.
-#[server(endpoint = "homework/mine")]
-pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
-    let req = request::current()?;
-    let actor = req.actor().await?;
-    let items = homework::my_homework(req.db(), actor).await?;
-    Ok(items
-        .into_iter()
-        .map(|item| HomeworkListItem {
+#[cfg(feature = "ssr")]
+impl From<homework::HomeworkItem> for HomeworkListItem {
+    fn from(item: homework::HomeworkItem) -> Self {
+        HomeworkListItem {
             assignment_id: item.assignment.id,
             title: item.title,
             locked: item.assignment.unlocked_at.is_none(),
@@ -213,8 +208,16 @@ pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
             progress: item.status,
             note: item.assignment.note,
             unread_comments: item.unread_comments,
-        })
-        .collect())
+        }
+    }
+}
+
+/// The client's homework.
+#[server(endpoint = "homework/mine")]
+pub async fn load_my_homework() -> Result<Vec<HomeworkListItem>, AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    Ok(homework::my_homework(req.db(), actor).await?.into_iter().map(HomeworkListItem::from).collect())
 }
 
 #[cfg(feature = "ssr")]
@@ -270,12 +273,10 @@ pub async fn save_answers(
     let req = request::current()?;
     let actor = req.actor().await?;
     let intent = if intent == "submit" { SaveIntent::Submit } else { SaveIntent::Draft };
+    let now = request::now();
     let revision =
-        homework::save_answers(req.db(), actor, assignment_id, revision, &answers, intent, request::now())
-            .await?;
-    if intent == SaveIntent::Submit {
-        req.state.mail.wake_worker();
-    }
+        homework::save_answers(req.db(), actor, assignment_id, revision, &answers, intent, now).await?;
+    req.state.mail.wake_worker();
     Ok(revision)
 }
 

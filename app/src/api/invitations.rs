@@ -134,6 +134,20 @@ impl InvitationView {
     }
 }
 
+/// Makes the invited client's account and signs them in.
+#[cfg(feature = "ssr")]
+async fn accept_with_new_account(
+    req: &request::Request,
+    token: &SecretToken,
+    password: &str,
+    agreed: bool,
+) -> Result<(), AppError> {
+    let now = request::now();
+    let actor = invitations::accept_with_new_account(req.db(), token, password, agreed, now).await?;
+    let session = sessions::start(req.db(), actor, req.state.security.sessions, now).await?;
+    req.set_session_cookie(&session)
+}
+
 /// Accepts an invitation: with a new password, or as the invited client already signed in.
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(
@@ -147,13 +161,7 @@ pub async fn accept_invitation(
     let now = request::now();
     match req.optional_actor().await? {
         Some(actor) => invitations::accept_signed_in(req.db(), actor, &token, agreed, now).await?,
-        None => {
-            let password = password.unwrap_or_default();
-            let actor =
-                invitations::accept_with_new_account(req.db(), &token, &password, agreed, now).await?;
-            let session = sessions::start(req.db(), actor, req.state.security.sessions, now).await?;
-            req.set_session_cookie(&session)?;
-        }
+        None => accept_with_new_account(&req, &token, &password.unwrap_or_default(), agreed).await?,
     }
     leptos_axum::redirect("/homework");
     Ok(())

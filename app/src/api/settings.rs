@@ -34,24 +34,30 @@ pub struct SettingsView {
     pub reply_within_days: Option<i16>,
 }
 
+#[cfg(feature = "ssr")]
+impl From<crate::entities::users::Model> for SettingsView {
+    fn from(account: crate::entities::users::Model) -> Self {
+        SettingsView {
+            display_name: account.display_name,
+            email: account.email,
+            time_zone: account.time_zone,
+            practice_name: account.practice_name,
+            signature: account.signature,
+            booking_url: account.booking_url,
+            digest: account.digest,
+            reminders: account.reminders,
+            crisis_line: account.crisis_line,
+            reply_within_days: account.reply_within_days,
+        }
+    }
+}
+
 /// The signed-in person's settings.
 #[server(endpoint = "settings/get")]
 pub async fn load_settings() -> Result<SettingsView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let account = settings::account(req.db(), actor).await?;
-    Ok(SettingsView {
-        display_name: account.display_name,
-        email: account.email,
-        time_zone: account.time_zone,
-        practice_name: account.practice_name,
-        signature: account.signature,
-        booking_url: account.booking_url,
-        digest: account.digest,
-        reminders: account.reminders,
-        crisis_line: account.crisis_line,
-        reply_within_days: account.reply_within_days,
-    })
+    Ok(settings::account(req.db(), actor).await?.into())
 }
 
 /// Changes the signed-in person's time zone.

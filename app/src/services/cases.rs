@@ -227,6 +227,20 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Creates a case (no `case_id`) or saves an edited one; returns its id.
+pub async fn save_case(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: Option<i32>,
+    draft: CaseDraft,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    match case_id {
+        None => create_case(db, actor, draft, now).await,
+        Some(case_id) => update_case(db, actor, case_id, draft, now).await.map(|()| case_id),
+    }
+}
+
 /// Removes one partner from a case (for example after a separation): their access ends at
 /// once (sessions and pending invitations), and what they wrote stays with the therapist
 /// only. The other partner keeps their own access.
