@@ -144,8 +144,7 @@ pub async fn notify_assigned(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     for partner in partners_of(db, case_id).await?.into_iter().filter(|p| recipients.includes(p.position)) {
-        let content =
-            email::reminder(&partner.first_name, "You have new homework from your therapist.", "/homework");
+        let content = email::client_notice(&partner.first_name, email::ClientNotice::NewAssignment);
         reminders::notify_client(
             db,
             &partner,
