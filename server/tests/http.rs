@@ -401,3 +401,122 @@ async fn pages_link_a_favicon_that_is_served() {
     }
     std::fs::remove_dir_all(site).ok();
 }
+
+// ---- Input that cannot hurt: hostile numbers, dates and text (issue 11) ----
+
+/// Signs `client` in (same origin) and checks it worked.
+async fn sign_in_as(server: &TestServer, client: &Client, email: &str) {
+    let response = client
+        .post(format!("{}/api/auth/sign_in", server.base))
+        .header(header::ORIGIN, &server.base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
+}
+
+/// A therapist (signed in on `server.client`) with a case labelled `label` whose partner A
+/// (Alex) has joined. Returns the therapist, the case and a client signed in as Alex.
+async fn case_with_a_client(server: &TestServer, label: &str) -> (app::services::Actor, i32, Client) {
+    use app::services::{
+        accounts::{self, TherapistSignUp},
+        cases::{self, CaseDraft, PartnerFields},
+        invitations,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
+    let therapist = accounts::sign_up_therapist(&server.db, form, now).await.unwrap();
+    sign_in_as(server, &server.client, "owner@example.org").await;
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        label,
+        "no_secrets",
+        fields("Alex", "alex@example.org"),
+        fields("Sam", "sam@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(&server.db, therapist, draft, now).await.unwrap();
+    let alex = app::services::access::partners_of(&server.db, case_id).await.unwrap()[0].id;
+    invitations::invite(&server.db, therapist, case_id, alex, now).await.unwrap();
+    let invitation = app::entities::invitations::Entity::find()
+        .filter(app::entities::invitations::Column::PartnerId.eq(alex))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = invitations::mint_token(&server.db, invitation.id, now).await.unwrap().unwrap();
+    invitations::accept_with_new_account(&server.db, &token, PASSWORD, true, now).await.unwrap();
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    sign_in_as(server, &client, "alex@example.org").await;
+    (therapist, case_id, client)
+}
+
+/// Asserts a refusal at `field`: 422 with a message, never a server error.
+async fn assert_refused_at(response: Response, field: &str, what: &str) -> String {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["field"], field, "{what}: {text}");
+    body["message"].as_str().unwrap_or_default().to_owned()
+}
+
+/// An exercise with one scale question from `min` to `max`, as the editor sends it.
+fn scale_exercise(title: &str, min: i64, max: i64) -> serde_json::Value {
+    serde_json::json!({
+        "title": title,
+        "summary": "",
+        "instructions": "",
+        "questions": [{
+            "key": "q1",
+            "prompt": "How far?",
+            "help": null,
+            "kind": { "kind": "scale", "min": min, "max": max, "min_label": "low", "max_label": "high" },
+            "audience": "everyone",
+            "required": true
+        }]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scale_beyond_the_limits_is_refused_and_an_old_one_renders_bounded() {
+    let server = spawn_server(&[]).await;
+    let (therapist, _, _) = case_with_a_client(&server, "Alex & Sam").await;
+    let widest = scale_exercise("Widest", i64::from(i32::MIN), i64::from(i32::MAX));
+    let message = assert_refused_at(
+        server.call("templates/save", &[("content", &widest.to_string())]).await,
+        "content",
+        "scale",
+    )
+    .await;
+    assert!(message.contains("-100") && message.contains("100"), "{message}");
+    let wide = scale_exercise("Wide", -5000, 5000);
+    assert_refused_at(
+        server.call("templates/save", &[("content", &wide.to_string())]).await,
+        "content",
+        "wide",
+    )
+    .await;
+
+    // A scale stored before the limit renders no more than 101 points.
+    let fine: app::domain::exercise::ExerciseTemplate =
+        serde_json::from_value(scale_exercise("Fine", 0, 10)).unwrap();
+    let id =
+        app::services::templates::save(&server.db, therapist, None, &fine, chrono::Utc::now()).await.unwrap();
+    server
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE exercise_versions SET content = '{}' WHERE template_id = {id}",
+            scale_exercise("Old", -5000, 5000)
+        ))
+        .await
+        .unwrap();
+    let page = server.get(&format!("/exercises/{id}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let points = html.matches("type=\"radio\"").count();
+    assert!((1..=101).contains(&points), "{points} points rendered");
+}
