@@ -520,3 +520,50 @@ async fn a_scale_beyond_the_limits_is_refused_and_an_old_one_renders_bounded() {
     let points = html.matches("type=\"radio\"").count();
     assert!((1..=101).contains(&points), "{points} points rendered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_outside_2000_to_2100_are_refused_at_the_field() {
+    let server = spawn_server(&[]).await;
+    let (_, case_id, client) = case_with_a_client(&server, "Alex & Sam").await;
+    let case = case_id.to_string();
+    for due_on in ["-262143-01-01", "+262142-12-31", "1999-12-31", "2101-01-01"] {
+        let response = server
+            .call("homework/assign_programme", &[("case_id", &case), ("due_on", due_on), ("note", "")])
+            .await;
+        let message = assert_refused_at(response, "due_on", due_on).await;
+        assert!(message.contains("2000") && message.contains("2100"), "{message}");
+    }
+    let follow_up = |field: &'static str, value: &'static str| {
+        vec![
+            ("case_id", case.clone()),
+            ("recipients", "both".to_owned()),
+            ("subject", "Hello".to_owned()),
+            ("body", "Hello {first_name}".to_owned()),
+            (field, value.to_owned()),
+        ]
+    };
+    for (field, key) in [("send_at", "send_at"), ("times", "times[0]")] {
+        for value in ["-262143-01-01T10:00", "+262142-12-31T23:59", "2101-01-01T10:00"] {
+            let form = follow_up(key, value);
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_refused_at(server.call("messages/send", &form).await, field, value).await;
+        }
+    }
+    for week_start in ["-262143-01-01", "+262142-12-27", "1999-12-27"] {
+        let response = client
+            .post(format!("{}/api/exchange/check_in", server.base))
+            .header(header::ORIGIN, &server.base)
+            .header(header::ACCEPT, "application/json")
+            .form(&[
+                ("week_start", week_start),
+                ("my_part", "done"),
+                ("noticed", "done"),
+                ("emotional", "5"),
+                ("physical", "5"),
+            ])
+            .send()
+            .await
+            .expect("the server answers");
+        assert_refused_at(response, "week_start", week_start).await;
+    }
+}

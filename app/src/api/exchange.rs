@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use {
     super::request,
     crate::{
-        domain::{baby_steps::WISH_KINDS, exchange::WishAction},
+        domain::{baby_steps::WISH_KINDS, dates::FormDate, exchange::WishAction},
         entities::partners,
         services::exchange,
     },
@@ -438,8 +438,8 @@ pub async fn save_check_in(
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let week_start = NaiveDate::parse_from_str(&week_start, "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
+    let week_start =
+        FormDate::parse(&week_start).map_err(|problem| AppError::invalid("week_start", problem.0))?.date();
     let rating = |field: &str, value: &str| {
         value.trim().parse::<i16>().map_err(|_| AppError::invalid(field, "Choose a number from 0 to 10."))
     };

@@ -303,7 +303,10 @@ pub fn ics_event(
         format!("UID:{uid}"),
         format!("DTSTAMP:{}", stamp(now)),
         format!("DTSTART:{}", stamp(starts_at)),
-        format!("DTEND:{}", stamp(starts_at + chrono::Duration::minutes(minutes))),
+        format!(
+            "DTEND:{}",
+            stamp(starts_at.checked_add_signed(chrono::Duration::minutes(minutes)).unwrap_or(starts_at))
+        ),
         format!("SUMMARY:{}", escape(summary)),
         format!("ORGANIZER:mailto:{organizer_email}"),
         "END:VEVENT".to_owned(),

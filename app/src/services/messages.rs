@@ -10,7 +10,7 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, follow_up, homework::ResponseStatus, Role},
+    domain::{baby_steps, case::CaseStatus, dates, follow_up, homework::ResponseStatus, Role},
     entities::{assignments, consultation_slots, message_templates, partners, responses, slot_links, users},
     error::AppError,
 };
@@ -188,6 +188,12 @@ pub async fn send_follow_up(
     check_text(&message.subject, &message.body)?;
     if message.progress_summary.chars().count() > 300 {
         return Err(AppError::invalid("progress_summary", "Keep the progress sentence to 300 characters."));
+    }
+    if message.send_at.is_some_and(|at| !dates::in_range(at.date_naive())) {
+        return Err(AppError::invalid("send_at", dates::out_of_range().0));
+    }
+    if message.times.iter().any(|at| !dates::in_range(at.date_naive())) {
+        return Err(AppError::invalid("times", dates::out_of_range().0));
     }
     if message.send_at.is_some_and(|at| at < now - Duration::minutes(1)) {
         return Err(AppError::invalid("send_at", "Choose a time in the future, or send now."));
