@@ -567,3 +567,18 @@ async fn dates_outside_2000_to_2100_are_refused_at_the_field() {
         assert_refused_at(response, "week_start", week_start).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_caseload_page_is_refused_and_the_page_still_renders() {
+    let server = spawn_server(&[]).await;
+    server.sign_up("pia@example.org").await;
+    for page in ["400000000000000000", "18446744073709551615", "100001"] {
+        let response = server
+            .call("cases/caseload", &[("search", ""), ("status", ""), ("sort", ""), ("page", page)])
+            .await;
+        assert_refused_at(response, "page", page).await;
+    }
+    let response = server.get("/caseload?page=400000000000000000").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("</html>"));
+}
