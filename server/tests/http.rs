@@ -582,3 +582,63 @@ async fn a_huge_caseload_page_is_refused_and_the_page_still_renders() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("</html>"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labels_and_titles_never_become_markup_in_the_page_head() {
+    use app::services::templates;
+    const PROBE: &str = "A&B</title><meta name=\"probe-injected\" content=\"yes\"><title>x";
+    let server = spawn_server(&[]).await;
+    let (therapist, case_id, client) = case_with_a_client(&server, PROBE).await;
+    let exercise = scale_exercise(PROBE, 0, 10);
+    let exercise: app::domain::exercise::ExerciseTemplate = serde_json::from_value(exercise).unwrap();
+    let template_id =
+        templates::save(&server.db, therapist, None, &exercise, chrono::Utc::now()).await.unwrap();
+    let assignment = templates::ExerciseAssignment {
+        template_id,
+        recipients: app::domain::homework::Recipients::Both,
+        due_on: None,
+        note: "",
+    };
+    templates::assign(&server.db, therapist, case_id, assignment, chrono::Utc::now()).await.unwrap();
+    let assignment_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        app::entities::assignments::Entity::find()
+            .filter(app::entities::assignments::Column::CaseId.eq(case_id))
+            .one(&server.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let therapist_pages = [
+        format!("/cases/{case_id}"),
+        format!("/exercises/{template_id}"),
+        format!("/review/{assignment_id}"),
+    ];
+    let mut pages = Vec::new();
+    for path in &therapist_pages {
+        pages.push((path.clone(), server.get(path).await));
+    }
+    let sheet = format!("/homework/{assignment_id}");
+    let response = client
+        .get(format!("{}{sheet}", server.base))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("request");
+    pages.push((sheet, response));
+    for (path, response) in pages {
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        let head = html.split("</head>").next().unwrap_or_default();
+        assert!(!html.contains("<meta name=\"probe-injected\""), "{path}: the label became markup:\n{head}");
+        assert_eq!(head.matches("<title>").count(), 1, "{path}: one title:\n{head}");
+        // The editor's title is "Exercise"; the others carry the label or exercise title.
+        if !path.starts_with("/exercises/") {
+            assert!(
+                head.contains("<title>A&amp;B&lt;/title&gt;&lt;meta"),
+                "{path}: the title, as text:\n{head}"
+            );
+        }
+    }
+}
