@@ -125,7 +125,7 @@ impl ScaleRange {
         let within = |end: i32| (-SCALE_LIMIT..=SCALE_LIMIT).contains(&end);
         // In i64, so no pair of i32 ends can overflow.
         let points = i64::from(max) - i64::from(min) + 1;
-        if !within(min) || !within(max) || points < 2 || points > MAX_SCALE_POINTS {
+        if !within(min) || !within(max) || !(2..=MAX_SCALE_POINTS).contains(&points) {
             return Err(super::InvalidInput::new(format!(
                 "A scale goes up from its lowest to its highest point, both between -{SCALE_LIMIT} and \
                  {SCALE_LIMIT}, with at most {MAX_SCALE_POINTS} points."
