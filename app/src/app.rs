@@ -111,11 +111,40 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "Babysteps".to_owned() } else { format!("{page} · Babysteps") }/>
+        <Title formatter=page_title/>
         <Router>
             <Layout/>
         </Router>
     }
+}
+
+/// The document title for a page's own `<Title text=…>`: "Page · Babysteps", or
+/// "Babysteps" for none. Every title goes through this one formatter (no page sets its
+/// own). On the server leptos_meta writes the title into `<title>` exactly as given,
+/// unescaped, so the text is escaped here: a case label or an exercise title can never
+/// become markup in the page head. In the browser it becomes `document.title`, which is
+/// plain text, so nothing is escaped there.
+pub fn page_title(page: String) -> String {
+    let title = if page.is_empty() { "Babysteps".to_owned() } else { format!("{page} · Babysteps") };
+    #[cfg(feature = "ssr")]
+    let title = escape_title(&title);
+    title
+}
+
+/// Escapes text for the inside of `<title>`, where only `&` and `<` (and `>` for good
+/// measure) can change what the browser reads.
+#[cfg(feature = "ssr")]
+fn escape_title(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 /// Header, routes and footer. The auth actions are created here, inside the router, so a
@@ -157,5 +186,23 @@ fn Layout() -> impl IntoView {
             <footer class="site-footer">
                 <p>"Babysteps keeps what you write private to you and your therapist unless you choose to share it."</p>
             </footer>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_text_never_markup() {
+        assert_eq!(page_title(String::new()), "Babysteps");
+        assert_eq!(page_title("Caseload".into()), "Caseload · Babysteps");
+        let probe = "A&B</title><meta name=\"probe-injected\" content=\"yes\"><title>x";
+        let title = page_title(probe.into());
+        assert_eq!(
+            title,
+            "A&amp;B&lt;/title&gt;&lt;meta name=\"probe-injected\" content=\"yes\"&gt;&lt;title&gt;x · Babysteps"
+        );
+        assert!(!title.contains('<') && !title.contains('>'));
     }
 }

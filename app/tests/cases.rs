@@ -286,6 +286,12 @@ async fn caseload_searches_filters_sorts_and_pages(db: &DatabaseConnection) {
     assert_eq!(literal.total, 0);
     let beyond = caseload::caseload(db, owner, &query("", None, 99), t0()).await.unwrap();
     assert!(beyond.rows.is_empty());
+    for absurd in [0, 100_001, 400_000_000_000_000_000, u64::MAX] {
+        let refused = caseload::caseload(db, owner, &query("", None, absurd), t0()).await.unwrap_err();
+        assert!(refused.message_for("page").is_some(), "page {absurd}: {refused:?}");
+    }
+    let last_possible = caseload::caseload(db, owner, &query("", None, 100_000), t0()).await.unwrap();
+    assert!(last_possible.rows.is_empty());
 }
 
 async fn invitations_expire_work_once_and_can_be_revoked(db: &DatabaseConnection) {

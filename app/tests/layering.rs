@@ -164,6 +164,21 @@ fn pages_and_components_never_import_services() {
 }
 
 #[test]
+fn only_the_app_formats_page_titles() {
+    // The root formatter escapes every title for the server's HTML (leptos_meta does not);
+    // a page with its own formatter would bypass that.
+    let mut files = Vec::new();
+    rust_files(&source_dir("pages"), 0, &mut files);
+    rust_files(&source_dir("components"), 0, &mut files);
+    for (file, _) in files {
+        let text = fs::read_to_string(&file).expect("readable source");
+        assert!(!text.contains("formatter="), "{} gives a <Title> its own formatter", file.display());
+    }
+    let app = fs::read_to_string(source_dir("app.rs")).expect("readable app.rs");
+    assert!(app.contains("<Title formatter=page_title/>"), "the app's titles go through page_title");
+}
+
+#[test]
 fn the_cycle_finder_finds_cycles() {
     let graph = |edges: &[(&str, &str)]| {
         let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

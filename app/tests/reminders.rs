@@ -34,7 +34,8 @@ async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnect
     let due = emails_of(db, c.case_id, "reminder").await;
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].to_name, "Alex");
-    assert_eq!(due[0].subject, "Some homework is due tomorrow");
+    assert_eq!(due[0].subject, "Something new in Babysteps", "an inbox learns nothing more");
+    assert!(due[0].text_body.contains("Something in Babysteps is due tomorrow."));
     // Overdue: not in quiet hours, then once, then not again within the week.
     let late_night = Utc.with_ymd_and_hms(2026, 11, 26, 22, 0, 0).unwrap();
     assert_eq!(reminders::run_due(db, late_night).await.unwrap(), 0, "quiet hours");
@@ -60,7 +61,8 @@ async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnect
     let night = Utc.with_ymd_and_hms(2026, 11, 27, 23, 30, 0).unwrap();
     homework::comment(db, c.therapist, response, None, "Lovely", night).await.unwrap();
     let comment_email = emails_of(db, c.case_id, "notification").await.into_iter().last().unwrap();
-    assert_eq!(comment_email.subject, "Your therapist left you a comment");
+    assert_eq!(comment_email.subject, "Something new in Babysteps");
+    assert!(comment_email.text_body.contains("There is a new comment for you in Babysteps."));
     assert_eq!(comment_email.next_attempt_at, Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap());
 }
 

@@ -42,7 +42,9 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
-  await emailWithSubject(emails.Alex, /^You have new homework from your therapist$/);
+  // What the inbox shows is neutral: the subject and the first lines say nothing of treatment.
+  const newHomework = await emailWithSubject(emails.Alex, /^Something new in Babysteps$/);
+  expect(newHomework.text).toContain('Something new is waiting for you in Babysteps.');
 
   // Compose: an unknown placeholder shows in the preview and is refused on send.
   await waitForHydration(page);
@@ -84,14 +86,45 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await expect(alex.page.getByText('This link is not valid.')).toBeVisible();
 
   // Both get a calendar invitation; the therapist is told and sees the choice.
-  await emailWithSubject(emails.Alex, /^Consultation with Dr Mia Hart/);
-  await emailWithSubject(emails.Sam, /^Consultation with Dr Mia Hart/);
+  await emailWithSubject(emails.Alex, /^Booked: /);
+  await emailWithSubject(emails.Sam, /^Booked: /);
   await page.reload();
   await expect(page.getByText(`${first.short} — chosen by Alex`)).toBeVisible();
 
   // Sam, with reminders off, was never told about the new homework; Alex was.
+  const samTexts = (await emailsTo(emails.Sam)).map((email) => email.text);
+  expect(samTexts.filter((text) => text.includes('Something new is waiting for you'))).toHaveLength(0);
+  await alex.context.close();
+  await sam.context.close();
+});
+
+test('a one-partner consultation reaches only that partner\'s inbox', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  await signUpTherapist(page, 'Dr Noor Vale', uniqueEmail('vale'));
+  const { alex, sam, emails } = await coupleWhoJoined(page, browser, 'Alex & Sam (one partner)');
+  await waitForHydration(page);
+  const composer = page.getByRole('form', { name: 'Follow-up email' });
+  await composer.getByLabel('To', { exact: true }).selectOption({ label: 'Alex only' });
+  const time = nextYear(2, 3, '09:00');
+  await composer.getByLabel('Time 1').fill(time.input);
+  await composer.getByRole('button', { name: 'Send follow-up' }).click();
+  await expect(composer.getByText('Queued 1 email to send now.')).toBeVisible();
+
+  const toAlex = await emailWithSubject(emails.Alex, /^Checking in with you$/);
+  const link = toAlex.text.match(/https?:\/\/\S+\/consult\/\S+/)?.[0];
+  expect(link).toBeTruthy();
+  await alex.page.goto(link!);
+  await waitForHydration(alex.page);
+  await alex.page.getByRole('button', { name: 'Confirm this time' }).click();
+  await expect(alex.page.getByText(`Thank you. You chose ${time.long}`)).toBeVisible();
+  await emailWithSubject(emails.Alex, /^Booked: /);
+  await page.reload();
+  await expect(page.getByText(`${time.short} — chosen by Alex`)).toBeVisible();
+
+  // Alex's confirmation and Sam's (absent) one are queued together, so by now Sam's inbox
+  // would hold it: it holds only the invitation.
   const samSubjects = (await emailsTo(emails.Sam)).map((email) => email.subject);
-  expect(samSubjects).not.toContain('You have new homework from your therapist');
+  expect(samSubjects).toEqual(['Your invitation to Babysteps']);
   await alex.context.close();
   await sam.context.close();
 });

@@ -401,3 +401,244 @@ async fn pages_link_a_favicon_that_is_served() {
     }
     std::fs::remove_dir_all(site).ok();
 }
+
+// ---- Input that cannot hurt: hostile numbers, dates and text (issue 11) ----
+
+/// Signs `client` in (same origin) and checks it worked.
+async fn sign_in_as(server: &TestServer, client: &Client, email: &str) {
+    let response = client
+        .post(format!("{}/api/auth/sign_in", server.base))
+        .header(header::ORIGIN, &server.base)
+        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
+}
+
+/// A therapist (signed in on `server.client`) with a case labelled `label` whose partner A
+/// (Alex) has joined. Returns the therapist, the case and a client signed in as Alex.
+async fn case_with_a_client(server: &TestServer, label: &str) -> (app::services::Actor, i32, Client) {
+    use app::services::{
+        accounts::{self, TherapistSignUp},
+        cases::{self, CaseDraft, PartnerFields},
+        invitations,
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
+    let therapist = accounts::sign_up_therapist(&server.db, form, now).await.unwrap();
+    sign_in_as(server, &server.client, "owner@example.org").await;
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        label,
+        "no_secrets",
+        fields("Alex", "alex@example.org"),
+        fields("Sam", "sam@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(&server.db, therapist, draft, now).await.unwrap();
+    let alex = app::services::access::partners_of(&server.db, case_id).await.unwrap()[0].id;
+    invitations::invite(&server.db, therapist, case_id, alex, now).await.unwrap();
+    let invitation = app::entities::invitations::Entity::find()
+        .filter(app::entities::invitations::Column::PartnerId.eq(alex))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = invitations::mint_token(&server.db, invitation.id, now).await.unwrap().unwrap();
+    invitations::accept_with_new_account(&server.db, &token, PASSWORD, true, now).await.unwrap();
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    sign_in_as(server, &client, "alex@example.org").await;
+    (therapist, case_id, client)
+}
+
+/// Asserts a refusal at `field`: 422 with a message, never a server error.
+async fn assert_refused_at(response: Response, field: &str, what: &str) -> String {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {text}");
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["field"], field, "{what}: {text}");
+    body["message"].as_str().unwrap_or_default().to_owned()
+}
+
+/// An exercise with one scale question from `min` to `max`, as the editor sends it.
+fn scale_exercise(title: &str, min: i64, max: i64) -> serde_json::Value {
+    serde_json::json!({
+        "title": title,
+        "summary": "",
+        "instructions": "",
+        "questions": [{
+            "key": "q1",
+            "prompt": "How far?",
+            "help": null,
+            "kind": { "kind": "scale", "min": min, "max": max, "min_label": "low", "max_label": "high" },
+            "audience": "everyone",
+            "required": true
+        }]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scale_beyond_the_limits_is_refused_and_an_old_one_renders_bounded() {
+    let server = spawn_server(&[]).await;
+    let (therapist, _, _) = case_with_a_client(&server, "Alex & Sam").await;
+    let widest = scale_exercise("Widest", i64::from(i32::MIN), i64::from(i32::MAX));
+    let message = assert_refused_at(
+        server.call("templates/save", &[("content", &widest.to_string())]).await,
+        "content",
+        "scale",
+    )
+    .await;
+    assert!(message.contains("-100") && message.contains("100"), "{message}");
+    let wide = scale_exercise("Wide", -5000, 5000);
+    assert_refused_at(
+        server.call("templates/save", &[("content", &wide.to_string())]).await,
+        "content",
+        "wide",
+    )
+    .await;
+
+    // A scale stored before the limit renders no more than 101 points.
+    let fine: app::domain::exercise::ExerciseTemplate =
+        serde_json::from_value(scale_exercise("Fine", 0, 10)).unwrap();
+    let id =
+        app::services::templates::save(&server.db, therapist, None, &fine, chrono::Utc::now()).await.unwrap();
+    server
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE exercise_versions SET content = '{}' WHERE template_id = {id}",
+            scale_exercise("Old", -5000, 5000)
+        ))
+        .await
+        .unwrap();
+    let page = server.get(&format!("/exercises/{id}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let points = html.matches("type=\"radio\"").count();
+    assert!((1..=101).contains(&points), "{points} points rendered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dates_outside_2000_to_2100_are_refused_at_the_field() {
+    let server = spawn_server(&[]).await;
+    let (_, case_id, client) = case_with_a_client(&server, "Alex & Sam").await;
+    let case = case_id.to_string();
+    for due_on in ["-262143-01-01", "+262142-12-31", "1999-12-31", "2101-01-01"] {
+        let response = server
+            .call("homework/assign_programme", &[("case_id", &case), ("due_on", due_on), ("note", "")])
+            .await;
+        let message = assert_refused_at(response, "due_on", due_on).await;
+        assert!(message.contains("2000") && message.contains("2100"), "{message}");
+    }
+    let follow_up = |field: &'static str, value: &'static str| {
+        vec![
+            ("case_id", case.clone()),
+            ("recipients", "both".to_owned()),
+            ("subject", "Hello".to_owned()),
+            ("body", "Hello {first_name}".to_owned()),
+            (field, value.to_owned()),
+        ]
+    };
+    for (field, key) in [("send_at", "send_at"), ("times", "times[0]")] {
+        for value in ["-262143-01-01T10:00", "+262142-12-31T23:59", "2101-01-01T10:00"] {
+            let form = follow_up(key, value);
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_refused_at(server.call("messages/send", &form).await, field, value).await;
+        }
+    }
+    for week_start in ["-262143-01-01", "+262142-12-27", "1999-12-27"] {
+        let response = client
+            .post(format!("{}/api/exchange/check_in", server.base))
+            .header(header::ORIGIN, &server.base)
+            .header(header::ACCEPT, "application/json")
+            .form(&[
+                ("week_start", week_start),
+                ("my_part", "done"),
+                ("noticed", "done"),
+                ("emotional", "5"),
+                ("physical", "5"),
+            ])
+            .send()
+            .await
+            .expect("the server answers");
+        assert_refused_at(response, "week_start", week_start).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_caseload_page_is_refused_and_the_page_still_renders() {
+    let server = spawn_server(&[]).await;
+    server.sign_up("pia@example.org").await;
+    for page in ["400000000000000000", "18446744073709551615", "100001"] {
+        let response = server
+            .call("cases/caseload", &[("search", ""), ("status", ""), ("sort", ""), ("page", page)])
+            .await;
+        assert_refused_at(response, "page", page).await;
+    }
+    let response = server.get("/caseload?page=400000000000000000").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("</html>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labels_and_titles_never_become_markup_in_the_page_head() {
+    use app::services::templates;
+    const PROBE: &str = "A&B</title><meta name=\"probe-injected\" content=\"yes\"><title>x";
+    let server = spawn_server(&[]).await;
+    let (therapist, case_id, client) = case_with_a_client(&server, PROBE).await;
+    let exercise = scale_exercise(PROBE, 0, 10);
+    let exercise: app::domain::exercise::ExerciseTemplate = serde_json::from_value(exercise).unwrap();
+    let template_id =
+        templates::save(&server.db, therapist, None, &exercise, chrono::Utc::now()).await.unwrap();
+    let assignment = templates::ExerciseAssignment {
+        template_id,
+        recipients: app::domain::homework::Recipients::Both,
+        due_on: None,
+        note: "",
+    };
+    templates::assign(&server.db, therapist, case_id, assignment, chrono::Utc::now()).await.unwrap();
+    let assignment_id = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        app::entities::assignments::Entity::find()
+            .filter(app::entities::assignments::Column::CaseId.eq(case_id))
+            .one(&server.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let therapist_pages = [
+        format!("/cases/{case_id}"),
+        format!("/exercises/{template_id}"),
+        format!("/review/{assignment_id}"),
+    ];
+    let mut pages = Vec::new();
+    for path in &therapist_pages {
+        pages.push((path.clone(), server.get(path).await));
+    }
+    let sheet = format!("/homework/{assignment_id}");
+    let response = client
+        .get(format!("{}{sheet}", server.base))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("request");
+    pages.push((sheet, response));
+    for (path, response) in pages {
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        let head = html.split("</head>").next().unwrap_or_default();
+        assert!(!html.contains("<meta name=\"probe-injected\""), "{path}: the label became markup:\n{head}");
+        assert_eq!(head.matches("<title>").count(), 1, "{path}: one title:\n{head}");
+        // The editor's title is "Exercise"; the others carry the label or exercise title.
+        if !path.starts_with("/exercises/") {
+            assert!(
+                head.contains("<title>A&amp;B&lt;/title&gt;&lt;meta"),
+                "{path}: the title, as text:\n{head}"
+            );
+        }
+    }
+}

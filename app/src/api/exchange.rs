@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use {
     super::request,
     crate::{
-        domain::{baby_steps::WISH_KINDS, exchange::WishAction},
+        domain::{baby_steps::WISH_KINDS, dates::FormDate, exchange::WishAction},
         entities::partners,
         services::exchange,
     },
@@ -512,8 +512,9 @@ pub struct CheckInFields {
 impl CheckInFields {
     /// The check-in with its week and ratings read, or the field that could not be read.
     fn parse(self) -> Result<exchange::CheckInForm, AppError> {
-        let week_start = NaiveDate::parse_from_str(&self.week_start, "%Y-%m-%d")
-            .map_err(|_| AppError::invalid("week_start", "Choose a week."))?;
+        let week_start = FormDate::parse(&self.week_start)
+            .map_err(|problem| AppError::invalid("week_start", problem.0))?
+            .date();
         let rating = |field: &str, value: &str| {
             value.trim().parse::<i16>().map_err(|_| AppError::invalid(field, "Choose a number from 0 to 10."))
         };

@@ -16,6 +16,7 @@ use {
     crate::{
         domain::{
             answers::{form_value, Answers},
+            dates::FormDate,
             homework::Recipients,
         },
         services::{
@@ -358,9 +359,9 @@ pub async fn assign_baby_steps(
 fn parse_due_on(text: &str) -> Result<Option<NaiveDate>, AppError> {
     match text.trim() {
         "" => Ok(None),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::invalid("due_on", "Enter a date like 2026-12-31.")),
+        text => FormDate::parse(text)
+            .map(|date| Some(date.date()))
+            .map_err(|problem| AppError::invalid("due_on", problem.0)),
     }
 }
 

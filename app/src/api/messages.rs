@@ -10,10 +10,10 @@ use {
     super::request,
     crate::{
         domain::follow_up,
-        domain::homework::Recipients,
+        domain::{dates::FormDateTime, homework::Recipients},
         services::{clock::zone_of, messages},
     },
-    chrono::{NaiveDateTime, TimeZone},
+    chrono::TimeZone,
 };
 
 /// A template the composer can start from.
@@ -114,8 +114,8 @@ fn local_time(
     if value.trim().is_empty() {
         return Ok(None);
     }
-    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M")
-        .map_err(|_| AppError::invalid(field, "Enter a date and time."))?;
+    let naive =
+        FormDateTime::parse(value).map_err(|problem| AppError::invalid(field, problem.0))?.date_time();
     zone.from_local_datetime(&naive)
         .earliest()
         .map(|at| Some(at.with_timezone(&chrono::Utc)))

@@ -3,7 +3,7 @@
 
 use crate::domain::{
     answers::field_name,
-    exercise::{Question, QuestionKind},
+    exercise::{Question, QuestionKind, ScaleRange},
 };
 use leptos::prelude::*;
 
@@ -103,44 +103,49 @@ pub fn QuestionField(
             />
         }
         .into_any(),
-        QuestionKind::Scale { min, max, min_label, max_label } => view! {
-            <fieldset class="scale" aria-describedby=described_by>
-                <legend>{prompt}</legend>
-                {hint_line}
-                <p class="scale-ends" aria-hidden="true">
-                    <span>{format!("{min}: {min_label}")}</span>
-                    <span>{format!("{max}: {max_label}")}</span>
-                </p>
-                <div class="scale-points">
-                    {(min..=max)
-                        .map(|point| {
-                            let point_id = format!("{id}-{point}");
-                            // The ends say what they mean to screen readers too.
-                            let end = if point == min {
-                                Some(format!(" ({min_label})"))
-                            } else if point == max {
-                                Some(format!(" ({max_label})"))
-                            } else {
-                                None
-                            };
-                            view! {
-                                <span class="scale-point">
-                                    <input
-                                        type="radio"
-                                        id=point_id.clone()
-                                        name=name.clone()
-                                        value=point.to_string()
-                                        checked=value.trim() == point.to_string()
-                                    />
-                                    <label for=point_id>{point}{end.map(|end| view! { <span class="visually-hidden">{end}</span> })}</label>
-                                </span>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </fieldset>
+        QuestionKind::Scale { min, max, min_label, max_label } => {
+            // Never loop over ends taken unchecked: a row stored before the limits may hold any.
+            let range = ScaleRange::clamped(min, max);
+            let (min, max) = (range.min(), range.max());
+            view! {
+                <fieldset class="scale" aria-describedby=described_by>
+                    <legend>{prompt}</legend>
+                    {hint_line}
+                    <p class="scale-ends" aria-hidden="true">
+                        <span>{format!("{min}: {min_label}")}</span>
+                        <span>{format!("{max}: {max_label}")}</span>
+                    </p>
+                    <div class="scale-points">
+                        {range.points()
+                            .map(|point| {
+                                let point_id = format!("{id}-{point}");
+                                // The ends say what they mean to screen readers too.
+                                let end = if point == min {
+                                    Some(format!(" ({min_label})"))
+                                } else if point == max {
+                                    Some(format!(" ({max_label})"))
+                                } else {
+                                    None
+                                };
+                                view! {
+                                    <span class="scale-point">
+                                        <input
+                                            type="radio"
+                                            id=point_id.clone()
+                                            name=name.clone()
+                                            value=point.to_string()
+                                            checked=value.trim() == point.to_string()
+                                        />
+                                        <label for=point_id>{point}{end.map(|end| view! { <span class="visually-hidden">{end}</span> })}</label>
+                                    </span>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                </fieldset>
+            }
+            .into_any()
         }
-        .into_any(),
         QuestionKind::SingleChoice { options } => {
             let choices = Choices { options, chosen: &[value.trim().to_owned()], input_type: "radio" };
             choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any()
@@ -307,7 +312,10 @@ pub fn answer_text(question: &Question, value: Option<&String>) -> AnyView {
             </ul>
         }
         .into_any(),
-        QuestionKind::Scale { max, .. } => view! { <p class="answer">{format!("{value} out of {max}")}</p> }.into_any(),
+        QuestionKind::Scale { min, max, .. } => {
+            let max = ScaleRange::clamped(*min, *max).max();
+            view! { <p class="answer">{format!("{value} out of {max}")}</p> }.into_any()
+        }
         _ => view! {
             <div class="answer">{value.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}</div>
         }

@@ -3,7 +3,7 @@
 
 use super::{
     case::Seeks,
-    exercise::{Audience, ExerciseTemplate, Question, QuestionKind},
+    exercise::{Audience, ExerciseTemplate, Question, QuestionKind, ScaleRange},
     has_control_chars, InvalidInput,
 };
 use serde::{Deserialize, Serialize};
@@ -95,10 +95,20 @@ pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, In
             }
             Answer::List(items)
         }
-        QuestionKind::Scale { min, max, .. } => match trimmed.parse::<i32>() {
-            Ok(value) if (*min..=*max).contains(&value) => Answer::Scale(value),
-            _ => return Err(InvalidInput::new(format!("Choose a number from {min} to {max}."))),
-        },
+        QuestionKind::Scale { min, max, .. } => {
+            // The points the sheet shows: a scale stored before the limits is clamped there too.
+            let range = ScaleRange::clamped(*min, *max);
+            match trimmed.parse::<i32>() {
+                Ok(value) if range.points().contains(&value) => Answer::Scale(value),
+                _ => {
+                    return Err(InvalidInput::new(format!(
+                        "Choose a number from {} to {}.",
+                        range.min(),
+                        range.max()
+                    )))
+                }
+            }
+        }
         QuestionKind::SingleChoice { options } => {
             if !options.iter().any(|option| option == trimmed) {
                 return Err(InvalidInput::new("Choose one of the options."));
@@ -260,6 +270,24 @@ mod tests {
         assert!(check(&[("scale", "ten")]).is_err());
         assert!(check(&[("pick", "maybe")]).is_err());
         assert_eq!(check(&[("scale", "7"), ("pick", "yes")]).unwrap()["scale"], Answer::Scale(7));
+    }
+
+    #[test]
+    fn a_scale_stored_before_the_limits_takes_only_the_points_shown() {
+        let mut exercise = exercise();
+        exercise.questions[3].kind = QuestionKind::Scale {
+            min: i32::MIN,
+            max: i32::MAX,
+            min_label: "a".into(),
+            max_label: "b".into(),
+        };
+        let check = |value: &str| {
+            parse_answers(&exercise, Seeks::Unsure, &raw(&[("scale", value)]), Completeness::Draft)
+        };
+        assert_eq!(check("-100").unwrap()["scale"], Answer::Scale(-100));
+        assert_eq!(check("0").unwrap()["scale"], Answer::Scale(0));
+        let problem = check("2147483647").unwrap_err();
+        assert_eq!(problem.message, "Choose a number from -100 to 0.");
     }
 
     #[test]

@@ -131,6 +131,41 @@ pub const MAX_PRONOUNS_CHARS: usize = 40;
 /// Most characters in the therapist's notes on a case.
 pub const MAX_NOTES_CHARS: usize = 20_000;
 
+/// The highest caseload page anyone can ask for: far beyond any caseload, and small enough
+/// that a page's offset (at most 100 rows a page) never overflows anywhere.
+pub const MAX_CASELOAD_PAGE: u64 = 100_000;
+
+/// A caseload page number, from 1 to 100,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CaseloadPageNumber(u64);
+
+impl CaseloadPageNumber {
+    /// Accepts a page from 1 to 100,000.
+    pub fn parse(page: u64) -> Result<Self, InvalidInput> {
+        if (1..=MAX_CASELOAD_PAGE).contains(&page) {
+            Ok(Self(page))
+        } else {
+            Err(InvalidInput::new("Choose a page from 1 to 100,000."))
+        }
+    }
+
+    /// A page number from an address (`?page=`): unreadable or 0 is page 1, anything past
+    /// the last possible page is that page.
+    pub fn from_query(text: &str) -> Self {
+        Self(text.trim().parse::<u64>().unwrap_or(1).clamp(1, MAX_CASELOAD_PAGE))
+    }
+
+    /// The page, from 1.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The page counted from 0, as the database paginates.
+    pub fn index(self) -> u64 {
+        self.0 - 1
+    }
+}
+
 /// How the therapist names a case in their caseload, e.g. "Alex & Sam".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseLabel(String);
@@ -220,6 +255,21 @@ mod tests {
         }
         assert!(Seeks::parse("male").is_err());
         assert!(CaseStatus::parse("").is_err());
+    }
+
+    #[test]
+    fn caseload_pages_are_bounded() {
+        assert_eq!(CaseloadPageNumber::parse(1).unwrap().index(), 0);
+        assert_eq!(CaseloadPageNumber::parse(MAX_CASELOAD_PAGE).unwrap().get(), 100_000);
+        for page in [0, MAX_CASELOAD_PAGE + 1, 400_000_000_000_000_000, u64::MAX] {
+            assert!(CaseloadPageNumber::parse(page).unwrap_err().0.contains("100,000"), "{page}");
+        }
+        // Offsets stay far from any integer limit: 100,000 pages of 100 rows.
+        assert!(CaseloadPageNumber::parse(MAX_CASELOAD_PAGE).unwrap().index().checked_mul(100).is_some());
+        assert_eq!(CaseloadPageNumber::from_query("400000000000000000").get(), MAX_CASELOAD_PAGE);
+        assert_eq!(CaseloadPageNumber::from_query("-3").get(), 1);
+        assert_eq!(CaseloadPageNumber::from_query("0").get(), 1);
+        assert_eq!(CaseloadPageNumber::from_query("7").get(), 7);
     }
 
     #[test]

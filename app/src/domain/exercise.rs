@@ -105,6 +105,60 @@ pub struct Programme {
 /// Most questions in one exercise.
 pub const MAX_QUESTIONS: usize = 50;
 
+/// How far from zero either end of a scale may lie.
+pub const SCALE_LIMIT: i32 = 100;
+/// Most points on one scale (both ends included).
+pub const MAX_SCALE_POINTS: i64 = 101;
+
+/// A scale's ends, checked: both within -100..=100, going up, with at most 101 points.
+/// Rendering loops over these points, so they are never taken unchecked from input or
+/// from a row stored before the limits existed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleRange {
+    min: i32,
+    max: i32,
+}
+
+impl ScaleRange {
+    /// Parses the ends the therapist chose; the message says what is allowed.
+    pub fn parse(min: i32, max: i32) -> Result<Self, super::InvalidInput> {
+        let within = |end: i32| (-SCALE_LIMIT..=SCALE_LIMIT).contains(&end);
+        // In i64, so no pair of i32 ends can overflow.
+        let points = i64::from(max) - i64::from(min) + 1;
+        if !within(min) || !within(max) || !(2..=MAX_SCALE_POINTS).contains(&points) {
+            return Err(super::InvalidInput::new(format!(
+                "A scale goes up from its lowest to its highest point, both between -{SCALE_LIMIT} and \
+                 {SCALE_LIMIT}, with at most {MAX_SCALE_POINTS} points."
+            )));
+        }
+        Ok(Self { min, max })
+    }
+
+    /// The ends as stored, brought within the limits (for rows stored before the limits
+    /// existed): never more than 101 points, never an empty scale.
+    pub fn clamped(min: i32, max: i32) -> Self {
+        let min = min.clamp(-SCALE_LIMIT, SCALE_LIMIT);
+        let widest = min.saturating_add((MAX_SCALE_POINTS - 1) as i32);
+        let max = max.clamp(min, widest.min(SCALE_LIMIT));
+        Self { min, max }
+    }
+
+    /// The lowest point.
+    pub fn min(self) -> i32 {
+        self.min
+    }
+
+    /// The highest point.
+    pub fn max(self) -> i32 {
+        self.max
+    }
+
+    /// Every point, lowest first.
+    pub fn points(self) -> std::ops::RangeInclusive<i32> {
+        self.min..=self.max
+    }
+}
+
 impl ExerciseTemplate {
     /// Checks a template before it is saved: a title, sensible limits, unique keys, and
     /// options where options are needed. Returns the first problem in plain words.
@@ -150,11 +204,8 @@ impl ExerciseTemplate {
                     }
                 }
                 QuestionKind::Scale { min, max, .. } => {
-                    if min >= max || max - min > 100 {
-                        return Err(InvalidInput::new(format!(
-                            "Question {number}: the scale must go up, by at most 100 points."
-                        )));
-                    }
+                    ScaleRange::parse(*min, *max)
+                        .map_err(|problem| InvalidInput::new(format!("Question {number}: {}", problem.0)))?;
                 }
                 QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } => {
                     let distinct: std::collections::HashSet<&String> = options.iter().collect();
@@ -205,6 +256,45 @@ mod tests {
         let mut empty = good;
         empty.questions.clear();
         assert!(empty.validate().is_err());
+    }
+
+    #[test]
+    fn scales_stay_within_limits_without_overflow() {
+        assert_eq!(ScaleRange::parse(0, 10).map(|r| r.points().count()), Ok(11));
+        assert_eq!(ScaleRange::parse(-50, 50).map(|r| r.points().count()), Ok(101));
+        assert_eq!(ScaleRange::parse(-100, 0).map(|r| (r.min(), r.max())), Ok((-100, 0)));
+        for (min, max) in [
+            (i32::MIN, i32::MAX),
+            (i32::MAX, i32::MIN),
+            (-100, 100),
+            (-101, 0),
+            (0, 101),
+            (5, 5),
+            (6, 5),
+            (i32::MIN, -100),
+        ] {
+            let refused = ScaleRange::parse(min, max).unwrap_err();
+            assert!(refused.0.contains("-100") && refused.0.contains("101 points"), "{min}..{max}");
+        }
+        let mut widest = baby_steps::programme().steps.remove(1);
+        widest.questions[0].kind = QuestionKind::Scale {
+            min: i32::MIN,
+            max: i32::MAX,
+            min_label: "a".into(),
+            max_label: "b".into(),
+        };
+        assert!(widest.validate().unwrap_err().0.starts_with("Question 1: A scale"));
+    }
+
+    #[test]
+    fn stored_scales_are_clamped_before_rendering() {
+        for (min, max) in [(i32::MIN, i32::MAX), (i32::MAX, i32::MIN), (-5000, 5000), (7, 3), (0, 10)] {
+            let range = ScaleRange::clamped(min, max);
+            let points = range.points().count() as i64;
+            assert!((1..=MAX_SCALE_POINTS).contains(&points), "{min}..{max}: {points} points");
+            assert!(range.min() >= -SCALE_LIMIT && range.max() <= SCALE_LIMIT);
+        }
+        assert_eq!(ScaleRange::clamped(0, 10), ScaleRange::parse(0, 10).unwrap());
     }
 
     #[test]

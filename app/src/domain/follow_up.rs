@@ -1,5 +1,6 @@
 //! Consultation follow-ups: message text with placeholders such as `{first_name}`, the
-//! built-in follow-up, and the neutral progress sentence. Rendering is the same in the
+//! built-in follow-up, the neutral progress sentence, and the treatment words an inbox must
+//! never show (in a subject or a preview). Rendering is the same in the
 //! browser (live preview) and on the server (sending), and refuses unknown placeholders.
 
 use std::collections::BTreeMap;
@@ -13,16 +14,57 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("booking_link", "your booking link (Settings)"),
 ];
 
-/// The built-in consultation follow-up: `(name, subject, body)`.
+/// The built-in follow-up: `(name, subject, body)`. It carries no treatment content: an
+/// inbox (or whoever reads it over a shoulder) learns only that someone wrote.
 pub const BUILT_IN: (&str, &str, &str) = (
     "Consultation follow-up (built in)",
     "Checking in with you",
     "Hello {first_name},\n\n\
-     I wanted to check in on how things are between the two of you. {progress_summary}\n\n\
-     If you still feel disconnected from each other, or the small steps have become hard to keep \
-     up, a consultation can help you find your way back. You can book one here: {booking_link}\n\n\
+     I wanted to see how you are doing. If you would like to talk, reply to this email or \
+     choose a time here: {booking_link}\n\n\
      With warm wishes,\n{therapist_name}\n{practice_name}",
 );
+
+/// Word beginnings that tell whoever glances at an inbox that someone is in treatment
+/// ("therap" covers therapy, therapist, therapeutic). None may appear in a client email's
+/// subject or in the start of its text, which inboxes show as a preview.
+pub const TREATMENT_WORDS: &[&str] =
+    &["therap", "homework", "session", "consult", "counsel", "clinic", "treatment", "exercise", "psych"];
+
+/// How many characters of a message an inbox shows as its preview (generously).
+pub const INBOX_PREVIEW_CHARS: usize = 140;
+
+/// The first word of `text` that begins with a treatment word, as written.
+pub fn treatment_word(text: &str) -> Option<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .find(|word| TREATMENT_WORDS.iter().any(|stem| word.to_lowercase().starts_with(stem)))
+}
+
+/// What an inbox shows of a message under its subject: the start of the text, with lines
+/// run together.
+pub fn inbox_preview(body: &str) -> String {
+    body.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(INBOX_PREVIEW_CHARS).collect()
+}
+
+/// Why a follow-up would say too much in an inbox: the field (`subject` or `body`) and a
+/// message naming the word, or `None` when the subject and the preview are neutral.
+pub fn inbox_warning(subject: &str, body: &str) -> Option<(&'static str, String)> {
+    if let Some(word) = treatment_word(subject) {
+        return Some((
+            "subject",
+            format!("Keep the subject neutral: anyone who sees the inbox reads it. Leave out “{word}”."),
+        ));
+    }
+    treatment_word(&inbox_preview(body)).map(|word| {
+        (
+            "body",
+            format!(
+                "Keep the start of the message neutral: the inbox shows it under the subject. \
+                 Leave out “{word}” there."
+            ),
+        )
+    })
+}
 
 /// Most characters in a follow-up's subject and body.
 pub const MAX_SUBJECT_CHARS: usize = 200;
@@ -114,6 +156,40 @@ mod tests {
         assert!(unknown_placeholders(BUILT_IN.1).is_empty());
         assert!(unknown_placeholders(BUILT_IN.2).is_empty());
         assert!(BUILT_IN.2.contains("{booking_link}"));
+    }
+
+    #[test]
+    fn the_built_in_follow_up_carries_no_treatment_content() {
+        let (_, subject, body) = BUILT_IN;
+        let body = render(body, &values()).unwrap();
+        assert_eq!(treatment_word(subject), None);
+        assert_eq!(treatment_word(&body), None, "not even further down");
+        assert!(!body.contains("{progress_summary}"), "how far the couple has come stays in the app");
+    }
+
+    #[test]
+    fn treatment_words_are_found_whole_and_in_any_case() {
+        assert_eq!(treatment_word("About our Session on Monday"), Some("Session"));
+        assert_eq!(treatment_word("Your therapist's note"), Some("therapist"));
+        assert_eq!(treatment_word("CONSULTATION"), Some("CONSULTATION"));
+        assert_eq!(treatment_word("Checking in with you"), None);
+        // A word that merely contains one is not one ("obsession" is not a session).
+        assert_eq!(treatment_word("an obsession with gardens"), None);
+    }
+
+    #[test]
+    fn inbox_warnings_name_the_field_and_the_word() {
+        assert_eq!(inbox_warning("Checking in", "Hello Sam,\n\nHow are you?"), None);
+        let (field, message) = inbox_warning("Your next session", "Hello").unwrap();
+        assert_eq!(field, "subject");
+        assert!(message.contains("“session”"));
+        let (field, message) = inbox_warning("Hi", "Hello Sam,\n\nAbout your homework").unwrap();
+        assert_eq!(field, "body");
+        assert!(message.contains("“homework”"));
+        // Past what an inbox shows, the therapist's own words are theirs to choose.
+        let long =
+            format!("Hello Sam,\n\n{} We can talk in our next session.", "Lovely weather. ".repeat(10));
+        assert_eq!(inbox_warning("Hi", &long), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod baby_steps;
 pub mod case;
+pub mod dates;
 mod email;
 pub mod exchange;
 pub mod exercise;

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     domain::{
-        case::{CaseStatus, InvitationState},
+        case::{CaseStatus, CaseloadPageNumber, InvitationState},
         Role,
     },
     entities::{cases, partners},
@@ -127,10 +127,14 @@ pub async fn caseload(
         CaseloadSort::LastActivity => select.order_by_desc(cases::Column::LastClientActivityAt),
     }
     .order_by_desc(cases::Column::Id);
+    // Bounded pages and rows per page: the offset can neither overflow nor exceed what the
+    // database driver can bind.
+    let page =
+        CaseloadPageNumber::parse(query.page).map_err(|problem| AppError::invalid("page", problem.0))?;
     let per_page = query.per_page.clamp(1, 100);
     let paginator = select.paginate(db, per_page);
     let total = paginator.num_items().await?;
-    let cases = paginator.fetch_page(Ord::max(query.page, 1) - 1).await?;
+    let cases = paginator.fetch_page(page.index()).await?;
 
     let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
     let all_partners = if case_ids.is_empty() {

@@ -3,12 +3,14 @@
 //! inputs: the clock is always passed in.
 
 use crate::error::AppError;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-/// The Monday that starts the week of `date`.
+/// The Monday that starts the week of `date` (the first day chrono knows, for a date in
+/// its first week: never a panic, whatever date comes in).
 pub fn week_start(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+    date.checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// Reads an IANA time zone name such as `Europe/London`.
@@ -79,6 +81,9 @@ mod tests {
         assert_eq!(week_start(monday), monday);
         let sunday = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         assert_eq!(week_start(sunday), monday);
+        // The ends of the calendar never panic.
+        assert_eq!(week_start(NaiveDate::MIN), NaiveDate::MIN);
+        assert!(week_start(NaiveDate::MAX) <= NaiveDate::MAX);
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The words of outgoing emails. Emails never carry clinical content: a neutral sentence
-//! and a link. Links that hold a secret are written as `{link}` and filled in only when the
-//! email is sent, so the outbox never stores a usable token.
+//! and a link. What an inbox shows of a client's email — the subject and the start of the
+//! text, and the hidden preview line of the HTML — holds no treatment word
+//! ([`crate::domain::follow_up::TREATMENT_WORDS`]). Links that hold a secret are written as
+//! `{link}` and filled in only when the email is sent, so the outbox never stores a usable
+//! token.
 
 /// The placeholder for a link minted at send time.
 pub const LINK_PLACEHOLDER: &str = "{link}";
@@ -14,6 +17,65 @@ pub struct EmailContent {
     pub text: String,
     /// The HTML part.
     pub html: String,
+}
+
+/// The subject of every automatic email to a client, and the preview line of every client
+/// email's HTML: it says nothing of treatment.
+pub const CLIENT_SUBJECT: &str = "Something new in Babysteps";
+
+/// Why Babysteps writes to a client on its own. Each is one neutral sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientNotice {
+    /// Homework was assigned to them.
+    NewAssignment,
+    /// Homework is due tomorrow.
+    DueTomorrow,
+    /// Homework is past its due date.
+    Overdue,
+    /// The weekly check-in is open.
+    CheckIn,
+    /// The therapist commented on their answers.
+    Comment,
+    /// The other partner shared a submission with them.
+    PartnerShared,
+    /// The therapist replied to their private note.
+    NoteReply,
+}
+
+impl ClientNotice {
+    /// Every notice.
+    pub const ALL: [ClientNotice; 7] = [
+        ClientNotice::NewAssignment,
+        ClientNotice::DueTomorrow,
+        ClientNotice::Overdue,
+        ClientNotice::CheckIn,
+        ClientNotice::Comment,
+        ClientNotice::PartnerShared,
+        ClientNotice::NoteReply,
+    ];
+
+    /// The neutral sentence the email carries.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            ClientNotice::NewAssignment => "Something new is waiting for you in Babysteps.",
+            ClientNotice::DueTomorrow => "Something in Babysteps is due tomorrow.",
+            ClientNotice::Overdue => "Something in Babysteps is still waiting for you.",
+            ClientNotice::CheckIn => "This week's check-in is open in Babysteps.",
+            ClientNotice::Comment => "There is a new comment for you in Babysteps.",
+            ClientNotice::PartnerShared => "Your partner shared something with you in Babysteps.",
+            ClientNotice::NoteReply => "There is a new message for you in Babysteps.",
+        }
+    }
+
+    /// Where the link leads in the app: the check-in, or the start page, which takes a
+    /// signed-in client to their own home. Never a path that names treatment: a link's
+    /// address shows in the text of the email.
+    pub fn path(self) -> &'static str {
+        match self {
+            ClientNotice::CheckIn => "/check-in",
+            _ => "/",
+        }
+    }
 }
 
 /// Escapes text for HTML.
@@ -32,10 +94,19 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
-fn html_page(paragraphs: &[String], link_label: &str) -> String {
-    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+/// The hidden first line of an HTML email, which inboxes show as its preview.
+fn preheader(text: &str) -> String {
     format!(
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2a2e\">{body}\
+        "<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">{}</div>",
+        escape_html(text)
+    )
+}
+
+fn html_page(preview: &str, paragraphs: &[String], link_label: &str) -> String {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let preview = preheader(preview);
+    format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2a2e\">{preview}{body}\
          <p><a href=\"{LINK_PLACEHOLDER}\" style=\"display:inline-block;padding:10px 16px;background:#2f6f6a;\
          color:#ffffff;text-decoration:none;border-radius:6px\">{link_label}</a></p>\
          <p style=\"color:#4a585e;font-size:14px\">If the button does not work, copy this address into your browser: \
@@ -48,17 +119,15 @@ pub fn invitation(partner_first_name: &str, therapist_name: &str) -> EmailConten
     let subject = "Your invitation to Babysteps".to_owned();
     let text = format!(
         "Hello {partner_first_name},\n\n\
-         {therapist_name} has invited you to Babysteps, where you can do the exercises they give you.\n\n\
+         {therapist_name} has invited you to join Babysteps.\n\n\
          Open this link to set up your account:\n{LINK_PLACEHOLDER}\n\n\
          The link works once and expires in 7 days. If it has expired, ask {therapist_name} for a new one.\n"
     );
     let html = html_page(
+        &subject,
         &[
             format!("Hello {},", escape_html(partner_first_name)),
-            format!(
-                "{} has invited you to Babysteps, where you can do the exercises they give you.",
-                escape_html(therapist_name)
-            ),
+            format!("{} has invited you to join Babysteps.", escape_html(therapist_name)),
             format!(
                 "The link works once and expires in 7 days. If it has expired, ask {} for a new one.",
                 escape_html(therapist_name)
@@ -80,6 +149,7 @@ pub fn case_update(therapist_name: &str, case_id: i32) -> EmailContent {
          Open the case:\n{LINK_PLACEHOLDER}/cases/{case_id}\n"
     );
     let html = html_page(
+        &subject,
         &[
             format!("Hello {},", escape_html(therapist_name)),
             "There is an update on one of your cases in Babysteps: both partners have completed a step."
@@ -104,6 +174,7 @@ pub fn new_private_message(therapist_name: &str, case_id: i32) -> EmailContent {
         "Hello {therapist_name},\n\nYou have a new message in Babysteps.\n\nOpen the case:\n{LINK_PLACEHOLDER}{path}\n"
     );
     let html = html_page(
+        &subject,
         &[
             format!("Hello {},", escape_html(therapist_name)),
             "You have a new message in Babysteps.".to_owned(),
@@ -115,16 +186,27 @@ pub fn new_private_message(therapist_name: &str, case_id: i32) -> EmailContent {
     EmailContent { subject, text, html }
 }
 
-/// An automatic email to a client: a neutral sentence and a link into the app (`path`).
-pub fn reminder(first_name: &str, sentence: &str, path: &str) -> EmailContent {
-    let subject = sentence.trim_end_matches('.').to_owned();
+/// An automatic email to a client: the neutral subject, a neutral sentence and a link into
+/// the app.
+pub fn client_notice(first_name: &str, notice: ClientNotice) -> EmailContent {
+    notice_email(first_name, notice.sentence(), notice.path(), CLIENT_SUBJECT)
+}
+
+/// An automatic email to the therapist: the sentence is the subject, with a link into the
+/// app (`path`).
+pub fn therapist_notice(therapist_name: &str, sentence: &str, path: &str) -> EmailContent {
+    notice_email(therapist_name, sentence, path, sentence.trim_end_matches('.'))
+}
+
+fn notice_email(name: &str, sentence: &str, path: &str, subject: &str) -> EmailContent {
     let text = format!(
-        "Hello {first_name},\n\n{sentence}\n\nOpen Babysteps:\n{LINK_PLACEHOLDER}{path}\n\n\
+        "Hello {name},\n\n{sentence}\n\nOpen Babysteps:\n{LINK_PLACEHOLDER}{path}\n\n\
          You can turn these reminders off in Babysteps under Settings.\n"
     );
     let html = html_page(
+        subject,
         &[
-            format!("Hello {},", escape_html(first_name)),
+            format!("Hello {},", escape_html(name)),
             escape_html(sentence),
             "You can turn these reminders off in Babysteps under Settings.".to_owned(),
         ],
@@ -132,7 +214,7 @@ pub fn reminder(first_name: &str, sentence: &str, path: &str) -> EmailContent {
     )
     .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}{path}\""))
     .replace(&format!("browser: {LINK_PLACEHOLDER}"), &format!("browser: {LINK_PLACEHOLDER}{path}"));
-    EmailContent { subject, text, html }
+    EmailContent { subject: subject.to_owned(), text, html }
 }
 
 /// The therapist's daily digest: how many submissions arrived, and a link to the caseload.
@@ -141,11 +223,12 @@ pub fn digest(therapist_name: &str, count: usize) -> EmailContent {
         1 => "One piece of homework was submitted in the last day.".to_owned(),
         n => format!("{n} pieces of homework were submitted in the last day."),
     };
-    reminder(therapist_name, &sentence, "/caseload")
+    therapist_notice(therapist_name, &sentence, "/caseload")
 }
 
-/// A follow-up the therapist wrote (already rendered), with their signature and, when
-/// times were proposed, one link per time.
+/// A follow-up the therapist wrote (already rendered, its subject and start checked with
+/// [`crate::domain::follow_up::inbox_warning`]), with their signature and, when times were
+/// proposed, one link per time.
 pub fn follow_up(subject: &str, body: &str, signature: &str, times: &[(String, String)]) -> EmailContent {
     let mut text = body.trim_end().to_owned();
     if !times.is_empty() {
@@ -178,7 +261,8 @@ pub fn follow_up(subject: &str, body: &str, signature: &str, times: &[(String, S
     };
     let html = format!(
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2a2e\">\
-         {paragraphs}{links}{signature_html}</body></html>"
+         {}{paragraphs}{links}{signature_html}</body></html>",
+        preheader(CLIENT_SUBJECT)
     );
     EmailContent { subject: subject.to_owned(), text, html }
 }
@@ -199,21 +283,28 @@ pub fn time_chosen(therapist_name: &str, when: &str, case_id: i32) -> EmailConte
     content
 }
 
-/// The email that carries a calendar invitation for a chosen consultation time.
+/// The email that carries a calendar invitation for a chosen time. Its subject says only
+/// when; the therapist's name is the sender's.
 pub fn calendar_invitation(first_name: &str, therapist_name: &str, when: &str) -> EmailContent {
-    let subject = format!("Consultation with {therapist_name}: {when}");
+    let subject = format!("Booked: {when}");
     let text = format!(
-        "Hello {first_name},\n\nYour consultation with {therapist_name} is booked for {when}.\n\
+        "Hello {first_name},\n\nYour time with {therapist_name} is booked for {when}.\n\
          The calendar invitation is attached.\n"
     );
     let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\"><p>Hello {},</p>\
-         <p>Your consultation with {} is booked for {}.</p><p>The calendar invitation is attached.</p></body></html>",
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}<p>Hello {},</p>\
+         <p>Your time with {} is booked for {}.</p><p>The calendar invitation is attached.</p></body></html>",
+        preheader(CLIENT_SUBJECT),
         escape_html(first_name),
         escape_html(therapist_name),
         escape_html(when)
     );
     EmailContent { subject, text, html }
+}
+
+/// The calendar entry's title for a chosen time: neutral, since calendars are often shared.
+pub fn calendar_summary(therapist_name: &str) -> String {
+    format!("Meeting with {therapist_name}")
 }
 
 /// An iCalendar (RFC 5545) event for a consultation of `minutes` from `starts_at`.
@@ -237,7 +328,10 @@ pub fn ics_event(
         format!("UID:{uid}"),
         format!("DTSTAMP:{}", stamp(now)),
         format!("DTSTART:{}", stamp(starts_at)),
-        format!("DTEND:{}", stamp(starts_at + chrono::Duration::minutes(minutes))),
+        format!(
+            "DTEND:{}",
+            stamp(starts_at.checked_add_signed(chrono::Duration::minutes(minutes)).unwrap_or(starts_at))
+        ),
         format!("SUMMARY:{}", escape(summary)),
         format!("ORGANIZER:mailto:{organizer_email}"),
         "END:VEVENT".to_owned(),
@@ -255,6 +349,7 @@ pub fn with_link(body: &str, link: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::follow_up;
 
     #[test]
     fn invitation_is_neutral_and_escaped() {
@@ -295,10 +390,89 @@ mod tests {
     }
 
     #[test]
-    fn reminders_are_neutral() {
-        let email = reminder("Sam", "Some homework is due tomorrow.", "/homework");
-        assert_eq!(email.subject, "Some homework is due tomorrow");
-        assert!(email.text.contains("{link}/homework") && email.html.contains("href=\"{link}/homework\""));
+    fn client_notices_are_neutral_and_link_into_the_app() {
+        let email = client_notice("Sam", ClientNotice::DueTomorrow);
+        assert_eq!(email.subject, CLIENT_SUBJECT);
+        assert!(email.text.contains("{link}/\n") && email.html.contains("href=\"{link}/\""));
+        assert!(client_notice("Sam", ClientNotice::CheckIn).text.contains("{link}/check-in"));
+        let told = therapist_notice("Dr Ruiz", "A client submitted homework.", "/cases/3");
+        assert_eq!(told.subject, "A client submitted homework");
+    }
+
+    /// Words that tell whoever glances at an inbox that someone is in treatment. Kept apart
+    /// from [`follow_up::TREATMENT_WORDS`] on purpose: this test checks the words, not the
+    /// checker.
+    const TREATMENT_WORDS: &[&str] = &[
+        "therapist",
+        "therapy",
+        "homework",
+        "session",
+        "consultation",
+        "counsel",
+        "clinical",
+        "treatment",
+        "exercise",
+        "psycholog",
+    ];
+
+    /// Every kind of email a client can get, as Babysteps writes it.
+    fn every_client_email() -> Vec<(String, EmailContent)> {
+        let mut emails = vec![("invitation".to_owned(), invitation("Sam", "Dr Ana Ruiz"))];
+        for notice in ClientNotice::ALL {
+            emails.push((format!("{notice:?}"), client_notice("Sam", notice)));
+        }
+        let (_, subject, body) = follow_up::BUILT_IN;
+        let values = std::collections::BTreeMap::from([
+            ("first_name", "Sam".to_owned()),
+            ("therapist_name", "Dr Ana Ruiz".to_owned()),
+            ("practice_name", "Ruiz Practice".to_owned()),
+            ("progress_summary", follow_up::progress_summary(1, 5)),
+            ("booking_link", "https://book.example.org/ruiz".to_owned()),
+        ]);
+        let (subject, body) =
+            (follow_up::render(subject, &values).unwrap(), follow_up::render(body, &values).unwrap());
+        let times = [("Tuesday 1 December 2026, 10:00".to_owned(), "{link}/consult/1-a".to_owned())];
+        emails.push(("built-in follow-up".to_owned(), follow_up(&subject, &body, "Dr Ana Ruiz", &times)));
+        emails.push((
+            "calendar invitation".to_owned(),
+            calendar_invitation("Sam", "Dr Ana Ruiz", "Tuesday 1 December 2026, 10:00 (CET)"),
+        ));
+        emails
+    }
+
+    #[test]
+    fn what_an_inbox_shows_of_any_client_email_is_neutral() {
+        for (kind, email) in every_client_email() {
+            let first_line = email.text.lines().find(|line| !line.trim().is_empty()).unwrap_or("");
+            let preview: String =
+                email.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(140).collect();
+            // The HTML's first text (a hidden preview line, or the first paragraph).
+            let body_start = email.html.split("<body").nth(1).unwrap_or("");
+            let html_first: String = body_start
+                .split('>')
+                .skip(1)
+                .find(|t| !t.starts_with('<'))
+                .unwrap_or("")
+                .chars()
+                .take(140)
+                .collect();
+            for (part, text) in [
+                ("subject", email.subject.as_str()),
+                ("first line", first_line),
+                ("preview", &preview),
+                ("HTML preview", &html_first),
+            ] {
+                let lower = text.to_lowercase();
+                let found: Vec<_> = TREATMENT_WORDS.iter().filter(|word| lower.contains(**word)).collect();
+                assert!(found.is_empty(), "the {kind} email's {part} says {found:?}: {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_calendar_entry_is_neutral() {
+        let summary = calendar_summary("Dr Ana Ruiz");
+        assert_eq!(follow_up::treatment_word(&summary), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, follow_up, homework::ResponseStatus, Role},
+    domain::{baby_steps, case::CaseStatus, dates, follow_up, homework::ResponseStatus, Role},
     entities::{assignments, consultation_slots, message_templates, partners, responses, slot_links, users},
     error::AppError,
 };
@@ -53,7 +53,15 @@ fn check_text(subject: &str, body: &str) -> Result<(), AppError> {
             return Err(AppError::invalid(field, follow_up::unknown_message(&unknown)));
         }
     }
-    Ok(())
+    inbox_check(subject, body)
+}
+
+/// Refuses a subject or message start that would tell an inbox someone is in treatment.
+fn inbox_check(subject: &str, body: &str) -> Result<(), AppError> {
+    match follow_up::inbox_warning(subject, body) {
+        Some((field, message)) => Err(AppError::invalid(field, message)),
+        None => Ok(()),
+    }
 }
 
 /// Creates (`template_id` none) or edits one of the therapist's follow-up templates.
@@ -181,6 +189,12 @@ pub async fn send_follow_up(
     if message.progress_summary.chars().count() > 300 {
         return Err(AppError::invalid("progress_summary", "Keep the progress sentence to 300 characters."));
     }
+    if message.send_at.is_some_and(|at| !dates::in_range(at.date_naive())) {
+        return Err(AppError::invalid("send_at", dates::out_of_range().0));
+    }
+    if message.times.iter().any(|at| !dates::in_range(at.date_naive())) {
+        return Err(AppError::invalid("times", dates::out_of_range().0));
+    }
     if message.send_at.is_some_and(|at| at < now - Duration::minutes(1)) {
         return Err(AppError::invalid("send_at", "Choose a time in the future, or send now."));
     }
@@ -226,6 +240,8 @@ pub async fn send_follow_up(
             .map_err(|unknown| AppError::invalid("subject", follow_up::unknown_message(&unknown)))?;
         let body = follow_up::render(&message.body, &values)
             .map_err(|unknown| AppError::invalid("body", follow_up::unknown_message(&unknown)))?;
+        // A name or practice filled in may bring a treatment word the template did not have.
+        inbox_check(&subject, &body)?;
         let mut times = Vec::new();
         for slot in &slots {
             let token = SecretToken::generate();
@@ -353,8 +369,9 @@ pub async fn slot_link(
     })
 }
 
-/// The partner confirms the time: the link is used up, the therapist is told, and both
-/// partners get a calendar invitation — all in one transaction.
+/// The partner confirms the time: the link is used up, the therapist is told, and the
+/// partners the time was offered to (only they) get a calendar invitation — all in one
+/// transaction.
 pub async fn choose_slot(
     db: &(impl ConnectionTrait + TransactionTrait),
     token: &str,
@@ -410,11 +427,20 @@ pub async fn choose_slot(
         &format!("consultation-{}@babysteps", slot.id),
         slot.starts_at,
         CONSULTATION_MINUTES,
-        &format!("Consultation with {}", therapist.display_name),
+        &email::calendar_summary(&therapist.display_name),
         &therapist.email,
         now,
     );
-    for partner in partners_of(&txn, case.id).await? {
+    // Only the partners this time was offered to (each got a link to it) hear of the choice:
+    // a consultation offered to one partner is never announced to the other.
+    let offered_to: Vec<i32> = slot_links::Entity::find()
+        .filter(slot_links::Column::SlotId.eq(slot.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|l| l.partner_id)
+        .collect();
+    for partner in partners_of(&txn, case.id).await?.into_iter().filter(|p| offered_to.contains(&p.id)) {
         outbox::enqueue_with_calendar(
             &txn,
             outbox::NewEmail {

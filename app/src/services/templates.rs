@@ -9,7 +9,7 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::{case::CaseStatus, exercise::ExerciseTemplate, homework::Recipients, Role},
+    domain::{case::CaseStatus, dates, exercise::ExerciseTemplate, homework::Recipients, Role},
     entities::{assignments, exercise_templates, exercise_versions},
     error::AppError,
 };
@@ -203,6 +203,9 @@ pub async fn assign(
     let note = note.trim();
     if note.chars().count() > 2_000 {
         return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
+    }
+    if due_on.is_some_and(|date| !dates::in_range(date)) {
+        return Err(AppError::invalid("due_on", dates::out_of_range().0));
     }
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;

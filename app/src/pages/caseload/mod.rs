@@ -6,7 +6,7 @@ use crate::{
     components::chart::sparkline,
     components::{dates::short_date, guard::RequireRole, url::encode_query_value},
     domain::{
-        case::{CaseStatus, InvitationState},
+        case::{CaseStatus, CaseloadPageNumber, InvitationState},
         Role,
     },
     error::AppError,
@@ -27,7 +27,7 @@ use leptos_router::{
 pub fn CaseloadPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
-    let page = move || param("page").parse::<u64>().unwrap_or(1).max(1);
+    let page = move || CaseloadPageNumber::from_query(&param("page")).get();
     let caseload = Resource::new(
         move || (param("q"), param("status"), param("sort"), page()),
         |(search, status, sort, page)| load_caseload(search, status, sort, page),

@@ -1,6 +1,7 @@
 //! The follow-up composer on the case page: to one or both partners, from the built-in
 //! consultation follow-up or the therapist's own template, with placeholders, a live
-//! preview, up to three proposed consultation times, and sending now or later.
+//! preview (which warns when the subject or the start of the message would tell an inbox
+//! of treatment), up to three proposed consultation times, and sending now or later.
 
 use crate::{
     api::messages::{save_message_template, send_follow_up, ComposeView},
@@ -123,13 +124,15 @@ pub fn FollowUpComposer(
             </div>
             <div class="field">
                 <label for="follow-up-subject">"Subject"</label>
-                <input id="follow-up-subject" type="text" maxlength="200" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
+                <p class="field-hint" id="follow-up-subject-hint">"Anyone who sees the inbox reads the subject: keep it neutral."</p>
+                <input id="follow-up-subject" type="text" maxlength="200" aria-describedby="follow-up-subject-hint" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
                 <p class="field-error" role="alert" hidden=move || field_error("subject")().is_none()>{field_error("subject")}</p>
             </div>
             <div class="field">
                 <label for="follow-up-body">"Message"</label>
+                <p class="field-hint" id="follow-up-body-warning">"No clinical details in email. The inbox shows the start of the message too."</p>
                 <p class="field-hint" id="follow-up-body-hint">{format!("Placeholders: {known}.")}</p>
-                <textarea id="follow-up-body" rows="10" maxlength="10000" aria-describedby="follow-up-body-hint" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                <textarea id="follow-up-body" rows="10" maxlength="10000" aria-describedby="follow-up-body-warning follow-up-body-hint" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
                 <p class="field-error" role="alert" hidden=move || field_error("body")().is_none()>{field_error("body")}</p>
             </div>
             <div class="field">
@@ -159,10 +162,14 @@ pub fn FollowUpComposer(
             <section class="card preview" aria-label="Preview">
                 <h3>{move || format!("Preview for {}", preview_name.get())}</h3>
                 {move || match (rendered_subject(), rendered_body()) {
-                    (Ok(subject), Ok(body)) => view! {
-                        <p><strong>"Subject: "</strong>{subject}</p>
-                        <p class="preserve-lines">{body}</p>
-                    }.into_any(),
+                    (Ok(subject), Ok(body)) => {
+                        let warning = follow_up::inbox_warning(&subject, &body).map(|(_, message)| message);
+                        view! {
+                            <p class="field-error" role="status" hidden=warning.is_none()>{warning.clone()}</p>
+                            <p><strong>"Subject: "</strong>{subject}</p>
+                            <p class="preserve-lines">{body}</p>
+                        }.into_any()
+                    }
                     (Err(unknown), _) | (_, Err(unknown)) => view! {
                         <p class="field-error" role="alert">{follow_up::unknown_message(&unknown)}</p>
                     }.into_any(),

@@ -258,7 +258,7 @@ pub async fn reply_to_private_note(
         .into_iter()
         .find(|p| p.id == note.partner_id)
         .ok_or(AppError::Internal)?;
-    let content = email::reminder(&writer.first_name, "Something new in Babysteps.", "/private-note");
+    let content = email::client_notice(&writer.first_name, email::ClientNotice::NoteReply);
     reminders::notify_client(&txn, &writer, &format!("note_reply:{id}"), content, now).await?;
     txn.commit().await?;
     Ok(())

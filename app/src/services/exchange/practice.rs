@@ -8,7 +8,7 @@ use super::super::{
     Actor,
 };
 use crate::{
-    domain::{case::ConfidentialityPolicy, exchange::PRACTICE_ANSWERS},
+    domain::{case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS},
     entities::{check_ins, partners},
     error::AppError,
 };
@@ -45,6 +45,9 @@ pub async fn save_check_in(
     form: CheckInForm,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    if !dates::in_range(form.week_start) {
+        return Err(AppError::invalid("week_start", dates::out_of_range().0));
+    }
     let this_week = week_start(now.date_naive());
     if form.week_start != week_start(form.week_start)
         || form.week_start > this_week

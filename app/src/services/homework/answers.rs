@@ -365,11 +365,7 @@ pub async fn share(
         if let Some(other) =
             partners_of(&txn, partner.case_id).await?.into_iter().find(|p| p.id != partner.id)
         {
-            let content = email::reminder(
-                &other.first_name,
-                "Your partner shared something with you in Babysteps.",
-                "/homework",
-            );
+            let content = email::client_notice(&other.first_name, email::ClientNotice::PartnerShared);
             reminders::notify_client(&txn, &other, &format!("shared:{response_id}"), content, now).await?;
         }
         audit::record(

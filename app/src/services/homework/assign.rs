@@ -7,7 +7,7 @@ use super::{
     super::{email, reminders, Actor},
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, exercise::ExerciseTemplate, homework::Recipients},
+    domain::{baby_steps, case::CaseStatus, dates, exercise::ExerciseTemplate, homework::Recipients},
     entities::{assignments, exercise_templates, exercise_versions},
     error::AppError,
 };
@@ -98,6 +98,9 @@ pub async fn assign_programme(
     if note.chars().count() > 2_000 {
         return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
     }
+    if due_on.is_some_and(|date| !dates::in_range(date)) {
+        return Err(AppError::invalid("due_on", dates::out_of_range().0));
+    }
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
     if !screened {
@@ -156,8 +159,7 @@ pub async fn notify_assigned(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     for partner in partners_of(db, case_id).await?.into_iter().filter(|p| recipients.includes(p.position)) {
-        let content =
-            email::reminder(&partner.first_name, "You have new homework from your therapist.", "/homework");
+        let content = email::client_notice(&partner.first_name, email::ClientNotice::NewAssignment);
         reminders::notify_client(
             db,
             &partner,

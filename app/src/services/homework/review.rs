@@ -188,7 +188,7 @@ pub async fn comment(
     .await?
     .last_insert_id;
     if let Some(partner) = partners::Entity::find_by_id(response.partner_id).one(&txn).await? {
-        let content = email::reminder(&partner.first_name, "Your therapist left you a comment.", "/homework");
+        let content = email::client_notice(&partner.first_name, email::ClientNotice::Comment);
         reminders::notify_client(&txn, &partner, &format!("comment:{id}"), content, now).await?;
     }
     audit::record(&txn, AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id), now).await?;

@@ -112,7 +112,7 @@ pub async fn notify_therapist_of_submission(
     if therapist.digest == Digest::Daily || !log_once(db, key, now).await? {
         return Ok(());
     }
-    let content = email::reminder(
+    let content = email::therapist_notice(
         &therapist.display_name,
         "A client submitted homework.",
         &format!("/cases/{case_id}"),
@@ -268,19 +268,12 @@ pub async fn run_due(
                 let case = active_cases.iter().find(|c| c.id == partner.case_id).ok_or(AppError::Internal)?;
                 let therapist =
                     therapists.iter().find(|t| t.id == case.therapist_id).ok_or(AppError::Internal)?;
-                let content = match item {
-                    Planned::DueTomorrow { .. } => {
-                        email::reminder(&partner.first_name, "Some homework is due tomorrow.", "/homework")
-                    }
-                    Planned::Overdue { .. } => {
-                        email::reminder(&partner.first_name, "Some homework is waiting for you.", "/homework")
-                    }
-                    _ => email::reminder(
-                        &partner.first_name,
-                        "It is time for this week's check-in.",
-                        "/check-in",
-                    ),
+                let notice = match item {
+                    Planned::DueTomorrow { .. } => email::ClientNotice::DueTomorrow,
+                    Planned::Overdue { .. } => email::ClientNotice::Overdue,
+                    _ => email::ClientNotice::CheckIn,
                 };
+                let content = email::client_notice(&partner.first_name, notice);
                 outbox::NewEmail {
                     case_id: Some(case.id),
                     partner_id: Some(partner.id),
