@@ -6,6 +6,8 @@
 //!
 //! This file is its own test binary with one test, so the log it watches is its own.
 
+mod support;
+
 use app::{
     entities::{assignments, invitations as invitation_rows, outbox_emails},
     services::{
@@ -25,6 +27,7 @@ use std::{
     fmt::Write as _,
     sync::{Arc, Mutex},
 };
+use support::signed_in;
 use tracing::{field::Field, Event, Level, Subscriber};
 use tracing_subscriber::{layer::Context, prelude::*, Layer};
 
@@ -157,19 +160,6 @@ async fn world(db: &DatabaseConnection) -> Ids {
         .to_owned();
 
     Ids { case_id, step_1, template_id, join_token: tokens[1].expose().to_owned(), consult_token }
-}
-
-async fn signed_in(base: &str, email: &str) -> Client {
-    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-    let response = client
-        .post(format!("{base}/api/auth/sign_in"))
-        .header(header::ORIGIN, base)
-        .form(&[("email", email), ("password", PASSWORD), ("next", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
-    client
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

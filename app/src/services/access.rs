@@ -59,6 +59,20 @@ pub async fn partners_of(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<
         .await?)
 }
 
+/// One partner of a case, by id ("not found" for a partner of another case). The caller
+/// checks the case first.
+pub async fn partner_of_case(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    partner_id: i32,
+) -> Result<partners::Model, AppError> {
+    partners::Entity::find_by_id(partner_id)
+        .filter(partners::Column::CaseId.eq(case_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// The signed-in client's partner row and case, whatever the case's state: for what a
 /// client keeps after a case is closed or they are removed (their home page's notice,
 /// private notes to the therapist, their own writing).

@@ -2,7 +2,7 @@
 //! case page. Only the owning therapist reaches a case here; anyone else gets "not found".
 
 use super::{
-    access::{owned_case, partners_of, OwnedCase},
+    access::{owned_case, partner_of_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     invitations::revoke_pending,
     sessions, settings, Actor,
@@ -253,11 +253,7 @@ pub async fn remove_partner(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let case = owned_case(&txn, actor, case_id).await?;
-    let partner = partners_of(&txn, case.id)
-        .await?
-        .into_iter()
-        .find(|p| p.id == partner_id)
-        .ok_or(AppError::NotFound)?;
+    let partner = partner_of_case(&txn, case.id, partner_id).await?;
     if partner.removed_at.is_none() {
         revoke_pending(&txn, partner.id, now).await?;
         if let Some(user_id) = partner.client_user_id {

@@ -4,7 +4,7 @@
 //! and works once.
 
 use super::{
-    access::{owned_case, partners_of},
+    access::{owned_case, partner_of_case},
     accounts,
     audit::{self, AuditAction, AuditEvent},
     email, outbox, passwords, settings,
@@ -67,11 +67,7 @@ pub async fn invite(
     if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before inviting a partner."));
     }
-    let partner = partners_of(&txn, case_id)
-        .await?
-        .into_iter()
-        .find(|partner| partner.id == partner_id)
-        .ok_or(AppError::NotFound)?;
+    let partner = partner_of_case(&txn, case_id, partner_id).await?;
     if partner.removed_at.is_some() {
         return Err(AppError::conflict(format!("{} was removed from this case.", partner.first_name)));
     }
@@ -126,11 +122,7 @@ pub async fn revoke(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     owned_case(&txn, actor, case_id).await?;
-    let partner = partners_of(&txn, case_id)
-        .await?
-        .into_iter()
-        .find(|partner| partner.id == partner_id)
-        .ok_or(AppError::NotFound)?;
+    let partner = partner_of_case(&txn, case_id, partner_id).await?;
     revoke_pending(&txn, partner.id, now).await?;
     audit::record(
         &txn,

@@ -9,7 +9,7 @@ use app::services::{
     invitations, Actor,
 };
 use chrono::Utc;
-use reqwest::{header, Client, StatusCode};
+use reqwest::{header, redirect::Policy, Client, StatusCode};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use server::config::Config;
 use std::collections::HashMap;
@@ -90,8 +90,9 @@ pub async fn case_with_clients(
     (case_id, partners.iter().map(|p| p.id).collect(), clients)
 }
 
+/// A client signed in as `email` (redirects are not followed, as in a test of each answer).
 pub async fn signed_in(base: &str, email: &str) -> Client {
-    let client = Client::builder().cookie_store(true).build().unwrap();
+    let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
     let response = client
         .post(format!("{base}/api/auth/sign_in"))
         .header(header::ORIGIN, base)
