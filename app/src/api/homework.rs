@@ -365,6 +365,13 @@ fn parse_due_on(text: &str) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
+/// Who an exercise is for, as the assign form posts it.
+#[cfg(feature = "ssr")]
+fn parse_recipients(recipients: &str) -> Result<Recipients, AppError> {
+    Recipients::parse(recipients)
+        .map_err(|_| AppError::invalid("recipients", "Choose who the exercise is for."))
+}
+
 /// Assigns one of the therapist's exercises to both partners (`recipients` = `both`) or
 /// one (`a`, `b`) of a case.
 #[server(endpoint = "homework/assign_exercise")]
@@ -377,10 +384,8 @@ pub async fn assign_exercise(
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let recipients = Recipients::parse(&recipients)
-        .map_err(|_| AppError::invalid("recipients", "Choose who the exercise is for."))?;
-    let assignment =
-        ExerciseAssignment { template_id, recipients, due_on: parse_due_on(&due_on)?, note: &note };
+    let (recipients, due_on) = (parse_recipients(&recipients)?, parse_due_on(&due_on)?);
+    let assignment = ExerciseAssignment { template_id, recipients, due_on, note: &note };
     crate::services::templates::assign(req.db(), actor, case_id, assignment, request::now()).await?;
     req.state.mail.wake_worker();
     Ok(())

@@ -122,6 +122,32 @@ fn local_time(
         .ok_or_else(|| AppError::invalid(field, "That time does not exist on that day (the clocks change)."))
 }
 
+/// The follow-up as the composer posts it, its times read in the therapist's zone
+/// (`when`: the send time and the proposed consultation times).
+#[cfg(feature = "ssr")]
+fn follow_up(
+    recipients: &str,
+    subject: String,
+    body: String,
+    progress_summary: String,
+    when: (&str, &[String]),
+    zone: chrono_tz::Tz,
+) -> Result<messages::FollowUp, AppError> {
+    let (send_at, times) = when;
+    Ok(messages::FollowUp {
+        recipients: Recipients::parse(recipients)
+            .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?,
+        subject,
+        body,
+        progress_summary,
+        send_at: local_time("send_at", send_at, zone)?,
+        times: times
+            .iter()
+            .filter_map(|time| local_time("times", time, zone).transpose())
+            .collect::<Result<_, _>>()?,
+    })
+}
+
 /// Sends a follow-up now (empty `send_at`) or at a time, to `both`, `a` or `b`, with up to
 /// three proposed consultation times. Times are in the therapist's time zone.
 #[server(endpoint = "messages/send")]
@@ -136,20 +162,8 @@ pub async fn send_follow_up(
 ) -> Result<usize, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let account = crate::services::settings::account(req.db(), actor).await?;
-    let zone = zone_of(&account.time_zone);
-    let message = messages::FollowUp {
-        recipients: Recipients::parse(&recipients)
-            .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?,
-        subject,
-        body,
-        progress_summary,
-        send_at: local_time("send_at", &send_at, zone)?,
-        times: times
-            .iter()
-            .filter_map(|time| local_time("times", time, zone).transpose())
-            .collect::<Result<_, _>>()?,
-    };
+    let zone = zone_of(&crate::services::settings::account(req.db(), actor).await?.time_zone);
+    let message = follow_up(&recipients, subject, body, progress_summary, (&send_at, &times), zone)?;
     let sent = messages::send_follow_up(req.db(), actor, case_id, message, request::now()).await?;
     req.state.mail.wake_worker();
     Ok(sent)
@@ -179,23 +193,29 @@ pub struct SlotLinkView {
     pub state: String,
 }
 
+#[cfg(feature = "ssr")]
+impl From<messages::SlotLinkInfo> for SlotLinkView {
+    fn from(info: messages::SlotLinkInfo) -> Self {
+        let zone = zone_of(&info.time_zone);
+        SlotLinkView {
+            when: info.starts_at.with_timezone(&zone).format("%A %-d %B %Y at %H:%M (%Z)").to_string(),
+            therapist_name: info.therapist_name,
+            state: match info.state {
+                messages::SlotLinkState::Open => "open",
+                messages::SlotLinkState::Used => "used",
+                messages::SlotLinkState::Taken => "taken",
+                messages::SlotLinkState::Expired => "expired",
+            }
+            .to_owned(),
+        }
+    }
+}
+
 /// Reads a consultation link (changes nothing).
 #[server(endpoint = "consult/lookup")]
 pub async fn load_slot_link(token: String) -> Result<SlotLinkView, AppError> {
     let req = request::current()?;
-    let info = messages::slot_link(req.db(), &token, request::now()).await?;
-    let zone = zone_of(&info.time_zone);
-    Ok(SlotLinkView {
-        when: info.starts_at.with_timezone(&zone).format("%A %-d %B %Y at %H:%M (%Z)").to_string(),
-        therapist_name: info.therapist_name,
-        state: match info.state {
-            messages::SlotLinkState::Open => "open",
-            messages::SlotLinkState::Used => "used",
-            messages::SlotLinkState::Taken => "taken",
-            messages::SlotLinkState::Expired => "expired",
-        }
-        .to_owned(),
-    })
+    Ok(messages::slot_link(req.db(), &token, request::now()).await?.into())
 }
 
 /// Confirms the time behind a consultation link (once).
