@@ -73,6 +73,7 @@ impl ClientNotice {
     pub fn path(self) -> &'static str {
         match self {
             ClientNotice::CheckIn => "/check-in",
+            ClientNotice::NoteReply => "/private-note",
             _ => "/",
         }
     }
