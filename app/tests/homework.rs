@@ -299,7 +299,10 @@ async fn a_reopened_submission_shows_the_partner_only_what_was_shared(db: &Datab
     assert!(seen(homework::open_sheet(db, c.b, step1, t0()).await.unwrap()).contains("SHARED-VERSION"));
 
     let alex = homework::open_sheet(db, c.a, step1, t0()).await.unwrap().response.unwrap();
+    assert!(!homework::partner_sees_older_version(&alex), "shared and unchanged");
     homework::set_reviewed(db, c.therapist, alex.id, false, t0()).await.unwrap();
+    let reopened = homework::open_sheet(db, c.a, step1, t0()).await.unwrap().response.unwrap();
+    assert!(homework::partner_sees_older_version(&reopened), "reopened: Alex is told at once");
     let second = answers(&[("emotional_meaning", "DRAFT-AFTER-REOPEN"), ("behaviours", "Ask about my day")]);
     let rev = homework::save_answers(db, c.a, step1, alex.revision, &second, SaveIntent::Draft, t0())
         .await

@@ -35,10 +35,13 @@ pub(super) fn shared_answers(response: &responses::Model) -> Option<Result<Answe
     Some(serde_json::from_str(shared).map_err(|_| AppError::Internal))
 }
 
-/// True when the partner can see an older version than the one the writer has now (the
-/// therapist reopened a shared submission and it changed since).
+/// True when the partner sees a version the writer is no longer on: the therapist reopened
+/// a shared submission (it is a draft again), or it changed since it was shared.
 pub fn partner_sees_older_version(response: &responses::Model) -> bool {
-    response.shared_answers.as_deref().is_some_and(|shared| shared != response.answers)
+    response
+        .shared_answers
+        .as_deref()
+        .is_some_and(|shared| shared != response.answers || !status_of(Some(response)).is_done())
 }
 
 pub(super) fn stored_answers(response: &responses::Model) -> Result<Answers, AppError> {
