@@ -642,3 +642,99 @@ async fn labels_and_titles_never_become_markup_in_the_page_head() {
         }
     }
 }
+
+// ---- A link cannot put its own words on a page (issue 11) ----
+
+/// An invitation link (Sam, invited, not joined) and a consultation link (Alex, joined) of
+/// a fresh therapist's case: the public pages whose forms work without signing in.
+async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
+    use app::{
+        entities::{invitations as invitation_rows, outbox_emails},
+        services::{
+            accounts::{self, TherapistSignUp},
+            cases::{self, CaseDraft, PartnerFields},
+            invitations, messages,
+        },
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
+    let owner = accounts::sign_up_therapist(db, form, now).await.unwrap();
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        "A & S",
+        "no_secrets",
+        fields("Alex", "alex@example.org"),
+        fields("Sam", "sam@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, owner, draft, now).await.unwrap();
+    let mut tokens = Vec::new();
+    for partner in app::services::access::partners_of(db, case_id).await.unwrap() {
+        invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
+        let invitation = invitation_rows::Entity::find()
+            .filter(invitation_rows::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap());
+    }
+    invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
+    let follow_up = messages::FollowUp {
+        recipients: app::domain::homework::Recipients::Both,
+        subject: "Checking in".into(),
+        body: "Hello {first_name}.".into(),
+        progress_summary: String::new(),
+        send_at: None,
+        times: vec![now + chrono::Duration::days(30)],
+    };
+    messages::send_follow_up(db, owner, case_id, follow_up, now).await.unwrap();
+    let email = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::Kind.eq("follow_up"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a follow-up in the outbox");
+    let consult = email.text_body.split("/consult/").nth(1).and_then(|rest| rest.split_whitespace().next());
+    (tokens[1].expose().to_owned(), consult.expect("a consultation link").to_owned())
+}
+
+/// `page` as Leptos links it after a failed form post without JavaScript (`__path` names the
+/// server function, `__err` carries the error), here with an error chosen by the link's writer.
+fn error_link(page: &str, server_fn: &str, error: &serde_json::Value) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE.encode(error.to_string());
+    format!("{page}?__path=/api/{server_fn}&__err={}", encoded.replace('=', "%3D"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_cannot_put_its_own_words_on_a_page() {
+    let server = spawn_server(&[]).await;
+    let (join_token, consult_token) = join_and_consult_tokens(&server.db).await;
+    let planted = "Your account is locked. Call 555 0100 to unlock it.";
+    let forms = [
+        ("/sign-in".to_owned(), "auth/sign_in", "email"),
+        ("/sign-up".to_owned(), "auth/sign_up", "email"),
+        (format!("/join/{join_token}"), "invitations/accept", "password"),
+        (format!("/consult/{consult_token}"), "consult/choose", "token"),
+    ];
+    for (page, server_fn, field) in &forms {
+        for error in [
+            serde_json::json!({ "kind": "invalid", "field": "", "message": planted }),
+            serde_json::json!({ "kind": "invalid", "field": field, "message": planted }),
+            serde_json::json!({ "kind": "conflict", "message": planted }),
+            serde_json::json!({ "kind": "no_access", "message": planted }),
+        ] {
+            let response = server.get(&error_link(page, server_fn, &error)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{page} with {error}");
+            let html = response.text().await.unwrap();
+            assert!(!html.contains("555 0100"), "{page} shows the link's words for {error}");
+        }
+        // The round trip itself still works: the form shows the kind's fixed sentence.
+        let conflict = serde_json::json!({ "kind": "conflict", "message": planted });
+        let html = server.get(&error_link(page, server_fn, &conflict)).await.text().await.unwrap();
+        assert!(html.contains("Reload the page and try again."), "{page} shows a fixed sentence");
+    }
+}
