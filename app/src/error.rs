@@ -64,6 +64,8 @@ pub const EMAIL_TAKEN: &str = "An account with this email already exists. Sign i
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
 /// correct a public form (sign-in, sign-up) without JavaScript.
 const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, EMAIL_TAKEN];
+/// The refusal of a request whose form could not be read at all.
+const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
 /// The longest wait an error read from a link may announce (the sign-in throttle's longest).
 const LINK_MAX_WAIT_SECS: u64 = 15 * 60;
 
@@ -157,8 +159,14 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::invalid("", "Some of the form could not be read. Please check it and try again.")
+                AppError::invalid("", UNREADABLE_FORM)
             }
+            // On the server this is a request body that could not be read (longer than the
+            // limit without saying so in advance, or not text): the sender's fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::invalid("", UNREADABLE_FORM),
+            // In the browser it is an answer that could not be read.
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(_) => AppError::Network,
             // Registration, serialization, middleware and server errors: never expose the text.
             _ => AppError::Internal,

@@ -738,3 +738,82 @@ async fn a_link_cannot_put_its_own_words_on_a_page() {
         assert!(html.contains("Reload the page and try again."), "{page} shows a fixed sentence");
     }
 }
+
+// ---- Limits on size, time and concurrency (issue 11) ----
+
+/// Opens a raw connection to the server and sends `head` (request line and headers).
+async fn send_head(server: &TestServer, head: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(server.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// The status code of the answer on a raw connection.
+async fn status_on(stream: &mut tokio::net::TcpStream) -> u16 {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let mut buffer = [0; 1024];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        let read = stream.read(&mut buffer).await.unwrap();
+        assert!(read > 0, "the connection closed without an answer");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    let line = String::from_utf8_lossy(&answer);
+    line.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_is_refused_with_413_and_the_server_stays_well() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = spawn_server(&[]).await;
+    let head = |length: &str| {
+        format!(
+            "POST /api/auth/sign_in HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n{length}\r\n\r\n"
+        )
+    };
+    // 3 MB announced: refused at once, before any of it is sent.
+    let mut stream = send_head(&server, &head("Content-Length: 3145728")).await;
+    assert_eq!(status_on(&mut stream).await, 413);
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.ok();
+    assert!(answer.len() < 100, "a short answer: {answer}");
+
+    // Without a declared length the body is read up to the limit, then refused (never a 5xx).
+    let mut stream = send_head(&server, &head("Transfer-Encoding: chunked")).await;
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+    for _ in 0..33 {
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let status = status_on(&mut stream).await;
+    assert!((400..500).contains(&status), "an unsized body over the limit answers {status}");
+
+    let health = server.get("/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let small =
+        server.call("auth/sign_in", &[("email", "a@example.org"), ("password", "x"), ("next", "")]).await;
+    assert_eq!(small.status(), StatusCode::UNPROCESSABLE_ENTITY, "ordinary requests still work");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_times_out_and_holds_at_most_its_share() {
+    let server = spawn_server(&[("REQUEST_TIMEOUT_SECS", "2"), ("MAX_CONCURRENT_REQUESTS", "1")]).await;
+    // A body announced and never sent keeps the only slot until the timeout.
+    let head = "POST /api/auth/sign_in HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
+    let mut stalled = send_head(&server, head).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let waiting = server
+        .client
+        .get(format!("{}/healthz", server.base))
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(waiting.is_err(), "a second request waits while the only slot is taken");
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), status_on(&mut stalled)).await;
+    assert_eq!(answer.ok(), Some(503), "the stalled request is answered at the timeout");
+    assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the slot is free again");
+}
