@@ -2,6 +2,7 @@
 
 use crate::{
     api::auth::{current_user, SignOut, SignedInUser},
+    components::form::form_action,
     error::AppError,
 };
 use leptos::prelude::*;
@@ -32,7 +33,7 @@ impl AuthContext {
 
 /// Creates the auth context and provides it to the component tree.
 pub fn provide_auth() {
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_out = form_action::<SignOut>();
     let changes = RwSignal::new(0_u32);
     let user = Resource::new(move || (sign_out.version().get(), changes.get()), |_| current_user());
     provide_context(AuthContext { sign_out, user, changes });

@@ -56,7 +56,47 @@ pub enum AppError {
     Internal,
 }
 
+/// The one message for every refused sign-in: it never says whether the email exists.
+pub const SIGN_IN_REFUSED: &str = "That email and password do not match an account.";
+/// The message for a sign-up whose email already has an account.
+pub const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
+
+/// The only messages an error read from a link keeps: fixed sentences a person needs to
+/// correct a public form (sign-in, sign-up) without JavaScript.
+const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, EMAIL_TAKEN];
+/// The refusal of a request whose form could not be read at all.
+const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
+/// The longest wait an error read from a link may announce (the sign-in throttle's longest).
+const LINK_MAX_WAIT_SECS: u64 = 15 * 60;
+
 impl AppError {
+    /// The error as a page may show it when it was read from a link, not from the server's
+    /// answer. Without JavaScript a failed form post is redirected back with the error in
+    /// the query (`__err`); anyone can write such a link, so only the kind and field are
+    /// kept, with a fixed sentence for the kind (or one of [`LINK_MESSAGES`]).
+    pub fn from_link(self) -> Self {
+        match self {
+            AppError::Invalid { field, message } => {
+                let message = match LINK_MESSAGES.iter().find(|known| **known == message) {
+                    Some(known) => known,
+                    None if field.is_empty() => "Please check the form and try again.",
+                    None => "Please check this field and try again.",
+                };
+                AppError::invalid(&field, message)
+            }
+            AppError::NoAccess { .. } => {
+                AppError::no_access("You can no longer open this. Sign in to see what you can still do.")
+            }
+            AppError::Conflict { .. } => {
+                AppError::conflict("That could not be done as things stand. Reload the page and try again.")
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                AppError::RateLimited { retry_after_secs: retry_after_secs.min(LINK_MAX_WAIT_SECS) }
+            }
+            fixed => fixed,
+        }
+    }
+
     /// A refusal of one form field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid { field: field.to_owned(), message: message.into() }
@@ -119,8 +159,14 @@ impl FromServerFnError for AppError {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Network,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                AppError::invalid("", "Some of the form could not be read. Please check it and try again.")
+                AppError::invalid("", UNREADABLE_FORM)
             }
+            // On the server this is a request body that could not be read (longer than the
+            // limit without saying so in advance, or not text): the sender's fault.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(_) => AppError::invalid("", UNREADABLE_FORM),
+            // In the browser it is an answer that could not be read.
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Deserialization(_) => AppError::Network,
             // Registration, serialization, middleware and server errors: never expose the text.
             _ => AppError::Internal,
@@ -178,6 +224,31 @@ mod tests {
         assert_eq!(error.message_for("password"), None);
         assert!(error.is_field_error());
         assert!(!AppError::Forbidden.is_field_error());
+    }
+
+    #[test]
+    fn an_error_from_a_link_never_keeps_its_words() {
+        let planted = "Your account is locked. Call 555 0100 now.";
+        for error in [
+            AppError::invalid("", planted),
+            AppError::invalid("email", planted),
+            AppError::no_access(planted),
+            AppError::conflict(planted),
+        ] {
+            let shown = error.clone().from_link();
+            assert!(!shown.to_string().contains("555"), "{error:?}");
+            assert_eq!(shown.status_code(), error.status_code());
+            assert_eq!(shown.is_field_error(), error.is_field_error());
+        }
+        assert_eq!(
+            AppError::invalid("", SIGN_IN_REFUSED).from_link(),
+            AppError::invalid("", SIGN_IN_REFUSED)
+        );
+        assert_eq!(
+            AppError::RateLimited { retry_after_secs: u64::MAX }.from_link(),
+            AppError::RateLimited { retry_after_secs: LINK_MAX_WAIT_SECS }
+        );
+        assert_eq!(AppError::Forbidden.from_link(), AppError::Forbidden);
     }
 
     #[test]

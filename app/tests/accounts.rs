@@ -6,9 +6,9 @@ mod support;
 use app::{
     domain::Role,
     entities::{audit_entries, sessions as session_rows},
-    error::AppError,
+    error::{AppError, SIGN_IN_REFUSED},
     services::{
-        accounts::{self, SignInAttempt, TherapistSignUp, SIGN_IN_REFUSED},
+        accounts::{self, SignInAttempt, TherapistSignUp},
         sessions::{self, SessionPolicy},
     },
 };

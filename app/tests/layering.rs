@@ -1,5 +1,6 @@
-//! The shape of the server side, checked from the source: service areas import each other
-//! without cycles, and pages never reach the services directly.
+//! The shape of the app, checked from the source: service areas import each other without
+//! cycles, pages never reach the services directly, and every form action is made by
+//! `form_action` (which never shows a link's own words).
 //!
 //! An area is a file or a folder directly under `app/src/services/`. An import of another
 //! area is any `crate::services::NAME` path, or a `super::NAME` path written in an area's
@@ -176,6 +177,24 @@ fn only_the_app_formats_page_titles() {
     }
     let app = fs::read_to_string(source_dir("app.rs")).expect("readable app.rs");
     assert!(app.contains("<Title formatter=page_title/>"), "the app's titles go through page_title");
+}
+
+#[test]
+fn every_form_action_comes_from_form_action() {
+    // `form_action` keeps a link's `__err` from putting its own words on a page; an action
+    // made directly with `ServerAction` would show them.
+    let mut files = Vec::new();
+    rust_files(&source_dir(""), 0, &mut files);
+    let form = source_dir("components").join("form.rs");
+    let mut actions = 0;
+    for (file, _) in files {
+        let text = fs::read_to_string(&file).expect("readable source");
+        actions += text.matches("form_action").count();
+        if file != form {
+            assert!(!text.contains("ServerAction::"), "{} makes a ServerAction itself", file.display());
+        }
+    }
+    assert!(actions > 10, "the form actions were found");
 }
 
 #[test]

@@ -22,6 +22,9 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "SITE_ROOT", default: "target/site", meaning: "Folder with the built browser bundle (pkg/) and static files" },
     Setting { name: "SESSION_IDLE_MINUTES", default: "30", meaning: "A session unused for this long ends" },
     Setting { name: "SESSION_ABSOLUTE_HOURS", default: "12", meaning: "A session ends this long after sign-in, however busy" },
+    Setting { name: "MAX_REQUEST_KB", default: "2048", meaning: "A request body larger than this many KiB is refused with 413" },
+    Setting { name: "REQUEST_TIMEOUT_SECS", default: "30", meaning: "A request not answered within this many seconds gets 503" },
+    Setting { name: "MAX_CONCURRENT_REQUESTS", default: "128", meaning: "Requests handled at once; more wait their turn (within the timeout)" },
     Setting { name: "SMTP_HOST", default: "(none)", meaning: "SMTP server for outgoing email; without it, email waits in the outbox" },
     Setting { name: "SMTP_PORT", default: "587 (465 with tls, 25 with none)", meaning: "SMTP port" },
     Setting { name: "SMTP_TLS", default: "starttls", meaning: "none, starttls or tls" },
@@ -86,6 +89,17 @@ impl fmt::Debug for SmtpConfig {
     }
 }
 
+/// How much one request may ask of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a request may take, waiting for its turn included.
+    pub timeout: std::time::Duration,
+    /// How many requests are handled at once.
+    pub max_concurrent: usize,
+}
+
 /// The server's whole configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -101,6 +115,8 @@ pub struct Config {
     pub security: SecuritySettings,
     /// Outgoing email, if configured.
     pub smtp: Option<SmtpConfig>,
+    /// Body size, time and concurrency limits for requests.
+    pub limits: RequestLimits,
 }
 
 impl Config {
@@ -162,7 +178,15 @@ impl Config {
 
         let smtp = smtp_config(&get)?;
 
-        Ok(Self { database_url, listen_addr, public_base_url, site_root, security, smtp })
+        let limits = RequestLimits {
+            max_body_bytes: positive_number(&get, "MAX_REQUEST_KB", 2048, 100 * 1024)? as usize * 1024,
+            timeout: std::time::Duration::from_secs(
+                positive_number(&get, "REQUEST_TIMEOUT_SECS", 30, 3600)? as u64
+            ),
+            max_concurrent: positive_number(&get, "MAX_CONCURRENT_REQUESTS", 128, 100_000)? as usize,
+        };
+
+        Ok(Self { database_url, listen_addr, public_base_url, site_root, security, smtp, limits })
     }
 
     /// The public origin (`scheme://host[:port]`, no path), for the cross-origin check.
@@ -279,6 +303,14 @@ mod tests {
         assert!(!config.security.secure_cookies);
         assert_eq!(config.security.sessions, SessionPolicy::default());
         assert!(config.smtp.is_none());
+        assert_eq!(
+            config.limits,
+            RequestLimits {
+                max_body_bytes: 2 * 1024 * 1024,
+                timeout: std::time::Duration::from_secs(30),
+                max_concurrent: 128
+            }
+        );
     }
 
     #[test]
@@ -303,6 +335,9 @@ mod tests {
             ("PUBLIC_BASE_URL", "care.example.org"),
             ("SESSION_IDLE_MINUTES", "0"),
             ("SESSION_ABSOLUTE_HOURS", "many"),
+            ("MAX_REQUEST_KB", "0"),
+            ("REQUEST_TIMEOUT_SECS", "-5"),
+            ("MAX_CONCURRENT_REQUESTS", "lots"),
         ] {
             let error = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(error.variable, name);

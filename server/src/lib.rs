@@ -11,12 +11,21 @@ use app::{
     services::database,
     state::{AppState, MailSettings},
 };
-use axum::{extract::State, http::StatusCode, middleware, response::IntoResponse, routing::get, Router};
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    http::StatusCode,
+    middleware,
+    response::IntoResponse,
+    routing::get,
+    Router,
+};
 use config::Config;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, sync::Notify};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +88,7 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
 }
 
 /// The whole HTTP application: pages, server functions, static files, health check, and
-/// the security layers around them.
+/// the layers around them: security, then limits on concurrency, time and body size.
 pub fn router(config: &Config, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let guard = Arc::new(security::OriginGuard::new(config.public_origin()));
@@ -96,6 +105,12 @@ pub fn router(config: &Config, state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::error_status))
         .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
+        .layer(GlobalConcurrencyLimitLayer::new(config.limits.max_concurrent))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.limits.timeout))
+        // One body limit for every route: 413 for a declared length over it, before reading
+        // anything (axum's own default limit, which would answer a failed read, is off).
+        .layer(RequestBodyLimitLayer::new(config.limits.max_body_bytes))
+        .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(headers, security::security_headers))
         .layer(security::trace_layer())
         .with_state(state)

@@ -24,6 +24,8 @@ pub struct SendFailure {
     pub permanent: bool,
     /// A short reason without secrets.
     pub reason: String,
+    /// The mail server's reply code (550, 451, …), when it answered with one.
+    pub smtp_code: Option<u16>,
 }
 
 /// Something that can deliver one message: SMTP in production, a fake in tests.
@@ -68,8 +70,9 @@ impl Sender for SmtpSender {
                 } else {
                     "Could not reach the mail server."
                 };
-                tracing::warn!(%error, permanent, "email not delivered");
-                Err(SendFailure { permanent, reason: reason.to_owned() })
+                // The error's text is not logged: a refusal quotes the recipient's address.
+                let smtp_code = error.status().map(u16::from);
+                Err(SendFailure { permanent, reason: reason.to_owned(), smtp_code })
             }
         }
     }
@@ -181,8 +184,12 @@ impl<S: Sender> MailWorker<S> {
                     Utc::now(),
                 )
                 .await?;
+                // Never the recipient: the outbox id leads to them for whoever may see it.
                 tracing::warn!(
                     email_id = row.id,
+                    smtp_code = failure.smtp_code,
+                    permanent = failure.permanent,
+                    reason = failure.reason,
                     attempts = row.attempts,
                     status = status.as_str(),
                     "email delivery failed"

@@ -642,3 +642,178 @@ async fn labels_and_titles_never_become_markup_in_the_page_head() {
         }
     }
 }
+
+// ---- A link cannot put its own words on a page (issue 11) ----
+
+/// An invitation link (Sam, invited, not joined) and a consultation link (Alex, joined) of
+/// a fresh therapist's case: the public pages whose forms work without signing in.
+async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
+    use app::{
+        entities::{invitations as invitation_rows, outbox_emails},
+        services::{
+            accounts::{self, TherapistSignUp},
+            cases::{self, CaseDraft, PartnerFields},
+            invitations, messages,
+        },
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let now = chrono::Utc::now();
+    let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
+    let owner = accounts::sign_up_therapist(db, form, now).await.unwrap();
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        "A & S",
+        "no_secrets",
+        fields("Alex", "alex@example.org"),
+        fields("Sam", "sam@example.org"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, owner, draft, now).await.unwrap();
+    let mut tokens = Vec::new();
+    for partner in app::services::access::partners_of(db, case_id).await.unwrap() {
+        invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
+        let invitation = invitation_rows::Entity::find()
+            .filter(invitation_rows::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        tokens.push(invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap());
+    }
+    invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
+    let follow_up = messages::FollowUp {
+        recipients: app::domain::homework::Recipients::Both,
+        subject: "Checking in".into(),
+        body: "Hello {first_name}.".into(),
+        progress_summary: String::new(),
+        send_at: None,
+        times: vec![now + chrono::Duration::days(30)],
+    };
+    messages::send_follow_up(db, owner, case_id, follow_up, now).await.unwrap();
+    let email = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::Kind.eq("follow_up"))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a follow-up in the outbox");
+    let consult = email.text_body.split("/consult/").nth(1).and_then(|rest| rest.split_whitespace().next());
+    (tokens[1].expose().to_owned(), consult.expect("a consultation link").to_owned())
+}
+
+/// `page` as Leptos links it after a failed form post without JavaScript (`__path` names the
+/// server function, `__err` carries the error), here with an error chosen by the link's writer.
+fn error_link(page: &str, server_fn: &str, error: &serde_json::Value) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE.encode(error.to_string());
+    format!("{page}?__path=/api/{server_fn}&__err={}", encoded.replace('=', "%3D"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_cannot_put_its_own_words_on_a_page() {
+    let server = spawn_server(&[]).await;
+    let (join_token, consult_token) = join_and_consult_tokens(&server.db).await;
+    let planted = "Your account is locked. Call 555 0100 to unlock it.";
+    let forms = [
+        ("/sign-in".to_owned(), "auth/sign_in", "email"),
+        ("/sign-up".to_owned(), "auth/sign_up", "email"),
+        (format!("/join/{join_token}"), "invitations/accept", "password"),
+        (format!("/consult/{consult_token}"), "consult/choose", "token"),
+    ];
+    for (page, server_fn, field) in &forms {
+        for error in [
+            serde_json::json!({ "kind": "invalid", "field": "", "message": planted }),
+            serde_json::json!({ "kind": "invalid", "field": field, "message": planted }),
+            serde_json::json!({ "kind": "conflict", "message": planted }),
+            serde_json::json!({ "kind": "no_access", "message": planted }),
+        ] {
+            let response = server.get(&error_link(page, server_fn, &error)).await;
+            assert_eq!(response.status(), StatusCode::OK, "{page} with {error}");
+            let html = response.text().await.unwrap();
+            assert!(!html.contains("555 0100"), "{page} shows the link's words for {error}");
+        }
+        // The round trip itself still works: the form shows the kind's fixed sentence.
+        let conflict = serde_json::json!({ "kind": "conflict", "message": planted });
+        let html = server.get(&error_link(page, server_fn, &conflict)).await.text().await.unwrap();
+        assert!(html.contains("Reload the page and try again."), "{page} shows a fixed sentence");
+    }
+}
+
+// ---- Limits on size, time and concurrency (issue 11) ----
+
+/// Opens a raw connection to the server and sends `head` (request line and headers).
+async fn send_head(server: &TestServer, head: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(server.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// The status code of the answer on a raw connection.
+async fn status_on(stream: &mut tokio::net::TcpStream) -> u16 {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let mut buffer = [0; 1024];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        let read = stream.read(&mut buffer).await.unwrap();
+        assert!(read > 0, "the connection closed without an answer");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    let line = String::from_utf8_lossy(&answer);
+    line.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status line")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_is_refused_with_413_and_the_server_stays_well() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = spawn_server(&[]).await;
+    let head = |length: &str| {
+        format!(
+            "POST /api/auth/sign_in HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n{length}\r\n\r\n"
+        )
+    };
+    // 3 MB announced: refused at once, before any of it is sent.
+    let mut stream = send_head(&server, &head("Content-Length: 3145728")).await;
+    assert_eq!(status_on(&mut stream).await, 413);
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.ok();
+    assert!(answer.len() < 100, "a short answer: {answer}");
+
+    // Without a declared length the body is read up to the limit, then refused (never a 5xx).
+    let mut stream = send_head(&server, &head("Transfer-Encoding: chunked")).await;
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+    for _ in 0..33 {
+        if stream.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let status = status_on(&mut stream).await;
+    assert!((400..500).contains(&status), "an unsized body over the limit answers {status}");
+
+    let health = server.get("/healthz").await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let small =
+        server.call("auth/sign_in", &[("email", "a@example.org"), ("password", "x"), ("next", "")]).await;
+    assert_eq!(small.status(), StatusCode::UNPROCESSABLE_ENTITY, "ordinary requests still work");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_request_times_out_and_holds_at_most_its_share() {
+    let server = spawn_server(&[("REQUEST_TIMEOUT_SECS", "2"), ("MAX_CONCURRENT_REQUESTS", "1")]).await;
+    // A body announced and never sent keeps the only slot until the timeout.
+    let head = "POST /api/auth/sign_in HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+                Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n";
+    let mut stalled = send_head(&server, head).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let waiting = server
+        .client
+        .get(format!("{}/healthz", server.base))
+        .timeout(std::time::Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(waiting.is_err(), "a second request waits while the only slot is taken");
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(20), status_on(&mut stalled)).await;
+    assert_eq!(answer.ok(), Some(503), "the stalled request is answered at the timeout");
+    assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the slot is free again");
+}

@@ -1,5 +1,6 @@
 //! The mail worker against a real SMTP server (maildev, from end2end/node_modules) on
-//! loopback, and against a sender that fails on purpose.
+//! loopback, against one that refuses every recipient, and against a sender that fails on
+//! purpose; and the log never names a recipient.
 
 use app::{
     domain::outbox::EmailStatus,
@@ -206,7 +207,11 @@ impl Sender for FlakySender {
     async fn send(&self, _message: Message) -> Result<(), SendFailure> {
         tokio::time::sleep(self.delay).await;
         if self.calls.fetch_add(1, Ordering::SeqCst) < self.failures {
-            return Err(SendFailure { permanent: false, reason: "Could not reach the mail server.".into() });
+            return Err(SendFailure {
+                permanent: false,
+                reason: "Could not reach the mail server.".into(),
+                smtp_code: None,
+            });
         }
         self.delivered.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -256,4 +261,123 @@ async fn on_shutdown_the_email_being_sent_is_finished() {
     assert_eq!(delivered.load(Ordering::SeqCst), 1);
     let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
     assert_eq!(rows.iter().filter(|row| row.status == EmailStatus::Sent).count(), 1);
+}
+
+/// An SMTP server on loopback that refuses every recipient, quoting the address as real
+/// servers do. Returns its port.
+async fn refusing_smtp_server() -> u16 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 refusing.test ESMTP\r\n").await.ok();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let command = line.to_ascii_uppercase();
+                    let reply = if command.starts_with("RCPT") {
+                        let address = line.split_once(':').map_or("", |(_, address)| address.trim());
+                        format!("550 5.1.1 {address}: Recipient address rejected\r\n")
+                    } else if command.starts_with("QUIT") {
+                        "221 Bye\r\n".to_owned()
+                    } else {
+                        "250 OK\r\n".to_owned()
+                    };
+                    if write.write_all(reply.as_bytes()).await.is_err() || command.starts_with("QUIT") {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Collects what the log would print.
+#[derive(Clone, Default)]
+struct LogCapture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_is_logged_with_its_smtp_code_and_outbox_id_never_the_recipient() {
+    let log = LogCapture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer({
+            let log = log.clone();
+            move || log.clone()
+        })
+        .finish();
+    // A current-thread runtime: everything the worker and lettre do is logged here.
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let (db, _path) = database("refused").await;
+    two_invitations(&db).await;
+    let smtp = SmtpConfig {
+        host: "127.0.0.1".to_owned(),
+        port: refusing_smtp_server().await,
+        tls: SmtpTls::None,
+        credentials: None,
+        from: "Babysteps <no-reply@babysteps.test>".to_owned(),
+    };
+    let worker = worker(&db, SmtpSender::new(&smtp).unwrap());
+    let (_stop, running) = watch::channel(false);
+    assert_eq!(worker.send_due(&running).await.unwrap(), 0);
+
+    let rows = outbox_emails::Entity::find().all(&db).await.unwrap();
+    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row.status, EmailStatus::Failed, "a refusal is permanent");
+        let line = text
+            .lines()
+            .find(|line| line.contains(&format!("email_id={}", row.id)))
+            .unwrap_or_else(|| panic!("a log line for email {}:\n{text}", row.id));
+        assert!(line.contains("smtp_code=550"), "{line}");
+        assert!(!text.contains(&row.to_address), "the recipient is in the log:\n{text}");
+    }
+}
+
+/// The text of every `tracing::…!(…)` call in the Rust files below `dir`.
+fn log_calls(dir: &std::path::Path, found: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            log_calls(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for level in ["trace", "debug", "info", "warn", "error"] {
+                for (at, _) in text.match_indices(&format!("tracing::{level}!(")) {
+                    let call: String = text[at..].chars().take_while(|c| *c != ';').collect();
+                    found.push(format!("{}: {call}", path.display()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn no_log_call_names_a_recipient() {
+    let mut calls = Vec::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    log_calls(&root.join("src"), &mut calls);
+    log_calls(&root.join("../app/src"), &mut calls);
+    assert!(calls.len() > 10, "the log calls were found: {calls:?}");
+    for call in calls {
+        for word in ["to_address", "to_name", "recipient", ".email"] {
+            assert!(!call.contains(word), "a log call names a recipient: {call}");
+        }
+    }
 }

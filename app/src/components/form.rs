@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
+use server_fn::ServerFn;
 
 /// The ids a field uses: its own, its hint's and its error's.
 fn field_ids(name: &str) -> (String, String, String) {
@@ -186,4 +187,23 @@ where
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// The server action behind a form; every page makes its actions here. Without JavaScript a
+/// failed submission is redirected back with the error in the query (`__err`), and the
+/// action starts with that error. Anyone can write such a link, so the error is shown only
+/// as [`AppError::from_link`] allows: a fixed sentence for its kind, never the link's words.
+#[track_caller]
+pub fn form_action<S>() -> ServerAction<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let action = ServerAction::<S>::new();
+    action.value().update(|value| {
+        if let Some(Err(error)) = value {
+            *error = error.clone().from_link();
+        }
+    });
+    action
 }

@@ -124,8 +124,11 @@ fn optional_text(input: &str, max: usize, what: &str) -> Result<Option<String>, 
 
 /// Most characters in a case label.
 pub const MAX_CASE_LABEL_CHARS: usize = 120;
-/// Most characters in a partner's first or last name.
-pub const MAX_PARTNER_NAME_CHARS: usize = 60;
+/// Most characters in a partner's first or last name: both, with a space between, fit the
+/// display name of the client account made when the partner joins.
+pub const MAX_PARTNER_NAME_CHARS: usize = 49;
+// Both names and the space between them: 2 × 49 + 1 ≤ 100.
+const _: () = assert!(2 * MAX_PARTNER_NAME_CHARS < super::MAX_NAME_CHARS);
 /// Most characters in a partner's pronouns.
 pub const MAX_PRONOUNS_CHARS: usize = 40;
 /// Most characters in the therapist's notes on a case.
@@ -189,7 +192,7 @@ impl CaseLabel {
 pub struct FirstName(String);
 
 impl FirstName {
-    /// Parses a first name of 1 to 60 characters.
+    /// Parses a first name of 1 to 49 characters.
     pub fn parse(input: &str) -> Result<Self, InvalidInput> {
         optional_text(input, MAX_PARTNER_NAME_CHARS, "A name")?
             .map(Self)
@@ -202,7 +205,7 @@ impl FirstName {
     }
 }
 
-/// An optional last name of at most 60 characters.
+/// An optional last name of at most 49 characters.
 pub fn parse_last_name(input: &str) -> Result<Option<String>, InvalidInput> {
     optional_text(input, MAX_PARTNER_NAME_CHARS, "A last name")
 }
@@ -278,7 +281,9 @@ mod tests {
         assert!(CaseLabel::parse("   ").is_err());
         assert!(CaseLabel::parse(&"x".repeat(121)).is_err());
         assert!(FirstName::parse("").is_err());
-        assert!(FirstName::parse(&"y".repeat(61)).is_err());
+        assert!(FirstName::parse(&"y".repeat(50)).is_err());
+        assert!(FirstName::parse(&"y".repeat(121)).is_err());
+        assert!(FirstName::parse("Al\0ex").is_err());
         assert_eq!(parse_last_name("  ").unwrap(), None);
         assert_eq!(parse_pronouns(" they/them ").unwrap().as_deref(), Some("they/them"));
         assert!(parse_pronouns(&"z".repeat(41)).is_err());

@@ -171,6 +171,9 @@ impl ExerciseTemplate {
         if self.instructions.chars().count() > 10_000 || self.summary.chars().count() > 500 {
             return Err(InvalidInput::new("Keep instructions to 10,000 characters and the summary to 500."));
         }
+        super::plain_text(title, false)?;
+        super::plain_text(&self.instructions, true)?;
+        super::plain_text(&self.summary, true)?;
         if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
             return Err(InvalidInput::new(format!("An exercise needs 1 to {MAX_QUESTIONS} questions.")));
         }
@@ -187,6 +190,10 @@ impl ExerciseTemplate {
                 return Err(InvalidInput::new(format!(
                     "Question {number} needs a question of up to 500 characters."
                 )));
+            }
+            for text in std::iter::once(&question.prompt).chain(&question.help) {
+                super::plain_text(text, true)
+                    .map_err(|problem| InvalidInput::new(format!("Question {number}: {}", problem.0)))?;
             }
             match &question.kind {
                 QuestionKind::ShortText { max_chars } | QuestionKind::LongText { max_chars } => {
@@ -212,7 +219,7 @@ impl ExerciseTemplate {
                     if options.len() < 2
                         || options.len() > 20
                         || distinct.len() != options.len()
-                        || options.iter().any(|o| o.trim().is_empty() || o.contains('\n'))
+                        || options.iter().any(|o| o.trim().is_empty() || super::has_control_chars(o, false))
                     {
                         return Err(InvalidInput::new(format!(
                             "Question {number}: give 2 to 20 different options."

@@ -88,3 +88,33 @@ impl InvalidInput {
 pub(crate) fn has_control_chars(text: &str, allow_newlines: bool) -> bool {
     text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }
+
+/// The refusal of text with a control character in it.
+pub const CONTROL_CHARS_REFUSED: &str = "Remove the invisible control characters from this text.";
+
+/// Passes text that is fit to keep: one line (a name, a subject, a label) holds no control
+/// character at all, and longer text (`multi_line`) none but newlines and tabs. Either way
+/// NUL is refused, which PostgreSQL cannot store.
+pub fn plain_text(text: &str, multi_line: bool) -> Result<&str, InvalidInput> {
+    if has_control_chars(text, multi_line) {
+        Err(InvalidInput::new(CONTROL_CHARS_REFUSED))
+    } else {
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_refuses_nul_and_control_characters() {
+        assert_eq!(plain_text("Alex & Sam", false), Ok("Alex & Sam"));
+        assert_eq!(plain_text("line one\nline two\twith a tab", true), Ok("line one\nline two\twith a tab"));
+        for text in ["a\0b", "\u{7}", "\u{1b}[31m", "\u{85}"] {
+            assert!(plain_text(text, false).is_err(), "{text:?}");
+            assert!(plain_text(text, true).is_err(), "{text:?}");
+        }
+        assert!(plain_text("two\nlines", false).is_err(), "one line has no newline");
+    }
+}

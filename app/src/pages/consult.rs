@@ -1,7 +1,10 @@
 //! `/consult/:token`: a partner confirms one of the consultation times their therapist
 //! proposed. Opening the link changes nothing (mail scanners open links); confirming does.
 
-use crate::api::messages::{load_slot_link, ChooseConsultation};
+use crate::{
+    api::messages::{load_slot_link, ChooseConsultation},
+    components::form::form_action,
+};
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -11,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 pub fn ConsultPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let choose = ServerAction::<ChooseConsultation>::new();
+    let choose = form_action::<ChooseConsultation>();
     let link = Resource::new(move || (token(), choose.version().get()), |(token, _)| load_slot_link(token));
     view! {
         <Title text="Consultation time"/>

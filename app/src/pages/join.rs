@@ -6,7 +6,7 @@ use crate::{
     api::invitations::{load_invitation, AcceptInvitation, InvitationView},
     auth::use_auth,
     components::{
-        form::{action_error, FormError, TextField},
+        form::{action_error, form_action, FormError, TextField},
         safety::SafetyNotice,
         url::encode_query_value,
     },
@@ -23,7 +23,7 @@ pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let invitation = Resource::new(token, load_invitation);
-    let accept = ServerAction::<AcceptInvitation>::new();
+    let accept = form_action::<AcceptInvitation>();
     let error = action_error(accept.value());
     if let Ok(auth) = use_auth() {
         auth.refresh_after(accept.version());

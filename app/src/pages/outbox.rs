@@ -5,7 +5,7 @@ use crate::{
     api::invitations::{load_outbox, RevealInvitationLink},
     components::{
         email_table::EmailTable,
-        form::{action_error, FormError},
+        form::{action_error, form_action, FormError},
         guard::RequireRole,
     },
     domain::Role,
@@ -16,7 +16,7 @@ use leptos_meta::Title;
 /// The outbox page.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
-    let reveal = ServerAction::<RevealInvitationLink>::new();
+    let reveal = form_action::<RevealInvitationLink>();
     let outbox = Resource::new(move || reveal.version().get(), |_| load_outbox());
     let reveal_error = action_error(reveal.value());
     let revealed = move || reveal.value().get().and_then(Result::ok);

@@ -5,7 +5,7 @@
 use crate::{
     api::settings::{load_settings, SaveSettings, SettingsView},
     components::{
-        form::{action_error, FormError, SelectField, TextArea, TextField},
+        form::{action_error, form_action, FormError, SelectField, TextArea, TextField},
         guard::RequireRole,
     },
     domain::{outbox::Digest, safety::MAX_CRISIS_LINE_CHARS, Role},
@@ -36,7 +36,7 @@ const REPLY_DAY_OPTIONS: [(&str, &str); 15] = [
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let save = ServerAction::<SaveSettings>::new();
+    let save = form_action::<SaveSettings>();
     let settings = Resource::new(move || save.version().get(), |_| load_settings());
     view! {
         <Title text="Settings"/>

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     domain::{EmailAddress, Password, PersonName, Role},
     entities::users,
-    error::{AppError, FieldContext},
+    error::{AppError, FieldContext, EMAIL_TAKEN, SIGN_IN_REFUSED},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -37,11 +37,6 @@ impl TherapistSignUp {
         Ok(Self { display_name, email, password })
     }
 }
-
-/// The message for a duplicate sign-up email.
-const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
-/// The one message for every refused sign-in: it never says whether the email exists.
-pub const SIGN_IN_REFUSED: &str = "That email and password do not match an account.";
 
 /// Creates a therapist account. The email must not be in use (compared without case).
 pub async fn sign_up_therapist(

@@ -103,7 +103,8 @@ pub async fn caseload(
     if let Some(status) = query.status {
         condition = condition.add(cases::Column::Status.eq(status));
     }
-    let search = query.search.trim().to_lowercase();
+    // No name or label holds a control character, and PostgreSQL refuses NUL in a query.
+    let search = query.search.trim().to_lowercase().replace(char::is_control, "");
     if !search.is_empty() {
         let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let partner_match = partners::Entity::find()

@@ -10,9 +10,9 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, dates, follow_up, homework::ResponseStatus, Role},
+    domain::{baby_steps, case::CaseStatus, dates, follow_up, homework::ResponseStatus, plain_text, Role},
     entities::{assignments, consultation_slots, message_templates, partners, responses, slot_links, users},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -41,6 +41,8 @@ fn check_text(subject: &str, body: &str) -> Result<(), AppError> {
     if subject.trim().is_empty() || subject.chars().count() > follow_up::MAX_SUBJECT_CHARS {
         return Err(AppError::invalid("subject", "Write a subject of up to 200 characters."));
     }
+    plain_text(subject, false).field("subject")?;
+    plain_text(body, true).field("body")?;
     if body.trim().is_empty() {
         return Err(AppError::invalid("body", "Write the message first."));
     }
@@ -79,6 +81,7 @@ pub async fn save_template(
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::invalid("name", "Give the template a name of up to 120 characters."));
     }
+    plain_text(name, false).field("name")?;
     check_text(subject, body)?;
     let mut active = match template_id {
         Some(id) => message_templates::Entity::find_by_id(id)
@@ -189,6 +192,7 @@ pub async fn send_follow_up(
     if message.progress_summary.chars().count() > 300 {
         return Err(AppError::invalid("progress_summary", "Keep the progress sentence to 300 characters."));
     }
+    plain_text(&message.progress_summary, false).field("progress_summary")?;
     if message.send_at.is_some_and(|at| !dates::in_range(at.date_naive())) {
         return Err(AppError::invalid("send_at", dates::out_of_range().0));
     }
@@ -240,8 +244,15 @@ pub async fn send_follow_up(
             .map_err(|unknown| AppError::invalid("subject", follow_up::unknown_message(&unknown)))?;
         let body = follow_up::render(&message.body, &values)
             .map_err(|unknown| AppError::invalid("body", follow_up::unknown_message(&unknown)))?;
-        // A name or practice filled in may bring a treatment word the template did not have.
+        // A name or practice filled in may bring a treatment word the template did not have,
+        // or make the subject longer than an email's subject may be.
         inbox_check(&subject, &body)?;
+        if subject.chars().count() > follow_up::MAX_SUBJECT_CHARS {
+            return Err(AppError::invalid(
+                "subject",
+                "With the names filled in, the subject is longer than 200 characters. Please shorten it.",
+            ));
+        }
         let mut times = Vec::new();
         for slot in &slots {
             let token = SecretToken::generate();

@@ -72,6 +72,7 @@ pub async fn save_therapist_settings(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     use crate::domain::{
+        plain_text,
         safety::{parse_reply_days, CrisisLine},
         PersonName,
     };
@@ -83,15 +84,17 @@ pub async fn save_therapist_settings(
     if practice_name.chars().count() > 120 {
         return Err(AppError::invalid("practice_name", "Keep the practice name to 120 characters."));
     }
+    plain_text(practice_name, false).field("practice_name")?;
     let signature = form.signature.trim();
     if signature.chars().count() > 1_000 {
         return Err(AppError::invalid("signature", "Keep the signature to 1,000 characters."));
     }
+    plain_text(signature, true).field("signature")?;
     let booking_url = form.booking_url.trim();
     if !booking_url.is_empty()
         && (booking_url.len() > 300
             || !(booking_url.starts_with("https://") || booking_url.starts_with("http://"))
-            || booking_url.contains(char::is_whitespace))
+            || booking_url.contains(|c: char| c.is_whitespace() || c.is_control()))
     {
         return Err(AppError::invalid("booking_url", "Enter a web address starting with https://"));
     }

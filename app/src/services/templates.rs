@@ -11,7 +11,7 @@ use super::{
 use crate::{
     domain::{case::CaseStatus, dates, exercise::ExerciseTemplate, homework::Recipients, Role},
     entities::{assignments, exercise_templates, exercise_versions},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -204,6 +204,7 @@ pub async fn assign(
     if note.chars().count() > 2_000 {
         return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
     }
+    crate::domain::plain_text(note, true).field("note")?;
     if due_on.is_some_and(|date| !dates::in_range(date)) {
         return Err(AppError::invalid("due_on", dates::out_of_range().0));
     }

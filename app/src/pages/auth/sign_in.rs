@@ -3,7 +3,7 @@
 use crate::{
     api::auth::SignIn,
     auth::use_auth,
-    components::form::{action_error, FormError, TextField},
+    components::form::{action_error, form_action, FormError, TextField},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +13,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 #[component]
 pub fn SignInPage() -> impl IntoView {
     use_auth().map(|auth| {
-        let sign_in = ServerAction::<SignIn>::new();
+        let sign_in = form_action::<SignIn>();
         auth.refresh_after(sign_in.version());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();

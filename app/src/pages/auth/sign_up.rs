@@ -3,7 +3,7 @@
 use crate::{
     api::auth::SignUp,
     auth::use_auth,
-    components::form::{action_error, FormError, TextField},
+    components::form::{action_error, form_action, FormError, TextField},
     domain::{MAX_NAME_CHARS, MAX_PASSWORD_CHARS},
 };
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ const PASSWORD_HINT: &str =
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     use_auth().map(|auth| {
-        let sign_up = ServerAction::<SignUp>::new();
+        let sign_up = form_action::<SignUp>();
         auth.refresh_after(sign_up.version());
     let result = sign_up.value();
     let error = action_error(result);

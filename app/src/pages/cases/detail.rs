@@ -14,7 +14,7 @@ use crate::{
     components::{
         dates::short_date,
         email_table::EmailTable,
-        form::{action_error, FormError, TextArea},
+        form::{action_error, form_action, FormError, TextArea},
         guard::RequireRole,
     },
     domain::{
@@ -44,11 +44,11 @@ pub fn CasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
     let actions = CaseActions {
-        set_status: ServerAction::new(),
-        save_notes: ServerAction::new(),
-        invite: ServerAction::new(),
-        revoke: ServerAction::new(),
-        remove_partner: ServerAction::new(),
+        set_status: form_action(),
+        save_notes: form_action(),
+        invite: form_action(),
+        revoke: form_action(),
+        remove_partner: form_action(),
         homework: HomeworkActions::default(),
         notes: NoteActions::default(),
     };

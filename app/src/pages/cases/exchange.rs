@@ -6,7 +6,7 @@ use crate::{
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
-        form::action_error,
+        form::{action_error, form_action},
     },
     domain::exchange::PRACTICE_ANSWERS,
 };
@@ -27,7 +27,7 @@ pub struct NoteActions {
 
 impl Default for NoteActions {
     fn default() -> Self {
-        NoteActions { open: ServerAction::new(), reply: ServerAction::new() }
+        NoteActions { open: form_action(), reply: form_action() }
     }
 }
 

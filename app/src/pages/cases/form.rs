@@ -4,7 +4,7 @@
 use crate::{
     api::cases::{load_case, CaseView, PartnerView, SaveCase},
     components::{
-        form::{action_error, FormError, SelectField, TextField},
+        form::{action_error, form_action, FormError, SelectField, TextField},
         guard::RequireRole,
     },
     domain::{
@@ -22,7 +22,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 /// A new case.
 #[component]
 pub fn NewCasePage() -> impl IntoView {
-    let create = ServerAction::<SaveCase>::new();
+    let create = form_action::<SaveCase>();
     let error = action_error(create.value());
     view! {
         <Title text="New case"/>
@@ -47,7 +47,7 @@ pub fn EditCasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
     let case = Resource::new(case_id, load_case);
-    let update = ServerAction::<SaveCase>::new();
+    let update = form_action::<SaveCase>();
     let error = action_error(update.value());
     view! {
         <Title text="Edit case"/>

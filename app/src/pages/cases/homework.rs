@@ -9,7 +9,7 @@ use crate::{
     },
     components::{
         dates::date_time,
-        form::{action_error, FormError, TextArea},
+        form::{action_error, form_action, FormError, TextArea},
     },
     domain::homework::ResponseStatus,
     error::AppError,
@@ -31,11 +31,7 @@ pub struct HomeworkActions {
 
 impl Default for HomeworkActions {
     fn default() -> Self {
-        HomeworkActions {
-            assign: ServerAction::new(),
-            unlock: ServerAction::new(),
-            assign_exercise: ServerAction::new(),
-        }
+        HomeworkActions { assign: form_action(), unlock: form_action(), assign_exercise: form_action() }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{
         homework::{load_my_homework, HomeworkListItem},
         settings::{load_settings, SaveReminders},
     },
-    components::{guard::RequireRole, safety::SafetyNotice},
+    components::{form::form_action, guard::RequireRole, safety::SafetyNotice},
     domain::{case::CaseStatus, homework::ResponseStatus, Role},
     error::AppError,
 };
@@ -24,7 +24,7 @@ use leptos_router::components::A;
 /// therapist has assigned (due, done, locked, with new comments).
 #[component]
 pub fn MyHomeworkPage() -> impl IntoView {
-    let reminders = ServerAction::<SaveReminders>::new();
+    let reminders = form_action::<SaveReminders>();
     let home = Resource::new(
         move || reminders.version().get(),
         |_| async move {

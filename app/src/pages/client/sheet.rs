@@ -9,7 +9,7 @@ use crate::{
     },
     components::{
         dates::short_date,
-        form::{action_error, FormError},
+        form::{action_error, form_action, FormError},
         guard::RequireRole,
         questions::{answer_text, QuestionField},
     },
@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 pub fn SheetPage() -> impl IntoView {
     let params = use_params_map();
     let assignment_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
-    let share = ServerAction::<ShareAnswers>::new();
+    let share = form_action::<ShareAnswers>();
     let reload = RwSignal::new(0_u32);
     let unsaved_copy = RwSignal::new(None::<BTreeMap<String, String>>);
     let sheet = Resource::new(
@@ -282,7 +282,7 @@ fn Sheet(
     let editable = matches!(sheet.progress, ResponseStatus::NotStarted | ResponseStatus::Draft);
     // New comments are on screen now: mark them read (a POST; opening the page changes nothing).
     if sheet.comments.iter().any(|comment| comment.unread) {
-        let mark_read = ServerAction::<MarkCommentsRead>::new();
+        let mark_read = form_action::<MarkCommentsRead>();
         #[cfg(feature = "hydrate")]
         mark_read.dispatch(MarkCommentsRead { assignment_id: sheet.assignment_id });
         #[cfg(not(feature = "hydrate"))]

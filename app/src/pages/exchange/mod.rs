@@ -13,7 +13,7 @@ use crate::{
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
-        form::action_error,
+        form::{action_error, form_action},
         guard::RequireRole,
         safety::SafetyNotice,
     },
@@ -74,8 +74,8 @@ fn rating_select(label: &'static str, name: &'static str) -> impl IntoView {
 /// `/check-in`: this week's check-in, sharing ratings, and the chart.
 #[component]
 pub fn CheckInPage() -> impl IntoView {
-    let save = ServerAction::<SaveCheckIn>::new();
-    let share = ServerAction::<ShareRatings>::new();
+    let save = form_action::<SaveCheckIn>();
+    let share = form_action::<ShareRatings>();
     let practice = Resource::new(move || (save.version().get(), share.version().get()), |_| load_practice());
     view! {
         <Title text="Weekly check-in"/>
@@ -169,7 +169,7 @@ fn times(n: i16) -> String {
 /// `/letting-go`: step 5.
 #[component]
 pub fn LettingGoPage() -> impl IntoView {
-    let save = ServerAction::<SavePact>::new();
+    let save = form_action::<SavePact>();
     let pact = Resource::new(move || save.version().get(), |_| load_pact());
     view! {
         <Title text="Letting go"/>
@@ -256,8 +256,8 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
 /// therapist's replies, the crisis line and what the case's policy means for it.
 #[component]
 pub fn PrivateNotePage() -> impl IntoView {
-    let send = ServerAction::<SendPrivateNote>::new();
-    let replies_read = ServerAction::<MarkRepliesRead>::new();
+    let send = form_action::<SendPrivateNote>();
+    let replies_read = form_action::<MarkRepliesRead>();
     let notes =
         Resource::new(move || (send.version().get(), replies_read.version().get()), |_| load_my_notes());
     view! {

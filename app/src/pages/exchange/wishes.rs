@@ -6,7 +6,10 @@ use crate::{
     api::exchange::{
         load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish, WishView,
     },
-    components::{form::action_error, guard::RequireRole},
+    components::{
+        form::{action_error, form_action},
+        guard::RequireRole,
+    },
     domain::{baby_steps::WISH_KINDS, exchange::WishState, Role},
 };
 use leptos::{either::Either, prelude::*};
@@ -27,10 +30,10 @@ struct WishActions {
 #[component]
 pub fn WishesPage() -> impl IntoView {
     let actions = WishActions {
-        add: ServerAction::new(),
-        act: ServerAction::new(),
-        choose: ServerAction::new(),
-        retag: ServerAction::new(),
+        add: form_action(),
+        act: form_action(),
+        choose: form_action(),
+        retag: form_action(),
         last_wish: RwSignal::new(0),
     };
     let board = Resource::new(

@@ -6,7 +6,7 @@ use crate::{
     api::homework::{load_review, AddComment, ReviewPartner, ReviewView, SetReviewState},
     components::{
         dates::short_date,
-        form::{action_error, FormError},
+        form::{action_error, form_action, FormError},
         guard::RequireRole,
         questions::answer_text,
     },
@@ -25,8 +25,8 @@ use leptos_router::{components::A, hooks::use_params_map};
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let assignment_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
-    let comment = ServerAction::<AddComment>::new();
-    let review_state = ServerAction::<SetReviewState>::new();
+    let comment = form_action::<AddComment>();
+    let review_state = form_action::<SetReviewState>();
     let review = Resource::new(
         move || (assignment_id(), comment.version().get(), review_state.version().get()),
         |(id, ..)| load_review(id),

@@ -12,9 +12,9 @@ use super::super::{
 };
 use super::MAX_PRIVATE_CHARS;
 use crate::{
-    domain::{case::ConfidentialityPolicy, safety::SafetyInfo},
+    domain::{case::ConfidentialityPolicy, plain_text, safety::SafetyInfo},
     entities::{cases, private_note_replies, private_notes, users},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -61,7 +61,7 @@ fn checked_body(body: &str) -> Result<&str, AppError> {
     if body.chars().count() > MAX_PRIVATE_CHARS {
         return Err(AppError::invalid("body", "Please keep this to 4,000 characters or fewer."));
     }
-    Ok(body)
+    plain_text(body, true).field("body")
 }
 
 /// Sends the therapist a private note that the partner never sees (`urgent` puts it at the

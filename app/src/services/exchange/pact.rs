@@ -9,7 +9,7 @@ use super::super::{
 use super::MAX_PRIVATE_CHARS;
 use crate::{
     entities::{cases, pact_entries, partners, users},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -79,6 +79,7 @@ pub async fn save_pact(
     if letting_go.chars().count() > MAX_PRIVATE_CHARS {
         return Err(AppError::invalid("letting_go", "Please keep this to 4,000 characters or fewer."));
     }
+    crate::domain::plain_text(letting_go, true).field("letting_go")?;
     if confirm && letting_go.is_empty() {
         return Err(AppError::invalid("letting_go", "Write what you are letting go of before you confirm."));
     }

@@ -8,9 +8,9 @@ use super::super::{
     Actor,
 };
 use crate::{
-    domain::{case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS},
+    domain::{case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS, plain_text},
     entities::{check_ins, partners},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
@@ -69,6 +69,7 @@ pub async fn save_check_in(
     if note.chars().count() > 2_000 {
         return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
     }
+    plain_text(note, true).field("note")?;
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
     refuse_unless_active(&couple.case)?;

@@ -15,7 +15,7 @@ use crate::{
         Role,
     },
     entities::{assignments, comments, partners, responses},
-    error::AppError,
+    error::{AppError, FieldContext},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -164,6 +164,7 @@ pub async fn comment(
             format!("Keep comments to {MAX_COMMENT_CHARS} characters or fewer."),
         ));
     }
+    crate::domain::plain_text(body, true).field("body")?;
     let txn = db.begin().await?;
     let response = owned_response(&txn, actor, response_id).await?;
     if let Some(key) = question_key {
