@@ -33,6 +33,11 @@ use tokio::sync::{watch, Notify};
 
 const PASSWORD: &str = "a calm and quiet river";
 
+/// The tests here run one at a time: the log test's subscriber is per thread, and tracing
+/// caches per call site whether anyone listens, so a worker logging in a parallel test
+/// can make the log test miss its line.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn database(name: &str) -> (DatabaseConnection, std::path::PathBuf) {
     let path = std::env::temp_dir().join(format!("bs_mail_{}_{name}.db", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
@@ -141,6 +146,7 @@ impl Drop for MailDev {
 
 #[tokio::test]
 async fn smtp_down_then_up_delivers_every_email_once() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let (db, _path) = database("down_then_up").await;
     two_invitations(&db).await;
     let smtp_port = free_port();
@@ -220,6 +226,7 @@ impl Sender for FlakySender {
 
 #[tokio::test]
 async fn failing_then_recovering_gives_exactly_one_delivery_each() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let (db, _path) = database("flaky").await;
     two_invitations(&db).await;
     let delivered = Arc::new(AtomicUsize::new(0));
@@ -243,6 +250,7 @@ async fn failing_then_recovering_gives_exactly_one_delivery_each() {
 
 #[tokio::test]
 async fn on_shutdown_the_email_being_sent_is_finished() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let (db, _path) = database("shutdown").await;
     two_invitations(&db).await;
     let delivered = Arc::new(AtomicUsize::new(0));
@@ -312,6 +320,7 @@ impl std::io::Write for LogCapture {
 
 #[tokio::test]
 async fn a_refusal_is_logged_with_its_smtp_code_and_outbox_id_never_the_recipient() {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let log = LogCapture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
