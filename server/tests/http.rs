@@ -1,6 +1,8 @@
 //! HTTP tests: the real server on an ephemeral port, a fresh SQLite file each, driven by
 //! an HTTP client the way a browser (or an attacker) would.
 
+mod support;
+
 use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use server::config::Config;
@@ -649,7 +651,7 @@ async fn labels_and_titles_never_become_markup_in_the_page_head() {
 /// a fresh therapist's case: the public pages whose forms work without signing in.
 async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
     use app::{
-        entities::{invitations as invitation_rows, outbox_emails},
+        entities::outbox_emails,
         services::{
             accounts::{self, TherapistSignUp},
             cases::{self, CaseDraft, PartnerFields},
@@ -673,13 +675,7 @@ async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
     let mut tokens = Vec::new();
     for partner in app::services::access::partners_of(db, case_id).await.unwrap() {
         invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
-        let invitation = invitation_rows::Entity::find()
-            .filter(invitation_rows::Column::PartnerId.eq(partner.id))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        tokens.push(invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap());
+        tokens.push(support::invitation_token(db, partner.id, now).await);
     }
     invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
     let follow_up = messages::FollowUp {

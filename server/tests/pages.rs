@@ -9,7 +9,7 @@
 mod support;
 
 use app::{
-    entities::{assignments, invitations as invitation_rows, outbox_emails},
+    entities::{assignments, outbox_emails},
     services::{
         accounts::{self, TherapistSignUp},
         cases::{self, CaseDraft, PartnerFields},
@@ -91,13 +91,7 @@ async fn world(db: &DatabaseConnection) -> Ids {
     let mut tokens = Vec::new();
     for partner in &partners {
         invitations::invite(db, owner, case_id, partner.id, now).await.unwrap();
-        let invitation = invitation_rows::Entity::find()
-            .filter(invitation_rows::Column::PartnerId.eq(partner.id))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        tokens.push(invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap());
+        tokens.push(support::invitation_token(db, partner.id, now).await);
     }
     let client = invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
 

@@ -3,12 +3,13 @@
 
 #![allow(dead_code)]
 
+use app::services::tokens::SecretToken;
 use app::services::{
     accounts::{self, TherapistSignUp},
     cases::{self, CaseDraft, PartnerFields},
     invitations, Actor,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::{header, redirect::Policy, Client, StatusCode};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use server::config::Config;
@@ -76,13 +77,7 @@ pub async fn case_with_clients(
         if !joining.contains(&partner.email.as_str()) {
             continue;
         }
-        let invitation = app::entities::invitations::Entity::find()
-            .filter(app::entities::invitations::Column::PartnerId.eq(partner.id))
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        let token = invitations::mint_token(db, invitation.id, Utc::now()).await.unwrap().unwrap();
+        let token = invitation_token(db, partner.id, Utc::now()).await;
         clients.push(
             invitations::accept_with_new_account(db, &token, PASSWORD, true, Utc::now()).await.unwrap(),
         );
@@ -102,6 +97,18 @@ pub async fn signed_in(base: &str, email: &str) -> Client {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "sign in {email}");
     client
+}
+
+/// A working link token for the partner's invitation (as the outbox's "reveal link" makes
+/// one): the invitation must have been sent.
+pub async fn invitation_token(db: &DatabaseConnection, partner_id: i32, now: DateTime<Utc>) -> SecretToken {
+    let invitation = app::entities::invitations::Entity::find()
+        .filter(app::entities::invitations::Column::PartnerId.eq(partner_id))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap()
 }
 
 /// Calls a server function as `client` the way the hydrated app does; returns status and body.
