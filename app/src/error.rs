@@ -60,6 +60,8 @@ pub enum AppError {
 pub const SIGN_IN_REFUSED: &str = "That email and password do not match an account.";
 /// The message for a sign-up whose email already has an account.
 pub const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
+/// The message for a write that clashed with the same write made at the same moment.
+pub const WRITE_CLASHED: &str = "This was saved from somewhere else at the same moment. Please try again.";
 
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
 /// correct a public form (sign-in, sign-up) without JavaScript.
@@ -176,7 +178,14 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sea_orm::DbErr> for AppError {
+    /// A uniqueness clash is two requests writing the same thing at once (a double click, two
+    /// tabs): the loser is asked to try again. Its text names the clashing values, so it is
+    /// not logged. Anything else is the server's fault.
     fn from(error: sea_orm::DbErr) -> Self {
+        if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            tracing::warn!("a write clashed with another one made at the same time");
+            return AppError::conflict(WRITE_CLASHED);
+        }
         tracing::error!(%error, "database error");
         AppError::Internal
     }

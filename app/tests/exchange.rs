@@ -335,7 +335,33 @@ async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) 
     );
 }
 
+/// A double click (or two tabs) saving the first draft of step 5 at once: every save is
+/// answered, at worst with "try again", and exactly one entry exists afterwards.
+async fn saves_at_the_same_moment_are_answered_never_failed(db: &DatabaseConnection) {
+    let c = couple_past_step_1(db, "pactrace").await;
+    let mut saves = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        let db = db.clone();
+        saves.spawn(async move {
+            exchange::save_pact(&db, c.a, &format!("draft {round}"), false, false, false, t0()).await
+        });
+    }
+    while let Some(result) = saves.join_next().await {
+        match result.unwrap() {
+            Ok(()) | Err(AppError::Conflict { .. }) => {}
+            Err(other) => panic!("a save at the same moment failed: {other:?}"),
+        }
+    }
+    let entries = app::entities::pact_entries::Entity::find()
+        .filter(app::entities::pact_entries::Column::CaseId.eq(c.case_id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "one entry, for the partner who saved");
+}
+
 on_both_databases!(
+    saves_at_the_same_moment_are_answered_never_failed,
     every_step_1_item_becomes_a_wish_exactly_once,
     the_exchange_follows_its_rules,
     both_partners_acting_at_once_never_lose_an_update,

@@ -4,29 +4,127 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
-/// The ids a field uses: its own, its hint's and its error's.
-fn field_ids(name: &str) -> (String, String, String) {
-    let id = format!("field-{name}");
-    (id.clone(), format!("{id}-hint"), format!("{id}-error"))
+/// The ids a field uses: its control's, its hint's and its error's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIds {
+    /// The control's id (the label points at it).
+    pub control: String,
+    /// The hint line's id.
+    pub hint: String,
+    /// The error line's id.
+    pub error: String,
 }
 
-/// `aria-describedby` for a field with an optional hint and a possible error.
-fn described_by(has_hint: bool, hint_id: &str, has_error: bool, error_id: &str) -> Option<String> {
-    let ids: Vec<&str> = [(has_hint, hint_id), (has_error, error_id)]
-        .into_iter()
-        .filter_map(|(present, id)| present.then_some(id))
-        .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
-/// The error line under a field; announced when it appears.
-#[component]
-fn FieldErrorLine(id: String, message: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        <p class="field-error" id=id role="alert" hidden=move || message.get().is_none()>
-            {move || message.get()}
-        </p>
+impl FieldIds {
+    /// The ids for the control with id `control`.
+    pub fn new(control: impl Into<String>) -> Self {
+        let control = control.into();
+        Self { hint: format!("{control}-hint"), error: format!("{control}-error"), control }
     }
+
+    /// The ids for the form field called `name` (`field-{name}`).
+    pub fn for_name(name: &str) -> Self {
+        Self::new(format!("field-{name}"))
+    }
+
+    /// The control's `aria-describedby`: its hint when there is one, its error while shown.
+    pub fn described_by(&self, has_hint: bool, has_error: bool) -> Option<String> {
+        let ids: Vec<&str> = [(has_hint, self.hint.as_str()), (has_error, self.error.as_str())]
+            .into_iter()
+            .filter_map(|(present, id)| present.then_some(id))
+            .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// How a field places its label beside its control.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FieldLayout {
+    /// Label, hint, control and error one under the other (text boxes, drop-down lists).
+    #[default]
+    Stacked,
+    /// The control, then its label and hint beside it (a checkbox or a radio button).
+    Beside,
+    /// A label only screen readers read, then the control (an item whose place names it).
+    LabelHidden,
+}
+
+/// The one wrapper every labelled control sits in: its label (pointing at the control's
+/// id), an optional hint, the control itself (the children), and the error line, announced
+/// when it appears. The control sets `id` to `ids.control` and `aria-describedby` from
+/// [`FieldIds::described_by`].
+#[component]
+pub fn Field<L>(
+    /// The control's ids.
+    ids: FieldIds,
+    /// The visible label (text or markup).
+    label: L,
+    /// A hint shown with the label.
+    #[prop(optional, into)]
+    hint: MaybeProp<String>,
+    /// The error message to show under the control, if any.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<String>>>,
+    /// Where the label goes.
+    #[prop(optional)]
+    layout: FieldLayout,
+    /// The wrapper's class, when not the layout's usual one.
+    #[prop(optional)]
+    class: Option<&'static str>,
+    /// The control.
+    children: Children,
+) -> impl IntoView
+where
+    L: IntoView + 'static,
+{
+    let error = error.unwrap_or_else(|| Signal::stored(None));
+    let FieldIds { control, hint: hint_id, error: error_id } = ids;
+    let hint = move || hint.get().map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> });
+    let error_line = view! {
+        <p class="field-error" id=error_id role="alert" hidden=move || error.get().is_none()>
+            {move || error.get()}
+        </p>
+    };
+    let class = class.unwrap_or(match layout {
+        FieldLayout::Stacked => "field",
+        FieldLayout::Beside => "checkbox-field",
+        FieldLayout::LabelHidden => "field-label-hidden",
+    });
+    let invalid = move || error.get().is_some();
+    match layout {
+        FieldLayout::Stacked => view! {
+            <div class=class class:field-invalid=invalid>
+                <label for=control>{label}</label>
+                {hint}
+                {children()}
+                {error_line}
+            </div>
+        }
+        .into_any(),
+        FieldLayout::Beside => view! {
+            <div class=class class:field-invalid=invalid>
+                {children()}
+                <label for=control>{label}</label>
+                {hint}
+                {error_line}
+            </div>
+        }
+        .into_any(),
+        FieldLayout::LabelHidden => view! {
+            <div class=class class:field-invalid=invalid>
+                <label class="visually-hidden" for=control>{label}</label>
+                {children()}
+                {hint}
+                {error_line}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// The message the last submission gave for field `name`, if any.
+fn field_message(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|error| error.message_for(name)))
 }
 
 /// A labelled input whose error (from the last submission) is shown under it and announced.
@@ -57,29 +155,27 @@ pub fn TextField(
     /// The last submission's result, whose field error may belong here.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let (id, hint_id, error_id) = field_ids(name);
-    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let ids = FieldIds::for_name(name);
+    let message = field_message(error, name);
     let describedby = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || described_by(hint.is_some(), &hint_id, message.get().is_some(), &error_id)
+        let ids = ids.clone();
+        move || ids.described_by(hint.is_some(), message.get().is_some())
     };
+    let label = format!("{label}{}", if required { "" } else { " (optional)" });
     view! {
-        <div class="field" class:field-invalid=move || message.get().is_some()>
-            <label for=id.clone()>{label}{(!required).then_some(" (optional)")}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+        <Field ids=ids.clone() label=label hint=hint.map(str::to_owned) error=message>
             <input
-                id=id
+                id=ids.control.clone()
                 name=name
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.map(|n| n.to_string())
-                value=value
+                value=value.clone()
                 required=required
                 aria-invalid=move || message.get().is_some().then_some("true")
-                aria-describedby=describedby
+                aria-describedby=describedby.clone()
             />
-            <FieldErrorLine id=error_id message=message/>
-        </div>
+        </Field>
     }
 }
 
@@ -104,28 +200,25 @@ pub fn TextArea(
     /// The last submission's result, whose field error may belong here.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let (id, hint_id, error_id) = field_ids(name);
-    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let ids = FieldIds::for_name(name);
+    let message = field_message(error, name);
     let describedby = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || described_by(hint.is_some(), &hint_id, message.get().is_some(), &error_id)
+        let ids = ids.clone();
+        move || ids.described_by(hint.is_some(), message.get().is_some())
     };
     view! {
-        <div class="field" class:field-invalid=move || message.get().is_some()>
-            <label for=id.clone()>{label}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+        <Field ids=ids.clone() label=label hint=hint.map(str::to_owned) error=message>
             <textarea
-                id=id
+                id=ids.control.clone()
                 name=name
                 rows=rows
                 maxlength=max_length.to_string()
                 aria-invalid=move || message.get().is_some().then_some("true")
-                aria-describedby=describedby
+                aria-describedby=describedby.clone()
             >
-                {value}
+                {value.clone()}
             </textarea>
-            <FieldErrorLine id=error_id message=message/>
-        </div>
+        </Field>
     }
 }
 
@@ -144,26 +237,24 @@ pub fn SelectField(
     /// The last submission's result, whose field error may belong here.
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let (id, _, error_id) = field_ids(name);
-    let message = Signal::derive(move || error.get().and_then(|error| error.message_for(name)));
+    let ids = FieldIds::for_name(name);
+    let message = field_message(error, name);
     let describedby = {
-        let error_id = error_id.clone();
-        move || described_by(false, "", message.get().is_some(), &error_id)
+        let ids = ids.clone();
+        move || ids.described_by(false, message.get().is_some())
     };
     view! {
-        <div class="field" class:field-invalid=move || message.get().is_some()>
-            <label for=id.clone()>{label}</label>
-            <select id=id name=name aria-describedby=describedby>
+        <Field ids=ids.clone() label=label error=message>
+            <select id=ids.control.clone() name=name aria-describedby=describedby.clone()>
                 {options
-                    .into_iter()
+                    .iter()
                     .map(|(value, text)| {
-                        let is_selected = selected.as_deref() == Some(value);
-                        view! { <option value=value selected=is_selected>{text}</option> }
+                        let is_selected = selected.as_deref() == Some(*value);
+                        view! { <option value=*value selected=is_selected>{*text}</option> }
                     })
                     .collect_view()}
             </select>
-            <FieldErrorLine id=error_id message=message/>
-        </div>
+        </Field>
     }
 }
 
@@ -206,4 +297,19 @@ where
         }
     });
     action
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_is_described_by_its_hint_and_its_shown_error_only() {
+        let ids = FieldIds::for_name("email");
+        assert_eq!(ids.control, "field-email");
+        assert_eq!(ids.described_by(false, false), None);
+        assert_eq!(ids.described_by(true, false).as_deref(), Some("field-email-hint"));
+        assert_eq!(ids.described_by(false, true).as_deref(), Some("field-email-error"));
+        assert_eq!(ids.described_by(true, true).as_deref(), Some("field-email-hint field-email-error"));
+    }
 }

@@ -1,9 +1,12 @@
 //! Exercise questions as form fields (one per question kind), and answers read back as
 //! text. The client's sheet and the therapist's preview render the same fields.
 
-use crate::domain::{
-    answers::field_name,
-    exercise::{Question, QuestionKind, ScaleRange},
+use crate::{
+    components::form::{Field, FieldIds, FieldLayout},
+    domain::{
+        answers::field_name,
+        exercise::{Question, QuestionKind, ScaleRange},
+    },
 };
 use leptos::prelude::*;
 
@@ -40,74 +43,85 @@ pub fn QuestionField(
     /// Called when the list editor changes without an `input` event.
     on_change: Callback<()>,
 ) -> impl IntoView {
-    let id = field_id(&question);
+    let ids = FieldIds::new(field_id(&question));
+    let id = ids.control.clone();
     let name = field_name(&question.key);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
     let hint = [question.help.clone(), limit_hint(&question.kind)]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+    let has_hint = !hint.is_empty();
     let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || if error.get().is_some() { format!("{hint_id} {error_id}") } else { hint_id.clone() }
+        let ids = ids.clone();
+        move || ids.described_by(has_hint, error.get().is_some()).unwrap_or_default()
     };
     let invalid = move || error.get().is_some().then_some("true");
     let required_mark = if question.required { "" } else { " (optional)" };
     let prompt = format!("{}{required_mark}", question.prompt);
-    let hint_line = view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> };
-    let error_line = view! {
-        <p class="field-error" id=error_id role="alert" hidden=move || error.get().is_none()>{move || error.get()}</p>
+    let hint_line = view! { <p class="field-hint" id=ids.hint.clone() hidden=!has_hint>{hint.clone()}</p> };
+    let group = |control: AnyView| {
+        view! {
+            <div class="field question" class:field-invalid=move || error.get().is_some()>
+                {control}
+                <p class="field-error" id=ids.error.clone() role="alert" hidden=move || error.get().is_none()>
+                    {move || error.get()}
+                </p>
+            </div>
+        }
+        .into_any()
     };
-    let control = match question.kind.clone() {
+    let text_hint = has_hint.then(|| hint.clone());
+    match question.kind.clone() {
         QuestionKind::ShortText { max_chars } => view! {
-            <label for=id.clone()>{prompt}</label>
-            {hint_line}
-            <input
-                id=id
-                name=name
-                type="text"
-                maxlength=max_chars.to_string()
-                value=value
-                aria-invalid=invalid
-                aria-describedby=described_by
-            />
+            <Field ids=ids.clone() label=prompt hint=text_hint error=error class="field question">
+                <input
+                    id=id
+                    name=name
+                    type="text"
+                    maxlength=max_chars.to_string()
+                    value=value
+                    aria-invalid=invalid
+                    aria-describedby=described_by
+                />
+            </Field>
         }
         .into_any(),
         QuestionKind::LongText { max_chars } => view! {
-            <label for=id.clone()>{prompt}</label>
-            {hint_line}
-            <textarea
-                id=id
-                name=name
-                rows="5"
-                maxlength=max_chars.to_string()
-                aria-invalid=invalid
-                aria-describedby=described_by
-            >
-                {value}
-            </textarea>
+            <Field ids=ids.clone() label=prompt hint=text_hint error=error class="field question">
+                <textarea
+                    id=id
+                    name=name
+                    rows="5"
+                    maxlength=max_chars.to_string()
+                    aria-invalid=invalid
+                    aria-describedby=described_by
+                >
+                    {value}
+                </textarea>
+            </Field>
         }
         .into_any(),
-        QuestionKind::List { max_items, max_item_chars } => view! {
-            <ListEditor
-                id=id
-                name=name
-                prompt=prompt
-                hint=hint_line
-                items=value.lines().map(str::to_owned).filter(|line| !line.trim().is_empty()).collect()
-                max_items=max_items as usize
-                max_item_chars=max_item_chars
-                on_change=on_change
-            />
-        }
-        .into_any(),
+        QuestionKind::List { max_items, max_item_chars } => group(
+            view! {
+                <ListEditor
+                    id=id
+                    name=name
+                    prompt=prompt
+                    hint=hint_line
+                    items=value.lines().map(str::to_owned).filter(|line| !line.trim().is_empty()).collect()
+                    max_items=max_items as usize
+                    max_item_chars=max_item_chars
+                    on_change=on_change
+                />
+            }
+            .into_any(),
+        ),
         QuestionKind::Scale { min, max, min_label, max_label } => {
             // Never loop over ends taken unchecked: a row stored before the limits may hold any.
             let range = ScaleRange::clamped(min, max);
             let (min, max) = (range.min(), range.max());
-            view! {
+            group(view! {
                 <fieldset class="scale" aria-describedby=described_by>
                     <legend>{prompt}</legend>
                     {hint_line}
@@ -127,40 +141,35 @@ pub fn QuestionField(
                                 } else {
                                     None
                                 };
+                                let label = view! { {point}{end.map(|end| view! { <span class="visually-hidden">{end}</span> })} };
+                                let (name, checked) = (name.clone(), value.trim() == point.to_string());
                                 view! {
-                                    <span class="scale-point">
+                                    <Field ids=FieldIds::new(point_id.clone()) label=label layout=FieldLayout::Beside class="scale-point">
                                         <input
                                             type="radio"
-                                            id=point_id.clone()
-                                            name=name.clone()
+                                            id=point_id
+                                            name=name
                                             value=point.to_string()
-                                            checked=value.trim() == point.to_string()
+                                            checked=checked
                                         />
-                                        <label for=point_id>{point}{end.map(|end| view! { <span class="visually-hidden">{end}</span> })}</label>
-                                    </span>
+                                    </Field>
                                 }
                             })
                             .collect_view()}
                     </div>
                 </fieldset>
             }
-            .into_any()
+            .into_any())
         }
         QuestionKind::SingleChoice { options } => {
             let choices = Choices { options, chosen: &[value.trim().to_owned()], input_type: "radio" };
-            choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any()
+            group(choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any())
         }
         QuestionKind::MultipleChoice { options } => {
             let chosen: Vec<String> = value.lines().map(|line| line.trim().to_owned()).collect();
             let choices = Choices { options, chosen: &chosen, input_type: "checkbox" };
-            choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any()
+            group(choice_group(&id, &name, prompt, hint_line, choices, described_by).into_any())
         }
-    };
-    view! {
-        <div class="field question" class:field-invalid=move || error.get().is_some()>
-            {control}
-            {error_line}
-        </div>
     }
 }
 
@@ -192,11 +201,11 @@ fn choice_group(
                 .map(|(index, option)| {
                     let option_id = format!("{id}-{index}");
                     let checked = chosen.contains(&option);
+                    let name = name.to_owned();
                     view! {
-                        <div class="choice">
-                            <input type=input_type id=option_id.clone() name=name.to_owned() value=option.clone() checked=checked/>
-                            <label for=option_id>{option}</label>
-                        </div>
+                        <Field ids=FieldIds::new(option_id.clone()) label=option.clone() layout=FieldLayout::Beside class="choice">
+                            <input type=input_type id=option_id name=name value=option checked=checked/>
+                        </Field>
                     }
                 })
                 .collect_view()}
@@ -262,10 +271,13 @@ fn ListEditor(
             <input type="hidden" name=name value=joined/>
             <ol>
                 <For each=move || items.get() key=|(key, _)| *key let((key, text))>
-                    <li class="list-item">
-                        <label class="visually-hidden" for=format!("list-item-{key}")>
-                            {move || format!("Item {}", position(key).map_or(0, |i| i + 1))}
-                        </label>
+                    <li>
+                        <Field
+                            ids=FieldIds::new(format!("list-item-{key}"))
+                            label=move || format!("Item {}", position(key).map_or(0, |i| i + 1))
+                            layout=FieldLayout::LabelHidden
+                            class="list-item"
+                        >
                         <input
                             id=format!("list-item-{key}")
                             type="text"
@@ -291,6 +303,7 @@ fn ListEditor(
                             <button type="button" class="button-small" on:click=move |_| remove(key)
                                 aria-label=move || format!("Remove item {}", position(key).map_or(0, |i| i + 1))>"Remove"</button>
                         </span>
+                        </Field>
                     </li>
                 </For>
             </ol>

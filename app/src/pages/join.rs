@@ -6,7 +6,7 @@ use crate::{
     api::invitations::{load_invitation, AcceptInvitation, InvitationView},
     auth::use_auth,
     components::{
-        form::{action_error, form_action, FormError, TextField},
+        form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextField},
         safety::SafetyNotice,
         url::encode_query_value,
     },
@@ -101,13 +101,15 @@ fn invitation_view(
                             error=error
                         />
                     })}
-                    <div class="field checkbox-field">
-                        <input id="field-agree" type="checkbox" name="agree" value="yes" required/>
-                        <label for="field-agree">"I have read how my therapist handles confidentiality, and I agree"</label>
-                        <p class="field-error" role="alert" hidden=move || error.get().and_then(|e| e.message_for("agree")).is_none()>
-                            {move || error.get().and_then(|e| e.message_for("agree"))}
-                        </p>
-                    </div>
+                    <Field
+                        ids=FieldIds::for_name("agree")
+                        label="I have read how my therapist handles confidentiality, and I agree"
+                        error=Signal::derive(move || error.get().and_then(|e| e.message_for("agree")))
+                        layout=FieldLayout::Beside
+                        class="field checkbox-field"
+                    >
+                        <input id="field-agree" type="checkbox" name="agree" value="yes" required aria-describedby="field-agree-error"/>
+                    </Field>
                     <button type="submit" class="button-primary">
                         {if has_account { "Accept invitation" } else { "Join Babysteps" }}
                     </button>

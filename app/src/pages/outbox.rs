@@ -5,7 +5,7 @@ use crate::{
     api::invitations::{load_outbox, RevealInvitationLink},
     components::{
         email_table::EmailTable,
-        form::{action_error, form_action, FormError},
+        form::{action_error, form_action, Field, FieldIds, FormError},
         guard::RequireRole,
     },
     domain::Role,
@@ -26,13 +26,14 @@ pub fn OutboxPage() -> impl IntoView {
             <section aria-labelledby="outbox-title">
                 <h1 id="outbox-title">"Outbox"</h1>
                 <FormError error=reveal_error/>
-                {move || revealed().map(|link| view! {
+                {move || revealed().map(|link| { let copy = link.clone(); view! {
                     <div class="notice notice-info" role="status">
-                        <label for="revealed-link">"Invitation link (works once, for 7 days)"</label>
-                        <input id="revealed-link" class="copy-field" readonly value=link.clone()/>
+                        <Field ids=FieldIds::new("revealed-link") label="Invitation link (works once, for 7 days)" class="copy">
+                            <input id="revealed-link" class="copy-field" readonly value=copy/>
+                        </Field>
                         <p><a href=link>"Open the link"</a>" — or copy it and send it to the partner yourself."</p>
                     </div>
-                })}
+                }})}
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         outbox.await.map(|view| {

@@ -5,7 +5,10 @@
 use crate::{
     api::settings::{load_settings, SaveSettings, SettingsView},
     components::{
-        form::{action_error, form_action, FormError, SelectField, TextArea, TextField},
+        form::{
+            action_error, form_action, Field, FieldIds, FieldLayout, FormError, SelectField, TextArea,
+            TextField,
+        },
         guard::RequireRole,
     },
     domain::{outbox::Digest, safety::MAX_CRISIS_LINE_CHARS, Role},
@@ -71,19 +74,16 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
             <TextField label="Booking link" name="booking_url" required=false hint="Where clients book a consultation; fills {booking_link} in follow-ups." max_length=300 value=Some(settings.booking_url) error=error/>
             <fieldset class="choices">
                 <legend>"When a client submits homework"</legend>
-                <div class="choice">
+                <Field ids=FieldIds::new("digest-immediate") label="Email me at once" layout=FieldLayout::Beside class="choice">
                     <input type="radio" id="digest-immediate" name="digest" value="immediate" checked=settings.digest == Digest::Immediate/>
-                    <label for="digest-immediate">"Email me at once"</label>
-                </div>
-                <div class="choice">
+                </Field>
+                <Field ids=FieldIds::new("digest-daily") label="Send me one daily digest" layout=FieldLayout::Beside class="choice">
                     <input type="radio" id="digest-daily" name="digest" value="daily" checked=settings.digest == Digest::Daily/>
-                    <label for="digest-daily">"Send me one daily digest"</label>
-                </div>
+                </Field>
             </fieldset>
-            <div class="checkbox-field">
+            <Field ids=FieldIds::new("settings-reminders") label="Send my clients automatic reminders (new homework, due tomorrow, overdue, weekly check-in)" layout=FieldLayout::Beside>
                 <input type="checkbox" id="settings-reminders" name="reminders" value="on" checked=settings.reminders/>
-                <label for="settings-reminders">"Send my clients automatic reminders (new homework, due tomorrow, overdue, weekly check-in)"</label>
-            </div>
+            </Field>
             <fieldset class="choices">
                 <legend>"Beside the private note"</legend>
                 <p class="field-hint">

@@ -11,7 +11,7 @@ use app::services::{
 };
 use chrono::{DateTime, Utc};
 use reqwest::{header, redirect::Policy, Client, StatusCode};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use server::config::Config;
 use std::collections::HashMap;
 
@@ -29,23 +29,77 @@ pub struct TestServer {
     pub base: String,
     /// The server's database.
     pub db: DatabaseConnection,
+    /// The PostgreSQL database to drop at the end, if the server runs on one.
+    postgres_database: Option<String>,
+}
+
+/// Which database a test server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh database on the local PostgreSQL server (`TEST_POSTGRES_URL`).
+    Postgres,
 }
 
 /// Starts the real server over a fresh SQLite file named after `name`.
 pub async fn start_server(name: &str) -> TestServer {
+    start_server_on(name, Backend::Sqlite).await
+}
+
+/// Starts the real server over a fresh database of `backend` named after `name`.
+pub async fn start_server_on(name: &str, backend: Backend) -> TestServer {
     let one_at_a_time = ONE_SERVER.lock().await;
-    let path = std::env::temp_dir().join(format!("bs_http_{}_{name}.db", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
-    }
-    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    let (database_url, postgres_database) = match backend {
+        Backend::Sqlite => {
+            let path = std::env::temp_dir().join(format!("bs_http_{}_{name}.db", std::process::id()));
+            for suffix in ["", "-wal", "-shm"] {
+                std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
+            }
+            (format!("sqlite://{}", path.display()), None)
+        }
+        Backend::Postgres => {
+            let database = format!("bs_test_http_{}_{name}", std::process::id());
+            let admin = postgres_admin().await;
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{database}\"")).await.unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{database}\"")).await.unwrap();
+            (format!("{}/{database}", postgres_server_url()), Some(database))
+        }
+    };
+    let vars = HashMap::from([("DATABASE_URL".to_owned(), database_url)]);
     let config = Config::from_vars(&vars).unwrap();
     let db = server::open_database(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = server::router(&config, server::app_state(&config, db.clone()));
     tokio::spawn(server::serve(listener, app, std::future::pending()));
-    TestServer { _one_at_a_time: one_at_a_time, base, db }
+    TestServer { _one_at_a_time: one_at_a_time, base, db, postgres_database }
+}
+
+impl TestServer {
+    /// Closes the database and drops it when it is a PostgreSQL one.
+    pub async fn finish(self) {
+        let TestServer { db, postgres_database, .. } = self;
+        db.close().await.ok();
+        if let Some(database) = postgres_database {
+            let admin = postgres_admin().await;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
+                .await
+                .ok();
+        }
+    }
+}
+
+/// The PostgreSQL server tests use (`TEST_POSTGRES_URL`, default the local server).
+fn postgres_server_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+async fn postgres_admin() -> DatabaseConnection {
+    sea_orm::Database::connect(format!("{}/postgres", postgres_server_url()))
+        .await
+        .expect("PostgreSQL must be reachable for the PostgreSQL tests (set TEST_POSTGRES_URL)")
 }
 
 pub async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
@@ -129,4 +183,94 @@ pub async fn page(client: &Client, base: &str, path: &str) -> (u16, String) {
     let response =
         client.get(format!("{base}{path}")).header(header::ACCEPT, "text/html").send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// One server function as its source declares it: its endpoint and its form fields.
+#[derive(Debug, Clone)]
+pub struct ServerFunction {
+    /// The endpoint after `/api/`.
+    pub endpoint: String,
+    /// The form fields and their Rust types (flattened structs expanded).
+    pub fields: Vec<(String, String)>,
+}
+
+/// Every server function of `app/src/api`, read from its source, so a test over all of
+/// them covers new ones without being told.
+pub fn server_functions() -> Vec<ServerFunction> {
+    let api = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/api");
+    let mut sources: Vec<String> = std::fs::read_dir(api)
+        .unwrap()
+        .map(|file| std::fs::read_to_string(file.unwrap().path()).unwrap())
+        .collect();
+    sources.sort();
+    let all = sources.join("\n");
+    let mut functions = Vec::new();
+    for (start, _) in all.match_indices("#[server(endpoint = \"") {
+        let rest = &all[start + "#[server(endpoint = \"".len()..];
+        let endpoint = rest[..rest.find('"').unwrap()].to_owned();
+        let signature = &rest[rest.find("pub async fn").unwrap()..];
+        let open = signature.find('(').unwrap();
+        let close = matching_paren(signature, open);
+        let mut fields = Vec::new();
+        for param in split_top_level(&signature[open + 1..close]) {
+            let flatten = param.contains("#[server(flatten)]");
+            let param = param.rsplit(']').next().unwrap().trim();
+            let Some((name, ty)) = param.split_once(':') else { continue };
+            let (name, ty) = (name.trim().to_owned(), ty.trim().to_owned());
+            if flatten {
+                fields.extend(struct_fields(&all, &ty));
+            } else {
+                fields.push((name, ty));
+            }
+        }
+        functions.push(ServerFunction { endpoint, fields });
+    }
+    functions
+}
+
+fn matching_paren(text: &str, open: usize) -> usize {
+    let mut depth = 0;
+    for (index, c) in text.char_indices().skip(open) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return index;
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced parentheses in a server function's signature");
+}
+
+fn split_top_level(params: &str) -> Vec<String> {
+    let (mut parts, mut current, mut depth) = (Vec::new(), String::new(), 0);
+    for c in params.chars() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    parts.into_iter().filter(|part| !part.trim().is_empty()).collect()
+}
+
+/// The `pub` fields of the struct `name` declared in `source`.
+fn struct_fields(source: &str, name: &str) -> Vec<(String, String)> {
+    let start = source.find(&format!("pub struct {name} {{")).unwrap_or_else(|| panic!("struct {name}"));
+    let body = &source[start..];
+    let body = &body[body.find('{').unwrap() + 1..body.find("\n}").unwrap()];
+    body.lines()
+        .filter_map(|line| line.trim().strip_prefix("pub "))
+        .filter_map(|field| field.trim_end_matches(',').split_once(':'))
+        .map(|(name, ty)| (name.trim().to_owned(), ty.trim().to_owned()))
+        .collect()
 }

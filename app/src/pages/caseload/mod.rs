@@ -4,7 +4,12 @@
 use crate::{
     api::cases::{load_caseload, CaseloadRow, CaseloadView, UrgentCase},
     components::chart::sparkline,
-    components::{dates::short_date, guard::RequireRole, url::encode_query_value},
+    components::{
+        dates::short_date,
+        form::{Field, FieldIds},
+        guard::RequireRole,
+        url::encode_query_value,
+    },
     domain::{
         case::{CaseStatus, CaseloadPageNumber, InvitationState},
         Role,
@@ -54,12 +59,10 @@ fn Caseload(caseload: Resource<Result<CaseloadView, AppError>>) -> impl IntoView
                 <A href="/cases/new" attr:class="button-primary">"New case"</A>
             </div>
             <Form method="GET" action="/caseload" attr:class="filters" attr:role="search" attr:aria-label="Caseload">
-                <div class="field">
-                    <label for="caseload-q">"Search by name"</label>
+                <Field ids=FieldIds::new("caseload-q") label="Search by name">
                     <input id="caseload-q" type="search" name="q" maxlength="100" value=search/>
-                </div>
-                <div class="field">
-                    <label for="caseload-status">"Status"</label>
+                </Field>
+                <Field ids=FieldIds::new("caseload-status") label="Status">
                     <select id="caseload-status" name="status">
                         <option value="" selected=move || status().is_empty()>"All"</option>
                         {CaseStatus::ALL
@@ -70,15 +73,14 @@ fn Caseload(caseload: Resource<Result<CaseloadView, AppError>>) -> impl IntoView
                             })
                             .collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <label for="caseload-sort">"Sort by"</label>
+                </Field>
+                <Field ids=FieldIds::new("caseload-sort") label="Sort by">
                     <select id="caseload-sort" name="sort">
                         <option value="updated" selected=move || sort().is_empty() || sort() == "updated">"Recently updated"</option>
                         <option value="name" selected=move || sort() == "name">"Name"</option>
                         <option value="activity" selected=move || sort() == "activity">"Last client activity"</option>
                     </select>
-                </div>
+                </Field>
                 <button type="submit" class="button-secondary">"Apply"</button>
             </Form>
             <Transition fallback=|| view! { <p class="loading">"Loading your caseload…"</p> }>

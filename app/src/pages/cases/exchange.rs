@@ -6,7 +6,7 @@ use crate::{
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
-        form::{action_error, form_action},
+        form::{action_error, form_action, Field, FieldIds},
     },
     domain::exchange::PRACTICE_ANSWERS,
 };
@@ -69,11 +69,10 @@ fn note_item(note: NoteView, actions: NoteActions) -> impl IntoView {
             }).collect_view()}
             <ActionForm action=actions.reply>
                 <input type="hidden" name="note_id" value=note.id/>
-                <div class="field">
-                    <label for=reply_id.clone()>{format!("Reply to {partner}")}</label>
+                <Field ids=FieldIds::new(reply_id.clone()) label={format!("Reply to {partner}")}>
                     <p class="field-hint" id=hint_id.clone()>{format!("Only {partner} sees your reply. They get an email saying there is something new, without your words.")}</p>
                     <textarea id=reply_id name="body" rows="3" maxlength="4000" aria-describedby=hint_id></textarea>
-                </div>
+                </Field>
                 <button type="submit" class="button-secondary">"Send reply"</button>
             </ActionForm>
         </li>

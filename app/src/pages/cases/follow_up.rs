@@ -5,6 +5,7 @@
 
 use crate::{
     api::messages::{save_message_template, send_follow_up, ComposeView},
+    components::form::{Field, FieldIds},
     domain::follow_up::{self, PLACEHOLDERS},
 };
 use leptos::prelude::*;
@@ -88,10 +89,10 @@ pub fn FollowUpComposer(
         None => None,
     };
     let field_error = move |field: &'static str| {
-        move || match send.value().get() {
+        Signal::derive(move || match send.value().get() {
             Some(Err(error)) => error.message_for(field),
             _ => None,
-        }
+        })
     };
     let template_result = move || match save_template.value().get() {
         Some(Ok(_)) => Some("Template saved. It is in the list the next time you open this page.".to_owned()),
@@ -102,8 +103,7 @@ pub fn FollowUpComposer(
         PLACEHOLDERS.iter().map(|(name, what)| format!("{{{name}}} ({what})")).collect::<Vec<_>>().join(", ");
     view! {
         <form class="composer" aria-label="Follow-up email" on:submit=move |ev| { ev.prevent_default(); send.dispatch(()); }>
-            <div class="field">
-                <label for="follow-up-template">"Start from"</label>
+            <Field ids=FieldIds::new("follow-up-template") label="Start from">
                 <select id="follow-up-template" on:change=move |ev| {
                     let index: usize = event_target_value(&ev).parse().unwrap_or(0);
                     if let Some(template) = templates.with_value(|t| t.get(index).cloned()) {
@@ -114,51 +114,39 @@ pub fn FollowUpComposer(
                 }>
                     {compose.templates.iter().enumerate().map(|(i, t)| view! { <option value=i.to_string()>{t.name.clone()}</option> }).collect_view()}
                 </select>
-            </div>
-            <div class="field">
-                <label for="follow-up-to">"To"</label>
+            </Field>
+            <Field ids=FieldIds::new("follow-up-to") label="To">
                 <select id="follow-up-to" on:change=move |ev| recipients.set(event_target_value(&ev))>
                     <option value="both">"Both partners"</option>
                     {partners.iter().zip(["a", "b"]).map(|(name, value)| view! { <option value=value>{format!("{name} only")}</option> }).collect_view()}
                 </select>
-            </div>
-            <div class="field">
-                <label for="follow-up-subject">"Subject"</label>
-                <p class="field-hint" id="follow-up-subject-hint">"Anyone who sees the inbox reads the subject: keep it neutral."</p>
-                <input id="follow-up-subject" type="text" maxlength="200" aria-describedby="follow-up-subject-hint" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
-                <p class="field-error" role="alert" hidden=move || field_error("subject")().is_none()>{field_error("subject")}</p>
-            </div>
-            <div class="field">
-                <label for="follow-up-body">"Message"</label>
-                <p class="field-hint" id="follow-up-body-warning">"No clinical details in email. The inbox shows the start of the message too."</p>
-                <p class="field-hint" id="follow-up-body-hint">{format!("Placeholders: {known}.")}</p>
-                <textarea id="follow-up-body" rows="10" maxlength="10000" aria-describedby="follow-up-body-warning follow-up-body-hint" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
-                <p class="field-error" role="alert" hidden=move || field_error("body")().is_none()>{field_error("body")}</p>
-            </div>
-            <div class="field">
-                <label for="follow-up-progress">"Progress sentence ({progress_summary})"</label>
-                <p class="field-hint" id="follow-up-progress-hint">"Neutral by default; change it if you like. No clinical details in email."</p>
+            </Field>
+            <Field ids=FieldIds::new("follow-up-subject") label="Subject" hint="Anyone who sees the inbox reads the subject: keep it neutral." error=field_error("subject")>
+                <input id="follow-up-subject" type="text" maxlength="200" aria-describedby="follow-up-subject-hint follow-up-subject-error" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
+            </Field>
+            <Field ids=FieldIds::new("follow-up-body") label="Message" hint="No clinical details in email. The inbox shows the start of the message too." error=field_error("body")>
+                <p class="field-hint" id="follow-up-body-placeholders">{format!("Placeholders: {known}.")}</p>
+                <textarea id="follow-up-body" rows="10" maxlength="10000" aria-describedby="follow-up-body-hint follow-up-body-placeholders follow-up-body-error" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+            </Field>
+            <Field ids=FieldIds::new("follow-up-progress") label="Progress sentence ({progress_summary})" hint="Neutral by default; change it if you like. No clinical details in email.">
                 <input id="follow-up-progress" type="text" maxlength="300" aria-describedby="follow-up-progress-hint" prop:value=move || progress.get() on:input=move |ev| progress.set(event_target_value(&ev))/>
-            </div>
+            </Field>
             <fieldset>
                 <legend>{format!("Propose consultation times (optional, up to three, {})", compose.time_zone)}</legend>
                 {times.iter().enumerate().map(|(i, time)| {
                     let time = *time;
                     let id = format!("follow-up-time-{}", i + 1);
                     view! {
-                        <div class="field">
-                            <label for=id.clone()>{format!("Time {}", i + 1)}</label>
+                        <Field ids=FieldIds::new(id.clone()) label={format!("Time {}", i + 1)}>
                             <input id=id type="datetime-local" on:input=move |ev| time.set(event_target_value(&ev))/>
-                        </div>
+                        </Field>
                     }
                 }).collect_view()}
-                <p class="field-error" role="alert" hidden=move || field_error("times")().is_none()>{field_error("times")}</p>
+                <p class="field-error" role="alert" hidden=move || field_error("times").get().is_none()>{field_error("times")}</p>
             </fieldset>
-            <div class="field">
-                <label for="follow-up-send-at">{format!("Send at (optional, {}; empty sends now)", compose.time_zone)}</label>
-                <input id="follow-up-send-at" type="datetime-local" on:input=move |ev| send_at.set(event_target_value(&ev))/>
-                <p class="field-error" role="alert" hidden=move || field_error("send_at")().is_none()>{field_error("send_at")}</p>
-            </div>
+            <Field ids=FieldIds::new("follow-up-send-at") label={format!("Send at (optional, {}; empty sends now)", compose.time_zone)} error=field_error("send_at")>
+                <input id="follow-up-send-at" type="datetime-local" aria-describedby="follow-up-send-at-error" on:input=move |ev| send_at.set(event_target_value(&ev))/>
+            </Field>
             <section class="card preview" aria-label="Preview">
                 <h3>{move || format!("Preview for {}", preview_name.get())}</h3>
                 {move || match (rendered_subject(), rendered_body()) {
@@ -187,10 +175,9 @@ pub fn FollowUpComposer(
             </div>
             <details>
                 <summary>"Save this as a template"</summary>
-                <div class="field">
-                    <label for="follow-up-template-name">"Template name"</label>
+                <Field ids=FieldIds::new("follow-up-template-name") label="Template name">
                     <input id="follow-up-template-name" type="text" maxlength="120" on:input=move |ev| template_name.set(event_target_value(&ev))/>
-                </div>
+                </Field>
                 <button type="button" class="button-secondary" on:click=move |_| { save_template.dispatch(None); }>"Save template"</button>
                 <p role="status">{template_result}</p>
             </details>

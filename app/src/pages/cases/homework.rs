@@ -9,7 +9,7 @@ use crate::{
     },
     components::{
         dates::date_time,
-        form::{action_error, form_action, FormError, TextArea},
+        form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextArea},
     },
     domain::homework::ResponseStatus,
     error::AppError,
@@ -53,10 +53,9 @@ pub fn homework_section(
         view! {
             <ActionForm action=actions.assign attr:class="assign-form">
                 <input type="hidden" name="case_id" value=case_id/>
-                <div class="field">
-                    <label for="field-due_on">"Step 1 due on (optional)"</label>
+                <Field ids=FieldIds::new("field-due_on") label="Step 1 due on (optional)">
                     <input id="field-due_on" name="due_on" type="date"/>
-                </div>
+                </Field>
                 <TextArea
                     label="A note for the couple (optional)"
                     name="note"
@@ -116,9 +115,19 @@ pub fn homework_section(
 
 /// The required confirmation that each partner was screened alone for safety.
 fn screening_field(error: Signal<Option<AppError>>) -> impl IntoView {
-    let message = move || error.get().and_then(|e| e.message_for("screened"));
+    let message = Signal::derive(move || error.get().and_then(|e| e.message_for("screened")));
+    let hint = "Baby Steps asks each partner for more closeness, which is not safe where there is violence, \
+                coercion or fear at home. Before you assign it, ask each partner on their own whether they \
+                feel safe.";
     view! {
-        <div class="field checkbox-field" class:field-invalid=move || message().is_some()>
+        <Field
+            ids=FieldIds::for_name("screened")
+            label="I have screened each partner alone for safety"
+            hint=hint
+            error=message
+            layout=FieldLayout::Beside
+            class="field checkbox-field"
+        >
             <input
                 id="field-screened"
                 type="checkbox"
@@ -126,16 +135,9 @@ fn screening_field(error: Signal<Option<AppError>>) -> impl IntoView {
                 value="yes"
                 required
                 aria-describedby="field-screened-hint field-screened-error"
-                aria-invalid=move || message().is_some().then_some("true")
+                aria-invalid=move || message.get().is_some().then_some("true")
             />
-            <label for="field-screened">"I have screened each partner alone for safety"</label>
-            <p class="field-hint" id="field-screened-hint">
-                "Baby Steps asks each partner for more closeness, which is not safe where there is violence, \
-                 coercion or fear at home. Before you assign it, ask each partner on their own whether they \
-                 feel safe."
-            </p>
-            <p class="field-error" id="field-screened-error" role="alert" hidden=move || message().is_none()>{message}</p>
-        </div>
+        </Field>
     }
 }
 
@@ -157,26 +159,22 @@ fn assign_exercise_form(
             <summary>"Assign one of your exercises"</summary>
             <ActionForm action=action attr:class="assign-form">
                 <input type="hidden" name="case_id" value=case_id/>
-                <div class="field">
-                    <label for="assign-template">"Exercise"</label>
+                <Field ids=FieldIds::new("assign-template") label="Exercise">
                     <select id="assign-template" name="template_id">
                         {templates.into_iter().map(|t| view! { <option value=t.id>{t.title}</option> }).collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <label for="assign-recipients">"For"</label>
+                </Field>
+                <Field ids=FieldIds::new("assign-recipients") label="For">
                     <select id="assign-recipients" name="recipients">
                         {recipients.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <label for="assign-due-on">"Due on (optional)"</label>
+                </Field>
+                <Field ids=FieldIds::new("assign-due-on") label="Due on (optional)">
                     <input id="assign-due-on" name="due_on" type="date"/>
-                </div>
-                <div class="field">
-                    <label for="assign-note">"A note (optional)"</label>
+                </Field>
+                <Field ids=FieldIds::new("assign-note") label="A note (optional)">
                     <textarea id="assign-note" name="note" rows="2" maxlength="2000"></textarea>
-                </div>
+                </Field>
                 <FormError error/>
                 <button type="submit" class="button-secondary">"Assign exercise"</button>
                 <span role="status" class="saved-note">{move || done().then_some("Assigned.")}</span>

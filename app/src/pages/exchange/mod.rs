@@ -13,7 +13,7 @@ use crate::{
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
-        form::{action_error, form_action},
+        form::{action_error, form_action, Field, FieldIds, FieldLayout},
         guard::RequireRole,
         safety::SafetyNotice,
     },
@@ -45,11 +45,11 @@ fn radio_group(
                 .iter()
                 .map(|(value, label)| {
                     let option_id = format!("{id}-{value}");
+                    let value: &'static str = value;
                     view! {
-                        <div class="choice">
-                            <input type="radio" id=option_id.clone() name=name value=*value required/>
-                            <label for=option_id>{*label}</label>
-                        </div>
+                        <Field ids=FieldIds::new(option_id.clone()) label={*label} layout=FieldLayout::Beside class="choice">
+                            <input type="radio" id=option_id.clone() name=name value=value required/>
+                        </Field>
                     }
                 })
                 .collect_view()}
@@ -61,13 +61,12 @@ fn radio_group(
 fn rating_select(label: &'static str, name: &'static str) -> impl IntoView {
     let id = format!("check-in-{name}");
     view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
+        <Field ids=FieldIds::new(id.clone()) label=label>
             <select id=id name=name>
                 <option value="">"Choose…"</option>
                 {(0..=10).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
             </select>
-        </div>
+        </Field>
     }
 }
 
@@ -122,24 +121,21 @@ fn check_in_page(
                 })
             }}
             <ActionForm action=save attr:class="form-card">
-                <div class="field">
-                    <label for="check-in-week">"Week"</label>
+                <Field ids=FieldIds::new("check-in-week") label="Week">
                     <select id="check-in-week" name="week_start">
                         {practice.weeks.iter().enumerate().map(|(i, week)| {
                             let label = if i == 0 { format!("This week (from {})", week.format("%-d %b")) } else { format!("Week of {}", week.format("%-d %b")) };
                             view! { <option value=week.to_string()>{label}</option> }
                         }).collect_view()}
                     </select>
-                </div>
+                </Field>
                 {radio_group("Did you do your part?".to_owned(), "my_part", "my-part", PRACTICE_ANSWERS)}
                 {radio_group(format!("Did you notice {p1}'s?"), "noticed", "noticed", PRACTICE_ANSWERS)}
                 {rating_select("How emotionally close did you feel? (0–10)", "emotional")}
                 {rating_select("How physically close did you feel? (0–10)", "physical")}
-                <div class="field">
-                    <label for="check-in-note">"A note for your therapist (optional)"</label>
-                    <p class="field-hint" id="check-in-note-hint">{said_alone}</p>
+                <Field ids=FieldIds::new("check-in-note") label="A note for your therapist (optional)" hint=said_alone>
                     <textarea id="check-in-note" name="note" rows="3" maxlength="2000" aria-describedby="check-in-note-hint"></textarea>
-                </div>
+                </Field>
                 {any_error(error)}
                 <div class="form-actions">
                     <button type="submit" class="button-primary">"Save check-in"</button>
@@ -214,19 +210,15 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
             } else {
                 Either::Right(view! {
                     <ActionForm action=save attr:class="form-card">
-                        <div class="field">
-                            <label for="letting-go-text">"What resentment are you choosing to let go of?"</label>
-                            <p class="field-hint" id="letting-go-hint">{format!("Only you and your therapist read this unless you share it with {partner_name}. Up to 4,000 characters.")}</p>
-                            <textarea id="letting-go-text" name="letting_go" rows="6" maxlength="4000" aria-describedby="letting-go-hint">{mine.letting_go.clone()}</textarea>
-                        </div>
-                        <div class="checkbox-field">
+                        <Field ids=FieldIds::new("letting-go-text") label="What resentment are you choosing to let go of?" hint={format!("Only you and your therapist read this unless you share it with {partner_name}. Up to 4,000 characters.")}>
+                            <textarea id="letting-go-text" name="letting_go" rows="6" maxlength="4000" aria-describedby="letting-go-text-hint">{mine.letting_go.clone()}</textarea>
+                        </Field>
+                        <Field ids=FieldIds::new("letting-go-share") label={format!("Share this with {partner_name}")} layout=FieldLayout::Beside>
                             <input id="letting-go-share" type="checkbox" name="shared" value="on" checked=mine.shared/>
-                            <label for="letting-go-share">{format!("Share this with {partner_name}")}</label>
-                        </div>
-                        <div class="checkbox-field">
+                        </Field>
+                        <Field ids=FieldIds::new("letting-go-conversation") label={format!("I would like one more guided conversation first ({partner_name} will see that I asked)")} layout=FieldLayout::Beside>
                             <input id="letting-go-conversation" type="checkbox" name="wants_conversation" value="on" checked=mine.wants_conversation/>
-                            <label for="letting-go-conversation">{format!("I would like one more guided conversation first ({partner_name} will see that I asked)")}</label>
-                        </div>
+                        </Field>
                         {any_error(error)}
                         <div class="form-actions">
                             <button type="submit" name="confirm" value="no" class="button-secondary">"Save for now"</button>
@@ -287,16 +279,12 @@ fn private_note_page(
         </p>
         <SafetyNotice safety=view.safety.clone()/>
         <ActionForm action=send>
-            <div class="field">
-                <label for="note-body">"Your message"</label>
-                <p class="field-hint" id="note-body-hint">{hint}</p>
+            <Field ids=FieldIds::new("note-body") label="Your message" hint=hint>
                 <textarea id="note-body" name="body" rows="6" maxlength="4000" aria-describedby="note-body-hint"></textarea>
-            </div>
-            <div class="checkbox-field">
+            </Field>
+            <Field ids=FieldIds::new("note-urgent") label="This is urgent" hint="Urgent notes go to the top of your therapist's list. It is still not an emergency line." layout=FieldLayout::Beside>
                 <input id="note-urgent" type="checkbox" name="urgent" value="yes" aria-describedby="note-urgent-hint"/>
-                <label for="note-urgent">"This is urgent"</label>
-                <p class="field-hint" id="note-urgent-hint">"Urgent notes go to the top of your therapist's list. It is still not an emergency line."</p>
-            </div>
+            </Field>
             {any_error(error)}
             <div class="form-actions">
                 <button type="submit" class="button-primary">"Send to my therapist"</button>

@@ -7,7 +7,7 @@ use crate::{
         load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish, WishView,
     },
     components::{
-        form::{action_error, form_action},
+        form::{action_error, form_action, Field, FieldIds, FieldLayout},
         guard::RequireRole,
     },
     domain::{baby_steps::WISH_KINDS, exchange::WishState, Role},
@@ -96,25 +96,21 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
             <details class="card">
                 <summary>"Add a wish"</summary>
                 <ActionForm action=actions.add>
-                    <div class="field">
-                        <label for="wish-text">{format!("What would you like from {p5}?")}</label>
-                        <p class="field-hint">"One concrete thing, up to 300 characters."</p>
+                    <Field ids=FieldIds::new("wish-text") label={format!("What would you like from {p5}?")} hint="One concrete thing, up to 300 characters.">
                         <input id="wish-text" name="text" type="text" maxlength="300"/>
-                    </div>
-                    <div class="field">
-                        <label for="wish-kind">"Kind"</label>
+                    </Field>
+                    <Field ids=FieldIds::new("wish-kind") label="Kind">
                         <select id="wish-kind" name="kind">
                             {kinds.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
                         </select>
-                    </div>
-                    <div class="field">
-                        <label for="wish-importance">"How much it matters"</label>
+                    </Field>
+                    <Field ids=FieldIds::new("wish-importance") label="How much it matters">
                         <select id="wish-importance" name="importance">
                             <option value="1">"1 – a little"</option>
                             <option value="2" selected=true>"2 – quite a lot"</option>
                             <option value="3">"3 – a great deal"</option>
                         </select>
-                    </div>
+                    </Field>
                     {any_error(add_error)}
                     <button type="submit" class="button-secondary">"Add wish"</button>
                 </ActionForm>
@@ -183,20 +179,17 @@ fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
                             .map(|(value, label)| {
                                 let option_id = field(value);
                                 view! {
-                                    <div class="choice">
+                                    <Field ids=FieldIds::new(option_id.clone()) label=label layout=FieldLayout::Beside class="choice">
                                         <input type="radio" id=option_id.clone() name="action" value=value required/>
-                                        <label for=option_id>{label}</label>
-                                    </div>
+                                    </Field>
                                 }
                             })
                             .collect_view()}
                     </fieldset>
-                    <div class="field">
-                        <label for=field("offer")>"The smaller step (if you offer one)"</label>
+                    <Field ids=FieldIds::new(field("offer").clone()) label="The smaller step (if you offer one)">
                         <input id=field("offer") name="offer" type="text" maxlength="300"/>
-                    </div>
-                    <div class="field">
-                        <label for=field("ease")>"How easy does giving this feel?"</label>
+                    </Field>
+                    <Field ids=FieldIds::new(field("ease").clone()) label="How easy does giving this feel?">
                         <select id=field("ease") name="ease">
                             <option value="">"Choose…"</option>
                             {(1..=5).map(|n| {
@@ -204,7 +197,7 @@ fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
                                 view! { <option value=n.to_string()>{label}</option> }
                             }).collect_view()}
                         </select>
-                    </div>
+                    </Field>
                     {wish_error(id, actions)}
                     <button type="submit" class="button-primary" on:click=move |_| actions.last_wish.set(id)>"Send answer"</button>
                 </ActionForm>
@@ -267,14 +260,16 @@ fn retag_form(wish: &WishView, actions: WishActions) -> impl IntoView {
             <ActionForm action=actions.retag attr:class="inline-form">
                 <input type="hidden" name="wish_id" value=id/>
                 <input type="hidden" name="version" value=version/>
-                <label for=kind_id.clone()>"Kind"</label>
-                <select id=kind_id name="kind">
-                    {WISH_KINDS.iter().map(|(value, label)| view! { <option value=*value selected=kind == *value>{*label}</option> }).collect_view()}
-                </select>
-                <label for=importance_id.clone()>"How much it matters"</label>
-                <select id=importance_id name="importance">
-                    {(1..=3).map(|n: i16| view! { <option value=n.to_string() selected=n == importance>{n}</option> }).collect_view()}
-                </select>
+                <Field ids=FieldIds::new(kind_id.clone()) label="Kind" class="inline-field">
+                    <select id=kind_id name="kind">
+                        {WISH_KINDS.iter().map(|(value, label)| view! { <option value=*value selected=kind == *value>{*label}</option> }).collect_view()}
+                    </select>
+                </Field>
+                <Field ids=FieldIds::new(importance_id.clone()) label="How much it matters" class="inline-field">
+                    <select id=importance_id name="importance">
+                        {(1..=3).map(|n: i16| view! { <option value=n.to_string() selected=n == importance>{n}</option> }).collect_view()}
+                    </select>
+                </Field>
                 <button type="submit" class="button-secondary" on:click=move |_| actions.last_wish.set(id)>"Save"</button>
             </ActionForm>
         </details>
@@ -320,10 +315,11 @@ fn choose_form(agreement: &AgreementView, choose: ServerAction<ChooseAgreement>)
                 })
             } else {
                 Either::Right(view! {
-                    <label for=id.clone()>"Times a week"</label>
-                    <select id=id name="times_per_week">
-                        {(1..=7).map(|n| view! { <option value=n.to_string() selected=n == current>{n}</option> }).collect_view()}
-                    </select>
+                    <Field ids=FieldIds::new(id.clone()) label="Times a week" class="inline-field">
+                        <select id=id name="times_per_week">
+                            {(1..=7).map(|n| view! { <option value=n.to_string() selected=n == current>{n}</option> }).collect_view()}
+                        </select>
+                    </Field>
                     <button type="submit" class="button-primary">"Practise this"</button>
                 })
             }}

@@ -4,7 +4,11 @@
 
 use crate::{
     api::templates::{archive_template, duplicate_template, load_template, save_template, TemplateView},
-    components::{guard::RequireRole, questions::QuestionField},
+    components::{
+        form::{Field, FieldIds, FieldLayout},
+        guard::RequireRole,
+        questions::QuestionField,
+    },
     domain::{
         answers::is_for,
         case::Seeks,
@@ -318,22 +322,17 @@ fn Editor(template: Option<TemplateView>, reload: RwSignal<u32>) -> impl IntoVie
 
     view! {
         <form class="exercise-editor" on:submit=submit novalidate aria-label="Exercise editor">
-            <div class="field">
-                <label for="exercise-title">"Title"</label>
+            <Field ids=FieldIds::new("exercise-title") label="Title">
                 <input id="exercise-title" type="text" maxlength="200" value=content.title on:input=move |ev| title.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="exercise-summary">"Summary (optional)"</label>
-                <p class="field-hint" id="exercise-summary-hint">"One sentence on what the exercise is for. Up to 500 characters."</p>
+            </Field>
+            <Field ids=FieldIds::new("exercise-summary") label="Summary (optional)" hint="One sentence on what the exercise is for. Up to 500 characters.">
                 <input id="exercise-summary" type="text" maxlength="500" aria-describedby="exercise-summary-hint" value=content.summary on:input=move |ev| summary.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="exercise-instructions">"Instructions (optional)"</label>
-                <p class="field-hint" id="exercise-instructions-hint">"Shown above the questions. Leave a blank line between paragraphs."</p>
+            </Field>
+            <Field ids=FieldIds::new("exercise-instructions") label="Instructions (optional)" hint="Shown above the questions. Leave a blank line between paragraphs.">
                 <textarea id="exercise-instructions" rows="5" maxlength="10000" aria-describedby="exercise-instructions-hint" on:input=move |ev| instructions.set(event_target_value(&ev))>
                     {content.instructions}
                 </textarea>
-            </div>
+            </Field>
             <h2>"Questions"</h2>
             <ol class="question-rows">
                 <For each=move || rows.get() key=|row| row.row let(row)>
@@ -371,10 +370,9 @@ fn QuestionEditor(row: QuestionRow, rows: RwSignal<Vec<QuestionRow>>) -> impl In
     let input = move |label: &'static str, part: &str, signal: RwSignal<String>, input_type: &'static str| {
         let field_id = id(part);
         view! {
-            <div class="field">
-                <label for=field_id.clone()>{label}</label>
+            <Field ids=FieldIds::new(field_id.clone()) label=label>
                 <input id=field_id type=input_type value=signal.get_untracked() on:input=move |ev| signal.set(event_target_value(&ev))/>
-            </div>
+            </Field>
         }
     };
     let select = move |label: &'static str,
@@ -384,12 +382,11 @@ fn QuestionEditor(row: QuestionRow, rows: RwSignal<Vec<QuestionRow>>) -> impl In
         let field_id = id(part);
         let current = signal.get_untracked();
         view! {
-            <div class="field">
-                <label for=field_id.clone()>{label}</label>
+            <Field ids=FieldIds::new(field_id.clone()) label=label>
                 <select id=field_id on:change=move |ev| signal.set(event_target_value(&ev))>
                     {options.iter().map(|(value, text)| view! { <option value=*value selected=current == *value>{*text}</option> }).collect_view()}
                 </select>
-            </div>
+            </Field>
         }
     };
     let kind_fields = move || match row.kind.get().as_str() {
@@ -415,12 +412,11 @@ fn QuestionEditor(row: QuestionRow, rows: RwSignal<Vec<QuestionRow>>) -> impl In
         _ => {
             let field_id = id("options");
             Either::Right(view! {
-                <div class="field">
-                    <label for=field_id.clone()>"Options, one per line"</label>
+                <Field ids=FieldIds::new(field_id.clone()) label="Options, one per line">
                     <textarea id=field_id rows="4" on:input=move |ev| row.options.set(event_target_value(&ev))>
                         {row.options.get_untracked()}
                     </textarea>
-                </div>
+                </Field>
             })
         }
     };
@@ -429,20 +425,18 @@ fn QuestionEditor(row: QuestionRow, rows: RwSignal<Vec<QuestionRow>>) -> impl In
         <li class="card question-row">
             <fieldset>
                 <legend>{move || format!("Question {}", number())}</legend>
-                <div class="field">
-                    <label for=id("prompt")>"Question"</label>
+                <Field ids=FieldIds::new(id("prompt")) label="Question">
                     <textarea id=id("prompt") rows="2" maxlength="500" on:input=move |ev| row.prompt.set(event_target_value(&ev))>
                         {row.prompt.get_untracked()}
                     </textarea>
-                </div>
+                </Field>
                 {input("Guidance under the question (optional)", "help", row.help, "text")}
                 {select("Kind of answer", "kind", row.kind, KINDS)}
                 {kind_fields}
                 {select("Who answers", "audience", row.audience, AUDIENCES)}
-                <div class="checkbox-field">
+                <Field ids=FieldIds::new(required_id.clone()) label="Required before submitting" layout=FieldLayout::Beside>
                     <input id=required_id.clone() type="checkbox" checked=row.required.get_untracked() on:change=move |ev| row.required.set(event_target_checked(&ev))/>
-                    <label for=required_id>"Required before submitting"</label>
-                </div>
+                </Field>
                 <div class="case-actions">
                     <button type="button" class="button-small" on:click=move |_| shift(true) disabled=move || number() == 1
                         aria-label=move || format!("Move question {} up", number())>"↑ Up"</button>
@@ -466,14 +460,13 @@ fn Preview(content: ExerciseTemplate) -> impl IntoView {
     view! {
         <section class="preview" aria-labelledby="preview-title">
             <h2 id="preview-title">"Preview"</h2>
-            <div class="field">
-                <label for="preview-as">"Preview as"</label>
+            <Field ids=FieldIds::new("preview-as") label="Preview as">
                 <select id="preview-as" on:change=move |ev| seeks.set(Seeks::parse(&event_target_value(&ev)).unwrap_or(Seeks::Unsure))>
                     <option value="unsure" selected=true>"A partner who is not sure yet (sees every question)"</option>
                     <option value="emotional">"The partner who seeks more emotional connection"</option>
                     <option value="physical">"The partner who seeks more physical closeness"</option>
                 </select>
-            </div>
+            </Field>
             <div class="card preview-sheet">
                 <h3>{content.with_value(|c| c.title.clone())}</h3>
                 {content.with_value(|c| c.instructions.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view())}

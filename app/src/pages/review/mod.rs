@@ -6,7 +6,7 @@ use crate::{
     api::homework::{load_review, AddComment, ReviewPartner, ReviewView, SetReviewState},
     components::{
         dates::short_date,
-        form::{action_error, form_action, FormError},
+        form::{action_error, form_action, Field, FieldIds, FormError},
         guard::RequireRole,
         questions::answer_text,
     },
@@ -182,9 +182,9 @@ fn comment_form(
             <ActionForm action=comment>
                 <input type="hidden" name="response_id" value=response_id/>
                 <input type="hidden" name="question_key" value=question_key/>
-                <label for=id.clone()>{label}</label>
-                <p class="field-hint">{format!("Only {name} sees this comment.")}</p>
-                <textarea id=id name="body" rows="3" maxlength=MAX_COMMENT_CHARS.to_string() required></textarea>
+                <Field ids=FieldIds::new(id.clone()) label=label hint=format!("Only {name} sees this comment.")>
+                    <textarea id=id.clone() name="body" rows="3" maxlength=MAX_COMMENT_CHARS.to_string() required aria-describedby=format!("{id}-hint")></textarea>
+                </Field>
                 <button type="submit" class="button-secondary">"Send comment"</button>
             </ActionForm>
         </details>
