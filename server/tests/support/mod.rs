@@ -33,12 +33,18 @@ pub struct TestServer {
 
 /// Starts the real server over a fresh SQLite file named after `name`.
 pub async fn start_server(name: &str) -> TestServer {
+    start_server_with(name, &[]).await
+}
+
+/// Starts the real server with settings added to the defaults (`PUBLIC_BASE_URL`, …).
+pub async fn start_server_with(name: &str, settings: &[(&str, &str)]) -> TestServer {
     let one_at_a_time = ONE_SERVER.lock().await;
     let path = std::env::temp_dir().join(format!("bs_http_{}_{name}.db", std::process::id()));
     for suffix in ["", "-wal", "-shm"] {
         std::fs::remove_file(format!("{}{suffix}", path.display())).ok();
     }
-    let vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    let mut vars = HashMap::from([("DATABASE_URL".to_owned(), format!("sqlite://{}", path.display()))]);
+    vars.extend(settings.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())));
     let config = Config::from_vars(&vars).unwrap();
     let db = server::open_database(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
