@@ -4,6 +4,7 @@ use crate::{
     auth::provide_auth,
     components::{error_notice::FriendlyErrors, header::SiteHeader},
     pages::{
+        account::{AccountPage, ForgotPasswordPage, PasswordChangedPage, ResetPasswordPage},
         auth::{SignInPage, SignUpPage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
@@ -161,6 +162,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password-changed") view=PasswordChangedPage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>

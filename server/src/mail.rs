@@ -5,7 +5,7 @@
 use crate::config::{SmtpConfig, SmtpTls};
 use app::{
     entities::outbox_emails,
-    services::{email, invitations, outbox},
+    services::{account::reset, email, invitations, outbox},
 };
 use chrono::Utc;
 use lettre::{
@@ -32,6 +32,16 @@ pub struct SendFailure {
 pub trait Sender: Send + Sync + 'static {
     /// Delivers the message or says why not.
     fn send(&self, message: Message) -> impl std::future::Future<Output = Result<(), SendFailure>> + Send;
+}
+
+/// The secret link of an email being sent.
+enum SecretLink {
+    /// The email carries no secret.
+    None,
+    /// A fresh link, minted for this send.
+    Minted(String),
+    /// The secret can no longer be used: the email fails with this reason.
+    Unusable(&'static str),
 }
 
 /// Delivers over SMTP with lettre.
@@ -138,26 +148,16 @@ impl<S: Sender> MailWorker<S> {
 
     async fn deliver(&self, row: &outbox_emails::Model) -> Result<bool, app::error::AppError> {
         let now = Utc::now();
-        let (text, html) = match row.invitation_id {
-            Some(invitation_id) => match invitations::mint_token(&self.db, invitation_id, now).await? {
-                Some(token) => {
-                    let link = format!("{}{}", self.public_base_url, invitations::link_path(&token));
-                    (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
-                }
-                None => {
-                    outbox::mark_attempt_failed(
-                        &self.db,
-                        row,
-                        true,
-                        "The invitation was revoked or expired before it was sent.",
-                        now,
-                    )
-                    .await?;
-                    return Ok(false);
-                }
-            },
+        let (text, html) = match self.secret_link(row, now).await? {
+            SecretLink::Minted(link) => {
+                (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
+            }
+            SecretLink::Unusable(reason) => {
+                outbox::mark_attempt_failed(&self.db, row, true, reason, now).await?;
+                return Ok(false);
+            }
             // No secret: the link is the app's own address.
-            None => (
+            SecretLink::None => (
                 email::with_link(&row.text_body, &self.public_base_url),
                 email::with_link(&row.html_body, &self.public_base_url),
             ),
@@ -197,6 +197,34 @@ impl<S: Sender> MailWorker<S> {
                 Ok(false)
             }
         }
+    }
+
+    /// Mints the secret link an email carries (an invitation, a password reset), now that
+    /// it is being sent.
+    async fn secret_link(
+        &self,
+        row: &outbox_emails::Model,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<SecretLink, app::error::AppError> {
+        if let Some(invitation_id) = row.invitation_id {
+            return Ok(match invitations::mint_token(&self.db, invitation_id, now).await? {
+                Some(token) => {
+                    SecretLink::Minted(format!("{}{}", self.public_base_url, invitations::link_path(&token)))
+                }
+                None => SecretLink::Unusable("The invitation was revoked or expired before it was sent."),
+            });
+        }
+        if row.kind == outbox::EmailKind::PasswordReset {
+            return Ok(match reset::mint_token(&self.db, row.id, now).await? {
+                Some(token) => {
+                    SecretLink::Minted(format!("{}{}", self.public_base_url, reset::link_path(&token)))
+                }
+                None => SecretLink::Unusable(
+                    "The password reset link expired or was replaced before it was sent.",
+                ),
+            });
+        }
+        Ok(SecretLink::None)
     }
 
     fn build_message(

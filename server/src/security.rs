@@ -132,12 +132,15 @@ pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(
     })
 }
 
-/// The path as it may be logged: secrets in invitation and consultation links are cut out.
+/// The path as it may be logged: secrets in invitation, consultation and password reset
+/// links are cut out.
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/join/") {
         "/join/…"
     } else if path.starts_with("/consult/") {
         "/consult/…"
+    } else if path.starts_with("/reset-password/") {
+        "/reset-password/…"
     } else {
         path
     }
@@ -180,6 +183,7 @@ mod tests {
     fn tokens_never_reach_the_log() {
         assert_eq!(loggable_path("/join/abcdefSECRET"), "/join/…");
         assert_eq!(loggable_path("/consult/12-SECRET"), "/consult/…");
+        assert_eq!(loggable_path("/reset-password/SECRET"), "/reset-password/…");
         assert_eq!(loggable_path("/caseload"), "/caseload");
     }
 

@@ -693,6 +693,74 @@ async fn every_account_function_answers_each_actor_correctly() {
     }
 }
 
+/// The account page's functions, as each actor: each signed-in person sees and signs out
+/// only their own sessions (another's session id answers 404), changing a password needs
+/// the current one, and the signed-out reset functions answer everyone alike.
+#[tokio::test]
+async fn every_own_account_function_answers_each_actor_correctly() {
+    use app::services::sessions::{self, SessionPolicy};
+    let world = world("own-account").await;
+    // A second session of the owner's (another device) that only the owner may sign out.
+    sessions::start(&world.db, world.owner, SessionPolicy::default(), Utc::now()).await.unwrap();
+    let owners_other = app::entities::sessions::Entity::find()
+        .filter(app::entities::sessions::Column::UserId.eq(world.owner.user_id))
+        .all(&world.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|session| session.id)
+        .max()
+        .unwrap()
+        .to_string();
+    let signed_in = [401, 200, 200, 200, 200, 200];
+    let calls: Vec<Call> = vec![
+        ("account/devices", vec![], signed_in),
+        (
+            "account/change_password",
+            vec![
+                ("current_password", "not the password".into()),
+                ("new_password", "a new long password".into()),
+            ],
+            [401, 422, 422, 422, 422, 422],
+        ),
+        ("account/sign_out_device", vec![("session_id", owners_other)], [401, 404, 200, 404, 404, 404]),
+        ("auth/forgot_password", vec![("email", "not-an-email".into())], [422, 422, 422, 422, 422, 422]),
+        ("auth/reset_link", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200, 200]),
+        (
+            "auth/reset_password",
+            vec![("token", "not-a-real-token".into()), ("password", "a new long password".into())],
+            [404, 404, 404, 404, 404, 404],
+        ),
+        ("account/sign_out_everywhere", vec![], signed_in),
+    ];
+    // Asking for a reset link (a different unknown email for each, so no throttle is
+    // involved) answers everyone alike.
+    for (n, (actor, client)) in world.actors.iter().enumerate() {
+        let email = format!("nobody{n}@example.org");
+        let asked = client
+            .post(format!("{}/api/auth/forgot_password", world.base))
+            .header(header::ORIGIN, &world.base)
+            .header(header::ACCEPT, "application/json")
+            .form(&[("email", email.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), StatusCode::OK, "auth/forgot_password as {actor}");
+    }
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
+    // Everyone signed out everywhere: nobody is signed in any more.
+    for (actor, client) in &world.actors {
+        let me = client
+            .post(format!("{}/api/auth/me", world.base))
+            .header(header::ORIGIN, &world.base)
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.text().await.unwrap(), "null", "{actor}");
+    }
+}
+
 /// No server function escapes the matrix: each `endpoint = "…"` in `app/src/api` is called
 /// by at least one test above.
 #[test]

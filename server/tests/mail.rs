@@ -390,3 +390,44 @@ fn no_log_call_names_a_recipient() {
         }
     }
 }
+
+/// Keeps every message it is given, as sent.
+struct RecordingSender(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Sender for RecordingSender {
+    async fn send(&self, message: Message) -> Result<(), SendFailure> {
+        self.0.lock().unwrap().push(String::from_utf8_lossy(&message.formatted()).into_owned());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_password_reset_link_is_minted_only_as_its_email_is_sent() {
+    use app::services::account::reset;
+    let _one_at_a_time = ONE_AT_A_TIME.lock().await;
+    let (db, _path) = database("reset").await;
+    two_invitations(&db).await;
+    reset::request_reset(&db, "ana@example.org", "192.0.2.1", Utc::now()).await.unwrap();
+    let queued = outbox_emails::Entity::find().all(&db).await.unwrap();
+    let reset_row = queued.iter().find(|row| row.kind.as_str() == "password_reset").expect("queued");
+    assert!(!reset_row.text_body.contains("/reset-password/"), "no link in the outbox");
+
+    let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let worker = worker(&db, RecordingSender(sent.clone()));
+    let (_stop, running) = watch::channel(false);
+    assert_eq!(worker.send_due(&running).await.unwrap(), 3);
+    let sent = sent.lock().unwrap().clone();
+    let message = sent.iter().find(|m| m.contains("Your Babysteps password")).expect("the reset email");
+    // Undo quoted-printable's soft line breaks; a token has no `=` of its own.
+    let unfolded = message.replace("=\r\n", "");
+    let start = unfolded.find("http://127.0.0.1:3000/reset-password/").expect("a reset link") + 37;
+    let token: String = unfolded[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert_eq!(token.len(), 43, "{token}");
+    let token = SecretToken::from_text(&token);
+    assert_eq!(reset::check_link(&db, &token, Utc::now()).await.unwrap(), reset::ResetLink::Valid);
+    let stored = outbox_emails::Entity::find_by_id(reset_row.id).one(&db).await.unwrap().unwrap();
+    assert!(!stored.text_body.contains(token.expose()) && stored.status == EmailStatus::Sent);
+}

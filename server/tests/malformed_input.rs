@@ -235,13 +235,16 @@ fn urlencode_component(text: &str) -> String {
 
 #[tokio::test]
 async fn malformed_input_on_sqlite() {
-    every_server_function_survives_malformed_input(start_server_on("malformed", Backend::Sqlite).await).await;
+    every_server_function_survives_malformed_input(start_server_on("malformed", Backend::Sqlite, &[]).await)
+        .await;
 }
 
 #[tokio::test]
 async fn malformed_input_on_postgres() {
-    every_server_function_survives_malformed_input(start_server_on("malformed", Backend::Postgres).await)
-        .await;
+    every_server_function_survives_malformed_input(
+        start_server_on("malformed", Backend::Postgres, &[]).await,
+    )
+    .await;
 }
 
 #[test]

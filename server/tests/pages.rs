@@ -190,6 +190,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         format!("/exercises/{template_id}"),
         "/outbox".to_owned(),
         "/settings".to_owned(),
+        "/account".to_owned(),
     ];
     let client_pages = vec![
         "/homework".to_owned(),
@@ -198,6 +199,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/check-in".to_owned(),
         "/letting-go".to_owned(),
         "/private-note".to_owned(),
+        "/account?password=changed".to_owned(),
     ];
     let public_pages = vec![
         "/".to_owned(),
@@ -205,6 +207,10 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/sign-up".to_owned(),
         format!("/join/{join_token}"),
         format!("/consult/{consult_token}"),
+        "/forgot-password".to_owned(),
+        "/forgot-password?sent=1".to_owned(),
+        "/reset-password/not-a-real-token".to_owned(),
+        "/password-changed".to_owned(),
     ];
     let visitors = [
         ("anonymous", Client::builder().redirect(Policy::none()).build().unwrap()),

@@ -40,22 +40,26 @@ pub async fn sign_up(display_name: String, email: String, password: String) -> R
     let req = request::current()?;
     let form = accounts::TherapistSignUp::parse(&display_name, &email, &password)?;
     let actor = accounts::sign_up_therapist(req.db(), form, request::now()).await?;
-    let token = sessions::start(req.db(), actor, req.state.security.sessions, request::now()).await?;
-    req.set_session_cookie(&token)?;
+    req.start_session(actor, false).await?;
     leptos_axum::redirect(actor.role.home_path());
     Ok(())
 }
 
-/// Signs in with email and password, then goes to `next` (or the role's home).
+/// Signs in with email and password, then goes to `next` (or the role's home). `remember`
+/// (ticked "keep me signed in") keeps the cookie after the browser closes.
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: String,
+    remember: Option<String>,
+) -> Result<(), AppError> {
     let req = request::current()?;
     let client_address = req.client_address();
     let attempt =
         accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
     let actor = accounts::sign_in(req.db(), attempt, request::now()).await?;
-    let token = sessions::start(req.db(), actor, req.state.security.sessions, request::now()).await?;
-    req.set_session_cookie(&token)?;
+    req.start_session(actor, remember.is_some()).await?;
     leptos_axum::redirect(&landing_path(&next, actor.role));
     Ok(())
 }

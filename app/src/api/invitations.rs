@@ -13,7 +13,7 @@ use {
     super::request,
     crate::services::{
         invitations::{self, InvitationLookup},
-        outbox, sessions,
+        outbox,
         tokens::SecretToken,
     },
 };
@@ -144,8 +144,7 @@ async fn accept_with_new_account(
 ) -> Result<(), AppError> {
     let now = request::now();
     let actor = invitations::accept_with_new_account(req.db(), token, password, agreed, now).await?;
-    let session = sessions::start(req.db(), actor, req.state.security.sessions, now).await?;
-    req.set_session_cookie(&session)
+    req.start_session(actor, false).await
 }
 
 /// Accepts an invitation: with a new password, or as the invited client already signed in.

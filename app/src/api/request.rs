@@ -11,6 +11,7 @@
 //! something is missing.
 
 use crate::{
+    domain::device::DeviceLabel,
     error::AppError,
     services::{sessions, tokens::SecretToken, Actor},
     state::{AppState, SecuritySettings},
@@ -22,8 +23,13 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::SocketAddr;
 
-/// The cookie that carries the session token.
+/// The cookie that carries the session token over plain http (development).
 pub const SESSION_COOKIE: &str = "babysteps_session";
+
+/// The cookie that carries the session token over https. The `__Host-` prefix makes the
+/// browser accept it only with `Secure`, `Path=/` and no `Domain`, so no other site or
+/// subdomain can set or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-babysteps_session";
 
 /// What a server function needs from its request, taken from the Leptos context at once.
 #[derive(Clone)]
@@ -61,8 +67,19 @@ impl Request {
         &self.state.db
     }
 
+    /// The session cookie's name: [`SECURE_SESSION_COOKIE`] over https, else
+    /// [`SESSION_COOKIE`]. Reading, setting and clearing all use this one name.
+    fn session_cookie_name(&self) -> &'static str {
+        if self.state.security.secure_cookies {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
     /// The session token from the request's cookie, if any.
     pub fn session_token(&self) -> Option<SecretToken> {
+        let name = self.session_cookie_name();
         self.parts
             .headers
             .get_all(header::COOKIE)
@@ -70,7 +87,7 @@ impl Request {
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
+            .find(|(cookie, _)| *cookie == name)
             .map(|(_, value)| SecretToken::from_text(value))
     }
 
@@ -102,13 +119,31 @@ impl Request {
         Ok(())
     }
 
-    /// Sends the session cookie: HttpOnly, SameSite=Lax, Secure behind https.
-    pub fn set_session_cookie(&self, token: &SecretToken) -> Result<(), AppError> {
+    /// Starts a session for `actor` on this browser (named from its User-Agent for the
+    /// account page) and sends its cookie; `keep` keeps it after the browser closes.
+    pub async fn start_session(&self, actor: Actor, keep: bool) -> Result<(), AppError> {
+        let user_agent =
+            self.parts.headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).unwrap_or("");
+        let device = DeviceLabel::from_user_agent(user_agent);
+        let token =
+            sessions::start_on_device(self.db(), actor, self.state.security.sessions, &device, now()).await?;
+        self.set_session_cookie(&token, keep)
+    }
+
+    /// Sends the session cookie: HttpOnly, SameSite=Lax, and over https `Secure` under the
+    /// `__Host-` name. Without `keep` it has no Max-Age and ends when the browser closes;
+    /// with it, it lasts the session's absolute lifetime.
+    pub fn set_session_cookie(&self, token: &SecretToken, keep: bool) -> Result<(), AppError> {
         let settings: &SecuritySettings = &self.state.security;
         let secure = if settings.secure_cookies { "; Secure" } else { "" };
-        let max_age = settings.sessions.absolute_timeout.num_seconds();
+        let max_age = if keep {
+            format!("; Max-Age={}", settings.sessions.absolute_timeout.num_seconds())
+        } else {
+            String::new()
+        };
         self.set_cookie(format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            "{}={}; Path=/; HttpOnly; SameSite=Lax{max_age}{secure}",
+            self.session_cookie_name(),
             token.expose()
         ))
     }
@@ -116,6 +151,7 @@ impl Request {
     /// Tells the browser to forget the session cookie.
     pub fn clear_session_cookie(&self) -> Result<(), AppError> {
         let secure = if self.state.security.secure_cookies { "; Secure" } else { "" };
-        self.set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
+        let name = self.session_cookie_name();
+        self.set_cookie(format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
     }
 }

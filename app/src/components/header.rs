@@ -23,8 +23,12 @@ pub fn SiteHeader() -> impl IntoView {
                                             <li><A href="/exercises">"Exercises"</A></li>
                                             <li><A href="/outbox">"Outbox"</A></li>
                                             <li><A href="/settings">"Settings"</A></li>
+                                            <li><A href="/account">"Account"</A></li>
                                         }.into_any(),
-                                        Role::Client => view! { <li><A href="/homework">"My homework"</A></li> }.into_any(),
+                                        Role::Client => view! {
+                                            <li><A href="/homework">"My homework"</A></li>
+                                            <li><A href="/account">"Account"</A></li>
+                                        }.into_any(),
                                     }}
                                 </ul>
                             </nav>

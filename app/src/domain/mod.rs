@@ -5,6 +5,7 @@ pub mod answers;
 pub mod baby_steps;
 pub mod case;
 pub mod dates;
+pub mod device;
 mod email;
 pub mod exchange;
 pub mod exercise;

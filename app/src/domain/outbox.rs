@@ -18,6 +18,8 @@ stored_enum! {
         Notification => "notification", "Notification";
         /// A calendar invitation for a chosen consultation time.
         Calendar => "calendar", "Calendar invitation";
+        /// A link to choose a new password (its secret minted when it is sent).
+        PasswordReset => "password_reset", "Password reset";
     }
 }
 

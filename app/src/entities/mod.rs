@@ -18,6 +18,7 @@ pub mod offers;
 pub mod outbox_emails;
 pub mod pact_entries;
 pub mod partners;
+pub mod password_resets;
 pub mod private_note_replies;
 pub mod private_notes;
 pub mod reminder_log;

@@ -94,6 +94,18 @@ pub enum AuditAction {
     FollowUpQueued,
     /// A partner chose a proposed consultation time.
     ConsultationChosen,
+    /// Someone changed their own password (other sessions end with it).
+    PasswordChanged,
+    /// A password change was refused: the current password did not match.
+    PasswordChangeRefused,
+    /// A password reset link was asked for a known account (queued by email).
+    PasswordResetRequested,
+    /// A password was reset through an emailed link (every session ends with it).
+    PasswordReset,
+    /// Someone signed one of their own sessions out from the account page.
+    DeviceSignedOut,
+    /// Someone signed out everywhere from the account page.
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
@@ -143,6 +155,12 @@ impl AuditAction {
             AuditAction::SafetyScreeningConfirmed => "case.safety_screening_confirmed",
             AuditAction::FollowUpQueued => "follow_up.queued",
             AuditAction::ConsultationChosen => "consultation.chosen",
+            AuditAction::PasswordChanged => "account.password_changed",
+            AuditAction::PasswordChangeRefused => "account.password_change_refused",
+            AuditAction::PasswordResetRequested => "account.password_reset_requested",
+            AuditAction::PasswordReset => "account.password_reset",
+            AuditAction::DeviceSignedOut => "session.ended_from_account",
+            AuditAction::SignedOutEverywhere => "sessions.ended_by_owner",
         }
     }
 }

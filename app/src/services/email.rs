@@ -139,6 +139,31 @@ pub fn invitation(partner_first_name: &str, therapist_name: &str) -> EmailConten
     EmailContent { subject, text, html }
 }
 
+/// A link to choose a new password, after someone asked on the "forgot your password"
+/// page. Neutral like every email: it says nothing of what the account is for.
+pub fn password_reset(name: &str) -> EmailContent {
+    let subject = "Your Babysteps password".to_owned();
+    let text = format!(
+        "Hello {name},\n\n\
+         Someone asked to choose a new password for your Babysteps account.\n\n\
+         Open this link to choose a new password:\n{LINK_PLACEHOLDER}\n\n\
+         The link works once and expires in 30 minutes. If you did not ask, you can ignore this email: \
+         your password stays as it is.\n"
+    );
+    let html = html_page(
+        &subject,
+        &[
+            format!("Hello {},", escape_html(name)),
+            "Someone asked to choose a new password for your Babysteps account.".to_owned(),
+            "The link works once and expires in 30 minutes. If you did not ask, you can ignore this email: \
+             your password stays as it is."
+                .to_owned(),
+        ],
+        "Choose a new password",
+    );
+    EmailContent { subject, text, html }
+}
+
 /// Tells the therapist there is news on a case (both partners confirmed step 5), with a
 /// link to the case page and no clinical content. For emails without a secret, the worker
 /// fills `{link}` with the app's address, so the link here is `{link}/cases/<id>`.
@@ -418,7 +443,10 @@ mod tests {
 
     /// Every kind of email a client can get, as Babysteps writes it.
     fn every_client_email() -> Vec<(String, EmailContent)> {
-        let mut emails = vec![("invitation".to_owned(), invitation("Sam", "Dr Ana Ruiz"))];
+        let mut emails = vec![
+            ("invitation".to_owned(), invitation("Sam", "Dr Ana Ruiz")),
+            ("password reset".to_owned(), password_reset("Sam")),
+        ];
         for notice in ClientNotice::ALL {
             emails.push((format!("{notice:?}"), client_notice("Sam", notice)));
         }

@@ -3,6 +3,7 @@
 //! authorization, and writes the audit trail. They know nothing of HTTP or the UI.
 
 pub mod access;
+pub mod account;
 pub mod accounts;
 pub mod actor;
 pub mod audit;

@@ -7,6 +7,7 @@ use super::{
     Actor,
 };
 use crate::{
+    domain::device::DeviceLabel,
     entities::{sessions, users},
     error::AppError,
 };
@@ -34,11 +35,24 @@ impl Default for SessionPolicy {
 /// Sessions this idle are not touched again on every request (saves a write per request).
 const TOUCH_INTERVAL_SECS: i64 = 60;
 
-/// Starts a new session for `actor` (a fresh token at every sign-in) and audits it.
+/// Starts a new session for `actor` (a fresh token at every sign-in) and audits it. The
+/// device is unknown; sign-in through a browser uses [`start_on_device`].
 pub async fn start(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<SecretToken, AppError> {
+    start_on_device(db, actor, policy, &DeviceLabel::stored(""), now).await
+}
+
+/// Starts a new session for `actor` on the device `device` (shown on the account page),
+/// and audits it.
+pub async fn start_on_device(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    policy: SessionPolicy,
+    device: &DeviceLabel,
     now: DateTime<Utc>,
 ) -> Result<SecretToken, AppError> {
     let token = SecretToken::generate();
@@ -49,6 +63,7 @@ pub async fn start(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + policy.absolute_timeout),
+        device: Set(device.as_str().to_owned()),
         ..Default::default()
     })
     .exec_without_returning(&txn)
@@ -68,6 +83,11 @@ pub async fn start(
     Ok(token)
 }
 
+/// True while a session has neither been idle too long nor outlived its absolute lifetime.
+pub fn is_live(session: &sessions::Model, policy: SessionPolicy, now: DateTime<Utc>) -> bool {
+    now < session.expires_at && now - session.last_seen_at < policy.idle_timeout
+}
+
 /// The actor behind `token`, if its session is still live. Ended sessions are deleted.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
@@ -84,7 +104,7 @@ pub async fn authenticate(
         return Ok(None);
     };
     let idle_for = now - session.last_seen_at;
-    if now >= session.expires_at || idle_for >= policy.idle_timeout {
+    if !is_live(&session, policy, now) {
         sessions::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
     }

@@ -44,11 +44,17 @@ pub enum Backend {
 
 /// Starts the real server over a fresh SQLite file named after `name`.
 pub async fn start_server(name: &str) -> TestServer {
-    start_server_on(name, Backend::Sqlite).await
+    start_server_on(name, Backend::Sqlite, &[]).await
 }
 
-/// Starts the real server over a fresh database of `backend` named after `name`.
-pub async fn start_server_on(name: &str, backend: Backend) -> TestServer {
+/// Starts the real server with settings added to the defaults (`PUBLIC_BASE_URL`, …).
+pub async fn start_server_with(name: &str, settings: &[(&str, &str)]) -> TestServer {
+    start_server_on(name, Backend::Sqlite, settings).await
+}
+
+/// Starts the real server over a fresh database of `backend` named after `name`, with
+/// `settings` added to the defaults.
+pub async fn start_server_on(name: &str, backend: Backend, settings: &[(&str, &str)]) -> TestServer {
     let one_at_a_time = ONE_SERVER.lock().await;
     let (database_url, postgres_database) = match backend {
         Backend::Sqlite => {
@@ -66,7 +72,8 @@ pub async fn start_server_on(name: &str, backend: Backend) -> TestServer {
             (format!("{}/{database}", postgres_server_url()), Some(database))
         }
     };
-    let vars = HashMap::from([("DATABASE_URL".to_owned(), database_url)]);
+    let mut vars = HashMap::from([("DATABASE_URL".to_owned(), database_url)]);
+    vars.extend(settings.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())));
     let config = Config::from_vars(&vars).unwrap();
     let db = server::open_database(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -29,10 +29,16 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" prop:value=next value=next/>
                 <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>
                 <TextField label="Password" name="password" input_type="password" autocomplete="current-password" error=error/>
+                <div class="checkbox-field">
+                    <input type="checkbox" id="field-remember" name="remember" value="yes" aria-describedby="field-remember-hint"/>
+                    <label for="field-remember">"Keep me signed in on this device"</label>
+                    <p class="field-hint" id="field-remember-hint">"Leave this unticked on a shared computer: you will be signed out when the browser closes."</p>
+                </div>
                 <button type="submit" class="button-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <p class="aside"><A href="/forgot-password">"Forgot your password?"</A></p>
             <p class="aside">"New here as a therapist? " <A href="/sign-up">"Create an account"</A></p>
             <p class="aside">"Clients join through the invitation link their therapist sends."</p>
         </section>
