@@ -1,5 +1,6 @@
 //! Server functions: thin adapters from a request to a service and back to a wire type.
 
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod exchange;

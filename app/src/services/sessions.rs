@@ -3,6 +3,7 @@
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
+    request_context::{self as context, SessionRef},
     tokens::SecretToken,
     Actor,
 };
@@ -43,7 +44,7 @@ pub async fn start(
 ) -> Result<SecretToken, AppError> {
     let token = SecretToken::generate();
     let txn = db.begin().await?;
-    sessions::Entity::insert(sessions::ActiveModel {
+    let session_id = sessions::Entity::insert(sessions::ActiveModel {
         user_id: Set(actor.user_id),
         token_hash: Set(token.hash()),
         created_at: Set(now),
@@ -51,9 +52,11 @@ pub async fn start(
         expires_at: Set(now + policy.absolute_timeout),
         ..Default::default()
     })
-    .exec_without_returning(&txn)
-    .await?;
-    audit::record(
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    context::note_session(SessionRef { session_id, user_id: actor.user_id });
+    audit::record_for_account(
         &txn,
         AuditEvent {
             actor_user_id: Some(actor.user_id),
@@ -61,6 +64,7 @@ pub async fn start(
             record_type: "user",
             record_id: actor.user_id.to_string(),
         },
+        actor.user_id,
         now,
     )
     .await?;
@@ -89,6 +93,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     let role = user.role;
+    context::note_session(SessionRef { session_id: session.id, user_id: user.id });
     if idle_for >= Duration::seconds(TOUCH_INTERVAL_SECS) {
         let mut active = session.into_active_model();
         active.last_seen_at = Set(now);
@@ -108,7 +113,8 @@ pub async fn end(
         sessions::Entity::find().filter(sessions::Column::TokenHash.eq(token.hash())).one(&txn).await?;
     if let Some(session) = session {
         sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
-        audit::record(
+        context::note_session(SessionRef { session_id: session.id, user_id: session.user_id });
+        audit::record_for_account(
             &txn,
             AuditEvent {
                 actor_user_id: Some(session.user_id),
@@ -116,6 +122,7 @@ pub async fn end(
                 record_type: "user",
                 record_id: session.user_id.to_string(),
             },
+            session.user_id,
             now,
         )
         .await?;
@@ -133,7 +140,7 @@ pub async fn end_all_for_user(
 ) -> Result<(), AppError> {
     let ended = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(db).await?;
     if ended.rows_affected > 0 {
-        audit::record(
+        audit::record_for_account(
             db,
             AuditEvent {
                 actor_user_id: None,
@@ -141,6 +148,7 @@ pub async fn end_all_for_user(
                 record_type: "user",
                 record_id: user_id.to_string(),
             },
+            user_id,
             now,
         )
         .await?;
