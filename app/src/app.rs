@@ -5,6 +5,7 @@ use crate::{
     components::{error_notice::FriendlyErrors, header::SiteHeader},
     pages::{
         account::{AccountPage, ForgotPasswordPage, PasswordChangedPage, ResetPasswordPage},
+        audit::{AccountAuditPage, CaseAuditPage},
         auth::{SignInPage, SignUpPage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
@@ -183,6 +184,8 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=AccountAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/audit") view=CaseAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async/>
                     <Route path=path!("/consult/:token") view=ConsultPage ssr=SsrMode::Async/>
                 </Routes>

@@ -50,15 +50,15 @@ async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
     for client in [c.a, c.b] {
         assert!(is_no_access(homework::open_sheet(db, client, step1, t0()).await.unwrap_err()));
         assert!(is_no_access(homework::my_homework(db, client).await.unwrap_err()));
-        assert!(is_no_access(exchange::board(db, client).await.unwrap_err()));
-        assert!(is_no_access(exchange::practice(db, client).await.unwrap_err()));
-        assert!(is_no_access(exchange::pact(db, client).await.unwrap_err()));
+        assert!(is_no_access(exchange::board(db, client, t0()).await.unwrap_err()));
+        assert!(is_no_access(exchange::practice(db, client, t0()).await.unwrap_err()));
+        assert!(is_no_access(exchange::pact(db, client, t0()).await.unwrap_err()));
         // The home page says why; a private note and the client's own writing remain.
         let home = cases::client_case(db, client, t0()).await.unwrap();
         assert!(home.no_access.unwrap().contains("closed"));
         exchange::send_private_note(db, client, "After closing", false, t0()).await.unwrap();
         assert_eq!(
-            exchange::my_private_notes(db, client).await.unwrap().threads.len(),
+            exchange::my_private_notes(db, client, t0()).await.unwrap().threads.len(),
             1 + usize::from(client == c.a)
         );
     }
@@ -96,7 +96,7 @@ async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &
     assert_eq!(sessions::authenticate(db, &a_session, policy, t0()).await.unwrap(), None);
     assert!(sessions::authenticate(db, &b_session, policy, t0()).await.unwrap().is_some(), "Sam stays");
     assert!(is_no_access(homework::open_sheet(db, c.a, step1, t0()).await.unwrap_err()));
-    assert!(is_no_access(exchange::board(db, c.a).await.unwrap_err()));
+    assert!(is_no_access(exchange::board(db, c.a, t0()).await.unwrap_err()));
     assert!(cases::client_case(db, c.a, t0())
         .await
         .unwrap()
@@ -109,9 +109,9 @@ async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &
     // Sam no longer sees anything Alex wrote, and cannot make new moves towards Alex.
     let after = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
     assert!(after.partner_answers.is_none());
-    let board = exchange::board(db, c.b).await.unwrap();
+    let board = exchange::board(db, c.b, t0()).await.unwrap();
     assert!(board.wishes.iter().all(|t| t.wish.wisher_id != alex_partner), "Alex's wishes are hidden");
-    let pact = exchange::pact(db, c.b).await.unwrap();
+    let pact = exchange::pact(db, c.b, t0()).await.unwrap();
     assert!(format!("{pact:?}").find("ALEX-SHARED-LETTING-GO").is_none());
     let add = exchange::add_wish(db, c.b, "Walk together", "everyday", 2, t0()).await;
     assert!(matches!(add.unwrap_err(), AppError::Conflict { .. }));
@@ -149,9 +149,9 @@ async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection
     let week = app::services::clock::week_start(t0().date_naive());
     // Reading still works for both, and the home page says it is paused.
     for client in [c.a, c.b] {
-        let board = exchange::board(db, client).await.unwrap();
+        let board = exchange::board(db, client, t0()).await.unwrap();
         assert_eq!(board.wishes.len(), 3);
-        exchange::practice(db, client).await.unwrap();
+        exchange::practice(db, client, t0()).await.unwrap();
         let home = cases::client_case(db, client, t0()).await.unwrap();
         assert_eq!((home.case.status, home.no_access), (CaseStatus::Paused, None));
     }
@@ -159,7 +159,7 @@ async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection
     let paused =
         |error: AppError| matches!(&error, AppError::Conflict { message } if message.contains("paused"));
     assert!(paused(exchange::add_wish(db, c.a, "Walk together", "everyday", 2, t0()).await.unwrap_err()));
-    let board = exchange::board(db, c.b).await.unwrap();
+    let board = exchange::board(db, c.b, t0()).await.unwrap();
     let wish = board.wishes.iter().find(|t| t.wish.text == "Ask about my day").unwrap().wish.clone();
     let details = exchange::ActionDetails { offer: String::new(), ease: Some(4) };
     assert!(paused(

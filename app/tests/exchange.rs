@@ -18,10 +18,10 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     use app::domain::exchange::WishAction::*;
     let c = couple_past_step_1(db, "exchange").await;
     // Step 1's lists became wishes; each partner sees only their own until both share.
-    let alex_board = exchange::board(db, c.a).await.unwrap();
+    let alex_board = exchange::board(db, c.a, t0()).await.unwrap();
     assert_eq!(alex_board.wishes.len(), 2);
     assert!(!alex_board.revealed);
-    let sam_board = exchange::board(db, c.b).await.unwrap();
+    let sam_board = exchange::board(db, c.b, t0()).await.unwrap();
     assert_eq!(
         sam_board.wishes.iter().map(|t| t.wish.text.as_str()).collect::<Vec<_>>(),
         ["Hug me when you come home"]
@@ -31,7 +31,7 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     assert_eq!(early.unwrap_err(), AppError::NotFound, "Sam cannot act on a wish Sam cannot see");
 
     share_step_1(db, &c).await;
-    assert_eq!(exchange::board(db, c.b).await.unwrap().wishes.len(), 3);
+    assert_eq!(exchange::board(db, c.b, t0()).await.unwrap().wishes.len(), 3);
     // Only the addressee answers; a smaller step needs words and an ease rating.
     let own = exchange::act_on_wish(db, c.a, ask.id, ask.version, Yes, details("", 5), t0()).await;
     assert!(matches!(own.unwrap_err(), AppError::Conflict { .. }));
@@ -50,7 +50,7 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     .await
     .unwrap();
     // The wisher asks for a different step, then accepts the next one.
-    let ask = wish_by(&exchange::board(db, c.a).await.unwrap(), "Ask about my day").clone();
+    let ask = wish_by(&exchange::board(db, c.a, t0()).await.unwrap(), "Ask about my day").clone();
     assert_eq!(ask.state, WishState::OfferPending);
     exchange::act_on_wish(db, c.a, ask.id, ask.version, AskDifferent, details("", 0), t0()).await.unwrap();
     let stale = exchange::act_on_wish(db, c.b, ask.id, ask.version, SmallerStep, details("x", 3), t0()).await;
@@ -67,7 +67,7 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     .await
     .unwrap();
     exchange::act_on_wish(db, c.a, ask.id, ask.version + 2, AcceptOffer, details("", 0), t0()).await.unwrap();
-    let board = exchange::board(db, c.a).await.unwrap();
+    let board = exchange::board(db, c.a, t0()).await.unwrap();
     let thread = board.wishes.iter().find(|t| t.wish.id == ask.id).unwrap();
     assert_eq!(thread.wish.state, WishState::Agreed);
     let statuses: Vec<&str> = thread.offers.iter().map(|o| o.status.as_str()).collect();
@@ -96,12 +96,13 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     // Sam's own wish, answered "yes" by Alex, is an agreement Alex gives.
     let hug = wish_by(&board, "Hug me when you come home").clone();
     exchange::act_on_wish(db, c.a, hug.id, hug.version, Yes, details("", 3), t0()).await.unwrap();
-    let agreements = exchange::board(db, c.b).await.unwrap().agreements;
+    let agreements = exchange::board(db, c.b, t0()).await.unwrap().agreements;
     assert_eq!(agreements.len(), 2);
     assert_eq!(agreements[0].text, "Ask at the weekend", "easiest first");
 
     // Only the wisher re-tags a wish, on the version they saw.
-    let hug_now = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    let hug_now =
+        wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), "Hug me when you come home").clone();
     assert!(matches!(
         exchange::retag_wish(db, c.a, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap_err(),
         AppError::Conflict { .. }
@@ -114,7 +115,8 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
     exchange::retag_wish(db, c.b, hug.id, hug_now.version, "physical", 3, t0()).await.unwrap();
     let stale = exchange::retag_wish(db, c.b, hug.id, hug_now.version, "sexual", 1, t0()).await;
     assert!(matches!(stale.unwrap_err(), AppError::Conflict { .. }));
-    let retagged = wish_by(&exchange::board(db, c.b).await.unwrap(), "Hug me when you come home").clone();
+    let retagged =
+        wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), "Hug me when you come home").clone();
     assert_eq!((retagged.kind.as_str(), retagged.importance), ("physical", 3));
 
     // Another couple's client and therapist get nothing; a closed case accepts nothing.
@@ -155,7 +157,7 @@ async fn both_partners_acting_at_once_never_lose_an_update(db: &DatabaseConnecti
         assert!(answer.is_ok() != withdraw.is_ok(), "round {round}: {answer:?} / {withdraw:?}");
         let loser = answer.err().or(withdraw.err()).unwrap();
         assert!(matches!(loser, AppError::Conflict { .. }), "{loser:?}");
-        let board = exchange::board(db, c.a).await.unwrap();
+        let board = exchange::board(db, c.a, t0()).await.unwrap();
         let wish = wish_by(&board, &text);
         assert_eq!(wish.version, 2);
         let offers = &board.wishes.iter().find(|t| t.wish.id == id).unwrap().offers;
@@ -192,7 +194,7 @@ async fn check_ins_share_ratings_only_by_mutual_consent(db: &DatabaseConnection)
     bad.my_part = "maybe".into();
     assert!(exchange::save_check_in(db, c.a, bad, t0()).await.unwrap_err().message_for("my_part").is_some());
 
-    let alex = exchange::practice(db, c.a).await.unwrap();
+    let alex = exchange::practice(db, c.a, t0()).await.unwrap();
     assert_eq!(
         alex.check_ins.iter().map(|c| c.emotional).collect::<Vec<_>>(),
         [3, 6],
@@ -201,14 +203,14 @@ async fn check_ins_share_ratings_only_by_mutual_consent(db: &DatabaseConnection)
     assert!(alex.partner_ratings.is_empty());
     exchange::set_share_ratings(db, c.a, true, t0()).await.unwrap();
     assert!(
-        exchange::practice(db, c.a).await.unwrap().partner_ratings.is_empty(),
+        exchange::practice(db, c.a, t0()).await.unwrap().partner_ratings.is_empty(),
         "one consent is not enough"
     );
     exchange::set_share_ratings(db, c.b, true, t0()).await.unwrap();
-    let alex = exchange::practice(db, c.a).await.unwrap();
+    let alex = exchange::practice(db, c.a, t0()).await.unwrap();
     assert_eq!(alex.partner_ratings.iter().map(|r| r.2).collect::<Vec<_>>(), [7]);
     // Sam never receives Alex's check-in answers or note, only the shared ratings.
-    let sam = exchange::practice(db, c.b).await.unwrap();
+    let sam = exchange::practice(db, c.b, t0()).await.unwrap();
     assert!(sam.check_ins.iter().all(|check_in| check_in.partner_id != alex.check_ins[0].partner_id));
     assert_eq!(
         case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap().check_ins.len(),
@@ -219,12 +221,12 @@ async fn check_ins_share_ratings_only_by_mutual_consent(db: &DatabaseConnection)
         case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap_err(),
         AppError::NotFound
     );
-    assert!(exchange::practice(db, other.a).await.unwrap().check_ins.is_empty());
+    assert!(exchange::practice(db, other.a, t0()).await.unwrap().check_ins.is_empty());
 }
 async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "pact").await;
     exchange::save_pact(db, c.a, "Old hurt about holidays", false, true, false, t0()).await.unwrap();
-    let sam_view = exchange::pact(db, c.b).await.unwrap();
+    let sam_view = exchange::pact(db, c.b, t0()).await.unwrap();
     assert_eq!(sam_view.entries[0].1.as_ref().unwrap().letting_go, "", "unshared writing stays private");
     assert!(
         sam_view.entries[0].1.as_ref().unwrap().wants_conversation,
@@ -234,7 +236,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
     exchange::save_pact(db, c.a, "Old hurt about holidays", true, true, true, t0()).await.unwrap();
     assert_eq!(
-        exchange::pact(db, c.b).await.unwrap().entries[0].1.as_ref().unwrap().letting_go,
+        exchange::pact(db, c.b, t0()).await.unwrap().entries[0].1.as_ref().unwrap().letting_go,
         "Old hurt about holidays"
     );
     let again = exchange::save_pact(db, c.a, "changed", true, false, true, t0()).await.unwrap_err();
@@ -242,7 +244,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     let empty = exchange::save_pact(db, c.b, " ", false, false, true, t0()).await.unwrap_err();
     assert!(empty.message_for("letting_go").is_some());
     exchange::save_pact(db, c.b, "Keeping score", false, false, true, t0()).await.unwrap();
-    let done = exchange::pact(db, c.a).await.unwrap();
+    let done = exchange::pact(db, c.a, t0()).await.unwrap();
     assert_eq!(done.completed_at, Some(t0()));
     let emails = app::entities::outbox_emails::Entity::find()
         .filter(app::entities::outbox_emails::Column::Kind.eq("case_update"))
@@ -260,8 +262,8 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
         .unwrap_err()
         .message_for("body")
         .is_some());
-    assert!(exchange::my_private_notes(db, c.b).await.unwrap().threads.is_empty());
-    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().threads.len(), 1);
+    assert!(exchange::my_private_notes(db, c.b, t0()).await.unwrap().threads.is_empty());
+    assert_eq!(exchange::my_private_notes(db, c.a, t0()).await.unwrap().threads.len(), 1);
     let query = caseload::CaseloadQuery {
         search: String::new(),
         status: None,
@@ -315,7 +317,7 @@ async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) 
         texts
     };
     assert_eq!(
-        texts(exchange::board(db, c.a).await.unwrap()),
+        texts(exchange::board(db, c.a, t0()).await.unwrap()),
         ["Ask about my day", "Cook together on Sundays", "Put phones away at dinner"]
     );
     // Reopened, one item added and one re-typed with other spacing and case: only the new
@@ -325,7 +327,7 @@ async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) 
     let longer = list("ask about  my day\nPut phones away at dinner\nPlan one evening out a month");
     homework::save_answers(db, c.a, step1, alex.revision, &longer, SaveIntent::Submit, t0()).await.unwrap();
     assert_eq!(
-        texts(exchange::board(db, c.a).await.unwrap()),
+        texts(exchange::board(db, c.a, t0()).await.unwrap()),
         [
             "Ask about my day",
             "Cook together on Sundays",

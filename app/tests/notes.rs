@@ -59,7 +59,7 @@ async fn emails_to(db: &DatabaseConnection, address: &str) -> Vec<outbox_emails:
 }
 
 async fn note_ids(db: &DatabaseConnection, writer: Actor) -> Vec<i32> {
-    exchange::my_private_notes(db, writer).await.unwrap().threads.iter().map(|t| t.note.id).collect()
+    exchange::my_private_notes(db, writer, t0()).await.unwrap().threads.iter().map(|t| t.note.id).collect()
 }
 
 async fn a_new_note_emails_the_therapist_at_once_without_its_text(db: &DatabaseConnection) {
@@ -139,7 +139,7 @@ async fn a_note_is_read_only_when_the_therapist_opens_it(db: &DatabaseConnection
         let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
         assert_eq!(page.notes[0].note.read_at, None, "loading the case page reads nothing");
     }
-    let mine = exchange::my_private_notes(db, c.a).await.unwrap();
+    let mine = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
     assert_eq!(mine.threads[0].note.read_at, None, "the client sees it as sent, not read");
 
     let other = couple(db, "read-other").await;
@@ -163,7 +163,7 @@ async fn a_note_is_read_only_when_the_therapist_opens_it(db: &DatabaseConnection
     assert_eq!(exchange::mark_private_note_read(db, c.therapist, id, opened).await, Ok(opened));
     let later = opened + Duration::days(1);
     assert_eq!(exchange::mark_private_note_read(db, c.therapist, id, later).await, Ok(opened), "read once");
-    let mine = exchange::my_private_notes(db, c.a).await.unwrap();
+    let mine = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
     assert_eq!(mine.threads[0].note.read_at, Some(opened), "the client sees when it was read");
     let reads = audited(db, "private_note.read").await;
     assert_eq!(reads.len(), 1);
@@ -190,12 +190,12 @@ async fn a_reply_reaches_the_writer_and_never_the_other_partner(db: &DatabaseCon
     reply(c.therapist, alex_note).await.unwrap();
 
     // Alex reads the reply under their note; replying also opened the note.
-    let alex = exchange::my_private_notes(db, c.a).await.unwrap();
+    let alex = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
     assert_eq!(alex.threads[0].replies.len(), 1);
     assert_eq!(alex.threads[0].replies[0].body, "REPLY-FOR-ALEX Call me");
     assert_eq!(alex.threads[0].note.read_at, Some(t0()));
     // Sam sees only Sam's own note, and no reply at all.
-    let sam = exchange::my_private_notes(db, c.b).await.unwrap();
+    let sam = exchange::my_private_notes(db, c.b, t0()).await.unwrap();
     assert_eq!(sam.threads.len(), 1);
     assert_eq!(sam.threads[0].note.id, sam_note);
     assert!(sam.threads.iter().all(|t| t.replies.is_empty()));
@@ -241,7 +241,7 @@ async fn a_reply_waits_out_the_clients_quiet_hours(db: &DatabaseConnection) {
 async fn the_crisis_line_reaches_every_client_page(db: &DatabaseConnection) {
     let c = couple(db, "crisis").await;
     // Unset: the defaults.
-    let mine = exchange::my_private_notes(db, c.a).await.unwrap();
+    let mine = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
     assert_eq!(mine.safety.crisis_text(), DEFAULT_CRISIS_LINE);
     assert!(mine.safety.availability().starts_with("This is not monitored around the clock"));
 
@@ -256,14 +256,17 @@ async fn the_crisis_line_reaches_every_client_page(db: &DatabaseConnection) {
         let error = settings::save_therapist_settings(db, c.therapist, form, t0()).await.unwrap_err();
         assert!(error.message_for(field).is_some(), "{field}: {error:?}");
     }
-    assert_eq!(exchange::my_private_notes(db, c.a).await.unwrap().safety.crisis_text(), DEFAULT_CRISIS_LINE);
+    assert_eq!(
+        exchange::my_private_notes(db, c.a, t0()).await.unwrap().safety.crisis_text(),
+        DEFAULT_CRISIS_LINE
+    );
 
     let line = "In an emergency call 112 (EU) or 988 (US)";
     let form = settings_with("UTC", "immediate", &format!("  {line} "), "3");
     settings::save_therapist_settings(db, c.therapist, form, t0()).await.unwrap();
     let expected = "This is not monitored around the clock; your therapist usually replies within 3 days.";
     // The private note page, with the case's policy.
-    let mine = exchange::my_private_notes(db, c.a).await.unwrap();
+    let mine = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
     assert_eq!((mine.safety.crisis_text(), mine.safety.availability().as_str()), (line, expected));
     assert_eq!(mine.policy, app::domain::case::ConfidentialityPolicy::NoSecrets);
     // The client's home.

@@ -14,6 +14,7 @@ mod m20261129_000008_stored_values;
 mod m20261129_000009_privacy;
 mod m20261129_000010_safety_channel;
 mod m20261129_000012_password_resets;
+mod m20261129_000014_audit_trail;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_privacy::Migration),
             Box::new(m20261129_000010_safety_channel::Migration),
             Box::new(m20261129_000012_password_resets::Migration),
+            Box::new(m20261129_000014_audit_trail::Migration),
         ]
     }
 }

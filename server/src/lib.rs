@@ -2,6 +2,7 @@
 //! serves it until told to stop.
 
 pub mod assets;
+pub mod audit;
 pub mod config;
 pub mod mail;
 pub mod security;
@@ -87,14 +88,17 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
     }
 }
 
-/// The whole HTTP application: pages, server functions, static files, health check, and
-/// the layers around them: security, then limits on concurrency, time and body size.
+/// The whole HTTP application: pages, server functions, the audit CSV, static files, health
+/// check, and the layers around them: the audit context (and refused calls recorded),
+/// security, then limits on concurrency, time and body size.
 pub fn router(config: &Config, state: AppState) -> Router {
+    audit::install_executor();
     let routes = generate_route_list(App);
     let guard = Arc::new(security::OriginGuard::new(config.public_origin()));
     let headers = Arc::new(security::HeaderPolicy { hsts: config.is_https() });
     Router::new()
         .route("/healthz", get(health))
+        .route(app::api::audit::EXPORT_PATH, get(app::api::audit::export_csv))
         .nest_service("/pkg", assets::bundle(&config.site_root.join("pkg")))
         .route_service("/favicon.svg", assets::favicon(&config.site_root))
         .route_service("/favicon.ico", assets::favicon(&config.site_root))
@@ -104,6 +108,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), audit::audit_requests))
         .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
         .layer(GlobalConcurrencyLimitLayer::new(config.limits.max_concurrent))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.limits.timeout))

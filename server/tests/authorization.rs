@@ -97,6 +97,17 @@ fn case_form(case_id: Option<i32>) -> Vec<(&'static str, String)> {
     form
 }
 
+/// An audit view's form: no filter, page 1, and the case for a case's view.
+fn audit_filter(case_id: Option<i32>) -> Vec<(&'static str, String)> {
+    let mut form: Vec<(&'static str, String)> =
+        ["partner", "action", "from", "to"].into_iter().map(|name| (name, String::new())).collect();
+    form.push(("page", "1".into()));
+    if let Some(id) = case_id {
+        form.insert(0, ("case_id", id.to_string()));
+    }
+    form
+}
+
 /// What each actor of [`ACTORS`] must get.
 type Expected = [u16; 6];
 
@@ -116,6 +127,11 @@ async fn every_case_function_answers_each_actor_correctly() {
             vec![("search", "".into()), ("status", "".into()), ("sort", "".into()), ("page", "1".into())],
             [401, 200, 200, 403, 403, 403],
         ),
+        // Before "cases/save" below makes the other therapist a case named "Renamed" (which
+        // their own records may show).
+        ("audit/case", audit_filter(Some(world.owner_case)), [401, 404, 200, 403, 403, 403]),
+        ("audit/account", audit_filter(None), [401, 200, 200, 403, 403, 403]),
+        ("audit/writing_opened", vec![], [401, 403, 403, 200, 200, 200]),
         ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
         ("cases/page", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
         (
@@ -642,7 +658,7 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
         &seen[seen.find("FORBIDDEN").unwrap_or(0)..][..200.min(seen.len())]
     );
     // A's ratings (9) are not shared: B's check-in page has no partner line.
-    let practice = exchange::practice(db, world.b).await.unwrap();
+    let practice = exchange::practice(db, world.b, Utc::now()).await.unwrap();
     assert!(practice.partner_ratings.is_empty());
 }
 

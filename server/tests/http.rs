@@ -813,3 +813,97 @@ async fn a_stalled_request_times_out_and_holds_at_most_its_share() {
     assert_eq!(answer.ok(), Some(503), "the stalled request is answered at the timeout");
     assert_eq!(server.get("/healthz").await.status(), StatusCode::OK, "the slot is free again");
 }
+
+// ---- The audit trail (issue 12) ----
+
+/// The audit CSV downloads for the case's therapist as a file with a header row, and is
+/// refused to everyone else ("not found" for another therapist). Each refusal — of the
+/// download and of a server function — is recorded once with the caller, the address and
+/// the session's reference, and so are a refusal and a read made while the server renders a
+/// page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_csv_is_the_owners_alone_and_refusals_are_recorded() {
+    use app::{
+        entities::{audit_entries, sessions},
+        services::accounts::{self, TherapistSignUp},
+    };
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let server = spawn_server(&[]).await;
+    let (owner, case_id, alex) = case_with_a_client(&server, "Alex & Sam").await;
+    let form = TherapistSignUp::parse("Dr Other", "other@example.org", PASSWORD).unwrap();
+    let other_therapist = accounts::sign_up_therapist(&server.db, form, chrono::Utc::now()).await.unwrap();
+    let other = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    sign_in_as(&server, &other, "other@example.org").await;
+
+    let url = format!("{}/audit/export?case={case_id}&action=", server.base);
+    let download = server.client.get(&url).send().await.unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    let disposition = download.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"audit-case-{case_id}-")),
+        "{disposition}"
+    );
+    let csv = download.text().await.unwrap();
+    assert!(csv.starts_with("occurred_at_utc,actor,action,outcome,case,partner,"), "{csv}");
+    assert!(csv.contains("Alex & Sam"));
+
+    let anonymous = Client::new();
+    for (who, client, status) in [
+        ("another therapist", &other, StatusCode::NOT_FOUND),
+        ("a client", &alex, StatusCode::FORBIDDEN),
+        ("anonymous", &anonymous, StatusCode::UNAUTHORIZED),
+    ] {
+        let refused = client.get(&url).send().await.unwrap();
+        assert_eq!(refused.status(), status, "{who}");
+        assert!(!refused.text().await.unwrap().contains("Alex"), "{who}");
+    }
+    let (status, _) =
+        support::call(&other, &server.base, "cases/page", &[("case_id", case_id.to_string())]).await;
+    assert_eq!(status, 404);
+    // Refused while the server renders a page (without JavaScript, or a first load).
+    let (_, html) = support::page(&other, &server.base, &format!("/cases/{case_id}")).await;
+    assert!(!html.contains("Alex &amp; Sam") && !html.contains("Alex & Sam"));
+    // Pages their own people open record no refusal.
+    let (status, _) = support::page(&server.client, &server.base, &format!("/cases/{case_id}")).await;
+    assert_eq!(status, 200);
+    let (status, _) = support::page(&alex, &server.base, "/my-writing").await;
+    assert_eq!(status, 200);
+
+    let entries = |action: &'static str| {
+        audit_entries::Entity::find()
+            .filter(audit_entries::Column::Action.eq(action))
+            .order_by_asc(audit_entries::Column::Id)
+            .all(&server.db)
+    };
+    let session_of = |user: i32| {
+        sessions::Entity::find()
+            .filter(sessions::Column::UserId.eq(user))
+            .order_by_desc(sessions::Column::Id)
+            .one(&server.db)
+    };
+    let other_session = session_of(other_therapist.user_id).await.unwrap().unwrap().id;
+    let owner_session = session_of(owner.user_id).await.unwrap().unwrap().id;
+    let not_found = entries("request.not_found").await.unwrap();
+    let refused: Vec<(&str, Option<i32>, Option<i32>)> =
+        not_found.iter().map(|e| (e.record_id.as_str(), e.actor_user_id, e.session_ref)).collect();
+    assert_eq!(
+        refused,
+        [
+            ("audit/export", Some(other_therapist.user_id), Some(other_session)),
+            ("cases/page", Some(other_therapist.user_id), Some(other_session)),
+            (format!("/cases/{case_id}").as_str(), Some(other_therapist.user_id), Some(other_session)),
+        ]
+    );
+    assert!(not_found.iter().all(|e| e.client_address.as_deref() == Some("127.0.0.1")));
+    assert_eq!(entries("request.forbidden").await.unwrap().len(), 1);
+    let anonymous_refusal = entries("request.unauthenticated").await.unwrap();
+    assert_eq!(anonymous_refusal.iter().map(|e| e.actor_user_id).collect::<Vec<_>>(), [None]);
+    let exported = entries("audit.exported").await.unwrap();
+    assert_eq!(exported.len(), 1);
+    assert_eq!((exported[0].session_ref, exported[0].case_id), (Some(owner_session), Some(case_id)));
+    // The case page's read, made while the server rendered the page, carries the request too.
+    let viewed = entries("case.viewed").await.unwrap();
+    let last = viewed.last().expect("the case page was audited");
+    assert_eq!((last.session_ref, last.client_address.as_deref()), (Some(owner_session), Some("127.0.0.1")));
+}

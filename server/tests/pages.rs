@@ -191,6 +191,9 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/outbox".to_owned(),
         "/settings".to_owned(),
         "/account".to_owned(),
+        "/audit".to_owned(),
+        "/audit?partner=&action=session.started&from=2026-01-01&to=2026-12-31&page=2".to_owned(),
+        format!("/cases/{case_id}/audit"),
     ];
     let client_pages = vec![
         "/homework".to_owned(),
@@ -200,6 +203,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/letting-go".to_owned(),
         "/private-note".to_owned(),
         "/account?password=changed".to_owned(),
+        "/my-writing".to_owned(),
     ];
     let public_pages = vec![
         "/".to_owned(),

@@ -235,7 +235,7 @@ async fn wishes_and_their_answers_reach_both_partners_once_both_shared_step_1() 
     homework::share(&t.server.db, t.b, step1, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-WISH wish").await, T_A_B);
     // B answers with a smaller step: it reaches A and the therapist too.
-    let board = exchange::board(&t.server.db, t.b).await.unwrap();
+    let board = exchange::board(&t.server.db, t.b, Utc::now()).await.unwrap();
     let wish = board.wishes.iter().find(|w| w.wish.text == "ROW-WISH wish").unwrap().wish.clone();
     let offer = exchange::ActionDetails { offer: "ROW-OFFER".into(), ease: Some(4) };
     let action = app::domain::exchange::WishAction::SmallerStep;

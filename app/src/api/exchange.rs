@@ -380,7 +380,7 @@ impl ExchangeView {
 pub async fn load_exchange() -> Result<ExchangeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    ExchangeView::new(exchange::board(req.db(), actor).await?, actor)
+    ExchangeView::new(exchange::board(req.db(), actor, request::now()).await?, actor)
 }
 
 /// Adds a wish for the partner.
@@ -485,8 +485,8 @@ impl PracticeView {
 pub async fn load_practice() -> Result<PracticeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let practice = exchange::practice(req.db(), actor).await?;
-    let board = exchange::board(req.db(), actor).await?;
+    let practice = exchange::practice(req.db(), actor, request::now()).await?;
+    let board = exchange::board(req.db(), actor, request::now()).await?;
     PracticeView::new(practice, board, actor, request::now().date_naive())
 }
 
@@ -550,7 +550,7 @@ pub async fn share_ratings(share: bool) -> Result<(), AppError> {
 pub async fn load_pact() -> Result<PactView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let pact = exchange::pact(req.db(), actor).await?;
+    let pact = exchange::pact(req.db(), actor, request::now()).await?;
     let mut view = pact_view(pact.clone());
     let own = pact.entries.iter().position(|(p, _)| p.client_user_id == Some(actor.user_id)).unwrap_or(0);
     view.entries.swap(0, own);
@@ -604,7 +604,7 @@ pub async fn send_private_note(
 pub async fn load_my_notes() -> Result<PrivateNotesView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    Ok(exchange::my_private_notes(req.db(), actor).await?.into())
+    Ok(exchange::my_private_notes(req.db(), actor, request::now()).await?.into())
 }
 
 /// The therapist opens a private note, which marks it read; returns when it was first read.

@@ -1,6 +1,7 @@
 //! Server functions: thin adapters from a request to a service and back to a wire type.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod exchange;

@@ -13,7 +13,7 @@
 use crate::{
     domain::device::DeviceLabel,
     error::AppError,
-    services::{sessions, tokens::SecretToken, Actor},
+    services::{request_context, sessions, tokens::SecretToken, Actor},
     state::{AppState, SecuritySettings},
 };
 use axum::extract::ConnectInfo;
@@ -62,6 +62,12 @@ pub fn now() -> DateTime<Utc> {
 }
 
 impl Request {
+    /// The request of a plain axum route (not a server function, so no Leptos context): the
+    /// same session and address getters. Nothing it sets reaches the response.
+    pub fn from_route(state: AppState, parts: Parts) -> Self {
+        Request { state, parts, response: ResponseOptions::default() }
+    }
+
     /// The database pool.
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.state.db
@@ -99,9 +105,13 @@ impl Request {
         sessions::authenticate(self.db(), &token, self.state.security.sessions, now()).await
     }
 
-    /// The signed-in actor; anonymous requests are refused with 401.
+    /// The signed-in actor; anonymous requests are refused with 401 (noted for the audit
+    /// trail).
     pub async fn actor(&self) -> Result<Actor, AppError> {
-        self.optional_actor().await?.ok_or(AppError::Unauthenticated)
+        self.optional_actor().await?.ok_or_else(|| {
+            request_context::note_refusal(401);
+            AppError::Unauthenticated
+        })
     }
 
     /// The client's network address (the TCP peer).

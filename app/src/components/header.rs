@@ -22,6 +22,7 @@ pub fn SiteHeader() -> impl IntoView {
                                             <li><A href="/caseload">"Caseload"</A></li>
                                             <li><A href="/exercises">"Exercises"</A></li>
                                             <li><A href="/outbox">"Outbox"</A></li>
+                                            <li><A href="/audit">"Records"</A></li>
                                             <li><A href="/settings">"Settings"</A></li>
                                             <li><A href="/account">"Account"</A></li>
                                         }.into_any(),

@@ -2,6 +2,7 @@
 //! parsing, so a value of the type is always valid ("parse, don't validate").
 
 pub mod answers;
+pub mod audit;
 pub mod baby_steps;
 pub mod case;
 pub mod dates;

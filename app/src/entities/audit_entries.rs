@@ -1,5 +1,6 @@
 //! `SeaORM` entity for the `audit_entries` table.
 
+use crate::domain::audit::AuditOutcome;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,6 +13,11 @@ pub struct Model {
     pub record_type: String,
     pub record_id: String,
     pub occurred_at: DateTimeUtc,
+    pub case_id: Option<i32>,
+    pub partner_id: Option<i32>,
+    pub outcome: AuditOutcome,
+    pub client_address: Option<String>,
+    pub session_ref: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

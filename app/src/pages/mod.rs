@@ -1,6 +1,7 @@
 //! One module per area of the app; each page is a routed component.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod caseload;
 pub mod cases;

@@ -2,7 +2,7 @@
 //! client's couple, a case's partners and the other partner, and the closed-case refusal.
 //! Every service that touches case data starts here, so each rule is said once.
 
-use super::Actor;
+use super::{request_context, Actor};
 use crate::{
     domain::{case::CaseStatus, Role},
     entities::{cases, partners},
@@ -30,19 +30,22 @@ impl OwnedCase {
     }
 }
 
-/// The therapist's case, or "not found" for anyone else (its existence is private).
+/// The therapist's case, or "not found" for anyone else (its existence is private; the
+/// refusal is noted for the audit trail).
 pub async fn owned_case(
     db: &impl ConnectionTrait,
     actor: Actor,
     case_id: i32,
 ) -> Result<OwnedCase, AppError> {
     actor.require_role(Role::Therapist)?;
-    cases::Entity::find_by_id(case_id)
+    let found = cases::Entity::find_by_id(case_id)
         .filter(cases::Column::TherapistId.eq(actor.user_id))
         .one(db)
-        .await?
-        .map(OwnedCase)
-        .ok_or(AppError::NotFound)
+        .await?;
+    found.map(OwnedCase).ok_or_else(|| {
+        request_context::note_refusal(404);
+        AppError::NotFound
+    })
 }
 
 /// A case by id, for flows whose credential is a link rather than a session.
@@ -101,19 +104,31 @@ pub(crate) async fn client_partner(
     Ok((partner, case))
 }
 
-/// Why a client no longer reaches their case's content, if they don't.
+/// Refuses a client who no longer reaches their case's content (a refusal noted for the
+/// audit trail).
 pub fn refuse_if_no_access(partner: &partners::Model, case: &cases::Model) -> Result<(), AppError> {
+    match no_access_reason(partner, case) {
+        Some(refusal) => {
+            request_context::note_refusal(403);
+            Err(refusal)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Why a client no longer reaches their case's content, if they don't.
+pub fn no_access_reason(partner: &partners::Model, case: &cases::Model) -> Option<AppError> {
     if partner.removed_at.is_some() {
-        return Err(AppError::no_access(
+        return Some(AppError::no_access(
             "Your therapist has ended your access to this case. You can still send them a private note and download your own writing.",
         ));
     }
     if case.status == CaseStatus::Closed {
-        return Err(AppError::no_access(
+        return Some(AppError::no_access(
             "Your therapist has closed this work. You can still send them a private note and download your own writing.",
         ));
     }
-    Ok(())
+    None
 }
 
 /// The signed-in client, their case and the other partner.

@@ -124,18 +124,17 @@ pub async fn sign_in(
         user => {
             throttle::record_failure(db, &account_key, PER_ACCOUNT, now).await?;
             throttle::record_failure(db, &address_key, PER_ADDRESS, now).await?;
-            if let Some(user) = user {
-                audit::record(
-                    db,
-                    AuditEvent {
-                        actor_user_id: None,
-                        action: AuditAction::SignInFailed,
-                        record_type: "user",
-                        record_id: user.id.to_string(),
-                    },
-                    now,
-                )
-                .await?;
+            // An unknown email is recorded too, with no account and nothing of the email.
+            let record_id = user.as_ref().map_or_else(String::new, |user| user.id.to_string());
+            let event = AuditEvent {
+                actor_user_id: None,
+                action: AuditAction::SignInFailed,
+                record_type: "user",
+                record_id,
+            };
+            match user {
+                Some(user) => audit::record_for_account(db, event, user.id, now).await?,
+                None => audit::record(db, event, now).await?,
             }
             Err(AppError::invalid("", SIGN_IN_REFUSED))
         }

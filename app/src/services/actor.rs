@@ -1,5 +1,6 @@
 //! Who is acting: the signed-in account behind a request.
 
+use super::request_context;
 use crate::{domain::Role, error::AppError};
 
 /// The signed-in account a service acts for.
@@ -12,11 +13,12 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// Refuses (403) an actor whose role is not `role`.
+    /// Refuses (403) an actor whose role is not `role` (noted for the audit trail).
     pub fn require_role(&self, role: Role) -> Result<(), AppError> {
         if self.role == role {
             Ok(())
         } else {
+            request_context::note_refusal(403);
             Err(AppError::Forbidden)
         }
     }

@@ -1,8 +1,23 @@
 //! The append-only audit trail. Entries name an action and a record, never its content.
+//!
+//! Each entry also says which case and partner it concerns (given by the service with
+//! [`AuditEvent::concerning`], or read from a `case` record), whether the request was
+//! allowed or refused, and — from the request it was written in ([`request_context`]) — the
+//! client's network address and a reference to the session (its row id). Services call
+//! [`record`] on the connection or transaction of the change itself; refused server-function
+//! calls are recorded once, centrally, by the server's request layer ([`record_refusal`]).
 
-use crate::{entities::audit_entries, error::AppError};
+pub mod export;
+pub mod view;
+
+use super::request_context as context;
+use crate::{
+    domain::audit::AuditOutcome,
+    entities::{audit_entries, partners},
+    error::AppError,
+};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 /// What happened, as stored in `audit_entries.action`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +121,24 @@ pub enum AuditAction {
     DeviceSignedOut,
     /// Someone signed out everywhere from the account page.
     SignedOutEverywhere,
+    /// A client opened their wishes, offers and agreements.
+    WishesViewed,
+    /// A client opened their check-ins.
+    CheckInsViewed,
+    /// A client opened their step 5 (letting go) page.
+    PactViewed,
+    /// A client opened their private notes and the replies to them.
+    PrivateNotesViewed,
+    /// A server function refused a request without a live session (401).
+    RequestUnauthenticated,
+    /// A server function refused a signed-in request (403).
+    RequestForbidden,
+    /// A server function answered "not found" (404), also for records private to others.
+    RequestNotFound,
+    /// A therapist opened an audit view.
+    AuditViewed,
+    /// A therapist downloaded audit entries as CSV.
+    AuditExported,
 }
 
 impl AuditAction {
@@ -161,9 +194,46 @@ impl AuditAction {
             AuditAction::PasswordReset => "account.password_reset",
             AuditAction::DeviceSignedOut => "session.ended_from_account",
             AuditAction::SignedOutEverywhere => "sessions.ended_by_owner",
+            AuditAction::WishesViewed => "wishes.viewed",
+            AuditAction::CheckInsViewed => "check_ins.viewed",
+            AuditAction::PactViewed => "pact.viewed",
+            AuditAction::PrivateNotesViewed => "private_notes.viewed",
+            AuditAction::RequestUnauthenticated => "request.unauthenticated",
+            AuditAction::RequestForbidden => "request.forbidden",
+            AuditAction::RequestNotFound => "request.not_found",
+            AuditAction::AuditViewed => "audit.viewed",
+            AuditAction::AuditExported => "audit.exported",
+        }
+    }
+
+    /// Whether the entry records a refusal: a failed sign-in or a refused request.
+    pub fn outcome(self) -> AuditOutcome {
+        match self {
+            AuditAction::SignInFailed
+            | AuditAction::RequestUnauthenticated
+            | AuditAction::RequestForbidden
+            | AuditAction::RequestNotFound => AuditOutcome::Refused,
+            _ => AuditOutcome::Allowed,
+        }
+    }
+
+    /// The action a refused server-function call is recorded as, by its HTTP status; `None`
+    /// for any status that is not a refusal.
+    pub fn refusal(status: u16) -> Option<AuditAction> {
+        match status {
+            401 => Some(AuditAction::RequestUnauthenticated),
+            403 => Some(AuditAction::RequestForbidden),
+            404 => Some(AuditAction::RequestNotFound),
+            _ => None,
         }
     }
 }
+
+/// The therapist's reads of a client's writing, shown to that client ("who has opened my
+/// writing"): the case page (both partners' writing, notes and check-ins), a review of
+/// answers, and the first reading of a private note.
+pub const THERAPIST_READS: [AuditAction; 3] =
+    [AuditAction::CaseViewed, AuditAction::HomeworkReviewed, AuditAction::PrivateNoteRead];
 
 /// One fact for the trail: `actor` did `action` to the record `record_type`/`record_id`.
 #[derive(Debug, Clone)]
@@ -185,21 +255,95 @@ impl AuditEvent<'static> {
     }
 }
 
+impl<'a> AuditEvent<'a> {
+    /// The event, naming the case it concerns and, when it is one partner's, that partner.
+    pub fn concerning(self, case_id: i32, partner_id: Option<i32>) -> AuditEntry<'a> {
+        AuditEntry { event: self, case_id: Some(case_id), partner_id }
+    }
+}
+
+/// An event with the case and partner it concerns, as [`record`] stores it. A bare
+/// [`AuditEvent`] becomes one with no partner, and with a case only when its record is one.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    event: AuditEvent<'a>,
+    case_id: Option<i32>,
+    partner_id: Option<i32>,
+}
+
+impl<'a> From<AuditEvent<'a>> for AuditEntry<'a> {
+    fn from(event: AuditEvent<'a>) -> Self {
+        let case_id = if event.record_type == "case" { event.record_id.parse().ok() } else { None };
+        AuditEntry { event, case_id, partner_id: None }
+    }
+}
+
 /// Appends an entry. Call it on the same connection or transaction as the change itself.
-pub async fn record(
+/// The client's address and the session reference come from the current request, if any.
+pub async fn record<'a>(
     db: &impl ConnectionTrait,
-    event: AuditEvent<'_>,
+    entry: impl Into<AuditEntry<'a>>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let AuditEntry { event, case_id, partner_id } = entry.into();
+    let request = context::current();
     audit_entries::Entity::insert(audit_entries::ActiveModel {
         actor_user_id: Set(event.actor_user_id),
         action: Set(event.action.as_str().to_owned()),
         record_type: Set(event.record_type.to_owned()),
         record_id: Set(event.record_id),
         occurred_at: Set(now),
+        case_id: Set(case_id),
+        partner_id: Set(partner_id),
+        outcome: Set(event.action.outcome()),
+        client_address: Set(request.as_ref().and_then(|request| request.client_address())),
+        session_ref: Set(request.as_ref().and_then(|request| request.session()).map(|s| s.session_id)),
         ..Default::default()
     })
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// Appends an entry about an account (a sign-in, a refused sign-in, a sign-out): when the
+/// account is a client's, the entry concerns their case and partner, so their therapist
+/// sees it.
+pub async fn record_for_account(
+    db: &impl ConnectionTrait,
+    event: AuditEvent<'_>,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let membership: Option<(i32, i32)> = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::CaseId)
+        .column(partners::Column::Id)
+        .filter(partners::Column::ClientUserId.eq(user_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    match membership {
+        Some((case_id, partner_id)) => record(db, event.concerning(case_id, Some(partner_id)), now).await,
+        None => record(db, event, now).await,
+    }
+}
+
+/// The longest endpoint name an entry keeps (the `record_id` column's width).
+const MAX_ENDPOINT_CHARS: usize = 64;
+
+/// Records a refused server-function call (`status` 401, 403 or 404; anything else is
+/// ignored): the endpoint (e.g. `cases/page`), and the signed-in account if the request had
+/// a live session. Called once per refused request by the server's request layer.
+pub async fn record_refusal(
+    db: &impl ConnectionTrait,
+    endpoint: &str,
+    status: u16,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(action) = AuditAction::refusal(status) else {
+        return Ok(());
+    };
+    let actor_user_id = context::current().and_then(|request| request.session()).map(|s| s.user_id);
+    let endpoint: String = endpoint.chars().take(MAX_ENDPOINT_CHARS).collect();
+    record(db, AuditEvent { actor_user_id, action, record_type: "endpoint", record_id: endpoint }, now).await
 }

@@ -410,7 +410,7 @@ pub async fn client_case(
         .ok_or(AppError::NotFound)?;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
-    let no_access = super::access::refuse_if_no_access(&own, &case).err().map(|refusal| refusal.to_string());
+    let no_access = super::access::no_access_reason(&own, &case).map(|refusal| refusal.to_string());
     let safety = settings::safety_of(&therapist);
     Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety })
 }

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod own_writing;
 pub mod passwords;
 pub mod reminders;
+pub mod request_context;
 pub mod sessions;
 pub mod settings;
 pub mod templates;

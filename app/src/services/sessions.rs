@@ -3,6 +3,7 @@
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
+    request_context::{self as context, SessionRef},
     tokens::SecretToken,
     Actor,
 };
@@ -57,7 +58,7 @@ pub async fn start_on_device(
 ) -> Result<SecretToken, AppError> {
     let token = SecretToken::generate();
     let txn = db.begin().await?;
-    sessions::Entity::insert(sessions::ActiveModel {
+    let session_id = sessions::Entity::insert(sessions::ActiveModel {
         user_id: Set(actor.user_id),
         token_hash: Set(token.hash()),
         created_at: Set(now),
@@ -66,9 +67,11 @@ pub async fn start_on_device(
         device: Set(device.as_str().to_owned()),
         ..Default::default()
     })
-    .exec_without_returning(&txn)
-    .await?;
-    audit::record(
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    context::note_session(SessionRef { session_id, user_id: actor.user_id });
+    audit::record_for_account(
         &txn,
         AuditEvent {
             actor_user_id: Some(actor.user_id),
@@ -76,6 +79,7 @@ pub async fn start_on_device(
             record_type: "user",
             record_id: actor.user_id.to_string(),
         },
+        actor.user_id,
         now,
     )
     .await?;
@@ -109,6 +113,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     let role = user.role;
+    context::note_session(SessionRef { session_id: session.id, user_id: user.id });
     if idle_for >= Duration::seconds(TOUCH_INTERVAL_SECS) {
         let mut active = session.into_active_model();
         active.last_seen_at = Set(now);
@@ -128,7 +133,8 @@ pub async fn end(
         sessions::Entity::find().filter(sessions::Column::TokenHash.eq(token.hash())).one(&txn).await?;
     if let Some(session) = session {
         sessions::Entity::delete_by_id(session.id).exec(&txn).await?;
-        audit::record(
+        context::note_session(SessionRef { session_id: session.id, user_id: session.user_id });
+        audit::record_for_account(
             &txn,
             AuditEvent {
                 actor_user_id: Some(session.user_id),
@@ -136,6 +142,7 @@ pub async fn end(
                 record_type: "user",
                 record_id: session.user_id.to_string(),
             },
+            session.user_id,
             now,
         )
         .await?;
@@ -153,7 +160,7 @@ pub async fn end_all_for_user(
 ) -> Result<(), AppError> {
     let ended = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(db).await?;
     if ended.rows_affected > 0 {
-        audit::record(
+        audit::record_for_account(
             db,
             AuditEvent {
                 actor_user_id: None,
@@ -161,6 +168,7 @@ pub async fn end_all_for_user(
                 record_type: "user",
                 record_id: user_id.to_string(),
             },
+            user_id,
             now,
         )
         .await?;

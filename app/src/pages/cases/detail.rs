@@ -93,6 +93,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
     let notes_error = action_error(actions.save_notes.value());
     let notes_saved = move || matches!(actions.save_notes.value().get(), Some(Ok(())));
     let edit = format!("/cases/{}/edit", case.id);
+    let records = format!("/cases/{}/audit", case.id);
     let closed = case.status == CaseStatus::Closed;
     let status_buttons: Vec<(CaseStatus, &str)> = match case.status {
         CaseStatus::Active => vec![(CaseStatus::Paused, "Pause case"), (CaseStatus::Closed, "Close case")],
@@ -128,6 +129,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             </p>
             <div class="case-actions">
                 <A href=edit attr:class="button-secondary">"Edit case"</A>
+                <A href=records attr:class="button-secondary">"Records"</A>
                 {status_buttons
                     .into_iter()
                     .map(|(status, label)| {

@@ -1,15 +1,24 @@
 //! "My writing": everything the client wrote, to read and download as a text file. It stays
-//! open after the case is closed or the client is removed from it.
+//! open after the case is closed or the client is removed from it. It also says when their
+//! therapist last opened their writing ("Who has opened my writing").
 
-use crate::{api::cases::load_own_writing, components::guard::RequireRole, domain::Role};
-use leptos::prelude::*;
+use crate::{
+    api::{
+        audit::{load_writing_opened, WritingOpenedView},
+        cases::load_own_writing,
+    },
+    components::{dates::date_time, guard::RequireRole},
+    domain::Role,
+};
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// The client's own writing, with a download link.
+/// The client's own writing, with a download link, and who has opened it.
 #[component]
 pub fn OwnWritingPage() -> impl IntoView {
     let writing = Resource::new(|| (), |_| load_own_writing());
+    let opened = Resource::new(|| (), |_| load_writing_opened());
     view! {
         <Title text="My writing"/>
         <RequireRole role=Role::Client>
@@ -30,6 +39,30 @@ pub fn OwnWritingPage() -> impl IntoView {
                     })
                 })}
             </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move { opened.await.map(opened_section) })}
+            </Suspense>
         </RequireRole>
+    }
+}
+
+/// "Who has opened my writing": the therapist's latest readings, newest first.
+fn opened_section(opened: Vec<WritingOpenedView>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="opened-title">
+            <h2 id="opened-title">"Who has opened my writing"</h2>
+            <p>"Only your therapist can open what you write here. These are the latest times they did."</p>
+            {if opened.is_empty() {
+                Either::Left(view! { <p>"Your therapist has not opened your writing yet."</p> })
+            } else {
+                Either::Right(view! {
+                    <ul class="writing-opened">
+                        {opened.into_iter().map(|entry| view! {
+                            <li>{format!("{} opened {} on {}", entry.therapist_name, entry.what, date_time(entry.at))}</li>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </section>
     }
 }

@@ -90,7 +90,8 @@ pub async fn send_private_note(
     .exec(&txn)
     .await?
     .last_insert_id;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::PrivateNoteSent, "private_note", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::PrivateNoteSent, "private_note", id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     let therapist =
         users::Entity::find_by_id(couple.case.therapist_id).one(&txn).await?.ok_or(AppError::Internal)?;
     let content = email::new_private_message(&therapist.display_name, couple.case.id);
@@ -136,8 +137,15 @@ async fn threads(
 
 /// The signed-in client's own notes with the therapist's replies, newest first, their case's
 /// policy and their therapist's crisis line — never the other partner's notes or replies.
-pub async fn my_private_notes(db: &impl ConnectionTrait, actor: Actor) -> Result<MyNotes, AppError> {
+/// Audited as a read of their notes and the replies.
+pub async fn my_private_notes(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<MyNotes, AppError> {
     let couple = membership_couple_of(db, actor).await?;
+    let event = AuditEvent::by(actor, AuditAction::PrivateNotesViewed, "case", couple.case.id);
+    audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     let notes = private_notes::Entity::find()
         .filter(private_notes::Column::PartnerId.eq(couple.me.id))
         .order_by_desc(private_notes::Column::Id)
@@ -199,8 +207,8 @@ async fn mark_read(
         .await?
         .rows_affected;
     if changed == 1 {
-        audit::record(db, AuditEvent::by(actor, AuditAction::PrivateNoteRead, "private_note", note.id), now)
-            .await?;
+        let event = AuditEvent::by(actor, AuditAction::PrivateNoteRead, "private_note", note.id);
+        audit::record(db, event.concerning(note.case_id, Some(note.partner_id)), now).await?;
         return Ok(now);
     }
     // Read in another tab a moment ago.
@@ -249,7 +257,8 @@ pub async fn reply_to_private_note(
     .last_insert_id;
     audit::record(
         &txn,
-        AuditEvent::by(actor, AuditAction::PrivateNoteReplied, "private_note_reply", id),
+        AuditEvent::by(actor, AuditAction::PrivateNoteReplied, "private_note_reply", id)
+            .concerning(note.case_id, Some(note.partner_id)),
         now,
     )
     .await?;
@@ -289,7 +298,8 @@ pub async fn mark_replies_read(
     if changed > 0 {
         audit::record(
             &txn,
-            AuditEvent::by(actor, AuditAction::PrivateNoteReplyRead, "private_note", note.id),
+            AuditEvent::by(actor, AuditAction::PrivateNoteReplyRead, "private_note", note.id)
+                .concerning(note.case_id, Some(note.partner_id)),
             now,
         )
         .await?;

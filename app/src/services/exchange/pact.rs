@@ -52,10 +52,13 @@ async fn pact_of(
     Ok(Pact { entries, completed_at: case.pact_completed_at })
 }
 
-/// The client's view of step 5.
-pub async fn pact(db: &impl ConnectionTrait, actor: Actor) -> Result<Pact, AppError> {
+/// The client's view of step 5 (audited as a read of their step 5 writing).
+pub async fn pact(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Pact, AppError> {
     let couple = couple_of(db, actor).await?;
-    pact_of(db, &couple.case, Some(couple.me.id)).await
+    let pact = pact_of(db, &couple.case, Some(couple.me.id)).await?;
+    let event = AuditEvent::by(actor, AuditAction::PactViewed, "case", couple.case.id);
+    audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
+    Ok(pact)
 }
 
 /// The therapist's view of a case's step 5.
@@ -107,7 +110,8 @@ pub async fn save_pact(
     active.confirmed_at = Set(confirm.then_some(now));
     active.updated_at = Set(now);
     let id = active.save(&txn).await?.try_into_model()?.id;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::PactSaved, "pact_entry", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::PactSaved, "pact_entry", id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     if confirm {
         let other_confirmed = pact_entries::Entity::find()
             .filter(pact_entries::Column::PartnerId.eq(couple.other.id))

@@ -94,10 +94,12 @@ pub async fn save_check_in(
     active.note = Set(note.to_owned());
     active.updated_at = Set(now);
     let id = active.save(&txn).await?.try_into_model()?.id;
+    let concerns = (couple.case.id, couple.me.id);
     let mut case = couple.case.into_active_model();
     case.last_client_activity_at = Set(Some(now));
     case.update(&txn).await?;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::CheckInSaved, "check_in", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::CheckInSaved, "check_in", id);
+    audit::record(&txn, event.concerning(concerns.0, Some(concerns.1)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -111,11 +113,12 @@ pub async fn set_share_ratings(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
-    let id = couple.me.id;
+    let (id, case_id) = (couple.me.id, couple.case.id);
     let mut me = couple.me.into_active_model();
     me.share_ratings = Set(share);
     me.update(&txn).await?;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::SettingsChanged, "partner", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::SettingsChanged, "partner", id);
+    audit::record(&txn, event.concerning(case_id, Some(id)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -134,9 +137,16 @@ pub struct Practice {
     pub policy: ConfidentialityPolicy,
 }
 
-/// The client's check-ins, and their partner's ratings if both agreed to share them.
-pub async fn practice(db: &impl ConnectionTrait, actor: Actor) -> Result<Practice, AppError> {
+/// The client's check-ins, and their partner's ratings if both agreed to share them
+/// (audited as a read of their check-ins).
+pub async fn practice(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Practice, AppError> {
     let couple = couple_of(db, actor).await?;
+    let event = AuditEvent::by(actor, AuditAction::CheckInsViewed, "case", couple.case.id);
+    audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     let all = check_ins::Entity::find()
         .filter(check_ins::Column::CaseId.eq(couple.case.id))
         .order_by_asc(check_ins::Column::WeekStart)

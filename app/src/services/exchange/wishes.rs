@@ -174,10 +174,13 @@ async fn board_of(
     Ok(Board { partners, revealed, wishes, agreements })
 }
 
-/// The signed-in client's view of the exchange.
-pub async fn board(db: &impl ConnectionTrait, actor: Actor) -> Result<Board, AppError> {
+/// The signed-in client's view of the exchange (audited as a read of their wishes).
+pub async fn board(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Board, AppError> {
     let couple = couple_of(db, actor).await?;
-    board_of(db, couple.case.id, Some(&couple.me)).await
+    let board = board_of(db, couple.case.id, Some(&couple.me)).await?;
+    let event = AuditEvent::by(actor, AuditAction::WishesViewed, "case", couple.case.id);
+    audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
+    Ok(board)
 }
 
 /// The therapist's view of a case's exchange (everything).
@@ -211,7 +214,8 @@ pub async fn add_wish(
         step_1_item: None,
     };
     let id = insert_wish(&txn, wish, now).await?;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -255,7 +259,8 @@ pub async fn retag_wish(
     if changed == 0 {
         return Err(AppError::conflict("This wish changed a moment ago. Reload to see the latest."));
     }
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -362,7 +367,8 @@ pub async fn act_on_wish(
         }
         WishAction::NotNow => {}
     }
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -418,8 +424,8 @@ pub async fn choose_agreement(
     active.chosen = Set(chosen);
     active.times_per_week = Set(times_per_week);
     active.update(&txn).await?;
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::AgreementChosen, "agreement", agreement_id), now)
-        .await?;
+    let event = AuditEvent::by(actor, AuditAction::AgreementChosen, "agreement", agreement_id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     txn.commit().await?;
     Ok(())
 }

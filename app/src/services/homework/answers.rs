@@ -142,8 +142,8 @@ pub async fn open_sheet(
         }
         None => None,
     };
-    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkOpened, "assignment", assignment.id), now)
-        .await?;
+    let event = AuditEvent::by(actor, AuditAction::HomeworkOpened, "assignment", assignment.id);
+    audit::record(db, event.concerning(case.id, Some(partner.id)), now).await?;
     Ok(ExerciseSheet {
         assignment,
         exercise,
@@ -285,7 +285,8 @@ pub async fn save_answers(
     } else {
         AuditAction::HomeworkSaved
     };
-    audit::record(&txn, AuditEvent::by(actor, action, "assignment", assignment.id), now).await?;
+    let event = AuditEvent::by(actor, action, "assignment", assignment.id);
+    audit::record(&txn, event.concerning(partner.case_id, Some(partner.id)), now).await?;
     if intent == SaveIntent::Submit {
         let key = format!("submitted:{}:{}:{new_revision}", assignment.id, partner.id);
         reminders::notify_therapist_of_submission(&txn, partner.case_id, &key, partner.id, now).await?;
@@ -370,7 +371,8 @@ pub async fn share(
         }
         audit::record(
             &txn,
-            AuditEvent::by(actor, AuditAction::HomeworkShared, "assignment", assignment_id),
+            AuditEvent::by(actor, AuditAction::HomeworkShared, "assignment", assignment_id)
+                .concerning(partner.case_id, Some(partner.id)),
             now,
         )
         .await?;

@@ -141,8 +141,8 @@ pub async fn assign_programme(
         .exec(&txn)
         .await?
         .last_insert_id;
-        audit::record(&txn, AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id), now)
-            .await?;
+        let event = AuditEvent::by(actor, AuditAction::HomeworkAssigned, "assignment", id);
+        audit::record(&txn, event.concerning(case_id, None), now).await?;
         if number == 1 {
             notify_assigned(&txn, case_id, id, Recipients::Both, now).await?;
         }
@@ -185,12 +185,14 @@ pub async fn unlock_early(
         assignments::Entity::find_by_id(assignment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     owned_case(&txn, actor, assignment.case_id).await?;
     if assignment.unlocked_at.is_none() {
+        let case_id = assignment.case_id;
         let mut active = assignment.into_active_model();
         active.unlocked_at = Set(Some(now));
         active.update(&txn).await?;
         audit::record(
             &txn,
-            AuditEvent::by(actor, AuditAction::HomeworkUnlocked, "assignment", assignment_id),
+            AuditEvent::by(actor, AuditAction::HomeworkUnlocked, "assignment", assignment_id)
+                .concerning(case_id, None),
             now,
         )
         .await?;

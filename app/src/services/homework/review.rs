@@ -126,23 +126,24 @@ pub async fn review_sheet(
         };
         partners.push((partner, response, answers, comments));
     }
-    audit::record(db, AuditEvent::by(actor, AuditAction::HomeworkReviewed, "assignment", assignment.id), now)
-        .await?;
+    // The sheet shows both partners' writing, so the entry names the case, not one partner.
+    let event = AuditEvent::by(actor, AuditAction::HomeworkReviewed, "assignment", assignment.id);
+    audit::record(db, event.concerning(case.id, None), now).await?;
     Ok(ReviewSheet { assignment, case_label: case.into_model().label, exercise, partners })
 }
 
-/// The therapist's response, or not found.
+/// The therapist's response and its case's id, or not found.
 async fn owned_response(
     db: &impl ConnectionTrait,
     actor: Actor,
     response_id: i32,
-) -> Result<responses::Model, AppError> {
+) -> Result<(responses::Model, i32), AppError> {
     actor.require_role(Role::Therapist)?;
     let response = responses::Entity::find_by_id(response_id).one(db).await?.ok_or(AppError::NotFound)?;
     let assignment =
         assignments::Entity::find_by_id(response.assignment_id).one(db).await?.ok_or(AppError::NotFound)?;
     owned_case(db, actor, assignment.case_id).await?;
-    Ok(response)
+    Ok((response, assignment.case_id))
 }
 
 /// Comments on one answer (`question_key`) or the whole response (`None`), to that partner only.
@@ -166,7 +167,7 @@ pub async fn comment(
     }
     crate::domain::plain_text(body, true).field("body")?;
     let txn = db.begin().await?;
-    let response = owned_response(&txn, actor, response_id).await?;
+    let (response, case_id) = owned_response(&txn, actor, response_id).await?;
     if let Some(key) = question_key {
         let assignment = assignments::Entity::find_by_id(response.assignment_id)
             .one(&txn)
@@ -192,7 +193,8 @@ pub async fn comment(
         let content = email::client_notice(&partner.first_name, email::ClientNotice::Comment);
         reminders::notify_client(&txn, &partner, &format!("comment:{id}"), content, now).await?;
     }
-    audit::record(&txn, AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id), now).await?;
+    let event = AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id);
+    audit::record(&txn, event.concerning(case_id, Some(response.partner_id)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -206,7 +208,8 @@ pub async fn set_reviewed(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
-    let response = owned_response(&txn, actor, response_id).await?;
+    let (response, case_id) = owned_response(&txn, actor, response_id).await?;
+    let partner_id = response.partner_id;
     let status = status_of(Some(&response));
     if !status.is_done() {
         return Err(AppError::conflict("This is still a draft; it can be reviewed once it is submitted."));
@@ -222,7 +225,8 @@ pub async fn set_reviewed(
     }
     active.update(&txn).await?;
     let action = if reviewed { AuditAction::HomeworkMarkedReviewed } else { AuditAction::HomeworkReopened };
-    audit::record(&txn, AuditEvent::by(actor, action, "response", response_id), now).await?;
+    let event = AuditEvent::by(actor, action, "response", response_id);
+    audit::record(&txn, event.concerning(case_id, Some(partner_id)), now).await?;
     txn.commit().await?;
     Ok(())
 }
