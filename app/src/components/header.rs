@@ -26,6 +26,7 @@ pub fn SiteHeader() -> impl IntoView {
                                         }.into_any(),
                                         Role::Client => view! { <li><A href="/homework">"My homework"</A></li> }.into_any(),
                                     }}
+                                    <li><A href="/account/second-factor">"Second factor"</A></li>
                                 </ul>
                             </nav>
                             <div class="account">

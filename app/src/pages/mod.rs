@@ -1,5 +1,6 @@
 //! One module per area of the app; each page is a routed component.
 
+pub mod account;
 pub mod auth;
 pub mod caseload;
 pub mod cases;

@@ -94,6 +94,16 @@ pub enum AuditAction {
     FollowUpQueued,
     /// A partner chose a proposed consultation time.
     ConsultationChosen,
+    /// An account confirmed a new second factor.
+    SecondFactorEnrolled,
+    /// An account removed its second factor.
+    SecondFactorRemoved,
+    /// A second-factor code from the app finished a sign-in.
+    SecondFactorCodeAccepted,
+    /// A second-factor code was refused (at sign-in or when confirming an enrolment).
+    SecondFactorCodeRefused,
+    /// A recovery code finished a sign-in (and is spent).
+    RecoveryCodeUsed,
 }
 
 impl AuditAction {
@@ -143,6 +153,11 @@ impl AuditAction {
             AuditAction::SafetyScreeningConfirmed => "case.safety_screening_confirmed",
             AuditAction::FollowUpQueued => "follow_up.queued",
             AuditAction::ConsultationChosen => "consultation.chosen",
+            AuditAction::SecondFactorEnrolled => "second_factor.enrolled",
+            AuditAction::SecondFactorRemoved => "second_factor.removed",
+            AuditAction::SecondFactorCodeAccepted => "second_factor.code_accepted",
+            AuditAction::SecondFactorCodeRefused => "second_factor.code_refused",
+            AuditAction::RecoveryCodeUsed => "second_factor.recovery_code_used",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod own_writing;
 pub mod passwords;
 pub mod reminders;
+pub mod second_factor;
 pub mod sessions;
 pub mod settings;
 pub mod templates;
