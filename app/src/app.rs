@@ -2,11 +2,16 @@
 
 use crate::{
     auth::provide_auth,
-    components::{error_notice::FriendlyErrors, header::SiteHeader},
+    components::{
+        error_notice::FriendlyErrors, header::SiteHeader, second_factor_notice::SecondFactorNotice,
+    },
     pages::{
-        account::{AccountPage, ForgotPasswordPage, PasswordChangedPage, ResetPasswordPage},
+        account::{
+            second_factor::SecondFactorPage, AccountPage, ForgotPasswordPage, PasswordChangedPage,
+            ResetPasswordPage,
+        },
         audit::{AccountAuditPage, CaseAuditPage},
-        auth::{SignInPage, SignUpPage},
+        auth::{SignInCodePage, SignInPage, SignUpPage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
@@ -158,15 +163,18 @@ fn Layout() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader/>
             <main id="main" tabindex="-1">
+                <SecondFactorNotice/>
                 <FriendlyErrors>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in/code") view=SignInCodePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-changed") view=PasswordChangedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>

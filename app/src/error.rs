@@ -63,9 +63,14 @@ pub const EMAIL_TAKEN: &str = "An account with this email already exists. Sign i
 /// The message for a write that clashed with the same write made at the same moment.
 pub const WRITE_CLASHED: &str = "This was saved from somewhere else at the same moment. Please try again.";
 
+/// The message for a second-factor code that was wrong, used before or too late.
+pub const CODE_REFUSED: &str = "That code did not work. Check your authenticator app and try again.";
+/// The message for a sign-in whose code step has expired or was already finished.
+pub const SIGN_IN_EXPIRED: &str = "This sign-in has expired. Please sign in again.";
+
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
-/// correct a public form (sign-in, sign-up) without JavaScript.
-const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, EMAIL_TAKEN];
+/// correct a public form (sign-in, sign-up, the sign-in code) without JavaScript.
+const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, EMAIL_TAKEN, CODE_REFUSED, SIGN_IN_EXPIRED];
 /// The refusal of a request whose form could not be read at all.
 const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
 /// The longest wait an error read from a link may announce (the sign-in throttle's longest).

@@ -777,6 +777,37 @@ async fn every_own_account_function_answers_each_actor_correctly() {
     }
 }
 
+/// The second factor's functions, as each actor: each signed-in person reaches only their
+/// own (wrong passwords and codes are refused at the field), only a therapist may require
+/// one, and the sign-in code step without a pending sign-in is refused for everyone.
+#[tokio::test]
+async fn every_second_factor_function_answers_each_actor_correctly() {
+    let world = world("second_factor").await;
+    let calls: Vec<Call> = vec![
+        ("second_factor/status", vec![], [401, 200, 200, 200, 200, 200]),
+        (
+            "second_factor/start",
+            vec![("password", "not the password".into())],
+            [401, 422, 422, 422, 422, 422],
+        ),
+        ("second_factor/start", vec![("password", PASSWORD.into())], [401, 200, 200, 200, 200, 200]),
+        ("second_factor/confirm", vec![("code", "not a code".into())], [401, 422, 422, 422, 422, 422]),
+        (
+            "second_factor/remove",
+            vec![("password", "not the password".into())],
+            [401, 422, 422, 422, 422, 422],
+        ),
+        ("second_factor/remove", vec![("password", PASSWORD.into())], [401, 200, 200, 200, 200, 200]),
+        ("second_factor/required", vec![("required", "false".into())], [401, 200, 200, 403, 403, 403]),
+        (
+            "auth/sign_in_code",
+            vec![("code", "123456".into()), ("next", String::new())],
+            [422, 422, 422, 422, 422, 422],
+        ),
+    ];
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
+}
+
 /// No server function escapes the matrix: each `endpoint = "…"` in `app/src/api` is called
 /// by at least one test above.
 #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::request,
-    crate::services::{accounts, sessions},
+    crate::services::{accounts, second_factor, sessions},
 };
 
 /// The signed-in person, as the browser sees them.
@@ -19,6 +19,8 @@ pub struct SignedInUser {
     pub email: String,
     /// Their role.
     pub role: Role,
+    /// Their account asks for a second factor and none is set up yet.
+    pub second_factor_missing: bool,
 }
 
 /// Where to go after signing in: `next` when it is a path on this site, else the role's home.
@@ -59,6 +61,9 @@ pub async fn sign_in(
     let attempt =
         accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
     let actor = accounts::sign_in(req.db(), attempt, request::now()).await?;
+    if let Some(pending) = second_factor::begin_sign_in(req.db(), actor, request::now()).await? {
+        return super::second_factor::ask_for_code(&req, &pending, &next, remember.is_some());
+    }
     req.start_session(actor, remember.is_some()).await?;
     leptos_axum::redirect(&landing_path(&next, actor.role));
     Ok(())
@@ -84,7 +89,9 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
         return Ok(None);
     };
     let account = accounts::own_account(req.db(), actor).await?;
-    Ok(Some(SignedInUser { display_name: account.display_name, email: account.email, role: account.role }))
+    let second_factor_missing = second_factor::set_up_missing(req.db(), actor).await?;
+    let (display_name, email, role) = (account.display_name, account.email, account.role);
+    Ok(Some(SignedInUser { display_name, email, role, second_factor_missing }))
 }
 
 #[cfg(test)]

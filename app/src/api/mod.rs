@@ -10,5 +10,6 @@ pub mod invitations;
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
+pub mod second_factor;
 pub mod settings;
 pub mod templates;

@@ -25,6 +25,11 @@ use std::net::SocketAddr;
 
 /// The cookie that carries the session token over plain http (development).
 pub const SESSION_COOKIE: &str = "babysteps_session";
+/// The cookie that carries a sign-in waiting for its second-factor code. It is sent only
+/// to the one server function that finishes such a sign-in.
+pub const PENDING_SIGN_IN_COOKIE: &str = "babysteps_pending_sign_in";
+/// The path the pending sign-in cookie is sent to.
+const PENDING_SIGN_IN_PATH: &str = "/api/auth/sign_in_code";
 
 /// The cookie that carries the session token over https. The `__Host-` prefix makes the
 /// browser accept it only with `Secure`, `Path=/` and no `Domain`, so no other site or
@@ -83,9 +88,8 @@ impl Request {
         }
     }
 
-    /// The session token from the request's cookie, if any.
-    pub fn session_token(&self) -> Option<SecretToken> {
-        let name = self.session_cookie_name();
+    /// The token in the request's cookie named `cookie`, if any.
+    fn cookie_token(&self, cookie: &str) -> Option<SecretToken> {
         self.parts
             .headers
             .get_all(header::COOKIE)
@@ -93,8 +97,18 @@ impl Request {
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(cookie, _)| *cookie == name)
+            .find(|(name, _)| *name == cookie)
             .map(|(_, value)| SecretToken::from_text(value))
+    }
+
+    /// The session token from the request's cookie, if any.
+    pub fn session_token(&self) -> Option<SecretToken> {
+        self.cookie_token(self.session_cookie_name())
+    }
+
+    /// The token of a sign-in waiting for its second-factor code, if any.
+    pub fn pending_sign_in_token(&self) -> Option<SecretToken> {
+        self.cookie_token(PENDING_SIGN_IN_COOKIE)
     }
 
     /// The signed-in actor, or `None` for an anonymous request.
@@ -163,5 +177,22 @@ impl Request {
         let secure = if self.state.security.secure_cookies { "; Secure" } else { "" };
         let name = self.session_cookie_name();
         self.set_cookie(format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
+    }
+
+    /// Sends the pending sign-in cookie: HttpOnly, SameSite=Strict, for `max_age_secs`.
+    pub fn set_pending_sign_in_cookie(&self, token: &SecretToken, max_age_secs: i64) -> Result<(), AppError> {
+        let secure = if self.state.security.secure_cookies { "; Secure" } else { "" };
+        self.set_cookie(format!(
+            "{PENDING_SIGN_IN_COOKIE}={}; Path={PENDING_SIGN_IN_PATH}; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}",
+            token.expose()
+        ))
+    }
+
+    /// Tells the browser to forget the pending sign-in cookie.
+    pub fn clear_pending_sign_in_cookie(&self) -> Result<(), AppError> {
+        let secure = if self.state.security.secure_cookies { "; Secure" } else { "" };
+        self.set_cookie(format!(
+            "{PENDING_SIGN_IN_COOKIE}=; Path={PENDING_SIGN_IN_PATH}; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+        ))
     }
 }

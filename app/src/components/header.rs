@@ -31,6 +31,7 @@ pub fn SiteHeader() -> impl IntoView {
                                             <li><A href="/account">"Account"</A></li>
                                         }.into_any(),
                                     }}
+                                    <li><A href="/account/second-factor">"Second factor"</A></li>
                                 </ul>
                             </nav>
                             <div class="account">

@@ -9,4 +9,5 @@ pub mod guard;
 pub mod header;
 pub mod questions;
 pub mod safety;
+pub mod second_factor_notice;
 pub mod url;

@@ -17,6 +17,7 @@ mod password;
 mod person_name;
 mod role;
 pub mod safety;
+pub mod second_factor;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

@@ -58,6 +58,8 @@ pub async fn sign_up_therapist(
         role: Set(Role::Therapist),
         created_at: Set(now),
         updated_at: Set(now),
+        // New therapists are asked to set up a second factor (they may turn this off).
+        second_factor_required: Set(true),
         ..Default::default()
     })
     .exec(&txn)

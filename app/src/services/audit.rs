@@ -139,6 +139,16 @@ pub enum AuditAction {
     AuditViewed,
     /// A therapist downloaded audit entries as CSV.
     AuditExported,
+    /// An account confirmed a new second factor.
+    SecondFactorEnrolled,
+    /// An account removed its second factor.
+    SecondFactorRemoved,
+    /// A second-factor code from the app finished a sign-in.
+    SecondFactorCodeAccepted,
+    /// A second-factor code was refused (at sign-in or when confirming an enrolment).
+    SecondFactorCodeRefused,
+    /// A recovery code finished a sign-in (and is spent).
+    RecoveryCodeUsed,
 }
 
 impl AuditAction {
@@ -203,6 +213,11 @@ impl AuditAction {
             AuditAction::RequestNotFound => "request.not_found",
             AuditAction::AuditViewed => "audit.viewed",
             AuditAction::AuditExported => "audit.exported",
+            AuditAction::SecondFactorEnrolled => "second_factor.enrolled",
+            AuditAction::SecondFactorRemoved => "second_factor.removed",
+            AuditAction::SecondFactorCodeAccepted => "second_factor.code_accepted",
+            AuditAction::SecondFactorCodeRefused => "second_factor.code_refused",
+            AuditAction::RecoveryCodeUsed => "second_factor.recovery_code_used",
         }
     }
 

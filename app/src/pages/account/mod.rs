@@ -1,9 +1,11 @@
 //! `/account`, for therapists and clients alike: change the password, and see and sign out
 //! the devices the account is signed in on. Signed out, a forgotten password is reset by
-//! email ([`forgot`], [`reset`]).
+//! email ([`forgot`], [`reset`]). `/account/second-factor` sets up a second factor
+//! ([`second_factor`]).
 
 mod forgot;
 mod reset;
+pub mod second_factor;
 
 pub use forgot::ForgotPasswordPage;
 pub use reset::{PasswordChangedPage, ResetPasswordPage};
