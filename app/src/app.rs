@@ -4,7 +4,7 @@ use crate::{
     auth::provide_auth,
     components::{error_notice::FriendlyErrors, header::SiteHeader},
     pages::{
-        auth::{SignInPage, SignUpPage},
+        auth::{ConfirmEmailPage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
@@ -161,6 +161,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up/sent") view=SignUpSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm-email/:token") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/welcome/:token") view=WelcomePage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>

@@ -13,6 +13,7 @@ mod m20261125_000007_messages;
 mod m20261129_000008_stored_values;
 mod m20261129_000009_privacy;
 mod m20261129_000010_safety_channel;
+mod m20261129_000013_verified_sign_up;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_stored_values::Migration),
             Box::new(m20261129_000009_privacy::Migration),
             Box::new(m20261129_000010_safety_channel::Migration),
+            Box::new(m20261129_000013_verified_sign_up::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 use crate::config::{SmtpConfig, SmtpTls};
 use app::{
     entities::outbox_emails,
-    services::{email, invitations, outbox},
+    services::{accounts, email, invitations, outbox},
 };
 use chrono::Utc;
 use lettre::{
@@ -138,8 +138,8 @@ impl<S: Sender> MailWorker<S> {
 
     async fn deliver(&self, row: &outbox_emails::Model) -> Result<bool, app::error::AppError> {
         let now = Utc::now();
-        let (text, html) = match row.invitation_id {
-            Some(invitation_id) => match invitations::mint_token(&self.db, invitation_id, now).await? {
+        let (text, html) = match (row.invitation_id, row.account_link_id) {
+            (Some(invitation_id), _) => match invitations::mint_token(&self.db, invitation_id, now).await? {
                 Some(token) => {
                     let link = format!("{}{}", self.public_base_url, invitations::link_path(&token));
                     (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
@@ -156,8 +156,25 @@ impl<S: Sender> MailWorker<S> {
                     return Ok(false);
                 }
             },
+            (None, Some(link_id)) => match accounts::mint_link_token(&self.db, link_id, now).await? {
+                Some((purpose, token)) => {
+                    let link = format!("{}{}", self.public_base_url, accounts::link_path(purpose, &token));
+                    (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
+                }
+                None => {
+                    outbox::mark_attempt_failed(
+                        &self.db,
+                        row,
+                        true,
+                        "The link expired before it was sent.",
+                        now,
+                    )
+                    .await?;
+                    return Ok(false);
+                }
+            },
             // No secret: the link is the app's own address.
-            None => (
+            (None, None) => (
                 email::with_link(&row.text_body, &self.public_base_url),
                 email::with_link(&row.html_body, &self.public_base_url),
             ),

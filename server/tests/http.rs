@@ -429,7 +429,7 @@ async fn case_with_a_client(server: &TestServer, label: &str) -> (app::services:
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = chrono::Utc::now();
     let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
-    let therapist = accounts::sign_up_therapist(&server.db, form, now).await.unwrap();
+    let therapist = support::verified_therapist(&server.db, form, now).await;
     sign_in_as(server, &server.client, "owner@example.org").await;
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
@@ -661,7 +661,7 @@ async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = chrono::Utc::now();
     let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
-    let owner = accounts::sign_up_therapist(db, form, now).await.unwrap();
+    let owner = support::verified_therapist(db, form, now).await;
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft = CaseDraft::parse(

@@ -18,6 +18,19 @@ stored_enum! {
         Notification => "notification", "Notification";
         /// A calendar invitation for a chosen consultation time.
         Calendar => "calendar", "Calendar invitation";
+        /// About the recipient's own account: a sign-up confirmation or notice, or the
+        /// operator's invitation to a new therapist.
+        Account => "account", "Account";
+    }
+}
+
+stored_enum! {
+    /// What a single-use account link (sent by email) lets its holder do.
+    pub enum AccountLinkPurpose {
+        /// Confirm the email of a therapist who signed up.
+        ConfirmEmail => "confirm_email", "Confirm email";
+        /// Set the name and password of a therapist the operator invited.
+        SetPassword => "set_password", "Set password";
     }
 }
 

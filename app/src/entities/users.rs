@@ -24,6 +24,7 @@ pub struct Model {
     pub reminders: bool,
     pub crisis_line: String,
     pub reply_within_days: Option<i16>,
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -94,6 +94,17 @@ pub enum AuditAction {
     FollowUpQueued,
     /// A partner chose a proposed consultation time.
     ConsultationChosen,
+    /// A sign-up named an email that already has an account (its owner was told by email).
+    SignUpForExistingEmail,
+    /// A therapist confirmed their email through their sign-up link.
+    EmailConfirmed,
+    /// An unconfirmed therapist account whose link had expired gave up its email to its
+    /// address's owner (a new sign-up, an operator's invitation or a joining client).
+    AccountRetired,
+    /// The operator invited a therapist (`server invite-therapist`).
+    TherapistInvited,
+    /// An invited therapist chose their name and password through their link.
+    InvitationCompleted,
 }
 
 impl AuditAction {
@@ -143,6 +154,11 @@ impl AuditAction {
             AuditAction::SafetyScreeningConfirmed => "case.safety_screening_confirmed",
             AuditAction::FollowUpQueued => "follow_up.queued",
             AuditAction::ConsultationChosen => "consultation.chosen",
+            AuditAction::SignUpForExistingEmail => "account.sign_up_for_existing",
+            AuditAction::EmailConfirmed => "account.email_confirmed",
+            AuditAction::AccountRetired => "account.retired",
+            AuditAction::TherapistInvited => "account.therapist_invited",
+            AuditAction::InvitationCompleted => "account.invitation_completed",
         }
     }
 }

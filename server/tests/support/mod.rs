@@ -48,9 +48,20 @@ pub async fn start_server(name: &str) -> TestServer {
     TestServer { _one_at_a_time: one_at_a_time, base, db }
 }
 
+/// A therapist whose email is confirmed.
 pub async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
     let form = TherapistSignUp::parse("Dr Therapist", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
+    verified_therapist(db, form, Utc::now()).await
+}
+
+/// A therapist whose email is confirmed, made the way the operator's `invite-therapist`
+/// and its link make one (sign-up itself no longer signs anyone in).
+pub async fn verified_therapist(db: &DatabaseConnection, form: TherapistSignUp, now: DateTime<Utc>) -> Actor {
+    let invited = accounts::invite_therapist(db, &form.email, false, now).await.unwrap();
+    let (_, token) = accounts::mint_link_token(db, invited.link_id, now).await.unwrap().unwrap();
+    accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now)
+        .await
+        .unwrap()
 }
 
 /// A case of `owner` with two partners (`names`, `emails`); the partners whose emails are in
