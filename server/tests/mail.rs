@@ -8,7 +8,7 @@ use app::{
     domain::outbox::EmailStatus,
     entities::outbox_emails,
     services::{
-        accounts::{self, TherapistSignUp},
+        accounts::TherapistSignUp,
         cases::{self, CaseDraft, PartnerFields},
         invitations::{self, InvitationLookup},
         tokens::SecretToken,

@@ -11,7 +11,7 @@ mod support;
 use app::{
     entities::{assignments, outbox_emails},
     services::{
-        accounts::{self, TherapistSignUp},
+        accounts::TherapistSignUp,
         cases::{self, CaseDraft, PartnerFields},
         exchange,
         homework::{self, SaveIntent},

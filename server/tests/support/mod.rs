@@ -122,6 +122,24 @@ pub async fn invitation_token(db: &DatabaseConnection, partner_id: i32, now: Dat
     invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap()
 }
 
+/// A working link for the latest sign-up confirmation emailed to `email` (as the mail
+/// worker mints one when it sends the email).
+pub async fn confirmation_token(db: &DatabaseConnection, email: &str) -> SecretToken {
+    use app::entities::outbox_emails;
+    use sea_orm::QueryOrder;
+    let queued = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::ToAddress.eq(email.to_lowercase()))
+        .filter(outbox_emails::Column::AccountLinkId.is_not_null())
+        .order_by_desc(outbox_emails::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a confirmation email");
+    let (_, token) =
+        accounts::mint_link_token(db, queued.account_link_id.unwrap(), Utc::now()).await.unwrap().unwrap();
+    token
+}
+
 /// Calls a server function as `client` the way the hydrated app does; returns status and body.
 pub async fn call(client: &Client, base: &str, endpoint: &str, form: &[(&str, String)]) -> (u16, String) {
     let response = client
