@@ -69,12 +69,24 @@ fn stats(mut micros: Vec<u128>) -> (u128, u128) {
     (micros[micros.len() / 2], micros[(micros.len() * 95 / 100).min(micros.len() - 1)])
 }
 
+/// A confirmed therapist, made the way the operator's `invite-therapist` link makes one.
+async fn verified_therapist(
+    db: &sea_orm::DatabaseConnection,
+    form: TherapistSignUp,
+    now: chrono::DateTime<Utc>,
+) -> Result<app::services::Actor, Box<dyn std::error::Error>> {
+    let invited = accounts::invite_therapist(db, &form.email, false, now).await?;
+    let (_, token) = accounts::mint_link_token(db, invited.link_id, now).await?.ok_or("no link")?;
+    Ok(accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now)
+        .await?)
+}
+
 async fn bench(backend: &str, url: &str, size: usize) -> Outcome {
     let db = database::connect(url).await?;
     database::migrate(&db).await?;
     let sign_up = |email: &str| TherapistSignUp::parse("Bench Therapist", email, "a calm and quiet river");
-    let therapist = accounts::sign_up_therapist(&db, sign_up("bench@example.org")?, Utc::now()).await?;
-    let neighbour = accounts::sign_up_therapist(&db, sign_up("other@example.org")?, Utc::now()).await?;
+    let therapist = verified_therapist(&db, sign_up("bench@example.org")?, Utc::now()).await?;
+    let neighbour = verified_therapist(&db, sign_up("other@example.org")?, Utc::now()).await?;
     seed(&db, neighbour, size / 2).await?;
     seed(&db, therapist, size).await?;
     let queries = [

@@ -11,7 +11,7 @@ use crate::{
             ResetPasswordPage,
         },
         audit::{AccountAuditPage, CaseAuditPage},
-        auth::{SignInCodePage, SignInPage, SignUpPage},
+        auth::{ConfirmEmailPage, SignInCodePage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
@@ -175,6 +175,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-changed") view=PasswordChangedPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up/sent") view=SignUpSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm-email/:token") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/welcome/:token") view=WelcomePage ssr=SsrMode::Async/>
                     <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
                     <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>

@@ -58,8 +58,6 @@ pub enum AppError {
 
 /// The one message for every refused sign-in: it never says whether the email exists.
 pub const SIGN_IN_REFUSED: &str = "That email and password do not match an account.";
-/// The message for a sign-up whose email already has an account.
-pub const EMAIL_TAKEN: &str = "An account with this email already exists. Sign in instead.";
 /// The message for a write that clashed with the same write made at the same moment.
 pub const WRITE_CLASHED: &str = "This was saved from somewhere else at the same moment. Please try again.";
 
@@ -70,7 +68,7 @@ pub const SIGN_IN_EXPIRED: &str = "This sign-in has expired. Please sign in agai
 
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
 /// correct a public form (sign-in, sign-up, the sign-in code) without JavaScript.
-const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, EMAIL_TAKEN, CODE_REFUSED, SIGN_IN_EXPIRED];
+const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, CODE_REFUSED, SIGN_IN_EXPIRED];
 /// The refusal of a request whose form could not be read at all.
 const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
 /// The longest wait an error read from a link may announce (the sign-in throttle's longest).

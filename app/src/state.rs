@@ -1,6 +1,6 @@
 //! The server's shared state, given to server functions and SSR through Leptos context.
 
-use crate::services::sessions::SessionPolicy;
+use crate::services::{sessions::SessionPolicy, throttle::TrustedProxies};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -18,6 +18,18 @@ pub struct AppState {
     pub security: SecuritySettings,
     /// Where emails' links point, and how to wake the mail worker.
     pub mail: MailSettings,
+    /// Who may sign up, and whose forwarded addresses are believed.
+    pub accounts: AccountSettings,
+}
+
+/// How accounts come to be, and how a client's address is read.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// `SIGN_UP=open`: anyone may sign up as a therapist; otherwise only the operator's
+    /// `server invite-therapist` creates therapist accounts.
+    pub sign_up_open: bool,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 /// What request handlers need to know about outgoing email.

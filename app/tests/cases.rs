@@ -335,7 +335,7 @@ async fn invitations_expire_work_once_and_can_be_revoked(db: &DatabaseConnection
         accounts::SignInAttempt {
             email: "a1.1@example.org",
             password: PASSWORD,
-            client_address: "192.0.2.1",
+            client_address: "192.0.2.1".parse().unwrap(),
         },
         t0(),
     )

@@ -185,10 +185,12 @@ async fn text_at_every_limit_fits_its_column(db: &DatabaseConnection) {
     exercise.title = "E".repeat(200);
     templates::save(db, owner, None, &exercise, t0()).await.unwrap();
 
-    // A subject within its limit that the practice's name makes too long for an email.
+    // A subject within its limit that the practice's name makes too long for an email
+    // (to Alex, who joined: follow-ups go only to partners who joined or were invited).
     let subject = "{practice_name} {practice_name}";
+    let to_alex = messages::FollowUp { recipients: Recipients::PartnerA, ..follow_up(subject, "Hello.") };
     refused_at(
-        messages::send_follow_up(db, owner, case_id, follow_up(subject, "Hello."), t0()).await,
+        messages::send_follow_up(db, owner, case_id, to_alex, t0()).await,
         "subject",
         "a subject filled in beyond 200 characters",
     );

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { PASSWORD, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { PASSWORD, emailWithSubject, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 test('a therapist signs up, signs out and signs in again', async ({ page }) => {
   const email = uniqueEmail('ana');
@@ -72,6 +72,13 @@ test.describe('before the app has loaded', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Check your email' })).toBeVisible();
+    const confirmation = await emailWithSubject(email, /Confirm your email/);
+    const link = confirmation.text.match(/https?:\/\/\S+\/confirm-email\/\S+/);
+    expect(link).not.toBeNull();
+    await page.goto(link![0]);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
 
     await page.getByRole('button', { name: 'Sign out' }).click();

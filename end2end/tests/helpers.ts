@@ -41,7 +41,10 @@ export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __hydrated?: boolean }).__hydrated === true);
 }
 
-/** Creates a therapist account through the sign-up form and lands on the caseload. */
+/**
+ * Creates a therapist account through the sign-up form, confirms it through the link the
+ * confirmation email (in maildev) carries, and lands on the caseload.
+ */
 export async function signUpTherapist(page: Page, name: string, email: string): Promise<void> {
   await page.goto('/sign-up');
   await waitForHydration(page);
@@ -49,6 +52,14 @@ export async function signUpTherapist(page: Page, name: string, email: string): 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Check your email' })).toBeVisible();
+  const confirmation = await emailWithSubject(email, /Confirm your email/);
+  const link = confirmation.text.match(/https?:\/\/\S+\/confirm-email\/\S+/);
+  if (!link) throw new Error(`no confirmation link in: ${confirmation.text}`);
+  await page.goto(link[0]);
+  await waitForHydration(page);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
 }
 

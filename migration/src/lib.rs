@@ -15,6 +15,7 @@ mod m20261129_000009_privacy;
 mod m20261129_000010_safety_channel;
 mod m20261129_000011_second_factor;
 mod m20261129_000012_password_resets;
+mod m20261129_000013_verified_sign_up;
 mod m20261129_000014_audit_trail;
 
 /// Every migration, oldest first.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_safety_channel::Migration),
             Box::new(m20261129_000011_second_factor::Migration),
             Box::new(m20261129_000012_password_resets::Migration),
+            Box::new(m20261129_000013_verified_sign_up::Migration),
             Box::new(m20261129_000014_audit_trail::Migration),
         ]
     }

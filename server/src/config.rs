@@ -1,7 +1,10 @@
 //! Configuration from environment variables, each with a sensible default. A bad value stops
 //! start-up with one line naming the variable.
 
-use app::{services::sessions::SessionPolicy, state::SecuritySettings};
+use app::{
+    services::{sessions::SessionPolicy, throttle::TrustedProxies},
+    state::SecuritySettings,
+};
 use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
 
 /// One documented setting: its variable, default and meaning (printed by `--help`).
@@ -31,6 +34,9 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "SMTP_USERNAME", default: "(none)", meaning: "SMTP user name, if the server needs one" },
     Setting { name: "SMTP_PASSWORD", default: "(none)", meaning: "SMTP password, if the server needs one" },
     Setting { name: "SMTP_FROM", default: "Babysteps <no-reply@localhost>", meaning: "The From address of outgoing email" },
+    Setting { name: "SIGN_UP", default: "open", meaning: "open: anyone may sign up as a therapist (confirmed by email); invite: only `server invite-therapist EMAIL` creates therapist accounts" },
+    Setting { name: "DAILY_EMAIL_LIMIT", default: "200", meaning: "Emails one therapist account may queue to clients in 24 hours; beyond it, inviting and follow-ups are refused" },
+    Setting { name: "TRUSTED_PROXIES", default: "(none)", meaning: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (for sign-in throttling); otherwise the TCP peer counts" },
     Setting { name: "RUST_LOG", default: "info", meaning: "Log filter (tracing-subscriber syntax)" },
 ];
 
@@ -100,6 +106,15 @@ pub struct RequestLimits {
     pub max_concurrent: usize,
 }
 
+/// Who may create a therapist account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignUpMode {
+    /// Anyone, through the sign-up page (confirmed by email).
+    Open,
+    /// Only the operator, with `server invite-therapist EMAIL`.
+    Invite,
+}
+
 /// The server's whole configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -117,6 +132,12 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Body size, time and concurrency limits for requests.
     pub limits: RequestLimits,
+    /// Who may create a therapist account.
+    pub sign_up: SignUpMode,
+    /// Emails one therapist account may queue to clients in 24 hours.
+    pub daily_email_limit: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -186,7 +207,32 @@ impl Config {
             max_concurrent: positive_number(&get, "MAX_CONCURRENT_REQUESTS", 128, 100_000)? as usize,
         };
 
-        Ok(Self { database_url, listen_addr, public_base_url, site_root, security, smtp, limits })
+        let sign_up = match get("SIGN_UP").as_deref() {
+            None | Some("open") => SignUpMode::Open,
+            Some("invite") => SignUpMode::Invite,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "SIGN_UP",
+                    problem: format!("{other:?} is not one of open, invite"),
+                })
+            }
+        };
+        let daily_email_limit = positive_number(&get, "DAILY_EMAIL_LIMIT", 200, 1_000_000)? as u32;
+        let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|problem| ConfigError { variable: "TRUSTED_PROXIES", problem })?;
+
+        Ok(Self {
+            database_url,
+            listen_addr,
+            public_base_url,
+            site_root,
+            security,
+            smtp,
+            limits,
+            sign_up,
+            daily_email_limit,
+            trusted_proxies,
+        })
     }
 
     /// The public origin (`scheme://host[:port]`, no path), for the cross-origin check.
@@ -274,9 +320,21 @@ fn smtp_config(get: &impl Fn(&str) -> Option<String>) -> Result<Option<SmtpConfi
 
 /// The text printed by `server --help`.
 pub fn help_text() -> String {
-    let mut text = String::from(
-        "Babysteps server\n\nUsage: server [--help]\n\nConfiguration comes from environment variables:\n\n",
-    );
+    let mut text = [
+        "Babysteps server",
+        "",
+        "Usage:",
+        "  server                         start the server",
+        "  server invite-therapist EMAIL  create a therapist account for EMAIL and email them a link",
+        "                                 (single-use, 7 days) to choose their name and password;",
+        "                                 without SMTP_HOST the link is printed, for you to pass on",
+        "  server --help                  print this help",
+        "",
+        "Configuration comes from environment variables:",
+        "",
+        "",
+    ]
+    .join("\n");
     for setting in SETTINGS {
         text.push_str(&format!(
             "  {:<24} {}\n  {:<24} default: {}\n\n",
@@ -314,6 +372,21 @@ mod tests {
     }
 
     #[test]
+    fn sign_up_limit_and_proxies_are_read() {
+        let defaults = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!((defaults.sign_up, defaults.daily_email_limit), (SignUpMode::Open, 200));
+        assert_eq!(defaults.trusted_proxies, TrustedProxies::default());
+        let config = Config::from_vars(&vars(&[
+            ("SIGN_UP", "invite"),
+            ("DAILY_EMAIL_LIMIT", "25"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, fd00::/8"),
+        ]))
+        .unwrap();
+        assert_eq!((config.sign_up, config.daily_email_limit), (SignUpMode::Invite, 25));
+        assert!(config.trusted_proxies.contains("10.1.2.3".parse().unwrap()));
+    }
+
+    #[test]
     fn https_turns_on_secure_cookies() {
         let config = Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/")])).unwrap();
         assert!(config.security.secure_cookies);
@@ -338,6 +411,9 @@ mod tests {
             ("MAX_REQUEST_KB", "0"),
             ("REQUEST_TIMEOUT_SECS", "-5"),
             ("MAX_CONCURRENT_REQUESTS", "lots"),
+            ("SIGN_UP", "closed"),
+            ("DAILY_EMAIL_LIMIT", "0"),
+            ("TRUSTED_PROXIES", "10.0.0.0/40"),
         ] {
             let error = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(error.variable, name);

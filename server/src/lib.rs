@@ -10,7 +10,7 @@ pub mod security;
 use app::{
     app::{shell, App},
     services::database,
-    state::{AppState, MailSettings},
+    state::{AccountSettings, AppState, MailSettings},
 };
 use axum::{
     extract::{DefaultBodyLimit, State},
@@ -76,6 +76,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// The state shared by every request.
 pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
+    app::services::outbox::set_daily_email_limit(config.daily_email_limit);
     AppState {
         leptos_options: leptos_options(config),
         db,
@@ -84,6 +85,10 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
             public_base_url: config.public_base_url.clone(),
             smtp_configured: config.smtp.is_some(),
             wakeup: Arc::new(Notify::new()),
+        },
+        accounts: AccountSettings {
+            sign_up_open: config.sign_up == config::SignUpMode::Open,
+            trusted_proxies: Arc::new(config.trusted_proxies.clone()),
         },
     }
 }

@@ -5,7 +5,7 @@
 use crate::config::{SmtpConfig, SmtpTls};
 use app::{
     entities::outbox_emails,
-    services::{account::reset, email, invitations, outbox},
+    services::{account::reset, accounts, email, invitations, outbox},
 };
 use chrono::Utc;
 use lettre::{
@@ -199,7 +199,8 @@ impl<S: Sender> MailWorker<S> {
         }
     }
 
-    /// Mints the secret link an email carries (an invitation, a password reset), now that
+    /// Mints the secret link an email carries (an invitation, an account link, a password
+    /// reset), now that
     /// it is being sent.
     async fn secret_link(
         &self,
@@ -212,6 +213,16 @@ impl<S: Sender> MailWorker<S> {
                     SecretLink::Minted(format!("{}{}", self.public_base_url, invitations::link_path(&token)))
                 }
                 None => SecretLink::Unusable("The invitation was revoked or expired before it was sent."),
+            });
+        }
+        if let Some(link_id) = row.account_link_id {
+            return Ok(match accounts::mint_link_token(&self.db, link_id, now).await? {
+                Some((purpose, token)) => SecretLink::Minted(format!(
+                    "{}{}",
+                    self.public_base_url,
+                    accounts::link_path(purpose, &token)
+                )),
+                None => SecretLink::Unusable("The link expired before it was sent."),
             });
         }
         if row.kind == outbox::EmailKind::PasswordReset {

@@ -1,4 +1,5 @@
-//! `server`: starts Babysteps. Configuration comes from the environment (`server --help`).
+//! `server`: starts Babysteps; `server invite-therapist EMAIL` creates a therapist account
+//! for the operator. Configuration comes from the environment (`server --help`).
 
 use server::{
     config::{help_text, Config},
@@ -26,7 +27,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match run(config).await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.as_slice() {
+        [] => run(config).await,
+        [command, email] if command == "invite-therapist" => invite_therapist(&config, email).await,
+        _ => Err("unknown command; see `server --help`".into()),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -78,6 +85,39 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     db.close().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates a therapist account for `email` and emails them a link to set it up, or, when no
+/// SMTP server is configured, prints that link for the operator to pass on. The link's token
+/// is shown only there, never logged.
+async fn invite_therapist(config: &Config, email: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let email = app::domain::EmailAddress::parse(email).map_err(|invalid| format!("EMAIL: {}", invalid.0))?;
+    let db = server::open_database(config).await?;
+    let now = chrono::Utc::now();
+    let emailed = config.smtp.is_some();
+    let invited = app::services::accounts::invite_therapist(&db, &email, emailed, now).await?;
+    if emailed {
+        println!(
+            "Invited {}: an email with a link to set up the account is queued; the server sends it \
+             (the link works once, for {} days).",
+            email.as_str(),
+            app::services::accounts::INVITE_LINK_DAYS
+        );
+    } else {
+        let (purpose, token) = app::services::accounts::mint_link_token(&db, invited.link_id, now)
+            .await?
+            .ok_or("the new link could not be made")?;
+        println!(
+            "Created a therapist account for {}. No SMTP_HOST is set, so nothing was emailed: give them \
+             this link yourself (it works once, for {} days):\n{}{}",
+            email.as_str(),
+            app::services::accounts::INVITE_LINK_DAYS,
+            config.public_base_url,
+            app::services::accounts::link_path(purpose, &token)
+        );
+    }
+    db.close().await?;
     Ok(())
 }
 

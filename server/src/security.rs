@@ -121,6 +121,9 @@ pub async fn error_status(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts.headers.insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -141,6 +144,10 @@ pub fn loggable_path(path: &str) -> &str {
         "/consult/…"
     } else if path.starts_with("/reset-password/") {
         "/reset-password/…"
+    } else if path.starts_with("/confirm-email/") {
+        "/confirm-email/…"
+    } else if path.starts_with("/welcome/") {
+        "/welcome/…"
     } else {
         path
     }

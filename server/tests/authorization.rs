@@ -679,6 +679,21 @@ async fn every_account_function_answers_each_actor_correctly() {
             ],
             [422, 422, 422, 422, 422, 422],
         ),
+        ("auth/sign_up_open", vec![], [200, 200, 200, 200, 200, 200]),
+        (
+            "auth/confirm_email",
+            vec![("token", "not-a-link".into()), ("password", PASSWORD.into())],
+            [409, 409, 409, 409, 409, 409],
+        ),
+        (
+            "auth/complete_invitation",
+            vec![
+                ("token", "not-a-link".into()),
+                ("display_name", "Dr New".into()),
+                ("password", PASSWORD.into()),
+            ],
+            [409, 409, 409, 409, 409, 409],
+        ),
         ("auth/sign_out", vec![], [200, 200, 200, 200, 200, 200]),
     ];
     // A refused sign-in (an unknown email for each, so no throttle is involved) says why.

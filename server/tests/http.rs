@@ -74,19 +74,128 @@ impl TestServer {
             .expect("request")
     }
 
-    async fn sign_up(&self, email: &str) -> Response {
+    /// Signs up as `email`, then confirms through the emailed link, which signs in; returns
+    /// the confirmation's answer.
+    /// Posts the sign-up form (same origin).
+    async fn sign_up_form(&self, email: &str) -> Response {
         self.call(
             "auth/sign_up",
-            &[("display_name", "Dr Ana Ruiz"), ("email", email), ("password", "a calm and quiet river")],
+            &[("display_name", "Dr Ana Ruiz"), ("email", email), ("password", PASSWORD)],
         )
         .await
+    }
+
+    async fn sign_up(&self, email: &str) -> Response {
+        let form = [("display_name", "Dr Ana Ruiz"), ("email", email), ("password", PASSWORD)];
+        assert_eq!(self.call("auth/sign_up", &form).await.status(), StatusCode::OK);
+        let token = support::confirmation_token(&self.db, email).await;
+        self.call("auth/confirm_email", &[("token", token.expose()), ("password", PASSWORD)]).await
     }
 }
 
 const PASSWORD: &str = "a calm and quiet river";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
+async fn sign_up_answers_the_same_for_known_and_unknown_emails() {
+    let server = spawn_server(&[]).await;
+    support::therapist(&server.db, "known@example.org").await;
+    let mut answers = Vec::new();
+    for email in ["known@example.org", "unknown@example.org"] {
+        let form = [("display_name", "Dr Ana Ruiz"), ("email", email), ("password", PASSWORD)];
+        let response = server.call("auth/sign_up", &form).await;
+        assert!(!response.headers().contains_key(header::SET_COOKIE), "sign-up signs nobody in");
+        let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        answers.push((response.status(), location, response.text().await.unwrap()));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, StatusCode::OK);
+    assert_eq!(answers[0].1.as_deref(), Some("/sign-up/sent"));
+    let sent = server.get("/sign-up/sent").await.text().await.unwrap();
+    assert!(sent.contains("Check your email"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invite_mode_refuses_sign_up() {
+    let server = spawn_server(&[("SIGN_UP", "invite")]).await;
+    let page = server.get("/sign-up").await.text().await.unwrap();
+    assert!(page.contains("Sign-up is by invitation"), "{page}");
+    assert!(!page.contains("name=\"password\""));
+    let refused = server.sign_up_form("new@example.org").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let users: Vec<app::entities::users::Model> =
+        <app::entities::users::Entity as sea_orm::EntityTrait>::find().all(&server.db).await.unwrap();
+    assert!(users.is_empty());
+}
+
+/// `server invite-therapist EMAIL`, run as the operator would, against the test server's
+/// database: without SMTP it prints the single-use link, which sets up the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_invites_a_therapist() {
+    let server = spawn_server(&[("SIGN_UP", "invite")]).await;
+    let run = |email: &str, smtp: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .args(["invite-therapist", email])
+            .env_clear()
+            .env("DATABASE_URL", format!("sqlite://{}", server.db_path.display()))
+            .env("PUBLIC_BASE_URL", &server.base)
+            .env("RUST_LOG", "warn");
+        if smtp {
+            command.env("SMTP_HOST", "127.0.0.1").env("SMTP_TLS", "none");
+        }
+        command.output().unwrap()
+    };
+    let printed = run("New.Therapist@example.org", false);
+    assert!(printed.status.success(), "{printed:?}");
+    let stdout = String::from_utf8(printed.stdout).unwrap();
+    assert!(stdout.contains("new.therapist@example.org") && stdout.contains("No SMTP_HOST"), "{stdout}");
+    let link = stdout.lines().find(|line| line.starts_with(&server.base)).expect("the link").to_owned();
+    let token = link.split("/welcome/").nth(1).unwrap();
+    assert_eq!(server.get(&format!("/welcome/{token}")).await.status(), StatusCode::OK);
+    let form = [("token", token), ("display_name", "Dr Nell Ode"), ("password", PASSWORD)];
+    assert_eq!(server.call("auth/complete_invitation", &form).await.status(), StatusCode::OK);
+    let me: serde_json::Value = server.call("auth/me", &[]).await.json().await.unwrap();
+    assert_eq!((me["display_name"].as_str(), me["role"].as_str()), (Some("Dr Nell Ode"), Some("therapist")));
+    // The link worked once.
+    let again = server.call("auth/complete_invitation", &form).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    // The address has an account now: a second invitation is refused, plainly.
+    let refused = run("new.therapist@example.org", false);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8(refused.stderr).unwrap().contains("already has an account"));
+    // With SMTP the link is emailed (minted when sent), never printed.
+    let emailed = run("mailed@example.org", true);
+    assert!(emailed.status.success(), "{emailed:?}");
+    let stdout = String::from_utf8(emailed.stdout).unwrap();
+    assert!(stdout.contains("queued") && !stdout.contains("/welcome/"), "{stdout}");
+    let queued: Vec<app::entities::outbox_emails::Model> =
+        <app::entities::outbox_emails::Entity as sea_orm::EntityTrait>::find().all(&server.db).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(queued[0].account_link_id.is_some() && queued[0].text_body.contains("{link}"));
+    // Bad input is named.
+    let bad = run("not-an-email", false);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8(bad.stderr).unwrap().contains("EMAIL"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_wrong_passwords_answer_429_with_retry_after() {
+    let server = spawn_server(&[]).await;
+    support::therapist(&server.db, "lock@example.org").await;
+    let wrong = [("email", "lock@example.org"), ("password", "not it at all"), ("next", "")];
+    for _ in 0..5 {
+        assert_eq!(server.call("auth/sign_in", &wrong).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let limited = server.call("auth/sign_in", &wrong).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait));
+    let page = server.get("/sign-in").await.text().await.unwrap();
+    assert!(page.contains("href=\"/forgot-password\""), "the sign-in page points to the reset");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_then_confirmation_sets_a_safe_session_cookie_and_signs_in() {
     let server = spawn_server(&[]).await;
     let response = server.sign_up("ana@example.org").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -111,14 +220,30 @@ async fn sign_up_sets_a_safe_session_cookie_and_signs_in() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_and_hsts_behind_https() {
     let server = spawn_server(&[("PUBLIC_BASE_URL", "https://care.example.org")]).await;
-    let response = server
-        .client
-        .post(format!("{}/api/auth/sign_up", server.base))
-        .header(header::ORIGIN, "https://care.example.org")
-        .form(&[("display_name", "Dr Ana Ruiz"), ("email", "ana@example.org"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let post = |endpoint: &str, form: Vec<(&'static str, String)>| {
+        server
+            .client
+            .post(format!("{}/api/{endpoint}", server.base))
+            .header(header::ORIGIN, "https://care.example.org")
+            .form(&form)
+            .send()
+    };
+    let signed_up = post(
+        "auth/sign_up",
+        vec![
+            ("display_name", "Dr Ana Ruiz".into()),
+            ("email", "ana@example.org".into()),
+            ("password", PASSWORD.into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed_up.status(), StatusCode::OK);
+    let token = support::confirmation_token(&server.db, "ana@example.org").await;
+    let response =
+        post("auth/confirm_email", vec![("token", token.expose().to_owned()), ("password", PASSWORD.into())])
+            .await
+            .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()[header::SET_COOKIE].to_str().unwrap().contains("; Secure"));
     assert!(response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
@@ -422,14 +547,14 @@ async fn sign_in_as(server: &TestServer, client: &Client, email: &str) {
 /// (Alex) has joined. Returns the therapist, the case and a client signed in as Alex.
 async fn case_with_a_client(server: &TestServer, label: &str) -> (app::services::Actor, i32, Client) {
     use app::services::{
-        accounts::{self, TherapistSignUp},
+        accounts::TherapistSignUp,
         cases::{self, CaseDraft, PartnerFields},
         invitations,
     };
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = chrono::Utc::now();
     let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
-    let therapist = accounts::sign_up_therapist(&server.db, form, now).await.unwrap();
+    let therapist = support::verified_therapist(&server.db, form, now).await;
     sign_in_as(server, &server.client, "owner@example.org").await;
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
@@ -653,7 +778,7 @@ async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
     use app::{
         entities::outbox_emails,
         services::{
-            accounts::{self, TherapistSignUp},
+            accounts::TherapistSignUp,
             cases::{self, CaseDraft, PartnerFields},
             invitations, messages,
         },
@@ -661,7 +786,7 @@ async fn join_and_consult_tokens(db: &DatabaseConnection) -> (String, String) {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let now = chrono::Utc::now();
     let form = TherapistSignUp::parse("Dr Ana Ruiz", "owner@example.org", PASSWORD).unwrap();
-    let owner = accounts::sign_up_therapist(db, form, now).await.unwrap();
+    let owner = support::verified_therapist(db, form, now).await;
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft = CaseDraft::parse(

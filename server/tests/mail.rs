@@ -2,11 +2,13 @@
 //! loopback, against one that refuses every recipient, and against a sender that fails on
 //! purpose; and the log never names a recipient.
 
+mod support;
+
 use app::{
     domain::outbox::EmailStatus,
     entities::outbox_emails,
     services::{
-        accounts::{self, TherapistSignUp},
+        accounts::TherapistSignUp,
         cases::{self, CaseDraft, PartnerFields},
         invitations::{self, InvitationLookup},
         tokens::SecretToken,
@@ -51,7 +53,7 @@ async fn database(name: &str) -> (DatabaseConnection, std::path::PathBuf) {
 /// A therapist with one case whose two partners have both been invited.
 async fn two_invitations(db: &DatabaseConnection) -> Actor {
     let form = TherapistSignUp::parse("Dr Ana Ruiz", "ana@example.org", PASSWORD).unwrap();
-    let therapist = accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap();
+    let therapist = support::verified_therapist(db, form, Utc::now()).await;
     let fields =
         |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft = CaseDraft::parse(

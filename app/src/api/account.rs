@@ -80,7 +80,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let change = account::PasswordChange {
         current_password: &current_password,
         new_password: &new_password,
-        client_address: &client_address,
+        client_address,
     };
     account::change_password(req.db(), actor, &current, change, request::now()).await?;
     leptos_axum::redirect("/account?password=changed");
@@ -127,7 +127,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[server(endpoint = "auth/forgot_password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let req = request::current()?;
-    reset::request_reset(req.db(), &email, &req.client_address(), request::now()).await?;
+    reset::request_reset(req.db(), &email, req.client_address(), request::now()).await?;
     req.state.mail.wake_worker();
     leptos_axum::redirect("/forgot-password?sent=1");
     Ok(())

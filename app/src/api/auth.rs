@@ -1,4 +1,5 @@
-//! Sign-up, sign-in, sign-out and "who am I".
+//! Sign-up (and its confirmation), an invited therapist's first visit, sign-in, sign-out
+//! and "who am I".
 
 use crate::{domain::Role, error::AppError};
 use leptos::prelude::*;
@@ -7,8 +8,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use {
     super::request,
-    crate::services::{accounts, second_factor, sessions},
+    crate::services::{accounts, second_factor, sessions, tokens::SecretToken},
 };
+
+/// Where a sign-up lands: the same page whatever the email (the result arrives by email).
+pub const SIGN_UP_SENT_PATH: &str = "/sign-up/sent";
 
 /// The signed-in person, as the browser sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,12 +40,50 @@ pub fn landing_path(next: &str, role: Role) -> String {
     }
 }
 
-/// Creates a therapist account and signs it in.
+/// Starts a therapist sign-up (when sign-up is open); the answer is the same for every
+/// email, and what happened arrives by email.
 #[server(endpoint = "auth/sign_up")]
 pub async fn sign_up(display_name: String, email: String, password: String) -> Result<(), AppError> {
     let req = request::current()?;
+    if !req.state.accounts.sign_up_open {
+        return Err(AppError::Forbidden);
+    }
     let form = accounts::TherapistSignUp::parse(&display_name, &email, &password)?;
-    let actor = accounts::sign_up_therapist(req.db(), form, request::now()).await?;
+    accounts::sign_up_therapist(req.db(), form, request::now()).await?;
+    req.state.mail.wake_worker();
+    leptos_axum::redirect(SIGN_UP_SENT_PATH);
+    Ok(())
+}
+
+/// True when anyone may sign up as a therapist (`SIGN_UP=open`).
+#[server(endpoint = "auth/sign_up_open")]
+pub async fn sign_up_open() -> Result<bool, AppError> {
+    Ok(request::current()?.state.accounts.sign_up_open)
+}
+
+/// Confirms a sign-up's email with its link and the password chosen, and signs in.
+#[server(endpoint = "auth/confirm_email")]
+pub async fn confirm_email(token: String, password: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let token = SecretToken::from_text(&token);
+    let actor =
+        accounts::confirm_email(req.db(), &token, &password, req.client_address(), request::now()).await?;
+    req.start_session(actor, false).await?;
+    leptos_axum::redirect(actor.role.home_path());
+    Ok(())
+}
+
+/// An invited therapist chooses their name and password through their link, and signs in.
+#[server(endpoint = "auth/complete_invitation")]
+pub async fn complete_invitation(
+    token: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    let req = request::current()?;
+    let token = SecretToken::from_text(&token);
+    let actor =
+        accounts::complete_invitation(req.db(), &token, &display_name, &password, request::now()).await?;
     req.start_session(actor, false).await?;
     leptos_axum::redirect(actor.role.home_path());
     Ok(())
@@ -57,9 +99,8 @@ pub async fn sign_in(
     remember: Option<String>,
 ) -> Result<(), AppError> {
     let req = request::current()?;
-    let client_address = req.client_address();
     let attempt =
-        accounts::SignInAttempt { email: &email, password: &password, client_address: &client_address };
+        accounts::SignInAttempt { email: &email, password: &password, client_address: req.client_address() };
     let actor = accounts::sign_in(req.db(), attempt, request::now()).await?;
     if let Some(pending) = second_factor::begin_sign_in(req.db(), actor, request::now()).await? {
         return super::second_factor::ask_for_code(&req, &pending, &next, remember.is_some());

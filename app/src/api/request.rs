@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// The cookie that carries the session token over plain http (development).
 pub const SESSION_COOKIE: &str = "babysteps_session";
@@ -128,13 +128,22 @@ impl Request {
         })
     }
 
-    /// The client's network address (the TCP peer).
-    pub fn client_address(&self) -> String {
-        self.parts
+    /// The client's network address: the TCP peer, or when the peer is one of the
+    /// configured trusted proxies, the address it forwarded (`X-Forwarded-For`).
+    pub fn client_address(&self) -> IpAddr {
+        let peer = self
+            .parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned())
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(address)| address.ip());
+        let forwarded: Vec<&str> = self
+            .parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        self.state.accounts.trusted_proxies.client_address(peer, &forwarded)
     }
 
     fn set_cookie(&self, value: String) -> Result<(), AppError> {

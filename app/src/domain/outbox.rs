@@ -20,6 +20,19 @@ stored_enum! {
         Calendar => "calendar", "Calendar invitation";
         /// A link to choose a new password (its secret minted when it is sent).
         PasswordReset => "password_reset", "Password reset";
+        /// About the recipient's own account: a sign-up confirmation or notice, or the
+        /// operator's invitation to a new therapist.
+        Account => "account", "Account";
+    }
+}
+
+stored_enum! {
+    /// What a single-use account link (sent by email) lets its holder do.
+    pub enum AccountLinkPurpose {
+        /// Confirm the email of a therapist who signed up.
+        ConfirmEmail => "confirm_email", "Confirm email";
+        /// Set the name and password of a therapist the operator invited.
+        SetPassword => "set_password", "Set password";
     }
 }
 

@@ -3,6 +3,7 @@
 //! holds one of a closed set of names is typed with the domain's stored enum (its CHECK
 //! constraint is in the migrations), so an unknown stored value fails to read.
 
+pub mod account_links;
 pub mod agreements;
 pub mod assignments;
 pub mod audit_entries;

@@ -32,6 +32,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]
     pub calendar: Option<String>,
+    pub account_link_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

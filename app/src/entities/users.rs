@@ -25,6 +25,7 @@ pub struct Model {
     pub crisis_line: String,
     pub reply_within_days: Option<i16>,
     pub second_factor_required: bool,
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

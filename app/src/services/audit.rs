@@ -149,6 +149,17 @@ pub enum AuditAction {
     SecondFactorCodeRefused,
     /// A recovery code finished a sign-in (and is spent).
     RecoveryCodeUsed,
+    /// A sign-up named an email that already has an account (its owner was told by email).
+    SignUpForExistingEmail,
+    /// A therapist confirmed their email through their sign-up link.
+    EmailConfirmed,
+    /// An unconfirmed therapist account whose link had expired gave up its email to its
+    /// address's owner (a new sign-up, an operator's invitation or a joining client).
+    AccountRetired,
+    /// The operator invited a therapist (`server invite-therapist`).
+    TherapistInvited,
+    /// An invited therapist chose their name and password through their link.
+    InvitationCompleted,
 }
 
 impl AuditAction {
@@ -218,6 +229,11 @@ impl AuditAction {
             AuditAction::SecondFactorCodeAccepted => "second_factor.code_accepted",
             AuditAction::SecondFactorCodeRefused => "second_factor.code_refused",
             AuditAction::RecoveryCodeUsed => "second_factor.recovery_code_used",
+            AuditAction::SignUpForExistingEmail => "account.sign_up_for_existing",
+            AuditAction::EmailConfirmed => "account.email_confirmed",
+            AuditAction::AccountRetired => "account.retired",
+            AuditAction::TherapistInvited => "account.therapist_invited",
+            AuditAction::InvitationCompleted => "account.invitation_completed",
         }
     }
 

@@ -139,6 +139,85 @@ pub fn invitation(partner_first_name: &str, therapist_name: &str) -> EmailConten
     EmailContent { subject, text, html }
 }
 
+/// Asks a therapist who signed up to confirm their email. The link works once, for
+/// `hours` hours; the page it opens asks for the password chosen at sign-up.
+pub fn confirm_sign_up(name: &str, hours: i64) -> EmailContent {
+    let subject = "Confirm your email for Babysteps".to_owned();
+    let text = format!(
+        "Hello {name},\n\n\
+         Someone (we hope you) created a therapist account in Babysteps with this email address.\n\n\
+         Open this link and enter the password you chose to confirm it:\n{LINK_PLACEHOLDER}\n\n\
+         The link works once and expires in {hours} hours. Until the address is confirmed, nothing is \
+         sent from the account to anyone. If it was not you, ignore this email.\n"
+    );
+    let html = html_page(
+        &subject,
+        &[
+            format!("Hello {},", escape_html(name)),
+            "Someone (we hope you) created a therapist account in Babysteps with this email address. \
+             Open the link and enter the password you chose to confirm it."
+                .to_owned(),
+            format!(
+                "The link works once and expires in {hours} hours. Until the address is confirmed, nothing \
+                 is sent from the account to anyone. If it was not you, ignore this email."
+            ),
+        ],
+        "Confirm my email",
+    );
+    EmailContent { subject, text, html }
+}
+
+/// Tells the owner of an existing account that someone tried to sign up with their address
+/// (the sign-up page answers the same either way). No secret: `{link}` is the app's address.
+pub fn sign_up_attempted() -> EmailContent {
+    let subject = "Someone tried to sign up with your address".to_owned();
+    let text = format!(
+        "Hello,\n\n\
+         Someone tried to create a Babysteps account with this email address, which already has one.\n\n\
+         If it was you, sign in:\n{LINK_PLACEHOLDER}/sign-in\n\n\
+         or reset your password:\n{LINK_PLACEHOLDER}/forgot-password\n\n\
+         If it was not you, you can ignore this email; nothing has changed.\n"
+    );
+    let html = html_page(
+        &subject,
+        &[
+            "Hello,".to_owned(),
+            "Someone tried to create a Babysteps account with this email address, which already has one."
+                .to_owned(),
+            format!(
+                "If it was you, sign in, or <a href=\"{LINK_PLACEHOLDER}/forgot-password\">reset your password</a>. \
+                 If it was not you, you can ignore this email; nothing has changed."
+            ),
+        ],
+        "Sign in",
+    )
+    .replace(&format!("href=\"{LINK_PLACEHOLDER}\""), &format!("href=\"{LINK_PLACEHOLDER}/sign-in\""))
+    .replace(&format!("browser: {LINK_PLACEHOLDER}"), &format!("browser: {LINK_PLACEHOLDER}/sign-in"));
+    EmailContent { subject, text, html }
+}
+
+/// The operator's invitation to a new therapist: a single-use link to choose their name and
+/// password, valid for `days` days.
+pub fn therapist_invitation(days: i64) -> EmailContent {
+    let subject = "Your Babysteps account is ready".to_owned();
+    let text = format!(
+        "Hello,\n\n\
+         A therapist account in Babysteps was created for this email address.\n\n\
+         Open this link to choose your name and password:\n{LINK_PLACEHOLDER}\n\n\
+         The link works once and expires in {days} days.\n"
+    );
+    let html = html_page(
+        &subject,
+        &[
+            "Hello,".to_owned(),
+            "A therapist account in Babysteps was created for this email address.".to_owned(),
+            format!("The link works once and expires in {days} days."),
+        ],
+        "Set up my account",
+    );
+    EmailContent { subject, text, html }
+}
+
 /// A link to choose a new password, after someone asked on the "forgot your password"
 /// page. Neutral like every email: it says nothing of what the account is for.
 pub fn password_reset(name: &str) -> EmailContent {

@@ -74,6 +74,18 @@ pub async fn invite(
     if partner.client_user_id.is_some() {
         return Err(AppError::conflict(format!("{} has already joined.", partner.first_name)));
     }
+    let holder =
+        users::Entity::find().filter(users::Column::Email.eq(partner.email.as_str())).one(&txn).await?;
+    if let Some(holder) = holder {
+        if holder.role == Role::Therapist && !accounts::is_stale(&txn, &holder, now).await? {
+            return Err(AppError::conflict(format!(
+                "{} belongs to a therapist account in Babysteps, so it cannot join as a client. \
+                 Ask {} for another address and edit the case.",
+                partner.email, partner.first_name
+            )));
+        }
+    }
+    outbox::check_allowance(&txn, actor.user_id, 1, now).await?;
     let therapist =
         users::Entity::find_by_id(actor.user_id).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
     revoke_pending(&txn, partner.id, now).await?;
@@ -266,11 +278,11 @@ pub async fn lookup(
         return Ok(InvitationLookup::Expired);
     }
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let has_account = users::Entity::find()
-        .filter(users::Column::Email.eq(partner.email.as_str()))
-        .one(db)
-        .await?
-        .is_some();
+    let has_account =
+        match users::Entity::find().filter(users::Column::Email.eq(partner.email.as_str())).one(db).await? {
+            Some(holder) => !accounts::is_stale(db, &holder, now).await?,
+            None => false,
+        };
     let policy = case.confidentiality_policy;
     Ok(InvitationLookup::Valid(InvitationDetails {
         safety: settings::safety_of(&therapist),
@@ -352,6 +364,12 @@ pub async fn accept_with_new_account(
         Some(last) => format!("{} {last}", found.partner.first_name),
         None => found.partner.first_name.clone(),
     };
+    // An unconfirmed therapist account whose link expired does not keep the address's owner out.
+    if accounts::retire_if_stale(&txn, &email, now).await?.is_some() {
+        return Err(AppError::conflict(
+            "An account with this email already exists. Sign in to accept the invitation.",
+        ));
+    }
     let user_id = accounts::create_client(&txn, &email, &display_name, hash, now).await?;
     link_partner(&txn, found, user_id, now).await?;
     txn.commit().await?;

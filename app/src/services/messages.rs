@@ -11,7 +11,10 @@ use super::{
 };
 use crate::{
     domain::{baby_steps, case::CaseStatus, dates, follow_up, homework::ResponseStatus, plain_text, Role},
-    entities::{assignments, consultation_slots, message_templates, partners, responses, slot_links, users},
+    entities::{
+        assignments, consultation_slots, invitations, message_templates, partners, responses, slot_links,
+        users,
+    },
     error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Duration, Utc};
@@ -231,8 +234,26 @@ pub async fn send_follow_up(
         slots.push(slot);
     }
     let send_at = message.send_at.unwrap_or(now).max(now);
+    let recipients: Vec<&partners::Model> =
+        defaults.partners.iter().filter(|p| message.recipients.includes(p.position)).collect();
+    // A follow-up goes only to a partner who joined or was invited, and counts towards the
+    // therapist's daily limit; both are checked before anything is written.
+    for partner in &recipients {
+        if partner.client_user_id.is_none() && !was_invited(&txn, partner.id).await? {
+            return Err(AppError::invalid(
+                "recipients",
+                format!(
+                    "{} has not been invited yet. Invite them first, or write to the other partner only.",
+                    partner.first_name
+                ),
+            ));
+        }
+    }
+    if !recipients.is_empty() {
+        outbox::check_allowance(&txn, actor.user_id, recipients.len() as u64, now).await?;
+    }
     let mut sent = 0;
-    for partner in defaults.partners.iter().filter(|p| message.recipients.includes(p.position)) {
+    for partner in recipients {
         let values = BTreeMap::from([
             ("first_name", partner.first_name.clone()),
             ("therapist_name", defaults.therapist.display_name.clone()),
@@ -294,6 +315,16 @@ pub async fn send_follow_up(
     audit::record(&txn, AuditEvent::by(actor, AuditAction::FollowUpQueued, "case", case_id), now).await?;
     txn.commit().await?;
     Ok(sent)
+}
+
+/// True when the partner has an invitation the therapist did not revoke.
+async fn was_invited(db: &impl ConnectionTrait, partner_id: i32) -> Result<bool, AppError> {
+    Ok(invitations::Entity::find()
+        .filter(invitations::Column::PartnerId.eq(partner_id))
+        .filter(invitations::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// What a consultation link shows before the partner confirms.

@@ -7,7 +7,7 @@ use super::{access::OwnedCase, email::EmailContent, Actor};
 pub use crate::domain::outbox::{EmailKind, EmailStatus};
 use crate::{
     domain::Role,
-    entities::{cases, outbox_emails},
+    entities::{cases, outbox_emails, users},
     error::AppError,
 };
 
@@ -15,8 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// An email to queue.
 #[derive(Debug, Clone)]
@@ -71,8 +72,75 @@ pub async fn enqueue_at(
     send_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    insert(db, email, None, send_at, now).await
+    insert(db, email, None, None, send_at, now).await
 }
+
+/// Queues an email about the recipient's own account, carrying the account link
+/// `account_link_id` (minted when it is sent) if any.
+pub async fn enqueue_account_email(
+    db: &impl ConnectionTrait,
+    email: NewEmail,
+    account_link_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<i32, AppError> {
+    insert(db, email, None, account_link_id, now, now).await
+}
+
+/// The daily limit on emails from one therapist account to others (`DAILY_EMAIL_LIMIT`).
+static DAILY_EMAIL_LIMIT: AtomicU32 = AtomicU32::new(DEFAULT_DAILY_EMAIL_LIMIT);
+
+/// The daily limit when none is configured.
+pub const DEFAULT_DAILY_EMAIL_LIMIT: u32 = 200;
+
+/// Sets the daily limit for this process (at start-up, from `DAILY_EMAIL_LIMIT`).
+pub fn set_daily_email_limit(limit: u32) {
+    DAILY_EMAIL_LIMIT.store(limit, Ordering::Relaxed);
+}
+
+/// The daily limit in force.
+pub fn daily_email_limit() -> u32 {
+    DAILY_EMAIL_LIMIT.load(Ordering::Relaxed)
+}
+
+/// Whether the therapist may queue `adding` more emails to clients now; call it inside the
+/// transaction that queues them, so a refusal writes nothing. Refused until the therapist
+/// has confirmed their email, and once the emails queued to clients of their cases in the
+/// last 24 hours would pass the daily limit.
+pub async fn check_allowance(
+    db: &impl ConnectionTrait,
+    therapist_id: i32,
+    adding: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let therapist =
+        users::Entity::find_by_id(therapist_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    if therapist.email_verified_at.is_none() {
+        return Err(AppError::conflict(UNVERIFIED));
+    }
+    let own_cases = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(cases::Column::TherapistId.eq(therapist_id))
+        .into_query();
+    let queued = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::CaseId.in_subquery(own_cases))
+        .filter(outbox_emails::Column::PartnerId.is_not_null())
+        .filter(outbox_emails::Column::CreatedAt.gt(now - Duration::hours(24)))
+        .count(db)
+        .await?;
+    let limit = u64::from(daily_email_limit());
+    if queued + adding > limit {
+        return Err(AppError::conflict(format!(
+            "You have reached today's limit of {limit} emails to clients. Nothing was sent; \
+             try again tomorrow, or ask the operator of this Babysteps to raise the limit."
+        )));
+    }
+    Ok(())
+}
+
+/// Why a therapist whose email is not confirmed cannot write to anyone yet.
+pub const UNVERIFIED: &str = "Confirm your email address first: open the link we emailed you when you \
+     signed up. Until then nothing can be sent from your account.";
 
 /// Queues an email carrying a calendar invitation (an iCalendar text).
 pub async fn enqueue_with_calendar(
@@ -81,7 +149,7 @@ pub async fn enqueue_with_calendar(
     calendar: String,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    insert(db, email, Some(calendar), now, now).await
+    insert(db, email, Some(calendar), None, now, now).await
 }
 
 /// Attempts before an email is marked failed.
@@ -102,13 +170,14 @@ pub async fn enqueue(
     email: NewEmail,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    insert(db, email, None, now, now).await
+    insert(db, email, None, None, now, now).await
 }
 
 async fn insert(
     db: &impl ConnectionTrait,
     email: NewEmail,
     calendar: Option<String>,
+    account_link_id: Option<i32>,
     send_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
@@ -136,6 +205,7 @@ async fn insert(
         sent_at: Set(None),
         created_at: Set(now),
         calendar: Set(calendar),
+        account_link_id: Set(account_link_id),
         ..Default::default()
     })
     .exec(db)

@@ -106,11 +106,11 @@ async fn check_password(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let key = throttle::account_key(&user.email);
-    throttle::check(db, &key, PER_ACCOUNT, now).await?;
+    throttle::reserve(db, &key, PER_ACCOUNT, now).await?;
     if passwords::verify(password, Some(&user.password_hash)).await? {
+        throttle::clear(db, &key).await?;
         return Ok(());
     }
-    throttle::record_failure(db, &key, PER_ACCOUNT, now).await?;
     Err(AppError::invalid("password", "That is not your password."))
 }
 
@@ -294,14 +294,13 @@ pub async fn confirm_enrolment(
         return Err(AppError::invalid("code", "Enter the six digits your app shows."));
     };
     let key = code_key(actor.user_id);
-    throttle::check(db, &key, PER_ACCOUNT, now).await?;
+    throttle::reserve(db, &key, PER_ACCOUNT, now).await?;
     let factor = second_factors::Entity::find_by_id(actor.user_id)
         .one(db)
         .await?
         .filter(|f| f.confirmed_at.is_none() && now < f.started_at + Duration::minutes(ENROLMENT_MINUTES))
         .ok_or_else(|| AppError::conflict("This set-up has ended. Start again with your password."))?;
     if !accept_totp(db, &factor, &digits, now).await? {
-        throttle::record_failure(db, &key, PER_ACCOUNT, now).await?;
         audit::record(
             db,
             AuditEvent::by(actor, AuditAction::SecondFactorCodeRefused, "user", actor.user_id),
@@ -436,7 +435,7 @@ pub async fn finish_sign_in(
     }
     let code = SecondFactorCode::parse(code).field("code")?;
     let key = code_key(pending.user_id);
-    throttle::check(db, &key, PER_ACCOUNT, now).await?;
+    throttle::reserve(db, &key, PER_ACCOUNT, now).await?;
     let user = account(db, pending.user_id).await?;
     let factor = confirmed_factor(db, user.id).await?.ok_or_else(expired)?;
     let accepted = match &code {
@@ -448,7 +447,6 @@ pub async fn finish_sign_in(
         }
     };
     let Some(action) = accepted else {
-        throttle::record_failure(db, &key, PER_ACCOUNT, now).await?;
         let event = AuditEvent {
             actor_user_id: None,
             action: AuditAction::SecondFactorCodeRefused,

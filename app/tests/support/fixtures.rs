@@ -17,10 +17,20 @@ use std::collections::BTreeMap;
 /// The password every test account uses.
 pub const PASSWORD: &str = "a calm and quiet river";
 
-/// A new therapist account with this email.
+/// A new therapist account with this email, confirmed.
 pub async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
     let form = TherapistSignUp::parse("Dr Ana Ruiz", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, t0()).await.unwrap()
+    verified_therapist(db, form, t0()).await
+}
+
+/// A therapist whose email is confirmed, made the way the operator's `invite-therapist`
+/// and its link make one (sign-up itself no longer signs anyone in).
+pub async fn verified_therapist(db: &DatabaseConnection, form: TherapistSignUp, now: DateTime<Utc>) -> Actor {
+    let invited = accounts::invite_therapist(db, &form.email, false, now).await.unwrap();
+    let (_, token) = accounts::mint_link_token(db, invited.link_id, now).await.unwrap().unwrap();
+    accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now)
+        .await
+        .unwrap()
 }
 
 /// The fixed clock every service test starts from (a Wednesday, 09:00 UTC).
@@ -42,7 +52,7 @@ pub struct Couple {
 /// (Alex seeks emotional connection, Sam physical closeness).
 pub async fn couple(db: &DatabaseConnection, tag: &str) -> Couple {
     let form = TherapistSignUp::parse("Dr Ana Ruiz", &format!("t.{tag}@example.org"), PASSWORD).unwrap();
-    let therapist = accounts::sign_up_therapist(db, form, t0()).await.unwrap();
+    let therapist = verified_therapist(db, form, t0()).await;
     let (a_email, b_email) = (format!("a.{tag}@example.org"), format!("b.{tag}@example.org"));
     let fields =
         |first_name, email, seeks| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks };

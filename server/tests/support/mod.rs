@@ -109,9 +109,20 @@ async fn postgres_admin() -> DatabaseConnection {
         .expect("PostgreSQL must be reachable for the PostgreSQL tests (set TEST_POSTGRES_URL)")
 }
 
+/// A therapist whose email is confirmed.
 pub async fn therapist(db: &DatabaseConnection, email: &str) -> Actor {
     let form = TherapistSignUp::parse("Dr Therapist", email, PASSWORD).unwrap();
-    accounts::sign_up_therapist(db, form, Utc::now()).await.unwrap()
+    verified_therapist(db, form, Utc::now()).await
+}
+
+/// A therapist whose email is confirmed, made the way the operator's `invite-therapist`
+/// and its link make one (sign-up itself no longer signs anyone in).
+pub async fn verified_therapist(db: &DatabaseConnection, form: TherapistSignUp, now: DateTime<Utc>) -> Actor {
+    let invited = accounts::invite_therapist(db, &form.email, false, now).await.unwrap();
+    let (_, token) = accounts::mint_link_token(db, invited.link_id, now).await.unwrap().unwrap();
+    accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now)
+        .await
+        .unwrap()
 }
 
 /// A case of `owner` with two partners (`names`, `emails`); the partners whose emails are in
@@ -170,6 +181,24 @@ pub async fn invitation_token(db: &DatabaseConnection, partner_id: i32, now: Dat
         .unwrap()
         .unwrap();
     invitations::mint_token(db, invitation.id, now).await.unwrap().unwrap()
+}
+
+/// A working link for the latest sign-up confirmation emailed to `email` (as the mail
+/// worker mints one when it sends the email).
+pub async fn confirmation_token(db: &DatabaseConnection, email: &str) -> SecretToken {
+    use app::entities::outbox_emails;
+    use sea_orm::QueryOrder;
+    let queued = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::ToAddress.eq(email.to_lowercase()))
+        .filter(outbox_emails::Column::AccountLinkId.is_not_null())
+        .order_by_desc(outbox_emails::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a confirmation email");
+    let (_, token) =
+        accounts::mint_link_token(db, queued.account_link_id.unwrap(), Utc::now()).await.unwrap().unwrap();
+    token
 }
 
 /// Calls a server function as `client` the way the hydrated app does; returns status and body.

@@ -38,7 +38,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
-            <p class="aside"><A href="/forgot-password">"Forgot your password?"</A></p>
+            <p class="aside">"Forgot your password, or too many attempts? " <A href="/forgot-password">"Reset your password"</A></p>
             <p class="aside">"New here as a therapist? " <A href="/sign-up">"Create an account"</A></p>
             <p class="aside">"Clients join through the invitation link their therapist sends."</p>
         </section>

@@ -34,7 +34,7 @@ pub struct PasswordChange<'a> {
     /// The new password as typed (never logged).
     pub new_password: &'a str,
     /// The client's network address, for the per-address throttle.
-    pub client_address: &'a str,
+    pub client_address: std::net::IpAddr,
 }
 
 fn event(actor_user_id: Option<i32>, action: AuditAction, user_id: i32) -> AuditEvent<'static> {
@@ -55,19 +55,20 @@ pub async fn change_password(
     let user = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
     let account_key = throttle::account_key(&user.email);
     let address_key = throttle::address_key(change.client_address);
-    throttle::check(db, &address_key, PER_ADDRESS, now).await?;
-    throttle::check(db, &account_key, PER_ACCOUNT, now).await?;
     if change.current_password.is_empty() {
         return Err(AppError::invalid("current_password", "Enter your current password."));
     }
     let new_password = Password::parse(change.new_password, Some(&user.email)).field("new_password")?;
+    // Each attempt is counted before the password is checked, so parallel guesses cannot
+    // slip through together; a correct one gives it back.
+    throttle::reserve(db, &address_key, PER_ADDRESS, now).await?;
+    throttle::reserve(db, &account_key, PER_ACCOUNT, now).await?;
     if !passwords::verify(change.current_password, Some(&user.password_hash)).await? {
-        throttle::record_failure(db, &account_key, PER_ACCOUNT, now).await?;
-        throttle::record_failure(db, &address_key, PER_ADDRESS, now).await?;
         audit::record(db, event(Some(user.id), AuditAction::PasswordChangeRefused, user.id), now).await?;
         return Err(AppError::invalid("current_password", CURRENT_PASSWORD_WRONG));
     }
     throttle::clear(db, &account_key).await?;
+    throttle::release(db, &address_key).await?;
     let password_hash = passwords::hash(&new_password).await?;
     let txn = db.begin().await?;
     let user_id = user.id;

@@ -52,7 +52,7 @@ pub const PER_ADDRESS: ThrottlePolicy =
 pub async fn request_reset(
     db: &(impl ConnectionTrait + TransactionTrait),
     email_text: &str,
-    client_address: &str,
+    client_address: std::net::IpAddr,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let floor = tokio::time::Instant::now() + ANSWER_FLOOR;
@@ -64,17 +64,16 @@ pub async fn request_reset(
 async fn queue_reset(
     db: &(impl ConnectionTrait + TransactionTrait),
     email_text: &str,
-    client_address: &str,
+    client_address: std::net::IpAddr,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let email = EmailAddress::parse(email_text).field("email")?;
     let email_key = format!("reset:{}", throttle::account_key(email.as_str()));
     let address_key = format!("reset:{}", throttle::address_key(client_address));
-    throttle::check(db, &address_key, PER_ADDRESS, now).await?;
-    throttle::check(db, &email_key, PER_EMAIL, now).await?;
-    // Every request counts, so both branches write the same two rows here.
-    throttle::record_failure(db, &email_key, PER_EMAIL, now).await?;
-    throttle::record_failure(db, &address_key, PER_ADDRESS, now).await?;
+    // Every request counts (reserved before anything else), so both branches write the same
+    // two rows here.
+    throttle::reserve(db, &address_key, PER_ADDRESS, now).await?;
+    throttle::reserve(db, &email_key, PER_EMAIL, now).await?;
     let Some(user) = users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await?
     else {
         return Ok(());
@@ -204,7 +203,7 @@ pub const LINK_EXPIRED: &str = "This link has expired. Ask for a new one.";
 
 /// Sets a new password through a reset link (the same rules as any new password). The link
 /// stops working, every session of the account ends, the account's sign-in throttle is
-/// cleared, and nobody is signed in: the person signs in with the new password.
+/// cleared, an unconfirmed email counts as confirmed, and nobody is signed in: the person signs in with the new password.
 pub async fn reset_password(
     db: &(impl ConnectionTrait + TransactionTrait),
     token: &SecretToken,
@@ -236,6 +235,13 @@ pub async fn reset_password(
     }
     let (user_id, account_key) = (user.id, throttle::account_key(&user.email));
     set_password_hash(&txn, user, password_hash, now).await?;
+    // The link arrived in the mailbox, which confirms the address of a therapist who had not.
+    users::Entity::update_many()
+        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .filter(users::Column::Id.eq(user_id))
+        .filter(users::Column::EmailVerifiedAt.is_null())
+        .exec(&txn)
+        .await?;
     retire_pending(&txn, user_id, now).await?;
     sessions::end_all_for_user(&txn, user_id, now).await?;
     throttle::clear(&txn, &account_key).await?;
