@@ -24,11 +24,15 @@ use support::fixtures::{couple, t0, therapist, PASSWORD};
 const NEW_PASSWORD: &str = "a brand new morning walk";
 
 fn change<'a>(current: &'a str, new: &'a str) -> PasswordChange<'a> {
-    PasswordChange { current_password: current, new_password: new, client_address: "192.0.2.20" }
+    PasswordChange {
+        current_password: current,
+        new_password: new,
+        client_address: "192.0.2.20".parse().unwrap(),
+    }
 }
 
 async fn signs_in(db: &DatabaseConnection, email: &str, password: &str) -> bool {
-    let attempt = SignInAttempt { email, password, client_address: "198.51.100.1" };
+    let attempt = SignInAttempt { email, password, client_address: "198.51.100.1".parse().unwrap() };
     match accounts::sign_in(db, attempt, t0()).await {
         Ok(_) => true,
         Err(error) => {
@@ -90,8 +94,11 @@ async fn wrong_current_passwords_are_throttled_like_sign_in(db: &DatabaseConnect
         account::change_password(db, actor, &here, change(PASSWORD, NEW_PASSWORD), t0()).await.unwrap_err();
     assert!(matches!(error, AppError::RateLimited { .. }), "{error:?}");
     // The counter is the sign-in's: signing in must wait too.
-    let attempt =
-        SignInAttempt { email: "lee@example.org", password: PASSWORD, client_address: "203.0.113.9" };
+    let attempt = SignInAttempt {
+        email: "lee@example.org",
+        password: PASSWORD,
+        client_address: "203.0.113.9".parse().unwrap(),
+    };
     assert!(matches!(accounts::sign_in(db, attempt, t0()).await, Err(AppError::RateLimited { .. })));
 }
 
@@ -121,7 +128,7 @@ async fn a_reset_link_works_once_and_ends_every_session(db: &DatabaseConnection)
     let policy = SessionPolicy::default();
     let one = sessions::start(db, actor, policy, t0()).await.unwrap();
     let two = sessions::start(db, actor, policy, t0()).await.unwrap();
-    reset::request_reset(db, "Kim@Example.org", "192.0.2.1", t0()).await.unwrap();
+    reset::request_reset(db, "Kim@Example.org", "192.0.2.1".parse().unwrap(), t0()).await.unwrap();
 
     // The outbox holds no usable link: the text has a placeholder, the row no hash.
     let queued = reset_emails(db).await;
@@ -160,7 +167,7 @@ async fn a_reset_link_works_once_and_ends_every_session(db: &DatabaseConnection)
 
 async fn a_reset_link_expires_after_30_minutes(db: &DatabaseConnection) {
     therapist(db, "jo@example.org").await;
-    reset::request_reset(db, "jo@example.org", "192.0.2.1", t0()).await.unwrap();
+    reset::request_reset(db, "jo@example.org", "192.0.2.1".parse().unwrap(), t0()).await.unwrap();
     let token = send_reset_email(db, "jo@example.org").await;
     let almost = t0() + Duration::minutes(29) + Duration::seconds(59);
     assert_eq!(reset::check_link(db, &token, almost).await.unwrap(), reset::ResetLink::Valid);
@@ -176,10 +183,10 @@ async fn a_reset_link_expires_after_30_minutes(db: &DatabaseConnection) {
 
 async fn a_newer_request_retires_the_older_link(db: &DatabaseConnection) {
     therapist(db, "max@example.org").await;
-    reset::request_reset(db, "max@example.org", "192.0.2.1", t0()).await.unwrap();
+    reset::request_reset(db, "max@example.org", "192.0.2.1".parse().unwrap(), t0()).await.unwrap();
     let first = send_reset_email(db, "max@example.org").await;
     let later = t0() + Duration::minutes(1);
-    reset::request_reset(db, "max@example.org", "192.0.2.1", later).await.unwrap();
+    reset::request_reset(db, "max@example.org", "192.0.2.1".parse().unwrap(), later).await.unwrap();
     assert_eq!(reset::check_link(db, &first, later).await.unwrap(), reset::ResetLink::Expired);
     let second = send_reset_email(db, "max@example.org").await;
     assert_eq!(reset::check_link(db, &second, later).await.unwrap(), reset::ResetLink::Valid);
@@ -187,14 +194,17 @@ async fn a_newer_request_retires_the_older_link(db: &DatabaseConnection) {
 
 async fn unknown_and_client_emails_get_the_same_answer(db: &DatabaseConnection) {
     couple(db, "same").await;
-    let therapist_answer = reset::request_reset(db, "t.same@example.org", "192.0.2.1", t0()).await;
-    let client_answer = reset::request_reset(db, "a.same@example.org", "192.0.2.1", t0()).await;
-    let unknown_answer = reset::request_reset(db, "nobody@example.org", "192.0.2.1", t0()).await;
+    let therapist_answer =
+        reset::request_reset(db, "t.same@example.org", "192.0.2.1".parse().unwrap(), t0()).await;
+    let client_answer =
+        reset::request_reset(db, "a.same@example.org", "192.0.2.1".parse().unwrap(), t0()).await;
+    let unknown_answer =
+        reset::request_reset(db, "nobody@example.org", "192.0.2.1".parse().unwrap(), t0()).await;
     assert_eq!(therapist_answer, Ok(()));
     assert_eq!(client_answer, therapist_answer);
     assert_eq!(unknown_answer, therapist_answer);
     // A malformed address is refused alike, at its field.
-    let malformed = reset::request_reset(db, "not an email", "192.0.2.1", t0()).await;
+    let malformed = reset::request_reset(db, "not an email", "192.0.2.1".parse().unwrap(), t0()).await;
     assert!(malformed.unwrap_err().message_for("email").is_some());
     // Only the two accounts got an email; the unknown address got nothing.
     let mut to: Vec<String> = reset_emails(db).await.into_iter().map(|email| email.to_address).collect();
@@ -202,11 +212,11 @@ async fn unknown_and_client_emails_get_the_same_answer(db: &DatabaseConnection) 
     assert_eq!(to, ["a.same@example.org", "t.same@example.org"]);
     // Too many requests for one email are refused alike, whether or not it has an account.
     for _ in 0..2 {
-        reset::request_reset(db, "t.same@example.org", "192.0.2.1", t0()).await.unwrap();
-        reset::request_reset(db, "nobody@example.org", "192.0.2.1", t0()).await.unwrap();
+        reset::request_reset(db, "t.same@example.org", "192.0.2.1".parse().unwrap(), t0()).await.unwrap();
+        reset::request_reset(db, "nobody@example.org", "192.0.2.1".parse().unwrap(), t0()).await.unwrap();
     }
-    let known = reset::request_reset(db, "t.same@example.org", "192.0.2.1", t0()).await;
-    let unknown = reset::request_reset(db, "nobody@example.org", "192.0.2.1", t0()).await;
+    let known = reset::request_reset(db, "t.same@example.org", "192.0.2.1".parse().unwrap(), t0()).await;
+    let unknown = reset::request_reset(db, "nobody@example.org", "192.0.2.1".parse().unwrap(), t0()).await;
     assert!(matches!(known, Err(AppError::RateLimited { .. })), "{known:?}");
     assert_eq!(known, unknown);
     // A client's reset works like a therapist's.

@@ -170,7 +170,7 @@ async fn each_read_and_write_leaves_its_entry(db: &DatabaseConnection) {
 
 /// A sign-in from the address the request comes from.
 fn attempt<'a>(email: &'a str, password: &'a str) -> SignInAttempt<'a> {
-    SignInAttempt { email, password, client_address: "198.51.100.23" }
+    SignInAttempt { email, password, client_address: "198.51.100.23".parse().unwrap() }
 }
 
 async fn sign_ins_and_refusals_carry_the_request(db: &DatabaseConnection) {
@@ -301,7 +301,7 @@ async fn the_view_filters_pages_and_stays_in_its_scope(db: &DatabaseConnection) 
     let scope = view::account_scope(c.therapist).unwrap();
     let all = AuditFilter::default();
     let account = view::export_rows(db, c.therapist, scope, &all, t0()).await.unwrap();
-    assert!(account.iter().any(|r| r.entry.action == "account.created" && r.actor == "You"));
+    assert!(account.iter().any(|r| r.entry.action == "account.invitation_completed" && r.actor == "You"));
     assert!(account.iter().all(|r| r.entry.case_id.is_none() || r.entry.case_id == Some(c.case_id)));
     assert!(account.iter().all(|r| r.entry.actor_user_id != Some(other.a.user_id)));
     assert_eq!(account.iter().filter(|r| r.entry.action == "homework.opened").count(), 61);

@@ -54,7 +54,7 @@ async fn enrolled(db: &DatabaseConnection, email: &str) -> (Actor, String, Vec<S
 
 /// A correct password for `email` at `at`, and the pending sign-in it starts.
 async fn password_step(db: &DatabaseConnection, email: &str, at: DateTime<Utc>) -> SecretToken {
-    let attempt = SignInAttempt { email, password: PASSWORD, client_address: "192.0.2.10" };
+    let attempt = SignInAttempt { email, password: PASSWORD, client_address: "192.0.2.10".parse().unwrap() };
     let actor = accounts::sign_in(db, attempt, at).await.unwrap();
     second_factor::begin_sign_in(db, actor, at).await.unwrap().expect("a pending sign-in")
 }

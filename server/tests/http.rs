@@ -948,15 +948,11 @@ async fn a_stalled_request_times_out_and_holds_at_most_its_share() {
 /// page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_csv_is_the_owners_alone_and_refusals_are_recorded() {
-    use app::{
-        entities::{audit_entries, sessions},
-        services::accounts::{self, TherapistSignUp},
-    };
+    use app::entities::{audit_entries, sessions};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     let server = spawn_server(&[]).await;
     let (owner, case_id, alex) = case_with_a_client(&server, "Alex & Sam").await;
-    let form = TherapistSignUp::parse("Dr Other", "other@example.org", PASSWORD).unwrap();
-    let other_therapist = accounts::sign_up_therapist(&server.db, form, chrono::Utc::now()).await.unwrap();
+    let other_therapist = support::therapist(&server.db, "other@example.org").await;
     let other = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
     sign_in_as(&server, &other, "other@example.org").await;
 

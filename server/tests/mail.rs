@@ -409,7 +409,7 @@ async fn a_password_reset_link_is_minted_only_as_its_email_is_sent() {
     let _one_at_a_time = ONE_AT_A_TIME.lock().await;
     let (db, _path) = database("reset").await;
     two_invitations(&db).await;
-    reset::request_reset(&db, "ana@example.org", "192.0.2.1", Utc::now()).await.unwrap();
+    reset::request_reset(&db, "ana@example.org", "192.0.2.1".parse().unwrap(), Utc::now()).await.unwrap();
     let queued = outbox_emails::Entity::find().all(&db).await.unwrap();
     let reset_row = queued.iter().find(|row| row.kind.as_str() == "password_reset").expect("queued");
     assert!(!reset_row.text_body.contains("/reset-password/"), "no link in the outbox");

@@ -254,5 +254,5 @@ fn the_source_reader_finds_flattened_fields() {
     assert!(check_in.fields.iter().any(|(name, _)| name == "week_start"), "{:?}", check_in.fields);
     let sign_in = functions.iter().find(|f| f.endpoint == "auth/sign_in").unwrap();
     let names: Vec<&str> = sign_in.fields.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["email", "password", "next"]);
+    assert_eq!(names, ["email", "password", "next", "remember"]);
 }
