@@ -5,7 +5,12 @@
 
 use crate::{
     api::audit::{load_account_audit, load_case_audit, AuditPageView, AuditRowView, EXPORT_PATH},
-    components::{dates::date_time, guard::RequireRole, url::encode_query_value},
+    components::{
+        dates::date_time,
+        form::{Field, FieldIds},
+        guard::RequireRole,
+        url::encode_query_value,
+    },
     domain::{
         audit::{AuditOutcome, AuditPageNumber},
         Role,
@@ -151,32 +156,28 @@ fn audit_page(view: AuditPageView, filter: FilterQuery, path: String, case_id: O
                 "Every opening and change of clinical writing, every sign-in and every refused request, newest first. Entries cannot be changed or deleted."
             </p>
             <Form method="GET" action=path.clone() attr:class="filters" attr:role="search" attr:aria-label="Filter the records">
-                <div class="field">
-                    <label for="audit-partner">"Partner"</label>
+                <Field ids=FieldIds::new("audit-partner") label="Partner">
                     <select id="audit-partner" name="partner">
                         <option value="" selected=filter.partner.is_empty()>"Everyone"</option>
                         {view.partners.iter().map(|choice| view! {
                             <option value=choice.value.clone() selected=selected(&filter.partner, &choice.value)>{choice.label.clone()}</option>
                         }).collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <label for="audit-action">"Action"</label>
+                </Field>
+                <Field ids=FieldIds::new("audit-action") label="Action">
                     <select id="audit-action" name="action">
                         <option value="" selected=filter.action.is_empty()>"All actions"</option>
                         {view.actions.iter().map(|choice| view! {
                             <option value=choice.value.clone() selected=selected(&filter.action, &choice.value)>{choice.label.clone()}</option>
                         }).collect_view()}
                     </select>
-                </div>
-                <div class="field">
-                    <label for="audit-from">"From"</label>
+                </Field>
+                <Field ids=FieldIds::new("audit-from") label="From">
                     <input id="audit-from" type="date" name="from" value=filter.from.clone()/>
-                </div>
-                <div class="field">
-                    <label for="audit-to">"To"</label>
+                </Field>
+                <Field ids=FieldIds::new("audit-to") label="To">
                     <input id="audit-to" type="date" name="to" value=filter.to.clone()/>
-                </div>
+                </Field>
                 <button type="submit" class="button-secondary">"Apply"</button>
             </Form>
             <p>

@@ -3,7 +3,7 @@
 use crate::{
     api::auth::SignIn,
     auth::use_auth,
-    components::form::{action_error, form_action, FormError, TextField},
+    components::form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextField},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,11 +29,9 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" prop:value=next value=next/>
                 <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>
                 <TextField label="Password" name="password" input_type="password" autocomplete="current-password" error=error/>
-                <div class="checkbox-field">
+                <Field ids=FieldIds::new("field-remember") label="Keep me signed in on this device" hint="Leave this unticked on a shared computer: you will be signed out when the browser closes." layout=FieldLayout::Beside>
                     <input type="checkbox" id="field-remember" name="remember" value="yes" aria-describedby="field-remember-hint"/>
-                    <label for="field-remember">"Keep me signed in on this device"</label>
-                    <p class="field-hint" id="field-remember-hint">"Leave this unticked on a shared computer: you will be signed out when the browser closes."</p>
-                </div>
+                </Field>
                 <button type="submit" class="button-primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
