@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 /// The page shell rendered on the server around the app. It also sets the
@@ -158,28 +158,28 @@ fn Layout() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <FriendlyErrors>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
-                    <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
-                    <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>
-                    <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises") view=ExercisesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/wishes") view=WishesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/check-in") view=CheckInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/letting-go") view=LettingGoPage ssr=SsrMode::Async/>
-                    <Route path=path!("/private-note") view=PrivateNotePage ssr=SsrMode::Async/>
-                    <Route path=path!("/my-writing") view=OwnWritingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async/>
-                    <Route path=path!("/consult/:token") view=ConsultPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/caseload") view={Lazy::<CaseloadRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/homework") view={Lazy::<MyHomeworkRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/homework/:id") view={Lazy::<SheetRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/review/:id") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises") view={Lazy::<ExercisesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/wishes") view={Lazy::<WishesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in") view={Lazy::<CheckInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/letting-go") view={Lazy::<LettingGoRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/private-note") view={Lazy::<PrivateNoteRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/my-writing") view={Lazy::<OwnWritingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/new") view={Lazy::<NewExerciseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/:id") view={Lazy::<EditExerciseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/new") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/join/:token") view={Lazy::<JoinRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/consult/:token") view={Lazy::<ConsultRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
                 </FriendlyErrors>
             </main>
@@ -187,6 +187,55 @@ fn Layout() -> impl IntoView {
                 <p>"Babysteps keeps what you write private to you and your therapist unless you choose to share it."</p>
             </footer>
     }
+}
+
+/// Declares, for each page, a route type whose view is split into its own WebAssembly chunk
+/// by `cargo leptos build --split`: the browser downloads the runtime, the header and the
+/// router up front, and a page's code (and what only it uses) when it shows that page.
+/// While hydrating a server-rendered page, the chunk of that page is fetched first (the
+/// server names it in a `<link rel="preload">`). Without `--split` the pages stay in one
+/// bundle and work the same.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    HomeRoute => HomePage,
+    SignInRoute => SignInPage,
+    SignUpRoute => SignUpPage,
+    CaseloadRoute => CaseloadPage,
+    MyHomeworkRoute => MyHomeworkPage,
+    SheetRoute => SheetPage,
+    ReviewRoute => ReviewPage,
+    ExercisesRoute => ExercisesPage,
+    SettingsRoute => SettingsPage,
+    WishesRoute => WishesPage,
+    CheckInRoute => CheckInPage,
+    LettingGoRoute => LettingGoPage,
+    PrivateNoteRoute => PrivateNotePage,
+    OwnWritingRoute => OwnWritingPage,
+    NewExerciseRoute => NewExercisePage,
+    EditExerciseRoute => EditExercisePage,
+    NewCaseRoute => NewCasePage,
+    CaseRoute => CasePage,
+    EditCaseRoute => EditCasePage,
+    OutboxRoute => OutboxPage,
+    JoinRoute => JoinPage,
+    ConsultRoute => ConsultPage,
 }
 
 #[cfg(all(test, feature = "ssr"))]
