@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 ## Install what is missing, then run the app on SQLite at http://127.0.0.1:3000
 run:
 	.ci/setup run
-	cargo leptos serve
+	cargo leptos serve --split
 
 ## Install what is missing, then run every test (unit, service on SQLite and PostgreSQL, HTTP, browser)
 test:
@@ -21,7 +21,7 @@ test:
 release:
 	.ci/setup run
 	@wasm-opt --version
-	cargo leptos build --release --precompress
+	cargo leptos build --release --split --precompress
 	tools/regzip target/site
 	@tools/bundle-size target/site
 

@@ -30,7 +30,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 /// The page shell rendered on the server around the app. It also sets the
@@ -166,39 +166,39 @@ fn Layout() -> impl IntoView {
                 <SecondFactorNotice/>
                 <FriendlyErrors>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in/code") view=SignInCodePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/password-changed") view=PasswordChangedPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/second-factor") view=SecondFactorPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-up/sent") view=SignUpSentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/confirm-email/:token") view=ConfirmEmailPage ssr=SsrMode::Async/>
-                    <Route path=path!("/welcome/:token") view=WelcomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/caseload") view=CaseloadPage ssr=SsrMode::Async/>
-                    <Route path=path!("/homework") view=MyHomeworkPage ssr=SsrMode::Async/>
-                    <Route path=path!("/homework/:id") view=SheetPage ssr=SsrMode::Async/>
-                    <Route path=path!("/review/:id") view=ReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises") view=ExercisesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/wishes") view=WishesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/check-in") view=CheckInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/letting-go") view=LettingGoPage ssr=SsrMode::Async/>
-                    <Route path=path!("/private-note") view=PrivateNotePage ssr=SsrMode::Async/>
-                    <Route path=path!("/my-writing") view=OwnWritingPage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises/new") view=NewExercisePage ssr=SsrMode::Async/>
-                    <Route path=path!("/exercises/:id") view=EditExercisePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/new") view=NewCasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id") view=CasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id/edit") view=EditCasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=AccountAuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cases/:id/audit") view=CaseAuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/join/:token") view=JoinPage ssr=SsrMode::Async/>
-                    <Route path=path!("/consult/:token") view=ConsultPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in/code") view={Lazy::<SignInCodeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password/:token") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/password-changed") view={Lazy::<PasswordChangedRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/second-factor") view={Lazy::<SecondFactorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up/sent") view={Lazy::<SignUpSentRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/confirm-email/:token") view={Lazy::<ConfirmEmailRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/welcome/:token") view={Lazy::<WelcomeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/caseload") view={Lazy::<CaseloadRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/homework") view={Lazy::<MyHomeworkRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/homework/:id") view={Lazy::<SheetRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/review/:id") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises") view={Lazy::<ExercisesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/wishes") view={Lazy::<WishesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/check-in") view={Lazy::<CheckInRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/letting-go") view={Lazy::<LettingGoRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/private-note") view={Lazy::<PrivateNoteRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/my-writing") view={Lazy::<OwnWritingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/new") view={Lazy::<NewExerciseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/exercises/:id") view={Lazy::<EditExerciseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/new") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view={Lazy::<AccountAuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/audit") view={Lazy::<CaseAuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/join/:token") view={Lazy::<JoinRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/consult/:token") view={Lazy::<ConsultRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
                 </FriendlyErrors>
             </main>
@@ -206,6 +206,66 @@ fn Layout() -> impl IntoView {
                 <p>"Babysteps keeps what you write private to you and your therapist unless you choose to share it."</p>
             </footer>
     }
+}
+
+/// Declares, for each page, a route type whose view is split into its own WebAssembly chunk
+/// by `cargo leptos build --split`: the browser downloads the runtime, the header and the
+/// router up front, and a page's code (and what only it uses) when it shows that page.
+/// While hydrating a server-rendered page, the chunk of that page is fetched first (the
+/// server names it in a `<link rel="preload">`). Without `--split` the pages stay in one
+/// bundle and work the same.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    HomeRoute => HomePage,
+    SignInRoute => SignInPage,
+    SignUpRoute => SignUpPage,
+    CaseloadRoute => CaseloadPage,
+    MyHomeworkRoute => MyHomeworkPage,
+    SheetRoute => SheetPage,
+    ReviewRoute => ReviewPage,
+    ExercisesRoute => ExercisesPage,
+    SettingsRoute => SettingsPage,
+    WishesRoute => WishesPage,
+    CheckInRoute => CheckInPage,
+    LettingGoRoute => LettingGoPage,
+    PrivateNoteRoute => PrivateNotePage,
+    OwnWritingRoute => OwnWritingPage,
+    NewExerciseRoute => NewExercisePage,
+    EditExerciseRoute => EditExercisePage,
+    NewCaseRoute => NewCasePage,
+    CaseRoute => CasePage,
+    EditCaseRoute => EditCasePage,
+    OutboxRoute => OutboxPage,
+    JoinRoute => JoinPage,
+    ConsultRoute => ConsultPage,
+    SignInCodeRoute => SignInCodePage,
+    AccountRoute => AccountPage,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ResetPasswordRoute => ResetPasswordPage,
+    PasswordChangedRoute => PasswordChangedPage,
+    SecondFactorRoute => SecondFactorPage,
+    SignUpSentRoute => SignUpSentPage,
+    ConfirmEmailRoute => ConfirmEmailPage,
+    WelcomeRoute => WelcomePage,
+    AccountAuditRoute => AccountAuditPage,
+    CaseAuditRoute => CaseAuditPage,
 }
 
 #[cfg(all(test, feature = "ssr"))]

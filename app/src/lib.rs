@@ -23,13 +23,18 @@ pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: hydrates the server-rendered page. Hydration is asynchronous
+/// because each page's code is a separate WebAssembly chunk (`cargo leptos build --split`,
+/// see `app::lazy_pages`), fetched before its server-rendered HTML is hydrated.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A marker for browser tests: the page is interactive from here on.
-    let window = leptos::prelude::window();
-    let _ = js_sys::Reflect::set(window.as_ref(), &"__hydrated".into(), &true.into());
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body().expect("a page has a body");
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        // A marker for browser tests: the page is interactive from here on.
+        let window = leptos::prelude::window();
+        let _ = js_sys::Reflect::set(window.as_ref(), &"__hydrated".into(), &true.into());
+    });
 }
