@@ -166,10 +166,15 @@ test('the bundle is served with hashed names, compressed, and cached for a year'
   });
   await page.goto('/sign-in');
   await waitForHydration(page);
-  const kinds = bundle.map(({ url }) => url.split('.').pop()).sort();
+  // The split build: the main script, stylesheet and module, the split loader, and the
+  // page's own chunks — each with a content hash in its name.
+  const kinds = [...new Set(bundle.map(({ url }) => url.split('.').pop()))].sort();
   expect(kinds).toEqual(['css', 'js', 'wasm']);
+  for (const name of ['babysteps', '__wasm_split']) {
+    expect(bundle.some(({ url }) => new URL(url).pathname.startsWith(`/pkg/${name}.`)), name).toBe(true);
+  }
   for (const { url, headers } of bundle) {
-    expect(url).toMatch(/\/pkg\/babysteps\.[A-Za-z0-9_-]{22}\.(css|js|wasm)$/);
+    expect(url).toMatch(/\/pkg\/[A-Za-z0-9_]+\.[A-Za-z0-9_-]{22}\.(css|js|wasm)$/);
     expect(headers['cache-control'], url).toBe('public, max-age=31536000, immutable');
     expect(headers['content-encoding'], url).toBe('br');
   }

@@ -9,7 +9,7 @@ test('a forgotten password is reset from the emailed link, once', async ({ page,
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 
-  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByRole('link', { name: 'Reset your password' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Forgot your password?' })).toBeVisible();
   await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
@@ -27,7 +27,7 @@ test('a forgotten password is reset from the emailed link, once', async ({ page,
   await other.goto(link);
   await expect(other.getByRole('heading', { level: 1, name: 'Choose a new password' })).toBeVisible();
   await waitForHydration(other);
-  await other.getByLabel('New password').fill(NEW_PASSWORD);
+  await other.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await other.getByRole('button', { name: 'Save new password' }).click();
   await expect(other.getByRole('heading', { level: 1, name: 'Your password has been changed' })).toBeVisible();
 
@@ -35,7 +35,7 @@ test('a forgotten password is reset from the emailed link, once', async ({ page,
   await expect(other.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   await waitForHydration(other);
   await other.getByLabel('Email').fill(email);
-  await other.getByLabel('Password').fill(NEW_PASSWORD);
+  await other.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
   await other.getByRole('button', { name: 'Sign in' }).click();
   await expect(other.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
 

@@ -98,7 +98,7 @@ test('a removed partner is signed out at once and keeps only a private note and 
   await alex.page.goto('/homework');
   await expect(alex.page.getByText(/Your therapist has ended your access to this case/)).toBeVisible();
   await alex.page.getByRole('link', { name: 'Download your own writing' }).click();
-  await expect(alex.page.getByRole('heading', { name: 'My writing' })).toBeVisible();
+  await expect(alex.page.getByRole('heading', { name: 'My writing', exact: true })).toBeVisible();
   await expect(alex.page.getByText(/We have decided to separate\./)).toBeVisible();
   await expect(alex.page.getByRole('link', { name: /Download babysteps-alex-/ })).toBeVisible();
 
