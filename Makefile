@@ -1,6 +1,6 @@
 # Babysteps: the two commands of the README's Quick start, and a few helpers.
 
-.PHONY: run test release wasm-size bench
+.PHONY: run test release wasm-size bench lighthouse
 
 # cargo-leptos runs the first wasm-opt on PATH: the pinned binaryen that .ci/setup installs
 # into tools/ (see tools/package.json), never whatever else the machine has.
@@ -32,3 +32,9 @@ wasm-size: release
 bench:
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
 	  cargo bench -p app --features ssr --bench caseload
+
+## Lighthouse (mobile, simulated slow 4G) on the sign-in page, the caseload, the case page and
+## a client's sheet of the release build; prints the scores and writes end2end/lighthouse-report.md
+lighthouse: release
+	.ci/setup test
+	cd end2end && npx playwright test --config lighthouse.config.ts

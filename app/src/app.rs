@@ -26,11 +26,11 @@ use crate::{
         settings::SettingsPage,
     },
 };
-use leptos::prelude::*;
+use leptos::{lazy, prelude::*};
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 /// The page shell rendered on the server around the app. It also sets the
@@ -208,64 +208,267 @@ fn Layout() -> impl IntoView {
     }
 }
 
-/// Declares, for each page, a route type whose view is split into its own WebAssembly chunk
-/// by `cargo leptos build --split`: the browser downloads the runtime, the header and the
-/// router up front, and a page's code (and what only it uses) when it shows that page.
-/// While hydrating a server-rendered page, the chunk of that page is fetched first (the
-/// server names it in a `<link rel="preload">`). Without `--split` the pages stay in one
-/// bundle and work the same.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+/// Declares a route type for each page of each group below (`Group in group_fn (preload
+/// its_preload_fn) { Route => Variant, … }`): the route's view comes from the group's
+/// `#[lazy]` function, so `cargo leptos build --split` puts each group's code in its own
+/// WebAssembly module, which the browser fetches when it first shows a page of that group.
+/// While hydrating a server-rendered page, the server names that module and the chunks it
+/// needs in `<link rel="preload">`. Code shared by several groups goes into chunks, one per
+/// set of groups that share it: a few groups keep that to a few dozen files (one group per
+/// page made about 500). Without `--split` the pages stay in one bundle and work the same.
+macro_rules! lazy_routes {
+    ($($pages:ident in $group:ident (preload $preload:ident) { $($route:ident => $page:ident),* $(,)? })*) => {$($(
+        #[doc = concat!("The lazily loaded route of `", stringify!($pages), "::", stringify!($page), "`.")]
         struct $route;
 
-        #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
                 Self
             }
 
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
+            async fn view(_this: Self) -> AnyView {
+                $group($pages::$page).await
+            }
+
+            async fn preload() {
+                #[cfg(target_arch = "wasm32")]
+                $preload().await;
             }
         }
-    )*};
+    )*)*};
 }
 
-lazy_pages! {
-    HomeRoute => HomePage,
-    SignInRoute => SignInPage,
-    SignUpRoute => SignUpPage,
-    CaseloadRoute => CaseloadPage,
-    MyHomeworkRoute => MyHomeworkPage,
-    SheetRoute => SheetPage,
-    ReviewRoute => ReviewPage,
-    ExercisesRoute => ExercisesPage,
-    SettingsRoute => SettingsPage,
-    WishesRoute => WishesPage,
-    CheckInRoute => CheckInPage,
-    LettingGoRoute => LettingGoPage,
-    PrivateNoteRoute => PrivateNotePage,
-    OwnWritingRoute => OwnWritingPage,
-    NewExerciseRoute => NewExercisePage,
-    EditExerciseRoute => EditExercisePage,
-    NewCaseRoute => NewCasePage,
-    CaseRoute => CasePage,
-    EditCaseRoute => EditCasePage,
-    OutboxRoute => OutboxPage,
-    JoinRoute => JoinPage,
-    ConsultRoute => ConsultPage,
-    SignInCodeRoute => SignInCodePage,
-    AccountRoute => AccountPage,
-    ForgotPasswordRoute => ForgotPasswordPage,
-    ResetPasswordRoute => ResetPasswordPage,
-    PasswordChangedRoute => PasswordChangedPage,
-    SecondFactorRoute => SecondFactorPage,
-    SignUpSentRoute => SignUpSentPage,
-    ConfirmEmailRoute => ConfirmEmailPage,
-    WelcomeRoute => WelcomePage,
-    AccountAuditRoute => AccountAuditPage,
-    CaseAuditRoute => CaseAuditPage,
+/// The home page and signing in: the pages a visitor meets first, on their own so they load least.
+#[derive(Clone, Copy)]
+enum SignInPages {
+    /// [`HomePage`].
+    Home,
+    /// [`SignInPage`].
+    SignIn,
+    /// [`SignInCodePage`].
+    SignInCode,
+}
+
+/// The views of [`SignInPages`], loaded together.
+#[lazy]
+fn sign_in_pages(page: SignInPages) -> AnyView {
+    match page {
+        SignInPages::Home => view! { <HomePage/> }.into_any(),
+        SignInPages::SignIn => view! { <SignInPage/> }.into_any(),
+        SignInPages::SignInCode => view! { <SignInCodePage/> }.into_any(),
+    }
+}
+
+/// The therapist's caseload, the page a therapist opens most, on its own.
+#[derive(Clone, Copy)]
+enum CaseloadPages {
+    /// [`CaseloadPage`].
+    Caseload,
+}
+
+/// The view of [`CaseloadPages`].
+#[lazy]
+fn caseload_pages(page: CaseloadPages) -> AnyView {
+    match page {
+        CaseloadPages::Caseload => view! { <CaseloadPage/> }.into_any(),
+    }
+}
+
+/// Signing up, invitations, consultation links, password resets and one's own account: pages both roles (and visitors) use, less often than signing in.
+#[derive(Clone, Copy)]
+enum AccountPages {
+    /// [`SignUpPage`].
+    SignUp,
+    /// [`SignUpSentPage`].
+    SignUpSent,
+    /// [`ConfirmEmailPage`].
+    ConfirmEmail,
+    /// [`WelcomePage`].
+    Welcome,
+    /// [`ForgotPasswordPage`].
+    ForgotPassword,
+    /// [`ResetPasswordPage`].
+    ResetPassword,
+    /// [`PasswordChangedPage`].
+    PasswordChanged,
+    /// [`AccountPage`].
+    Account,
+    /// [`SecondFactorPage`].
+    SecondFactor,
+    /// [`JoinPage`].
+    Join,
+    /// [`ConsultPage`].
+    Consult,
+}
+
+/// The views of [`AccountPages`], loaded together.
+#[lazy]
+fn account_pages(page: AccountPages) -> AnyView {
+    match page {
+        AccountPages::SignUp => view! { <SignUpPage/> }.into_any(),
+        AccountPages::SignUpSent => view! { <SignUpSentPage/> }.into_any(),
+        AccountPages::ConfirmEmail => view! { <ConfirmEmailPage/> }.into_any(),
+        AccountPages::Welcome => view! { <WelcomePage/> }.into_any(),
+        AccountPages::ForgotPassword => view! { <ForgotPasswordPage/> }.into_any(),
+        AccountPages::ResetPassword => view! { <ResetPasswordPage/> }.into_any(),
+        AccountPages::PasswordChanged => view! { <PasswordChangedPage/> }.into_any(),
+        AccountPages::Account => view! { <AccountPage/> }.into_any(),
+        AccountPages::SecondFactor => view! { <SecondFactorPage/> }.into_any(),
+        AccountPages::Join => view! { <JoinPage/> }.into_any(),
+        AccountPages::Consult => view! { <ConsultPage/> }.into_any(),
+    }
+}
+
+/// A client's homework sheet, the page clients use most, on its own so it loads least.
+#[derive(Clone, Copy)]
+enum SheetPages {
+    /// [`SheetPage`].
+    Sheet,
+}
+
+/// The views of [`SheetPages`], loaded together.
+#[lazy]
+fn sheet_pages(page: SheetPages) -> AnyView {
+    match page {
+        SheetPages::Sheet => view! { <SheetPage/> }.into_any(),
+    }
+}
+
+/// The rest of a client's pages: their homework list and the steps done together.
+#[derive(Clone, Copy)]
+enum ClientPages {
+    /// [`MyHomeworkPage`].
+    MyHomework,
+    /// [`WishesPage`].
+    Wishes,
+    /// [`CheckInPage`].
+    CheckIn,
+    /// [`LettingGoPage`].
+    LettingGo,
+    /// [`PrivateNotePage`].
+    PrivateNote,
+    /// [`OwnWritingPage`].
+    OwnWriting,
+}
+
+/// The views of [`ClientPages`], loaded together.
+#[lazy]
+fn client_pages(page: ClientPages) -> AnyView {
+    match page {
+        ClientPages::MyHomework => view! { <MyHomeworkPage/> }.into_any(),
+        ClientPages::Wishes => view! { <WishesPage/> }.into_any(),
+        ClientPages::CheckIn => view! { <CheckInPage/> }.into_any(),
+        ClientPages::LettingGo => view! { <LettingGoPage/> }.into_any(),
+        ClientPages::PrivateNote => view! { <PrivateNotePage/> }.into_any(),
+        ClientPages::OwnWriting => view! { <OwnWritingPage/> }.into_any(),
+    }
+}
+
+/// Everything about one of the therapist's cases.
+#[derive(Clone, Copy)]
+enum CasePages {
+    /// [`NewCasePage`].
+    NewCase,
+    /// [`CasePage`].
+    Case,
+    /// [`EditCasePage`].
+    EditCase,
+    /// [`CaseAuditPage`].
+    CaseAudit,
+    /// [`ReviewPage`].
+    Review,
+}
+
+/// The views of [`CasePages`], loaded together.
+#[lazy]
+fn case_pages(page: CasePages) -> AnyView {
+    match page {
+        CasePages::NewCase => view! { <NewCasePage/> }.into_any(),
+        CasePages::Case => view! { <CasePage/> }.into_any(),
+        CasePages::EditCase => view! { <EditCasePage/> }.into_any(),
+        CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
+        CasePages::Review => view! { <ReviewPage/> }.into_any(),
+    }
+}
+
+/// The therapist's practice-wide pages: exercises, settings, the outbox and the account's records.
+#[derive(Clone, Copy)]
+enum PracticePages {
+    /// [`ExercisesPage`].
+    Exercises,
+    /// [`NewExercisePage`].
+    NewExercise,
+    /// [`EditExercisePage`].
+    EditExercise,
+    /// [`SettingsPage`].
+    Settings,
+    /// [`OutboxPage`].
+    Outbox,
+    /// [`AccountAuditPage`].
+    AccountAudit,
+}
+
+/// The views of [`PracticePages`], loaded together.
+#[lazy]
+fn practice_pages(page: PracticePages) -> AnyView {
+    match page {
+        PracticePages::Exercises => view! { <ExercisesPage/> }.into_any(),
+        PracticePages::NewExercise => view! { <NewExercisePage/> }.into_any(),
+        PracticePages::EditExercise => view! { <EditExercisePage/> }.into_any(),
+        PracticePages::Settings => view! { <SettingsPage/> }.into_any(),
+        PracticePages::Outbox => view! { <OutboxPage/> }.into_any(),
+        PracticePages::AccountAudit => view! { <AccountAuditPage/> }.into_any(),
+    }
+}
+
+lazy_routes! {
+    SignInPages in sign_in_pages (preload __preload_sign_in_pages) {
+        HomeRoute => Home,
+        SignInRoute => SignIn,
+        SignInCodeRoute => SignInCode,
+    }
+    AccountPages in account_pages (preload __preload_account_pages) {
+        SignUpRoute => SignUp,
+        SignUpSentRoute => SignUpSent,
+        ConfirmEmailRoute => ConfirmEmail,
+        WelcomeRoute => Welcome,
+        ForgotPasswordRoute => ForgotPassword,
+        ResetPasswordRoute => ResetPassword,
+        PasswordChangedRoute => PasswordChanged,
+        AccountRoute => Account,
+        SecondFactorRoute => SecondFactor,
+        JoinRoute => Join,
+        ConsultRoute => Consult,
+    }
+    SheetPages in sheet_pages (preload __preload_sheet_pages) {
+        SheetRoute => Sheet,
+    }
+    ClientPages in client_pages (preload __preload_client_pages) {
+        MyHomeworkRoute => MyHomework,
+        WishesRoute => Wishes,
+        CheckInRoute => CheckIn,
+        LettingGoRoute => LettingGo,
+        PrivateNoteRoute => PrivateNote,
+        OwnWritingRoute => OwnWriting,
+    }
+    CaseloadPages in caseload_pages (preload __preload_caseload_pages) {
+        CaseloadRoute => Caseload,
+    }
+    CasePages in case_pages (preload __preload_case_pages) {
+        NewCaseRoute => NewCase,
+        CaseRoute => Case,
+        EditCaseRoute => EditCase,
+        CaseAuditRoute => CaseAudit,
+        ReviewRoute => Review,
+    }
+    PracticePages in practice_pages (preload __preload_practice_pages) {
+        ExercisesRoute => Exercises,
+        NewExerciseRoute => NewExercise,
+        EditExerciseRoute => EditExercise,
+        SettingsRoute => Settings,
+        OutboxRoute => Outbox,
+        AccountAuditRoute => AccountAudit,
+    }
 }
 
 #[cfg(all(test, feature = "ssr"))]
