@@ -75,7 +75,8 @@ pub const TOTP_UNREADABLE: &str = "Codes from your app cannot be checked on this
 
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
 /// correct a public form (sign-in, sign-up, the sign-in code) without JavaScript.
-const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, CODE_REFUSED, SIGN_IN_EXPIRED, TOTP_UNREADABLE, PASSWORD_REFUSED];
+const LINK_MESSAGES: &[&str] =
+    &[SIGN_IN_REFUSED, CODE_REFUSED, SIGN_IN_EXPIRED, TOTP_UNREADABLE, PASSWORD_REFUSED];
 /// The refusal of a request whose form could not be read at all.
 const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
 /// The longest wait an error read from a link may announce (the sign-in throttle's longest).

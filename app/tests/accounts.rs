@@ -332,7 +332,9 @@ async fn therapist_actions_that_email_clients_keep_the_limit(db: &DatabaseConnec
         exchange::reply_to_private_note(db, c.therapist, note.id, "Yes, gladly.", day_one).await.unwrap_err(),
     );
     assert_eq!(private_note_replies::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
-    at_the_limit(homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_one).await.unwrap_err());
+    at_the_limit(
+        homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_one).await.unwrap_err(),
+    );
     assert_eq!(assignments::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
 
     // Day two: both go through and email the clients; then the limit is reached again.
@@ -350,10 +352,14 @@ async fn therapist_actions_that_email_clients_keep_the_limit(db: &DatabaseConnec
         .unwrap();
     let answers = [("emotional_meaning", "Being heard."), ("behaviours", "Ask about my day")];
     let answers = answers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-    homework::save_answers(db, c.a, step1.id, 0, &answers, homework::SaveIntent::Submit, day_two).await.unwrap();
+    homework::save_answers(db, c.a, step1.id, 0, &answers, homework::SaveIntent::Submit, day_two)
+        .await
+        .unwrap();
     let response = responses::Entity::find().one(db).await.unwrap().unwrap();
     use_up_the_daily_limit(db, c.case_id, day_two).await;
-    at_the_limit(homework::comment(db, c.therapist, response.id, None, "Thank you.", day_two).await.unwrap_err());
+    at_the_limit(
+        homework::comment(db, c.therapist, response.id, None, "Thank you.", day_two).await.unwrap_err(),
+    );
     assert_eq!(comments::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
 
     // Day three: the comment goes through.

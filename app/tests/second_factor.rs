@@ -19,9 +19,7 @@ use app::{
     },
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use support::fixtures::{couple, t0, therapist, PASSWORD};
 use totp_rs::{Builder, Secret};
 
@@ -61,7 +59,8 @@ async fn enrolled(db: &DatabaseConnection, email: &str) -> (Actor, String, Vec<S
     let actor = therapist(db, email).await;
     second_factor::start_enrolment(db, &key(), actor, PASSWORD, t0()).await.unwrap();
     let secret = second_factor::status(db, &key(), actor, t0()).await.unwrap().enrolment.unwrap().secret;
-    let codes = second_factor::confirm_enrolment(db, &key(), actor, &code_at(&secret, t0()), t0()).await.unwrap();
+    let codes =
+        second_factor::confirm_enrolment(db, &key(), actor, &code_at(&secret, t0()), t0()).await.unwrap();
     (actor, secret, codes)
 }
 
@@ -87,7 +86,8 @@ async fn enrolment_needs_password_and_a_valid_code(db: &DatabaseConnection) {
     assert_eq!(enrolment.secret.replace(' ', "").len(), 32);
     let right = code_at(&enrolment.secret, t0());
 
-    let refused = second_factor::confirm_enrolment(db, &key(), actor, other_than(&right), t0()).await.unwrap_err();
+    let refused =
+        second_factor::confirm_enrolment(db, &key(), actor, other_than(&right), t0()).await.unwrap_err();
     assert_eq!(refused, AppError::invalid("code", CODE_REFUSED));
     assert!(!second_factor::status(db, &key(), actor, t0()).await.unwrap().enrolled);
     assert_eq!(audited(db, "second_factor.code_refused").await, 1);
@@ -115,8 +115,9 @@ async fn a_started_enrolment_ends_after_ten_minutes(db: &DatabaseConnection) {
     let secret = second_factor::status(db, &key(), actor, t0()).await.unwrap().enrolment.unwrap().secret;
     let later = t0() + Duration::minutes(10);
     assert_eq!(second_factor::status(db, &key(), actor, later).await.unwrap().enrolment, None);
-    let error =
-        second_factor::confirm_enrolment(db, &key(), actor, &code_at(&secret, later), later).await.unwrap_err();
+    let error = second_factor::confirm_enrolment(db, &key(), actor, &code_at(&secret, later), later)
+        .await
+        .unwrap_err();
     assert!(matches!(error, AppError::Conflict { .. }), "{error:?}");
 }
 
@@ -124,7 +125,8 @@ async fn sign_in_takes_a_code_on_a_second_step(db: &DatabaseConnection) {
     let (actor, secret, _) = enrolled(db, "ana@example.org").await;
     let at = t0() + Duration::minutes(1);
     let token = password_step(db, "ana@example.org", at).await;
-    let signed_in = second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, at), at).await.unwrap();
+    let signed_in =
+        second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, at), at).await.unwrap();
     assert_eq!(signed_in, actor);
     assert_eq!(audited(db, "second_factor.code_accepted").await, 1);
 
@@ -138,7 +140,8 @@ async fn a_code_is_accepted_once(db: &DatabaseConnection) {
     // The code that confirmed the enrolment (step of t0) cannot sign in, even within drift.
     let at = t0() + Duration::seconds(30);
     let token = password_step(db, "ana@example.org", at).await;
-    let reused = second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, t0()), at).await.unwrap_err();
+    let reused =
+        second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, t0()), at).await.unwrap_err();
     assert_eq!(reused, AppError::invalid("code", CODE_REFUSED));
     // The current code works once…
     let current = code_at(&secret, at);
@@ -215,14 +218,18 @@ async fn a_pending_sign_in_expires_and_works_once(db: &DatabaseConnection) {
     let at = t0() + Duration::minutes(1);
     let token = password_step(db, "ana@example.org", at).await;
     let late = at + Duration::minutes(PENDING_SIGN_IN_MINUTES);
-    let expired = second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, late), late).await.unwrap_err();
+    let expired =
+        second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, late), late).await.unwrap_err();
     assert_eq!(expired, AppError::invalid("", SIGN_IN_EXPIRED));
 
     let token = password_step(db, "ana@example.org", late).await;
     let just_in_time = late + Duration::minutes(PENDING_SIGN_IN_MINUTES) - Duration::seconds(1);
-    second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, just_in_time), just_in_time).await.unwrap();
+    second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, just_in_time), just_in_time)
+        .await
+        .unwrap();
     let next = just_in_time + Duration::seconds(30);
-    let reused = second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, next), next).await.unwrap_err();
+    let reused =
+        second_factor::finish_sign_in(db, &key(), &token, &code_at(&secret, next), next).await.unwrap_err();
     assert_eq!(reused, AppError::invalid("", SIGN_IN_EXPIRED));
     // Only the token's hash is stored.
     let stored = app::entities::pending_sign_ins::Entity::find().all(db).await.unwrap();
@@ -269,7 +276,10 @@ async fn the_secret_is_sealed_at_rest(db: &DatabaseConnection) {
     // Sign-in with a code from the app still works.
     let at = t0() + Duration::minutes(1);
     let token = password_step(db, "ana@example.org", at).await;
-    assert_eq!(second_factor::finish_sign_in(db, &key(), &token, &code_at(&shown, at), at).await.unwrap(), actor);
+    assert_eq!(
+        second_factor::finish_sign_in(db, &key(), &token, &code_at(&shown, at), at).await.unwrap(),
+        actor
+    );
 }
 
 async fn plain_text_secrets_are_sealed_at_start_up(db: &DatabaseConnection) {
@@ -317,8 +327,7 @@ async fn a_wrong_key_refuses_cleanly(db: &DatabaseConnection) {
     second_factor::start_enrolment(db, &key(), other, PASSWORD, t0()).await.unwrap();
     let status = second_factor::status(db, &other_key(), other, t0()).await.unwrap();
     assert_eq!(status.enrolment, None);
-    let ended =
-        second_factor::confirm_enrolment(db, &other_key(), other, "123456", t0()).await.unwrap_err();
+    let ended = second_factor::confirm_enrolment(db, &other_key(), other, "123456", t0()).await.unwrap_err();
     assert_eq!(ended.status_code(), 409, "{ended:?}");
 }
 

@@ -235,7 +235,8 @@ impl Config {
             .map_err(|problem| ConfigError { variable: "TRUSTED_PROXIES", problem })?;
         let sealing_key = match (get("SEALING_KEY"), get("SEALING_KEY_FILE")) {
             (Some(text), _) => SealingKeySource::Given(
-                SealingKey::from_text(&text).map_err(|problem| ConfigError { variable: "SEALING_KEY", problem })?,
+                SealingKey::from_text(&text)
+                    .map_err(|problem| ConfigError { variable: "SEALING_KEY", problem })?,
             ),
             (None, Some(path)) => SealingKeySource::File(PathBuf::from(path)),
             (None, None) => SealingKeySource::File(default_key_file(&database_url)),
@@ -419,7 +420,8 @@ mod tests {
     fn the_sealing_key_is_given_or_kept_in_a_file() {
         let defaults = Config::from_vars(&HashMap::new()).unwrap();
         assert_eq!(defaults.sealing_key, SealingKeySource::File(PathBuf::from("data/sealing.key")));
-        let beside = Config::from_vars(&vars(&[("DATABASE_URL", "sqlite:///srv/bs/app.db?mode=rwc")])).unwrap();
+        let beside =
+            Config::from_vars(&vars(&[("DATABASE_URL", "sqlite:///srv/bs/app.db?mode=rwc")])).unwrap();
         assert_eq!(beside.sealing_key, SealingKeySource::File(PathBuf::from("/srv/bs/sealing.key")));
         let postgres = Config::from_vars(&vars(&[("DATABASE_URL", "postgres://db/bs")])).unwrap();
         assert_eq!(postgres.sealing_key, SealingKeySource::File(PathBuf::from("data/sealing.key")));

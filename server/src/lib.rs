@@ -68,9 +68,9 @@ pub fn sealing_key(config: &Config) -> Result<SealingKey, StartError> {
 fn key_from_file(path: &Path) -> Result<SealingKey, StartError> {
     let problem = |what: String| StartError::SealingKey(format!("{}: {what}", path.display()));
     let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| problem(e.to_string())).and_then(|text| {
-            SealingKey::from_text(&text).map_err(|what| problem(format!("the key {what}")))
-        })
+        std::fs::read_to_string(path)
+            .map_err(|e| problem(e.to_string()))
+            .and_then(|text| SealingKey::from_text(&text).map_err(|what| problem(format!("the key {what}"))))
     };
     match std::fs::metadata(path) {
         Ok(_) => return read(path),
@@ -117,7 +117,10 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 /// At start-up: seals second-factor secrets still stored as plain text, and says loudly
 /// when the key does not open the sealed ones (those accounts can then sign in only with a
 /// recovery code, until the right key is configured).
-pub async fn seal_stored_secrets(db: &sea_orm::DatabaseConnection, key: &SealingKey) -> Result<(), StartError> {
+pub async fn seal_stored_secrets(
+    db: &sea_orm::DatabaseConnection,
+    key: &SealingKey,
+) -> Result<(), StartError> {
     let report = second_factor::seal_stored_secrets(db, key)
         .await
         .map_err(|_| StartError::Database("cannot seal the stored second-factor secrets".to_owned()))?;

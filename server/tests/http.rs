@@ -45,7 +45,10 @@ async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
     let db = server::open_database(&config).await.expect("open database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let app = server::router(&config, server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()));
+    let app = server::router(
+        &config,
+        server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()),
+    );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
     TestServer { base, db, client, db_path, _one_at_a_time: one_at_a_time }
@@ -1107,7 +1110,11 @@ async fn from_an_untrusted_peer_a_forwarded_header_is_ignored() {
         exhaust_address(&server.db, "127.0.0.1").await;
         // A spoofed header does not dodge the per-address throttle…
         for forwarded in [None, Some("203.0.113.9"), Some("2001:db8::1"), Some("10.0.0.1, 203.0.113.10")] {
-            assert_eq!(wrong_password_from(&server, forwarded).await, StatusCode::TOO_MANY_REQUESTS, "{forwarded:?}");
+            assert_eq!(
+                wrong_password_from(&server, forwarded).await,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{forwarded:?}"
+            );
         }
         drop(server);
         // …nor can it get someone else throttled.

@@ -58,8 +58,9 @@ fn clean_line(text: &str) -> bool {
 
 /// Text that looks like a date, often far outside the calendar's usual years.
 fn date_like() -> impl Strategy<Value = String> {
-    (any::<bool>(), 0_u32..400_000, 0_u32..20, 0_u32..40)
-        .prop_map(|(minus, year, month, day)| format!("{}{year:04}-{month:02}-{day:02}", if minus { "-" } else { "" }))
+    (any::<bool>(), 0_u32..400_000, 0_u32..20, 0_u32..40).prop_map(|(minus, year, month, day)| {
+        format!("{}{year:04}-{month:02}-{day:02}", if minus { "-" } else { "" })
+    })
 }
 
 proptest! {

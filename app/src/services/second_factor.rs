@@ -39,11 +39,11 @@ use crate::{
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 use totp_rs::{Builder, Secret, Totp};
 
 /// How long a sign-in waits for its code.
@@ -125,7 +125,10 @@ pub struct SealingReport {
 
 /// At start-up: seals every secret still stored as plain text, and counts the sealed ones
 /// that `key` does not open (so a wrong key is noticed at once, not at someone's sign-in).
-pub async fn seal_stored_secrets(db: &impl ConnectionTrait, key: &SealingKey) -> Result<SealingReport, AppError> {
+pub async fn seal_stored_secrets(
+    db: &impl ConnectionTrait,
+    key: &SealingKey,
+) -> Result<SealingReport, AppError> {
     let mut report = SealingReport::default();
     let stored: Vec<(i32, String)> = second_factors::Entity::find()
         .select_only()
@@ -143,7 +146,10 @@ pub async fn seal_stored_secrets(db: &impl ConnectionTrait, key: &SealingKey) ->
         }
         // Only if it is still the same plain text (a concurrent change wins).
         let updated = second_factors::Entity::update_many()
-            .col_expr(second_factors::Column::Secret, Expr::value(key.seal(&secret, &sealing_context(user_id))))
+            .col_expr(
+                second_factors::Column::Secret,
+                Expr::value(key.seal(&secret, &sealing_context(user_id))),
+            )
             .filter(second_factors::Column::UserId.eq(user_id))
             .filter(second_factors::Column::Secret.eq(secret))
             .exec(db)
@@ -257,7 +263,11 @@ fn recovery_codes_for(secret_base32: &str) -> Vec<String> {
                 .chain_update((number as u32).to_be_bytes())
                 .finalize();
             // 256 is a multiple of 32, so each character is uniform.
-            digest.iter().take(RECOVERY_CODE_CHARS).map(|byte| BASE32[usize::from(byte % 32)] as char).collect()
+            digest
+                .iter()
+                .take(RECOVERY_CODE_CHARS)
+                .map(|byte| BASE32[usize::from(byte % 32)] as char)
+                .collect()
         })
         .collect()
 }
@@ -268,7 +278,11 @@ fn shown_code(code: &str) -> String {
 }
 
 /// What the owner sees of a started enrolment: the grouped secret and its QR code.
-fn enrolment_display(factor: &second_factors::Model, secret: &str, email: &str) -> Result<Enrolment, AppError> {
+fn enrolment_display(
+    factor: &second_factors::Model,
+    secret: &str,
+    email: &str,
+) -> Result<Enrolment, AppError> {
     let link = format!(
         "otpauth://totp/{ISSUER}:{label}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits=6&period=30",
         label = encode_query_value(email),
@@ -533,7 +547,9 @@ pub async fn finish_sign_in(
     let accepted = match &code {
         SecondFactorCode::Totp(digits) => {
             let secret = secret_of(&factor, key).map_err(|_| AppError::invalid("code", TOTP_UNREADABLE))?;
-            accept_totp(db, &factor, &secret, digits, now).await?.then_some(AuditAction::SecondFactorCodeAccepted)
+            accept_totp(db, &factor, &secret, digits, now)
+                .await?
+                .then_some(AuditAction::SecondFactorCodeAccepted)
         }
         SecondFactorCode::Recovery(text) => {
             use_recovery_code(db, user.id, text, now).await?.then_some(AuditAction::RecoveryCodeUsed)
@@ -575,10 +591,15 @@ mod tests {
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), RECOVERY_CODE_COUNT);
-        assert!(recovery_codes_for(&Secret::new_stack([8; 20]).to_base32()).iter().all(|c| !codes.contains(c)));
+        assert!(recovery_codes_for(&Secret::new_stack([8; 20]).to_base32())
+            .iter()
+            .all(|c| !codes.contains(c)));
         for code in codes {
             assert_eq!(code.len(), RECOVERY_CODE_CHARS);
-            assert_eq!(SecondFactorCode::parse(&shown_code(&code)).unwrap(), SecondFactorCode::Recovery(code));
+            assert_eq!(
+                SecondFactorCode::parse(&shown_code(&code)).unwrap(),
+                SecondFactorCode::Recovery(code)
+            );
         }
     }
 

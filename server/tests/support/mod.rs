@@ -89,7 +89,10 @@ pub async fn start_server_on(name: &str, backend: Backend, settings: &[(&str, &s
     let db = server::open_database(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(&config, server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()));
+    let app = server::router(
+        &config,
+        server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()),
+    );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     TestServer { _one_at_a_time: one_at_a_time, base, db, postgres_database }
 }
