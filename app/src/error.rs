@@ -65,10 +65,18 @@ pub const WRITE_CLASHED: &str = "This was saved from somewhere else at the same 
 pub const CODE_REFUSED: &str = "That code did not work. Check your authenticator app and try again.";
 /// The message for a sign-in whose code step has expired or was already finished.
 pub const SIGN_IN_EXPIRED: &str = "This sign-in has expired. Please sign in again.";
+/// The message for a wrong password where an action asks for it again (setting up or
+/// removing a second factor).
+pub const PASSWORD_REFUSED: &str = "That is not your password.";
+/// The message for a code from the app when this server cannot read the account's stored
+/// secret (its sealing key is not the one the secret was sealed with).
+pub const TOTP_UNREADABLE: &str = "Codes from your app cannot be checked on this server right now. \
+     Sign in with one of your recovery codes, or ask the practice's administrator.";
 
 /// The only messages an error read from a link keeps: fixed sentences a person needs to
 /// correct a public form (sign-in, sign-up, the sign-in code) without JavaScript.
-const LINK_MESSAGES: &[&str] = &[SIGN_IN_REFUSED, CODE_REFUSED, SIGN_IN_EXPIRED];
+const LINK_MESSAGES: &[&str] =
+    &[SIGN_IN_REFUSED, CODE_REFUSED, SIGN_IN_EXPIRED, TOTP_UNREADABLE, PASSWORD_REFUSED];
 /// The refusal of a request whose form could not be read at all.
 const UNREADABLE_FORM: &str = "Some of the form could not be read. Please check it and try again.";
 /// The longest wait an error read from a link may announce (the sign-in throttle's longest).

@@ -1,6 +1,6 @@
 //! The server's shared state, given to server functions and SSR through Leptos context.
 
-use crate::services::{sessions::SessionPolicy, throttle::TrustedProxies};
+use crate::services::{sealing::SealingKey, sessions::SessionPolicy, throttle::TrustedProxies};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -30,6 +30,8 @@ pub struct AccountSettings {
     pub sign_up_open: bool,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<TrustedProxies>,
+    /// `SEALING_KEY`: seals and opens second-factor secrets at rest.
+    pub sealing_key: Arc<SealingKey>,
 }
 
 /// What request handlers need to know about outgoing email.

@@ -281,6 +281,94 @@ async fn the_daily_email_limit_holds(db: &DatabaseConnection) {
     assert_eq!(messages::send_follow_up(db, c.therapist, c.case_id, one, next_day).await.unwrap(), 1);
 }
 
+/// Fills the therapist's allowance for the 24 hours before `now`: emails to the case's
+/// partners up to the limit.
+async fn use_up_the_daily_limit(db: &DatabaseConnection, case_id: i32, now: DateTime<Utc>) {
+    let limit = u64::from(outbox::daily_email_limit());
+    let counted = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::CaseId.eq(case_id))
+        .filter(outbox_emails::Column::PartnerId.is_not_null())
+        .filter(outbox_emails::Column::CreatedAt.gt(now - Duration::hours(24)))
+        .count(db)
+        .await
+        .unwrap();
+    let partner = access::partners_of(db, case_id).await.unwrap()[0].clone();
+    for _ in counted..limit {
+        let email = outbox::NewEmail {
+            case_id: Some(case_id),
+            partner_id: Some(partner.id),
+            invitation_id: None,
+            kind: EmailKind::FollowUp,
+            to_address: partner.email.clone(),
+            to_name: partner.first_name.clone(),
+            from_name: "Dr Ana Ruiz".into(),
+            reply_to: None,
+            content: app::services::email::sign_up_attempted(),
+        };
+        outbox::enqueue(db, email, now).await.unwrap();
+    }
+}
+
+/// Every therapist action that emails a client (a reply to a private note, new homework, a
+/// comment on homework) keeps to the daily limit: refused with the limit's message at the
+/// action, nothing saved; a day later it goes through.
+async fn therapist_actions_that_email_clients_keep_the_limit(db: &DatabaseConnection) {
+    use app::entities::{assignments, comments, private_note_replies, private_notes, responses};
+    use app::services::{exchange, homework};
+    let c = couple(db, "actions").await;
+    let limit = outbox::daily_email_limit();
+    let at_the_limit = |error: AppError| {
+        assert!(error.to_string().contains(&format!("today's limit of {limit} emails")), "{error:?}");
+        assert_eq!(error.status_code(), 409);
+    };
+    let emails = || outbox_emails::Entity::find().count(db);
+
+    // Day one: a note from a client, then the limit is reached.
+    let day_one = start_time() + Duration::hours(1);
+    exchange::send_private_note(db, c.a, "Can we talk before Thursday?", false, day_one).await.unwrap();
+    let note = private_notes::Entity::find().one(db).await.unwrap().unwrap();
+    use_up_the_daily_limit(db, c.case_id, day_one).await;
+    at_the_limit(
+        exchange::reply_to_private_note(db, c.therapist, note.id, "Yes, gladly.", day_one).await.unwrap_err(),
+    );
+    assert_eq!(private_note_replies::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
+    at_the_limit(
+        homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_one).await.unwrap_err(),
+    );
+    assert_eq!(assignments::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
+
+    // Day two: both go through and email the clients; then the limit is reached again.
+    let day_two = day_one + Duration::hours(24) + Duration::seconds(1);
+    let before = emails().await.unwrap();
+    exchange::reply_to_private_note(db, c.therapist, note.id, "Yes, gladly.", day_two).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_two).await.unwrap();
+    assert_eq!(emails().await.unwrap(), before + 3, "the note's writer and both partners told");
+    let step1 = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(c.case_id))
+        .filter(assignments::Column::StepNumber.eq(1))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let answers = [("emotional_meaning", "Being heard."), ("behaviours", "Ask about my day")];
+    let answers = answers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    homework::save_answers(db, c.a, step1.id, 0, &answers, homework::SaveIntent::Submit, day_two)
+        .await
+        .unwrap();
+    let response = responses::Entity::find().one(db).await.unwrap().unwrap();
+    use_up_the_daily_limit(db, c.case_id, day_two).await;
+    at_the_limit(
+        homework::comment(db, c.therapist, response.id, None, "Thank you.", day_two).await.unwrap_err(),
+    );
+    assert_eq!(comments::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
+
+    // Day three: the comment goes through.
+    let day_three = day_two + Duration::hours(24) + Duration::seconds(1);
+    let before = emails().await.unwrap();
+    homework::comment(db, c.therapist, response.id, None, "Thank you.", day_three).await.unwrap();
+    assert_eq!(emails().await.unwrap(), before + 1);
+}
+
 /// 40 wrong passwords at once for one account get no more password checks than the
 /// account's free attempts; the owner then gets in once the counter is cleared (as a
 /// password reset does).
@@ -471,6 +559,7 @@ on_both_databases!(
     unconfirmed_accounts_cannot_squat_an_address,
     invitations_to_a_therapist_address_are_refused,
     the_daily_email_limit_holds,
+    therapist_actions_that_email_clients_keep_the_limit,
     parallel_guesses_are_counted_before_checking,
     refusals_do_not_reveal_the_account,
     repeated_failures_are_slowed_per_account,

@@ -83,3 +83,50 @@ test('a therapist sets up a second factor and signs in with a code', async ({ pa
   await expect(page.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
   await expect(page.getByRole('banner')).toContainText('Dr Two Step');
 });
+
+test('without JavaScript, a second factor is set up and a recovery code signs in', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail('two-step-plain');
+  await signUpTherapist(page, 'Dr Plain Form', email);
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+  });
+  const plain = await context.newPage();
+  await plain.goto('/account/second-factor');
+
+  // A wrong password comes back to the page with the reason.
+  await plain.getByLabel('Your password').fill('not the password at all');
+  await plain.getByRole('button', { name: 'Set up now' }).click();
+  await expect(plain.getByText('That is not your password.')).toBeVisible();
+
+  // The set-up step shows the key and the recovery codes on the server-rendered page.
+  await plain.getByLabel('Your password').fill(PASSWORD);
+  await plain.getByRole('button', { name: 'Set up now' }).click();
+  await expect(plain.getByRole('heading', { name: 'Add Babysteps to your app' })).toBeVisible();
+  const secret = ((await plain.getByLabel('Key', { exact: true }).textContent()) ?? '').trim();
+  const codes = plain.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  const recovery = ((await codes.nth(0).textContent()) ?? '').trim();
+  await plain.getByLabel('Code from the app').fill(totp(secret));
+  await plain.getByRole('button', { name: 'Confirm' }).click();
+  await expect(plain.getByText('Your second factor is on')).toBeVisible();
+  await expect(plain.getByLabel('Key', { exact: true })).toHaveCount(0);
+
+  // Signing in without JavaScript: the password, then the code screen.
+  const fresh = await browser.newContext({ javaScriptEnabled: false });
+  const signIn = await fresh.newPage();
+  await signIn.goto('/sign-in');
+  await signIn.getByLabel('Email').fill(email);
+  await signIn.getByLabel('Password').fill(PASSWORD);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(signIn.getByRole('heading', { name: 'Enter your code' })).toBeVisible();
+  await signIn.getByLabel('Code', { exact: true }).fill('000000');
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(signIn.getByText('That code did not work')).toBeVisible();
+  await signIn.getByLabel('Code', { exact: true }).fill(recovery);
+  await signIn.getByRole('button', { name: 'Sign in' }).click();
+  await expect(signIn.getByRole('heading', { level: 1, name: 'Caseload' })).toBeVisible();
+  await context.close();
+  await fresh.close();
+});

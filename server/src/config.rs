@@ -2,7 +2,7 @@
 //! start-up with one line naming the variable.
 
 use app::{
-    services::{sessions::SessionPolicy, throttle::TrustedProxies},
+    services::{sealing::SealingKey, sessions::SessionPolicy, throttle::TrustedProxies},
     state::SecuritySettings,
 };
 use std::{collections::HashMap, fmt, net::SocketAddr, path::PathBuf};
@@ -37,6 +37,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting { name: "SIGN_UP", default: "open", meaning: "open: anyone may sign up as a therapist (confirmed by email); invite: only `server invite-therapist EMAIL` creates therapist accounts" },
     Setting { name: "DAILY_EMAIL_LIMIT", default: "200", meaning: "Emails one therapist account may queue to clients in 24 hours; beyond it, inviting and follow-ups are refused" },
     Setting { name: "TRUSTED_PROXIES", default: "(none)", meaning: "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (for sign-in throttling); otherwise the TCP peer counts" },
+    Setting { name: "SEALING_KEY", default: "(none: the key file)", meaning: "The key that seals second-factor secrets in the database: 32 bytes in base64 (`openssl rand -base64 32`); keep it apart from database backups" },
+    Setting { name: "SEALING_KEY_FILE", default: "sealing.key beside the SQLite file (data/sealing.key with PostgreSQL)", meaning: "Without SEALING_KEY, the file holding that key; made (readable by the server's user only) on first start. Losing it stops codes from authenticator apps working (recovery codes still do)" },
     Setting { name: "RUST_LOG", default: "info", meaning: "Log filter (tracing-subscriber syntax)" },
 ];
 
@@ -115,6 +117,15 @@ pub enum SignUpMode {
     Invite,
 }
 
+/// Where the key that seals second-factor secrets comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealingKeySource {
+    /// `SEALING_KEY`: the key itself.
+    Given(SealingKey),
+    /// `SEALING_KEY_FILE` (or its default): read, or made on first start.
+    File(PathBuf),
+}
+
 /// The server's whole configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -138,6 +149,8 @@ pub struct Config {
     pub daily_email_limit: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The key that seals second-factor secrets at rest.
+    pub sealing_key: SealingKeySource,
 }
 
 impl Config {
@@ -220,6 +233,14 @@ impl Config {
         let daily_email_limit = positive_number(&get, "DAILY_EMAIL_LIMIT", 200, 1_000_000)? as u32;
         let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|problem| ConfigError { variable: "TRUSTED_PROXIES", problem })?;
+        let sealing_key = match (get("SEALING_KEY"), get("SEALING_KEY_FILE")) {
+            (Some(text), _) => SealingKeySource::Given(
+                SealingKey::from_text(&text)
+                    .map_err(|problem| ConfigError { variable: "SEALING_KEY", problem })?,
+            ),
+            (None, Some(path)) => SealingKeySource::File(PathBuf::from(path)),
+            (None, None) => SealingKeySource::File(default_key_file(&database_url)),
+        };
 
         Ok(Self {
             database_url,
@@ -232,6 +253,7 @@ impl Config {
             sign_up,
             daily_email_limit,
             trusted_proxies,
+            sealing_key,
         })
     }
 
@@ -248,6 +270,14 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.public_base_url.starts_with("https://")
     }
+}
+
+/// `sealing.key` in the SQLite database's folder; `data/sealing.key` otherwise.
+fn default_key_file(database_url: &str) -> PathBuf {
+    let folder = crate::sqlite_path(database_url)
+        .map(|path| std::path::Path::new(path).parent().map(std::path::Path::to_path_buf).unwrap_or_default())
+        .unwrap_or_else(|| PathBuf::from("data"));
+    folder.join("sealing.key")
 }
 
 fn positive_number(
@@ -387,6 +417,24 @@ mod tests {
     }
 
     #[test]
+    fn the_sealing_key_is_given_or_kept_in_a_file() {
+        let defaults = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(defaults.sealing_key, SealingKeySource::File(PathBuf::from("data/sealing.key")));
+        let beside =
+            Config::from_vars(&vars(&[("DATABASE_URL", "sqlite:///srv/bs/app.db?mode=rwc")])).unwrap();
+        assert_eq!(beside.sealing_key, SealingKeySource::File(PathBuf::from("/srv/bs/sealing.key")));
+        let postgres = Config::from_vars(&vars(&[("DATABASE_URL", "postgres://db/bs")])).unwrap();
+        assert_eq!(postgres.sealing_key, SealingKeySource::File(PathBuf::from("data/sealing.key")));
+        let file = Config::from_vars(&vars(&[("SEALING_KEY_FILE", "/run/secrets/bs.key")])).unwrap();
+        assert_eq!(file.sealing_key, SealingKeySource::File(PathBuf::from("/run/secrets/bs.key")));
+        let key = SealingKey::generate();
+        let text = key.to_text();
+        let given = Config::from_vars(&vars(&[("SEALING_KEY", text.as_str())])).unwrap();
+        assert_eq!(given.sealing_key, SealingKeySource::Given(key.clone()));
+        assert!(!format!("{given:?}").contains(&text));
+    }
+
+    #[test]
     fn https_turns_on_secure_cookies() {
         let config = Config::from_vars(&vars(&[("PUBLIC_BASE_URL", "https://care.example.org/")])).unwrap();
         assert!(config.security.secure_cookies);
@@ -414,6 +462,7 @@ mod tests {
             ("SIGN_UP", "closed"),
             ("DAILY_EMAIL_LIMIT", "0"),
             ("TRUSTED_PROXIES", "10.0.0.0/40"),
+            ("SEALING_KEY", "too short"),
         ] {
             let error = Config::from_vars(&vars(&[(name, value)])).unwrap_err();
             assert_eq!(error.variable, name);

@@ -9,7 +9,7 @@ pub mod security;
 
 use app::{
     app::{shell, App},
-    services::database,
+    services::{database, sealing::SealingKey, second_factor},
     state::{AccountSettings, AppState, MailSettings},
 };
 use axum::{
@@ -20,10 +20,10 @@ use axum::{
     routing::get,
     Router,
 };
-use config::Config;
+use config::{Config, SealingKeySource};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, io::ErrorKind, net::SocketAddr, path::Path, sync::Arc};
 use tokio::{net::TcpListener, sync::Notify};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
@@ -37,6 +37,9 @@ pub enum StartError {
     /// The data folder for SQLite could not be created.
     #[error("DATABASE_URL: cannot create the folder {0}")]
     DataFolder(String),
+    /// The sealing key could not be read or made.
+    #[error("SEALING_KEY_FILE: {0}")]
+    SealingKey(String),
 }
 
 /// Opens the database (creating a SQLite file's folder if needed) and applies migrations.
@@ -53,8 +56,89 @@ pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnectio
     Ok(db)
 }
 
+/// The key that seals second-factor secrets: `SEALING_KEY`, or the key file, made on first
+/// start (readable by the server's user only).
+pub fn sealing_key(config: &Config) -> Result<SealingKey, StartError> {
+    match &config.sealing_key {
+        SealingKeySource::Given(key) => Ok(key.clone()),
+        SealingKeySource::File(path) => key_from_file(path),
+    }
+}
+
+fn key_from_file(path: &Path) -> Result<SealingKey, StartError> {
+    let problem = |what: String| StartError::SealingKey(format!("{}: {what}", path.display()));
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| problem(e.to_string()))
+            .and_then(|text| SealingKey::from_text(&text).map_err(|what| problem(format!("the key {what}"))))
+    };
+    match std::fs::metadata(path) {
+        Ok(_) => return read(path),
+        Err(error) if error.kind() != ErrorKind::NotFound => return Err(problem(error.to_string())),
+        Err(_) => {}
+    }
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| problem(e.to_string()))?;
+    }
+    let key = SealingKey::generate();
+    // Written whole under another name, then linked into place: of two servers starting at
+    // once, both end up with the one key that was linked first.
+    let temporary = path.with_extension(format!("new-{}", std::process::id()));
+    write_private(&temporary, &key.to_text()).map_err(|e| problem(e.to_string()))?;
+    let linked = std::fs::hard_link(&temporary, path);
+    std::fs::remove_file(&temporary).ok();
+    match linked {
+        Ok(()) => {
+            tracing::info!(
+                path = %path.display(),
+                "made a new key that seals second-factor secrets: keep this file safe and apart from \
+                 database backups; without it, codes from authenticator apps cannot be checked"
+            );
+            Ok(key)
+        }
+        Err(error) if error.kind() == ErrorKind::AlreadyExists => read(path),
+        Err(error) => Err(problem(error.to_string())),
+    }
+}
+
+/// Writes a new file that only the server's user may read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+/// At start-up: seals second-factor secrets still stored as plain text, and says loudly
+/// when the key does not open the sealed ones (those accounts can then sign in only with a
+/// recovery code, until the right key is configured).
+pub async fn seal_stored_secrets(
+    db: &sea_orm::DatabaseConnection,
+    key: &SealingKey,
+) -> Result<(), StartError> {
+    let report = second_factor::seal_stored_secrets(db, key)
+        .await
+        .map_err(|_| StartError::Database("cannot seal the stored second-factor secrets".to_owned()))?;
+    if report.sealed_now > 0 {
+        tracing::info!(count = report.sealed_now, "sealed second-factor secrets stored as plain text");
+    }
+    if report.unopenable > 0 {
+        tracing::error!(
+            count = report.unopenable,
+            "second-factor secrets do not open with this SEALING_KEY: those accounts can sign in only \
+             with a recovery code until the key they were sealed with is configured"
+        );
+    }
+    Ok(())
+}
+
 /// The file path of a `sqlite://` URL, without its query.
-fn sqlite_path(url: &str) -> Option<&str> {
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
@@ -75,7 +159,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// The state shared by every request.
-pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
+pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection, sealing_key: SealingKey) -> AppState {
     app::services::outbox::set_daily_email_limit(config.daily_email_limit);
     AppState {
         leptos_options: leptos_options(config),
@@ -89,6 +173,7 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
         accounts: AccountSettings {
             sign_up_open: config.sign_up == config::SignUpMode::Open,
             trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+            sealing_key: Arc::new(sealing_key),
         },
     }
 }
@@ -148,7 +233,24 @@ pub async fn serve(
 
 #[cfg(test)]
 mod tests {
-    use super::sqlite_path;
+    use super::{key_from_file, sqlite_path};
+
+    #[test]
+    fn the_key_file_is_made_once_and_read_back() {
+        let folder = std::env::temp_dir().join(format!("bs_key_{}", std::process::id()));
+        std::fs::remove_dir_all(&folder).ok();
+        let path = folder.join("nested").join("sealing.key");
+        let made = key_from_file(&path).unwrap();
+        assert_eq!(key_from_file(&path).unwrap(), made);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(key_from_file(&path).unwrap_err().to_string().starts_with("SEALING_KEY_FILE:"));
+        std::fs::remove_dir_all(&folder).ok();
+    }
 
     #[test]
     fn sqlite_paths_are_found() {

@@ -44,7 +44,9 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let db = server::open_database(&config).await?;
-    let state = server::app_state(&config, db.clone());
+    let sealing_key = server::sealing_key(&config)?;
+    server::seal_stored_secrets(&db, &sealing_key).await?;
+    let state = server::app_state(&config, db.clone(), sealing_key);
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = match &config.smtp {
         Some(smtp) => {

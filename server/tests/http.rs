@@ -45,7 +45,10 @@ async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
     let db = server::open_database(&config).await.expect("open database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let app = server::router(&config, server::app_state(&config, db.clone()));
+    let app = server::router(
+        &config,
+        server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()),
+    );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
     TestServer { base, db, client, db_path, _one_at_a_time: one_at_a_time }
@@ -1027,4 +1030,96 @@ async fn the_audit_csv_is_the_owners_alone_and_refusals_are_recorded() {
     let viewed = entries("case.viewed").await.unwrap();
     let last = viewed.last().expect("the case page was audited");
     assert_eq!((last.session_ref, last.client_address.as_deref()), (Some(owner_session), Some("127.0.0.1")));
+}
+
+/// Marks `address` as having failed sign-in far past the per-address allowance just now,
+/// so its next attempt must wait (as 40 wrong passwords from it would).
+async fn exhaust_address(db: &DatabaseConnection, address: &str) {
+    use app::entities::sign_in_throttles;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let key = app::services::throttle::address_key(address.parse().unwrap());
+    sign_in_throttles::Entity::insert(sign_in_throttles::ActiveModel {
+        scope_key: Set(key),
+        failures: Set(40),
+        last_failure_at: Set(chrono::Utc::now()),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+/// A wrong password for a fresh email (so only the per-address counter can refuse it),
+/// sent with `forwarded` as `X-Forwarded-For` when given. Returns the status.
+async fn wrong_password_from(server: &TestServer, forwarded: Option<&str>) -> StatusCode {
+    static EMAILS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = EMAILS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let email = format!("nobody{n}@example.org");
+    let mut request = server
+        .client
+        .post(format!("{}/api/auth/sign_in", server.base))
+        .header(header::ORIGIN, &server.base)
+        .header(header::ACCEPT, "application/json")
+        .form(&[("email", email.as_str()), ("password", "not the password"), ("next", "")]);
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled() {
+    // The test client connects from 127.0.0.1: here that is the trusted reverse proxy.
+    let server = spawn_server(&[("TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8")]).await;
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    exhaust_address(&server.db, "203.0.113.7").await;
+    assert_eq!(wrong_password_from(&server, Some("203.0.113.7")).await, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not held back by that one.
+    assert_eq!(wrong_password_from(&server, Some("203.0.113.8")).await, refused);
+    // What the client wrote itself (the left part) proves nothing: the proxy appended the
+    // real address, and a further trusted hop is looked through.
+    assert_eq!(
+        wrong_password_from(&server, Some("203.0.113.8, 203.0.113.7")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        wrong_password_from(&server, Some("198.51.100.1, 203.0.113.7, 10.1.2.3")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // IPv6 clients count by their /64: a new address in the same /64 does not dodge it.
+    exhaust_address(&server.db, "2001:db8:1:2::1").await;
+    assert_eq!(wrong_password_from(&server, Some("2001:db8:1:2::abcd")).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        wrong_password_from(&server, Some("2001:db8:1:2:ffff:ffff:ffff:ffff")).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(wrong_password_from(&server, Some("2001:db8:1:3::1")).await, refused);
+    // The proxy's own address is not what is counted.
+    assert_eq!(wrong_password_from(&server, None).await, refused);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_an_untrusted_peer_a_forwarded_header_is_ignored() {
+    // No trusted proxy (and one that is not this peer): the TCP peer is the client.
+    for settings in [&[][..], &[("TRUSTED_PROXIES", "10.0.0.0/8")][..]] {
+        let server = spawn_server(settings).await;
+        exhaust_address(&server.db, "127.0.0.1").await;
+        // A spoofed header does not dodge the per-address throttle…
+        for forwarded in [None, Some("203.0.113.9"), Some("2001:db8::1"), Some("10.0.0.1, 203.0.113.10")] {
+            assert_eq!(
+                wrong_password_from(&server, forwarded).await,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{forwarded:?}"
+            );
+        }
+        drop(server);
+        // …nor can it get someone else throttled.
+        let server = spawn_server(settings).await;
+        exhaust_address(&server.db, "203.0.113.9").await;
+        assert_eq!(wrong_password_from(&server, Some("203.0.113.9")).await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
 }

@@ -174,7 +174,10 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
     let ids = world(&db).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(&config, server::app_state(&config, db.clone()));
+    let app = server::router(
+        &config,
+        server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()),
+    );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
 
     let Ids { case_id, step_1, template_id, join_token, consult_token } = &ids;

@@ -7,7 +7,7 @@ mod support;
 
 use chrono::{Duration, Utc};
 use reqwest::{header, redirect::Policy, Client, StatusCode};
-use support::{call, page, start_server, therapist, PASSWORD};
+use support::{call, page, start_server, start_server_on, therapist, Backend, PASSWORD};
 use totp_rs::{Builder, Secret};
 
 /// The code an authenticator app with `secret` (as the page shows it) gives now, or at
@@ -41,7 +41,12 @@ async fn sign_in_asks_for_the_code_on_a_second_screen() {
         !body.contains(&secret) && !body.contains(&secret.replace(' ', "")),
         "secret shown again: {body}"
     );
-    assert!(app::services::second_factor::status(&server.db, actor, Utc::now()).await.unwrap().enrolled);
+    assert!(
+        app::services::second_factor::status(&server.db, &support::sealing_key(), actor, Utc::now())
+            .await
+            .unwrap()
+            .enrolled
+    );
 
     // Screen one: the password. No session yet, a cookie for the code screen only.
     let browser = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
@@ -138,4 +143,167 @@ async fn sign_in_asks_for_the_code_on_a_second_screen() {
 /// True when the `Set-Cookie` value has the attribute `attribute`.
 fn cookie_has(cookie: &str, attribute: &str) -> bool {
     cookie.split(';').any(|part| part.trim() == attribute)
+}
+
+/// Posts a form the way a browser without JavaScript does (HTML accepted, the page it was
+/// on as Referer); returns the status and where the browser is sent.
+async fn post_without_js(
+    client: &Client,
+    base: &str,
+    endpoint: &str,
+    from_page: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let response = client
+        .post(format!("{base}/api/{endpoint}"))
+        .header(header::ORIGIN, base)
+        .header(header::REFERER, format!("{base}{from_page}"))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|value| value.to_str().unwrap().trim_start_matches(base).trim_end_matches('?').to_owned())
+        .unwrap_or_default();
+    (response.status(), location)
+}
+
+/// The page a redirect leads to, as the browser then shows it.
+async fn follow(client: &Client, base: &str, location: &str) -> String {
+    let (status, html) = page(client, base, location).await;
+    assert_eq!(status, 200, "{location}");
+    html
+}
+
+/// The text of the element after `marker` in `html` (Leptos' markers and tags dropped).
+fn text_after(html: &str, marker: &str) -> String {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in the page")) + marker.len();
+    let rest = &html[start..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    let end = rest.find("</code>").unwrap();
+    rest[..end].replace("<!>", "").replace("<!---->", "")
+}
+
+/// The recovery codes a page shows (`abcde-fghij-klmno-pqrst`), each once (the page also
+/// carries its data for the browser, where they appear again).
+fn recovery_codes_in(html: &str) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for word in html.split(|c: char| !(c.is_ascii_lowercase() || ('2'..='7').contains(&c) || c == '-')) {
+        let shaped =
+            word.len() == 23 && word.char_indices().all(|(i, c)| (c == '-') == [5, 11, 17].contains(&i));
+        if shaped && !codes.iter().any(|code| code == word) {
+            codes.push(word.to_owned());
+        }
+    }
+    codes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_second_factor_form_works_without_javascript_on_sqlite() {
+    every_second_factor_form_works_without_javascript(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_second_factor_form_works_without_javascript_on_postgres() {
+    every_second_factor_form_works_without_javascript(Backend::Postgres).await;
+}
+
+/// Each form of `/account/second-factor` and `/sign-in/code` posted as a browser without
+/// JavaScript posts it: it comes back to its page (or goes on), and the page, rendered on
+/// the server alone, shows the outcome or the reason for a refusal.
+async fn every_second_factor_form_works_without_javascript(backend: Backend) {
+    let server = start_server_on("second_factor_no_js", backend, &[]).await;
+    let base = server.base.clone();
+    therapist(&server.db, "nojs@example.org").await;
+    let owner = support::signed_in(&base, "nojs@example.org").await;
+    let here = "/account/second-factor";
+    assert!(follow(&owner, &base, here).await.contains("Set up a second factor"));
+
+    // Set up: a wrong password comes back to the page with the reason at the field.
+    let (status, location) =
+        post_without_js(&owner, &base, "second_factor/start", here, &[("password", "not my password")]).await;
+    assert!(status.is_redirection(), "{status}");
+    assert!(location.starts_with("/account/second-factor?") && location.contains("__err"), "{location}");
+    assert!(follow(&owner, &base, &location).await.contains("That is not your password."));
+    let (status, location) =
+        post_without_js(&owner, &base, "second_factor/start", here, &[("password", PASSWORD)]).await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(location, here);
+    // The set-up shows the key and the recovery codes on a plain page load.
+    let html = follow(&owner, &base, here).await;
+    let secret = text_after(&html, "class=\"secret-key\"");
+    assert_eq!(secret.replace(' ', "").len(), 32, "{secret}");
+    let codes = recovery_codes_in(&html);
+    assert_eq!(codes.len(), 10, "{codes:?}");
+
+    // Confirm: a wrong code is refused at the field; the right one turns the factor on.
+    let right = code(&secret, Duration::zero());
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let (_, location) =
+        post_without_js(&owner, &base, "second_factor/confirm", here, &[("code", wrong)]).await;
+    assert!(follow(&owner, &base, &location).await.contains("That code did not work"), "{location}");
+    let (status, location) =
+        post_without_js(&owner, &base, "second_factor/confirm", here, &[("code", right.as_str())]).await;
+    assert!(status.is_redirection(), "{status}");
+    let html = follow(&owner, &base, &location).await;
+    assert!(html.contains("Your second factor is on") && html.contains("10 unused recovery codes"), "{html}");
+    assert!(!html.contains(&secret) && recovery_codes_in(&html).is_empty(), "shown again after set-up");
+
+    // The therapist's setting flips with the plain form too.
+    assert!(html.contains("Your account requires a second factor."));
+    let (status, location) =
+        post_without_js(&owner, &base, "second_factor/required", here, &[("required", "false")]).await;
+    assert!(status.is_redirection(), "{status}");
+    assert!(follow(&owner, &base, &location)
+        .await
+        .contains("Your account does not require a second factor."));
+
+    // Signing in: the password screen sends the browser to the code screen…
+    let browser = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+    let form = [("email", "nojs@example.org"), ("password", PASSWORD), ("next", "/outbox")];
+    let (status, location) =
+        post_without_js(&browser, &base, "auth/sign_in", "/sign-in?next=/outbox", &form).await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(location, "/sign-in/code?next=/outbox");
+    let html = follow(&browser, &base, &location).await;
+    assert!(html.contains("name=\"next\"") && html.contains("value=\"/outbox\""), "{html}");
+    // …where a wrong code comes back with the reason, and a recovery code (typed in upper
+    // case, with spaces) signs in and goes on to the page asked for.
+    let (_, back) = post_without_js(
+        &browser,
+        &base,
+        "auth/sign_in_code",
+        &location,
+        &[("code", wrong), ("next", "/outbox")],
+    )
+    .await;
+    assert!(back.starts_with("/sign-in/code?next=/outbox"), "{back}");
+    assert!(follow(&browser, &base, &back).await.contains("That code did not work"));
+    let typed = codes[2].to_uppercase().replace('-', " ");
+    let (status, landed) = post_without_js(
+        &browser,
+        &base,
+        "auth/sign_in_code",
+        &location,
+        &[("code", typed.as_str()), ("next", "/outbox")],
+    )
+    .await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(landed, "/outbox");
+    assert!(call(&browser, &base, "auth/me", &[]).await.1.contains("nojs@example.org"));
+    assert!(follow(&browser, &base, here).await.contains("9 unused recovery codes"));
+
+    // Removing needs the password, then the page offers a new set-up.
+    let (_, location) =
+        post_without_js(&browser, &base, "second_factor/remove", here, &[("password", "not my password")])
+            .await;
+    assert!(follow(&browser, &base, &location).await.contains("That is not your password."));
+    let (status, location) =
+        post_without_js(&browser, &base, "second_factor/remove", here, &[("password", PASSWORD)]).await;
+    assert!(status.is_redirection(), "{status}");
+    assert!(follow(&browser, &base, &location).await.contains("Set up a second factor"));
+    server.finish().await;
 }

@@ -38,6 +38,8 @@ pub struct EnrolmentView {
     pub secret: String,
     /// The QR code as an SVG `data:` URL.
     pub qr_image: String,
+    /// The recovery codes the set-up gives, to write down before confirming.
+    pub recovery_codes: Vec<String>,
 }
 
 impl std::fmt::Debug for EnrolmentView {
@@ -54,9 +56,11 @@ impl SecondFactorView {
             may_require: role == Role::Therapist,
             required: status.required,
             recovery_codes_left: status.recovery_codes_left,
-            enrolment: status
-                .enrolment
-                .map(|enrolment| EnrolmentView { secret: enrolment.secret, qr_image: enrolment.qr_image }),
+            enrolment: status.enrolment.map(|enrolment| EnrolmentView {
+                secret: enrolment.secret,
+                qr_image: enrolment.qr_image,
+                recovery_codes: enrolment.recovery_codes,
+            }),
         }
     }
 }
@@ -66,7 +70,8 @@ impl SecondFactorView {
 pub async fn second_factor_status() -> Result<SecondFactorView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let status = second_factor::status(req.db(), actor, request::now()).await?;
+    let status =
+        second_factor::status(req.db(), &req.state.accounts.sealing_key, actor, request::now()).await?;
     Ok(SecondFactorView::new(status, actor.role))
 }
 
@@ -75,7 +80,14 @@ pub async fn second_factor_status() -> Result<SecondFactorView, AppError> {
 pub async fn start_enrolment(password: String) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    second_factor::start_enrolment(req.db(), actor, &password, request::now()).await
+    second_factor::start_enrolment(
+        req.db(),
+        &req.state.accounts.sealing_key,
+        actor,
+        &password,
+        request::now(),
+    )
+    .await
 }
 
 /// Confirms the set-up with a first code; answers the recovery codes, shown once.
@@ -83,7 +95,8 @@ pub async fn start_enrolment(password: String) -> Result<(), AppError> {
 pub async fn confirm_enrolment(code: String) -> Result<Vec<String>, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    second_factor::confirm_enrolment(req.db(), actor, &code, request::now()).await
+    second_factor::confirm_enrolment(req.db(), &req.state.accounts.sealing_key, actor, &code, request::now())
+        .await
 }
 
 /// Removes the second factor (the password again).
@@ -123,7 +136,14 @@ pub(crate) fn ask_for_code(
 pub async fn sign_in_code(code: String, next: String, remember: Option<String>) -> Result<(), AppError> {
     let req = request::current()?;
     let token = req.pending_sign_in_token().ok_or(AppError::invalid("", crate::error::SIGN_IN_EXPIRED))?;
-    let actor = second_factor::finish_sign_in(req.db(), &token, &code, request::now()).await?;
+    let actor = second_factor::finish_sign_in(
+        req.db(),
+        &req.state.accounts.sealing_key,
+        &token,
+        &code,
+        request::now(),
+    )
+    .await?;
     req.clear_pending_sign_in_cookie()?;
     req.start_session(actor, remember.is_some()).await?;
     leptos_axum::redirect(&landing_path(&next, actor.role));

@@ -86,10 +86,22 @@ impl InvalidInput {
     }
 }
 
+/// True for an invisible character that can disguise one line of text: the bidirectional
+/// embeddings, overrides and isolates (which reorder what is shown, as in "Trojan source"),
+/// the zero-width space, the word joiner and the byte order mark. The zero-width joiner and
+/// non-joiner stay allowed: emoji sequences and several scripts need them.
+pub(crate) fn is_disguising(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
 /// True when the text holds a control character (other than the whitespace `allow_newlines`
-/// permits), which no name or address should contain.
+/// permits), which no name or address should contain; one line of text (`allow_newlines`
+/// false) also refuses the invisible characters of [`is_disguising`].
 pub(crate) fn has_control_chars(text: &str, allow_newlines: bool) -> bool {
-    text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    text.chars().any(|c| {
+        (c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+            || (!allow_newlines && is_disguising(c))
+    })
 }
 
 /// The refusal of text with a control character in it.
@@ -107,6 +119,9 @@ pub fn plain_text(text: &str, multi_line: bool) -> Result<&str, InvalidInput> {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -119,5 +134,11 @@ mod tests {
             assert!(plain_text(text, true).is_err(), "{text:?}");
         }
         assert!(plain_text("two\nlines", false).is_err(), "one line has no newline");
+        for disguised in ["abc\u{202E}fed", "a\u{200B}b", "\u{2066}x\u{2069}", "\u{FEFF}bom"] {
+            assert!(plain_text(disguised, false).is_err(), "{disguised:?}");
+        }
+        // Emoji sequences and scripts that need the zero-width joiners stay allowed.
+        assert!(plain_text("\u{1F468}\u{200D}\u{1F469}", false).is_ok());
+        assert!(plain_text("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}", false).is_ok());
     }
 }

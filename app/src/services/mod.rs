@@ -22,6 +22,7 @@ pub mod own_writing;
 pub mod passwords;
 pub mod reminders;
 pub mod request_context;
+pub mod sealing;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;

@@ -3,10 +3,15 @@
 //! ten single-use recovery codes.
 //!
 //! Enrolling and removing need the account's password again. Enrolling shows the secret
-//! (as a QR code and as text) until a first code confirms it, for at most
-//! [`ENROLMENT_MINUTES`]; after that it is never shown again. The secret is kept in the
-//! database as base32 text (the database must be protected: see the README); recovery
-//! codes only as the SHA-256 of their 100 random bits.
+//! (as a QR code and as text) and the ten recovery codes until a first code confirms it,
+//! for at most [`ENROLMENT_MINUTES`]; after that neither is ever shown again. The recovery
+//! codes are derived from the secret (SHA-256 of it and the code's number), so the set-up
+//! page can show them on a plain page load, before confirming, with JavaScript or without,
+//! and nothing more than the secret is kept meanwhile. Whoever holds the secret can make
+//! codes from the app anyway, so deriving them gives nobody more. The secret is kept in the
+//! database sealed with the server's key ([`super::sealing`]), never as its base32 text;
+//! recovery codes only as the SHA-256 of their 100 random bits. A server with the wrong key
+//! refuses codes from the app with a clear message (recovery codes still work).
 //!
 //! Sign-in with a second factor is two steps: a correct password starts a *pending*
 //! sign-in (a random token for the browser, only its hash stored, valid
@@ -17,6 +22,7 @@
 use super::{
     audit::{self, AuditAction, AuditEvent},
     passwords,
+    sealing::{self, SealingKey},
     throttle::{self, PER_ACCOUNT},
     tokens::SecretToken,
     Actor,
@@ -28,15 +34,16 @@ use crate::{
         Role,
     },
     entities::{pending_sign_ins, recovery_codes, second_factors, users},
-    error::{AppError, FieldContext, CODE_REFUSED, SIGN_IN_EXPIRED},
+    error::{AppError, FieldContext, CODE_REFUSED, PASSWORD_REFUSED, SIGN_IN_EXPIRED, TOTP_UNREADABLE},
 };
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
     sea_query::Expr, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, SqlErr, TransactionSession, TransactionTrait,
+    QueryFilter, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 use totp_rs::{Builder, Secret, Totp};
 
 /// How long a sign-in waits for its code.
@@ -68,6 +75,8 @@ pub struct SecondFactorStatus {
 pub struct Enrolment {
     /// The secret in base32, in groups of four for typing.
     pub secret: String,
+    /// The recovery codes this enrolment gives, grouped for reading.
+    pub recovery_codes: Vec<String>,
     /// A QR code of the `otpauth://` link, as an SVG `data:` URL for an `<img>`.
     pub qr_image: String,
     /// When the enrolment stops waiting.
@@ -84,6 +93,70 @@ impl std::fmt::Debug for Enrolment {
 /// password (which clears that one) never clears the count of wrong codes.
 fn code_key(user_id: i32) -> String {
     format!("second_factor:{user_id}")
+}
+
+/// What a secret is sealed to: its column and row, so it opens nowhere else.
+fn sealing_context(user_id: i32) -> String {
+    format!("second_factors.secret:{user_id}")
+}
+
+/// The factor's secret in base32. A value stored before sealing existed is read as it is
+/// (the server seals those when it starts: [`seal_stored_secrets`]).
+fn secret_of(factor: &second_factors::Model, key: &SealingKey) -> Result<String, sealing::Unopenable> {
+    if !sealing::is_sealed(&factor.secret) {
+        return Ok(factor.secret.clone());
+    }
+    key.open(&factor.secret, &sealing_context(factor.user_id)).inspect_err(|_| {
+        tracing::error!(
+            user_id = factor.user_id,
+            "a second factor's secret does not open with this server's SEALING_KEY"
+        );
+    })
+}
+
+/// What [`seal_stored_secrets`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SealingReport {
+    /// Secrets stored as plain text, sealed now.
+    pub sealed_now: u64,
+    /// Sealed secrets this server's key does not open (another key, or damaged).
+    pub unopenable: u64,
+}
+
+/// At start-up: seals every secret still stored as plain text, and counts the sealed ones
+/// that `key` does not open (so a wrong key is noticed at once, not at someone's sign-in).
+pub async fn seal_stored_secrets(
+    db: &impl ConnectionTrait,
+    key: &SealingKey,
+) -> Result<SealingReport, AppError> {
+    let mut report = SealingReport::default();
+    let stored: Vec<(i32, String)> = second_factors::Entity::find()
+        .select_only()
+        .column(second_factors::Column::UserId)
+        .column(second_factors::Column::Secret)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (user_id, secret) in stored {
+        if sealing::is_sealed(&secret) {
+            if key.open(&secret, &sealing_context(user_id)).is_err() {
+                report.unopenable += 1;
+            }
+            continue;
+        }
+        // Only if it is still the same plain text (a concurrent change wins).
+        let updated = second_factors::Entity::update_many()
+            .col_expr(
+                second_factors::Column::Secret,
+                Expr::value(key.seal(&secret, &sealing_context(user_id))),
+            )
+            .filter(second_factors::Column::UserId.eq(user_id))
+            .filter(second_factors::Column::Secret.eq(secret))
+            .exec(db)
+            .await?;
+        report.sealed_now += updated.rows_affected;
+    }
+    Ok(report)
 }
 
 async fn account(db: &impl ConnectionTrait, user_id: i32) -> Result<users::Model, AppError> {
@@ -111,7 +184,7 @@ async fn check_password(
         throttle::clear(db, &key).await?;
         return Ok(());
     }
-    Err(AppError::invalid("password", "That is not your password."))
+    Err(AppError::invalid("password", PASSWORD_REFUSED))
 }
 
 fn totp(secret_base32: &str) -> Result<Totp, AppError> {
@@ -137,10 +210,11 @@ fn matching_step(secret_base32: &str, digits: &str, now: DateTime<Utc>) -> Resul
 async fn accept_totp(
     db: &impl ConnectionTrait,
     factor: &second_factors::Model,
+    secret: &str,
     digits: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let Some(step) = matching_step(&factor.secret, digits, now)? else {
+    let Some(step) = matching_step(secret, digits, now)? else {
         return Ok(false);
     };
     let updated = second_factors::Entity::update_many()
@@ -178,20 +252,40 @@ fn recovery_code_hash(normalised: &str) -> String {
     SecretToken::from_text(normalised).hash()
 }
 
-/// A new random recovery code, normalised (20 base32 characters: 100 bits).
-fn new_recovery_code() -> String {
-    let mut bytes = [0_u8; RECOVERY_CODE_CHARS];
-    rand::rng().fill_bytes(&mut bytes);
-    // 256 is a multiple of 32, so each character is uniform.
-    bytes.iter().map(|byte| BASE32[usize::from(byte % 32)] as char).collect()
+/// The recovery codes of the enrolment with this (base32) secret, normalised: each 20
+/// base32 characters (100 bits) of SHA-256 over a label, the secret and the code's number.
+fn recovery_codes_for(secret_base32: &str) -> Vec<String> {
+    (0..RECOVERY_CODE_COUNT)
+        .map(|number| {
+            let digest = Sha256::new()
+                .chain_update(b"babysteps recovery code\0")
+                .chain_update(secret_base32.as_bytes())
+                .chain_update((number as u32).to_be_bytes())
+                .finalize();
+            // 256 is a multiple of 32, so each character is uniform.
+            digest
+                .iter()
+                .take(RECOVERY_CODE_CHARS)
+                .map(|byte| BASE32[usize::from(byte % 32)] as char)
+                .collect()
+        })
+        .collect()
+}
+
+/// A recovery code as the owner reads it: lower case, in groups of five.
+fn shown_code(code: &str) -> String {
+    grouped(&code.to_ascii_lowercase(), 5, '-')
 }
 
 /// What the owner sees of a started enrolment: the grouped secret and its QR code.
-fn enrolment_display(factor: &second_factors::Model, email: &str) -> Result<Enrolment, AppError> {
+fn enrolment_display(
+    factor: &second_factors::Model,
+    secret: &str,
+    email: &str,
+) -> Result<Enrolment, AppError> {
     let link = format!(
         "otpauth://totp/{ISSUER}:{label}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits=6&period=30",
         label = encode_query_value(email),
-        secret = factor.secret,
     );
     let qr = qrcode::QrCode::new(link.as_bytes()).map_err(|error| {
         tracing::error!(%error, "QR code for enrolment could not be made");
@@ -204,15 +298,18 @@ fn enrolment_display(factor: &second_factors::Model, email: &str) -> Result<Enro
         .light_color(qrcode::render::svg::Color("#ffffff"))
         .build();
     Ok(Enrolment {
-        secret: grouped(&factor.secret, 4, ' '),
+        secret: grouped(secret, 4, ' '),
+        recovery_codes: recovery_codes_for(secret).iter().map(|code| shown_code(code)).collect(),
         qr_image: format!("data:image/svg+xml;base64,{}", STANDARD.encode(svg)),
         expires_at: factor.started_at + Duration::minutes(ENROLMENT_MINUTES),
     })
 }
 
-/// The actor's second factor, and a started enrolment's secret while it waits.
+/// The actor's second factor, and a started enrolment's secret while it waits (none when
+/// `key` does not open it: starting again makes a new one).
 pub async fn status(
     db: &impl ConnectionTrait,
+    key: &SealingKey,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<SecondFactorStatus, AppError> {
@@ -224,7 +321,10 @@ pub async fn status(
             if factor.confirmed_at.is_none()
                 && now < factor.started_at + Duration::minutes(ENROLMENT_MINUTES) =>
         {
-            Some(enrolment_display(factor, &user.email)?)
+            match secret_of(factor, key) {
+                Ok(secret) => Some(enrolment_display(factor, &secret, &user.email)?),
+                Err(sealing::Unopenable) => None,
+            }
         }
         _ => None,
     };
@@ -251,6 +351,7 @@ pub async fn set_up_missing(db: &impl ConnectionTrait, actor: Actor) -> Result<b
 /// removed first.
 pub async fn start_enrolment(
     db: &impl ConnectionTrait,
+    key: &SealingKey,
     actor: Actor,
     password: &str,
     now: DateTime<Utc>,
@@ -266,7 +367,7 @@ pub async fn start_enrolment(
     rand::rng().fill_bytes(&mut bytes);
     let inserted = second_factors::Entity::insert(second_factors::ActiveModel {
         user_id: Set(actor.user_id),
-        secret: Set(Secret::new_stack(bytes).to_base32()),
+        secret: Set(key.seal(&Secret::new_stack(bytes).to_base32(), &sealing_context(actor.user_id))),
         started_at: Set(now),
         confirmed_at: Set(None),
         last_used_step: Set(None),
@@ -283,9 +384,11 @@ pub async fn start_enrolment(
 }
 
 /// Confirms a started enrolment with a first code from the app. Returns the ten recovery
-/// codes (grouped for reading), shown this once; only their hashes are kept.
+/// codes (grouped for reading) that the enrolment showed, once more; only their hashes are
+/// kept.
 pub async fn confirm_enrolment(
     db: &(impl ConnectionTrait + TransactionTrait),
+    key: &SealingKey,
     actor: Actor,
     code: &str,
     now: DateTime<Utc>,
@@ -293,14 +396,16 @@ pub async fn confirm_enrolment(
     let SecondFactorCode::Totp(digits) = SecondFactorCode::parse(code).field("code")? else {
         return Err(AppError::invalid("code", "Enter the six digits your app shows."));
     };
-    let key = code_key(actor.user_id);
-    throttle::reserve(db, &key, PER_ACCOUNT, now).await?;
+    let throttle_key = code_key(actor.user_id);
+    throttle::reserve(db, &throttle_key, PER_ACCOUNT, now).await?;
+    let ended = || AppError::conflict("This set-up has ended. Start again with your password.");
     let factor = second_factors::Entity::find_by_id(actor.user_id)
         .one(db)
         .await?
         .filter(|f| f.confirmed_at.is_none() && now < f.started_at + Duration::minutes(ENROLMENT_MINUTES))
-        .ok_or_else(|| AppError::conflict("This set-up has ended. Start again with your password."))?;
-    if !accept_totp(db, &factor, &digits, now).await? {
+        .ok_or_else(ended)?;
+    let secret = secret_of(&factor, key).map_err(|_| ended())?;
+    if !accept_totp(db, &factor, &secret, &digits, now).await? {
         audit::record(
             db,
             AuditEvent::by(actor, AuditAction::SecondFactorCodeRefused, "user", actor.user_id),
@@ -309,7 +414,7 @@ pub async fn confirm_enrolment(
         .await?;
         return Err(AppError::invalid("code", CODE_REFUSED));
     }
-    let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| new_recovery_code()).collect();
+    let codes = recovery_codes_for(&secret);
     let txn = db.begin().await?;
     let confirmed = second_factors::Entity::update_many()
         .col_expr(second_factors::Column::ConfirmedAt, Expr::value(now))
@@ -332,11 +437,11 @@ pub async fn confirm_enrolment(
     }))
     .exec_without_returning(&txn)
     .await?;
-    throttle::clear(&txn, &key).await?;
+    throttle::clear(&txn, &throttle_key).await?;
     audit::record(&txn, AuditEvent::by(actor, AuditAction::SecondFactorEnrolled, "user", actor.user_id), now)
         .await?;
     txn.commit().await?;
-    Ok(codes.iter().map(|code| grouped(&code.to_ascii_lowercase(), 5, '-')).collect())
+    Ok(codes.iter().map(|code| shown_code(code)).collect())
 }
 
 /// Removes the actor's second factor and recovery codes (the password again). Sign-in
@@ -419,6 +524,7 @@ pub async fn begin_sign_in(
 /// towards the account's throttle and leaves the token for another try.
 pub async fn finish_sign_in(
     db: &(impl ConnectionTrait + TransactionTrait),
+    key: &SealingKey,
     token: &SecretToken,
     code: &str,
     now: DateTime<Utc>,
@@ -434,13 +540,16 @@ pub async fn finish_sign_in(
         return Err(expired());
     }
     let code = SecondFactorCode::parse(code).field("code")?;
-    let key = code_key(pending.user_id);
-    throttle::reserve(db, &key, PER_ACCOUNT, now).await?;
+    let throttle_key = code_key(pending.user_id);
+    throttle::reserve(db, &throttle_key, PER_ACCOUNT, now).await?;
     let user = account(db, pending.user_id).await?;
     let factor = confirmed_factor(db, user.id).await?.ok_or_else(expired)?;
     let accepted = match &code {
         SecondFactorCode::Totp(digits) => {
-            accept_totp(db, &factor, digits, now).await?.then_some(AuditAction::SecondFactorCodeAccepted)
+            let secret = secret_of(&factor, key).map_err(|_| AppError::invalid("code", TOTP_UNREADABLE))?;
+            accept_totp(db, &factor, &secret, digits, now)
+                .await?
+                .then_some(AuditAction::SecondFactorCodeAccepted)
         }
         SecondFactorCode::Recovery(text) => {
             use_recovery_code(db, user.id, text, now).await?.then_some(AuditAction::RecoveryCodeUsed)
@@ -462,7 +571,7 @@ pub async fn finish_sign_in(
     if claimed.rows_affected != 1 {
         return Err(expired());
     }
-    throttle::clear(&txn, &key).await?;
+    throttle::clear(&txn, &throttle_key).await?;
     audit::record(&txn, AuditEvent::by(actor, action, "user", user.id), now).await?;
     txn.commit().await?;
     Ok(actor)
@@ -473,12 +582,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn recovery_codes_are_base32_and_parse_back() {
-        let code = new_recovery_code();
-        assert_eq!(code.len(), RECOVERY_CODE_CHARS);
-        let shown = grouped(&code.to_ascii_lowercase(), 5, '-');
-        assert_eq!(SecondFactorCode::parse(&shown).unwrap(), SecondFactorCode::Recovery(code.clone()));
-        assert_ne!(new_recovery_code(), code);
+    fn recovery_codes_are_base32_distinct_and_parse_back() {
+        let secret = Secret::new_stack([7; 20]).to_base32();
+        let codes = recovery_codes_for(&secret);
+        assert_eq!(codes.len(), RECOVERY_CODE_COUNT);
+        assert_eq!(codes, recovery_codes_for(&secret), "the same secret gives the same codes");
+        let mut distinct = codes.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), RECOVERY_CODE_COUNT);
+        assert!(recovery_codes_for(&Secret::new_stack([8; 20]).to_base32())
+            .iter()
+            .all(|c| !codes.contains(c)));
+        for code in codes {
+            assert_eq!(code.len(), RECOVERY_CODE_CHARS);
+            assert_eq!(
+                SecondFactorCode::parse(&shown_code(&code)).unwrap(),
+                SecondFactorCode::Recovery(code)
+            );
+        }
     }
 
     #[test]

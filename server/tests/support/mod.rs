@@ -15,6 +15,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use server::config::Config;
 use std::collections::HashMap;
 
+/// The sealing key every test server uses (`SEALING_KEY`), unless a test sets another.
+pub const SEALING_KEY: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+
+/// [`SEALING_KEY`] as a key, for calling the second-factor services directly.
+pub fn sealing_key() -> app::services::sealing::SealingKey {
+    app::services::sealing::SealingKey::from_text(SEALING_KEY).unwrap()
+}
+
 /// The password every test account uses.
 pub const PASSWORD: &str = "a calm and quiet river";
 
@@ -72,13 +80,19 @@ pub async fn start_server_on(name: &str, backend: Backend, settings: &[(&str, &s
             (format!("{}/{database}", postgres_server_url()), Some(database))
         }
     };
-    let mut vars = HashMap::from([("DATABASE_URL".to_owned(), database_url)]);
+    let mut vars = HashMap::from([
+        ("DATABASE_URL".to_owned(), database_url),
+        ("SEALING_KEY".to_owned(), SEALING_KEY.to_owned()),
+    ]);
     vars.extend(settings.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())));
     let config = Config::from_vars(&vars).unwrap();
     let db = server::open_database(&config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = server::router(&config, server::app_state(&config, db.clone()));
+    let app = server::router(
+        &config,
+        server::app_state(&config, db.clone(), server::sealing_key(&config).unwrap()),
+    );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
     TestServer { _one_at_a_time: one_at_a_time, base, db, postgres_database }
 }

@@ -74,7 +74,8 @@ pub fn SecondFactorPage() -> impl IntoView {
     })
 }
 
-/// The recovery codes, shown once, right after the set-up is confirmed.
+/// The recovery codes once more, right after the set-up is confirmed in the browser (the
+/// set-up step showed them already, for a browser without JavaScript too).
 #[component]
 fn RecoveryCodes(confirm: ServerAction<ConfirmEnrolment>) -> impl IntoView {
     move || {
@@ -84,8 +85,8 @@ fn RecoveryCodes(confirm: ServerAction<ConfirmEnrolment>) -> impl IntoView {
                     <h2 id="recovery-codes-title">"Your recovery codes"</h2>
                     <p>
                         "If you lose your phone, each of these codes signs you in once instead of a code \
-                         from the app. Write them down or print them now and keep them somewhere safe: \
-                         they are not shown again."
+                         from the app. If you have not yet, write them down or print them now and keep \
+                         them somewhere safe: they are not shown again."
                     </p>
                     <ol>{codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}</ol>
                 </section>
@@ -151,6 +152,16 @@ fn enrolment_view(enrolment: EnrolmentView, confirm: ServerAction<ConfirmEnrolme
                 <img class="qr-code" src=enrolment.qr_image width="220" height="220" alt="QR code for your authenticator app (the same key as the text below)"/>
                 <p>"Or type this key into the app (spaces do not matter):"</p>
                 <p><code class="secret-key" aria-label="Key">{enrolment.secret}</code></p>
+            </li>
+            <li>
+                <p>
+                    "Write down these recovery codes, or print this page, and keep them somewhere safe. \
+                     If you lose your phone, each of them signs you in once instead of a code from the \
+                     app. They are not shown again once the set-up is confirmed."
+                </p>
+                <ol class="recovery-codes" aria-label="Recovery codes">
+                    {enrolment.recovery_codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
+                </ol>
             </li>
             <li>
                 <p>"Enter the six-digit code the app now shows, to confirm. This set-up waits ten minutes."</p>

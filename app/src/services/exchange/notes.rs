@@ -268,7 +268,7 @@ pub async fn reply_to_private_note(
         .find(|p| p.id == note.partner_id)
         .ok_or(AppError::Internal)?;
     let content = email::client_notice(&writer.first_name, email::ClientNotice::NoteReply);
-    reminders::notify_client(&txn, &writer, &format!("note_reply:{id}"), content, now).await?;
+    reminders::notify_client_for_therapist(&txn, &writer, &format!("note_reply:{id}"), content, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -152,6 +152,7 @@ pub async fn assign_programme(
 }
 
 /// Tells each recipient who has joined that new homework is waiting (once per assignment).
+/// A therapist's action: each email must fit their allowance, else the assigning is refused.
 pub async fn notify_assigned(
     db: &impl ConnectionTrait,
     case_id: i32,
@@ -161,7 +162,7 @@ pub async fn notify_assigned(
 ) -> Result<(), AppError> {
     for partner in partners_of(db, case_id).await?.into_iter().filter(|p| recipients.includes(p.position)) {
         let content = email::client_notice(&partner.first_name, email::ClientNotice::NewAssignment);
-        reminders::notify_client(
+        reminders::notify_client_for_therapist(
             db,
             &partner,
             &format!("assigned:{assignment_id}:{}", partner.id),

@@ -191,7 +191,8 @@ pub async fn comment(
     .last_insert_id;
     if let Some(partner) = partners::Entity::find_by_id(response.partner_id).one(&txn).await? {
         let content = email::client_notice(&partner.first_name, email::ClientNotice::Comment);
-        reminders::notify_client(&txn, &partner, &format!("comment:{id}"), content, now).await?;
+        reminders::notify_client_for_therapist(&txn, &partner, &format!("comment:{id}"), content, now)
+            .await?;
     }
     let event = AuditEvent::by(actor, AuditAction::CommentAdded, "comment", id);
     audit::record(&txn, event.concerning(case_id, Some(response.partner_id)), now).await?;

@@ -59,11 +59,38 @@ pub async fn queue_once(
 
 /// Queues, inside the caller's transaction, an automatic email to a client who wants
 /// reminders, after their quiet hours; the key makes it once only. Returns whether queued.
+/// For what a client did (sharing with their partner); a therapist's action uses
+/// [`notify_client_for_therapist`].
 pub async fn notify_client(
     db: &impl ConnectionTrait,
     partner: &partners::Model,
     key: &str,
     content: email::EmailContent,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    queue_client_notice(db, partner, key, content, false, now).await
+}
+
+/// Like [`notify_client`], for a therapist's action (a reply to a note, a comment, new
+/// homework): when an email would go, it must fit the therapist's allowance
+/// ([`outbox::check_allowance`]: a confirmed email and the daily limit), else the action is
+/// refused with that message and, the caller's transaction rolled back, nothing is saved.
+pub async fn notify_client_for_therapist(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    key: &str,
+    content: email::EmailContent,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    queue_client_notice(db, partner, key, content, true, now).await
+}
+
+async fn queue_client_notice(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    key: &str,
+    content: email::EmailContent,
+    therapist_action: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let Some(client_id) = partner.client_user_id else { return Ok(false) };
@@ -73,6 +100,9 @@ pub async fn notify_client(
     // The client's own choice, and the therapist's for their practice.
     if !client.reminders || !therapist.reminders {
         return Ok(false);
+    }
+    if therapist_action {
+        outbox::check_allowance(db, therapist.id, 1, now).await?;
     }
     if !log_once(db, key, now).await? {
         return Ok(false);
