@@ -113,6 +113,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::error_status))
+        .layer(middleware::from_fn(app::api::request::remember_actor))
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit_requests))
         .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
         .layer(GlobalConcurrencyLimitLayer::new(config.limits.max_concurrent))
