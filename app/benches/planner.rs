@@ -66,9 +66,16 @@ async fn exercise_version(db: &DatabaseConnection) -> Outcome<i32> {
     let form = TherapistSignUp::parse("Bench Therapist", "bench@example.org", "a calm and quiet river")?;
     let invited = accounts::invite_therapist(db, &form.email, false, now()).await?;
     let (_, token) = accounts::mint_link_token(db, invited.link_id, now()).await?.ok_or("no link")?;
-    let owner = accounts::complete_invitation(db, &token, "Bench Therapist", form.password.expose(), now()).await?;
-    let fields = |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
-    let draft = CaseDraft::parse("Real", "no_secrets", fields("Ann", "ann@example.org"), fields("Bo", "bo@example.org"))?;
+    let owner =
+        accounts::complete_invitation(db, &token, "Bench Therapist", form.password.expose(), now()).await?;
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let draft = CaseDraft::parse(
+        "Real",
+        "no_secrets",
+        fields("Ann", "ann@example.org"),
+        fields("Bo", "bo@example.org"),
+    )?;
     let case_id = create_case(db, owner, draft, now()).await?;
     homework::assign_programme(db, owner, case_id, None, "", true, now()).await?;
     Ok(exercise_versions::Entity::find().one(db).await?.ok_or("no exercise version")?.id)

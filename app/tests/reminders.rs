@@ -77,7 +77,9 @@ async fn the_planner_walks_every_batch_once(db: &DatabaseConnection) {
     let mut case_ids = Vec::new();
     for n in 0..5 {
         let c = couple(db, &format!("batch{n}")).await;
-        homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning).await.unwrap();
+        homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning)
+            .await
+            .unwrap();
         if n == 2 {
             cases::set_status(db, c.therapist, c.case_id, CaseStatus::Paused, morning).await.unwrap();
         }

@@ -77,7 +77,10 @@ fn error_log() -> ErrorLog {
     static LOG: OnceLock<ErrorLog> = OnceLock::new();
     LOG.get_or_init(|| {
         let log = ErrorLog::default();
-        tracing_subscriber::registry().with(tracing_subscriber::EnvFilter::new("warn")).with(log.clone()).init();
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::EnvFilter::new("warn"))
+            .with(log.clone())
+            .init();
         log
     })
     .clone()
@@ -132,9 +135,9 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
         ("physical_meaning", "Being held."),
         ("behaviours", "Ask about my day\nHold my hand"),
     ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
     homework::save_answers(db, client, step_1, 0, &answers, SaveIntent::Submit, now).await.unwrap();
     homework::share(db, client, step_1, now).await.unwrap();
     let form = exchange::CheckInForm {
@@ -206,10 +209,18 @@ async fn statements_within_budget(backend: Backend) {
         let writes: Vec<&String> =
             ran.iter().filter(|sql| is_write(sql) && !sql.contains("audit_entries")).collect();
         let audit_rows = ran.iter().filter(|sql| is_write(sql) && sql.contains("audit_entries")).count();
-        writeln!(report, "{backend:?} {path}: {} statements (budget {budget}), {audit_rows} audit rows", ran.len())
-            .unwrap();
+        writeln!(
+            report,
+            "{backend:?} {path}: {} statements (budget {budget}), {audit_rows} audit rows",
+            ran.len()
+        )
+        .unwrap();
         if ran.len() > *budget || !writes.is_empty() || audit_rows > 1 {
-            over.push(format!("{path}: {} statements, writes {writes:?}:\n  {}", ran.len(), ran.join("\n  ")));
+            over.push(format!(
+                "{path}: {} statements, writes {writes:?}:\n  {}",
+                ran.len(),
+                ran.join("\n  ")
+            ));
         }
     }
     println!("{report}");

@@ -323,7 +323,8 @@ pub async fn load_caseload(
     let account = req.account().await?;
     let query = caseload_query(&search, &status, &sort, page);
     let actor = crate::services::Actor::of(&account);
-    let found = caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
+    let found =
+        caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
     Ok(CaseloadView::new(found, &query))
 }
 
@@ -518,7 +519,8 @@ pub struct MyHomeworkView {
 pub async fn load_my_homework_page() -> Result<MyHomeworkView, AppError> {
     let req = request::current()?;
     let account = req.account().await?;
-    let page = cases::client_home_page(req.db(), crate::services::Actor::of(&account), request::now()).await?;
+    let page =
+        cases::client_home_page(req.db(), crate::services::Actor::of(&account), request::now()).await?;
     Ok(MyHomeworkView {
         home: page.case.into(),
         items: page.homework.into_iter().map(HomeworkListItem::from).collect(),

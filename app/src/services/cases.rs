@@ -447,8 +447,12 @@ async fn client_case_and_partners(
     both.retain(|partner| partner.case_id == own.case_id);
     let other = both.iter().find(|partner| partner.id != own.id).cloned().ok_or(AppError::NotFound)?;
     // The case's id is its key: no `LIMIT` to bind (SQLite re-prepares a bound limit).
-    let found =
-        cases::Entity::find_by_id(own.case_id).find_also_related(users::Entity).all(db).await?.into_iter().next();
+    let found = cases::Entity::find_by_id(own.case_id)
+        .find_also_related(users::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .next();
     let Some((case, Some(therapist))) = found else {
         return Err(AppError::NotFound);
     };

@@ -320,8 +320,10 @@ pub struct TherapistUnread {
 
 /// Every unread private note in the therapist's cases, read with its case in one statement.
 pub async fn unread_notes(db: &impl ConnectionTrait, therapist_id: i32) -> Result<TherapistUnread, AppError> {
-    let note_case: RelationDef =
-        private_notes::Entity::belongs_to(cases::Entity).from(private_notes::Column::CaseId).to(cases::Column::Id).into();
+    let note_case: RelationDef = private_notes::Entity::belongs_to(cases::Entity)
+        .from(private_notes::Column::CaseId)
+        .to(cases::Column::Id)
+        .into();
     let waiting = private_notes::Entity::find()
         .join(JoinType::InnerJoin, note_case)
         .select_also(cases::Entity)

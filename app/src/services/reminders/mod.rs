@@ -324,10 +324,14 @@ async fn run_digests(
         .from(responses::Column::AssignmentId)
         .to(assignments::Column::Id)
         .into();
-    let assignment_case: RelationDef =
-        assignments::Entity::belongs_to(cases::Entity).from(assignments::Column::CaseId).to(cases::Column::Id).into();
-    let case_therapist: RelationDef =
-        cases::Entity::belongs_to(users::Entity).from(cases::Column::TherapistId).to(users::Column::Id).into();
+    let assignment_case: RelationDef = assignments::Entity::belongs_to(cases::Entity)
+        .from(assignments::Column::CaseId)
+        .to(cases::Column::Id)
+        .into();
+    let case_therapist: RelationDef = cases::Entity::belongs_to(users::Entity)
+        .from(cases::Column::TherapistId)
+        .to(users::Column::Id)
+        .into();
     let counts: Vec<(i32, i64)> = responses::Entity::find()
         .select_only()
         .column(cases::Column::TherapistId)
