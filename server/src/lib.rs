@@ -94,8 +94,9 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection) -> AppState {
 }
 
 /// The whole HTTP application: pages, server functions, the audit CSV, static files, health
-/// check, and the layers around them: the audit context (and refused calls recorded),
-/// security, then limits on concurrency, time and body size.
+/// check, and the layers around them: each request's signed-in account looked up once,
+/// the audit context (and refused calls recorded), security, then limits on concurrency,
+/// time and body size.
 pub fn router(config: &Config, state: AppState) -> Router {
     audit::install_executor();
     let routes = generate_route_list(App);
