@@ -67,3 +67,34 @@ async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnect
 }
 
 on_both_databases!(reminders_respect_choices_quiet_hours_and_run_once,);
+
+/// More active cases than one planner batch (a paused one among them): every active couple
+/// is planned once, also when two servers run the planner at the same moment.
+async fn the_planner_walks_every_batch_once(db: &DatabaseConnection) {
+    use app::{domain::case::CaseStatus, services::cases, services::reminders};
+    let morning = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+    let tomorrow = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut case_ids = Vec::new();
+    for n in 0..5 {
+        let c = couple(db, &format!("batch{n}")).await;
+        homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning)
+            .await
+            .unwrap();
+        if n == 2 {
+            cases::set_status(db, c.therapist, c.case_id, CaseStatus::Paused, morning).await.unwrap();
+        }
+        case_ids.push(c.case_id);
+    }
+    let (first, second) = tokio::join!(
+        reminders::run_due_in_batches(db, morning, 2),
+        reminders::run_due_in_batches(db, morning, 2)
+    );
+    assert_eq!(first.unwrap() + second.unwrap(), 8, "both partners of the four active couples, once");
+    for (n, case_id) in case_ids.iter().enumerate() {
+        let expected = if n == 2 { 0 } else { 2 };
+        assert_eq!(emails_of(db, *case_id, "reminder").await.len(), expected, "couple {n}");
+    }
+    assert_eq!(reminders::run_due_in_batches(db, morning, 1).await.unwrap(), 0, "nothing twice");
+}
+
+on_both_databases!(the_planner_walks_every_batch_once,);

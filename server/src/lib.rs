@@ -179,8 +179,9 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection, sealing_key: 
 }
 
 /// The whole HTTP application: pages, server functions, the audit CSV, static files, health
-/// check, and the layers around them: the audit context (and refused calls recorded),
-/// security, then limits on concurrency, time and body size.
+/// check, and the layers around them: each request's signed-in account looked up once,
+/// the audit context (and refused calls recorded), security, then limits on concurrency,
+/// time and body size.
 pub fn router(config: &Config, state: AppState) -> Router {
     audit::install_executor();
     let routes = generate_route_list(App);
@@ -198,6 +199,7 @@ pub fn router(config: &Config, state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(security::error_status))
+        .layer(middleware::from_fn(app::api::request::remember_actor))
         .layer(middleware::from_fn_with_state(state.clone(), audit::audit_requests))
         .layer(middleware::from_fn_with_state(guard, security::reject_cross_site))
         .layer(GlobalConcurrencyLimitLayer::new(config.limits.max_concurrent))

@@ -159,6 +159,7 @@ async fn every_case_function_answers_each_actor_correctly() {
             [401, 404, 200, 403, 403, 403],
         ),
         ("client/home", vec![], [401, 403, 403, 200, 200, 200]),
+        ("client/homework_page", vec![], [401, 403, 403, 200, 200, 200]),
         ("settings/get", vec![], [401, 200, 200, 200, 200, 200]),
         (
             "settings/save",
@@ -609,6 +610,7 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     let calls: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("auth/me", vec![]),
         ("client/home", vec![]),
+        ("client/homework_page", vec![]),
         ("client/my_writing", vec![]),
         ("settings/get", vec![]),
         ("homework/mine", vec![]),

@@ -103,6 +103,7 @@ impl Table {
         for endpoint in [
             "auth/me",
             "client/home",
+            "client/homework_page",
             "client/my_writing",
             "homework/mine",
             "exchange/board",

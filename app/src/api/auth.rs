@@ -126,11 +126,10 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let req = request::current()?;
-    let Some(actor) = req.optional_actor().await? else {
+    let Some(account) = req.signed_in_account().await? else {
         return Ok(None);
     };
-    let account = accounts::own_account(req.db(), actor).await?;
-    let second_factor_missing = second_factor::set_up_missing(req.db(), actor).await?;
+    let second_factor_missing = second_factor::set_up_missing_for(req.db(), &account).await?;
     let (display_name, email, role) = (account.display_name, account.email, account.role);
     Ok(Some(SignedInUser { display_name, email, role, second_factor_missing }))
 }

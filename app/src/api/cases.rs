@@ -1,7 +1,10 @@
 //! The therapist's caseload and case pages, and the client's view of their own case.
 
 use super::{
-    exchange::CaseExchangeView, homework::CaseHomeworkView, messages::ComposeView, templates::TemplateSummary,
+    exchange::CaseExchangeView,
+    homework::{CaseHomeworkView, HomeworkListItem},
+    messages::ComposeView,
+    templates::TemplateSummary,
 };
 use crate::{
     domain::{
@@ -317,9 +320,11 @@ pub async fn load_caseload(
     page: u64,
 ) -> Result<CaseloadView, AppError> {
     let req = request::current()?;
-    let actor = req.actor().await?;
+    let account = req.account().await?;
     let query = caseload_query(&search, &status, &sort, page);
-    let found = caseload::caseload(req.db(), actor, &query, request::now()).await?;
+    let actor = crate::services::Actor::of(&account);
+    let found =
+        caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
     Ok(CaseloadView::new(found, &query))
 }
 
@@ -475,20 +480,51 @@ pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError
     cases::update_notes(req.db(), actor, case_id, notes, request::now()).await
 }
 
+#[cfg(feature = "ssr")]
+impl From<cases::ClientCase> for ClientHomeView {
+    fn from(found: cases::ClientCase) -> Self {
+        ClientHomeView {
+            own_first_name: found.own.first_name,
+            partner_first_name: found.other.first_name,
+            therapist_name: found.therapist_name,
+            policy: found.case.confidentiality_policy,
+            status: found.case.status,
+            no_access: found.no_access,
+            safety: found.safety,
+        }
+    }
+}
+
 /// The signed-in client's view of their case.
 #[server(endpoint = "client/home")]
 pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let found = cases::client_case(req.db(), actor, request::now()).await?;
-    Ok(ClientHomeView {
-        own_first_name: found.own.first_name,
-        partner_first_name: found.other.first_name,
-        therapist_name: found.therapist_name,
-        policy: found.case.confidentiality_policy,
-        status: found.case.status,
-        no_access: found.no_access,
-        safety: found.safety,
+    Ok(cases::client_case(req.db(), actor, request::now()).await?.into())
+}
+
+/// Everything "My homework" shows, loaded in one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyHomeworkView {
+    /// The client's case, partner and therapist.
+    pub home: ClientHomeView,
+    /// What is assigned to the client (empty once they no longer reach the case).
+    pub items: Vec<HomeworkListItem>,
+    /// Whether the client gets email reminders.
+    pub reminders: bool,
+}
+
+/// The signed-in client's "My homework" page, in one call.
+#[server(endpoint = "client/homework_page")]
+pub async fn load_my_homework_page() -> Result<MyHomeworkView, AppError> {
+    let req = request::current()?;
+    let account = req.account().await?;
+    let page =
+        cases::client_home_page(req.db(), crate::services::Actor::of(&account), request::now()).await?;
+    Ok(MyHomeworkView {
+        home: page.case.into(),
+        items: page.homework.into_iter().map(HomeworkListItem::from).collect(),
+        reminders: account.reminders,
     })
 }
 

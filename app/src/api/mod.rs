@@ -9,7 +9,7 @@ pub mod homework;
 pub mod invitations;
 pub mod messages;
 #[cfg(feature = "ssr")]
-pub(crate) mod request;
+pub mod request;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;

@@ -12,16 +12,21 @@
 
 use crate::{
     domain::device::DeviceLabel,
+    entities::users,
     error::AppError,
     services::{request_context, sessions, tokens::SecretToken, Actor},
     state::{AppState, SecuritySettings},
 };
-use axum::extract::ConnectInfo;
+use axum::{extract::ConnectInfo, middleware::Next, response::Response};
 use chrono::{DateTime, Utc};
 use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::Arc,
+};
+use tokio::sync::OnceCell;
 
 /// The cookie that carries the session token over plain http (development).
 pub const SESSION_COOKIE: &str = "babysteps_session";
@@ -43,6 +48,19 @@ pub struct Request {
     pub state: AppState,
     parts: Parts,
     response: ResponseOptions,
+}
+
+/// The signed-in actor of one HTTP request, looked up once and shared by the page shell and
+/// every server function the request runs: the server's [`remember_actor`] layer puts one in
+/// the request's extensions, and the copies of the request's parts that Leptos hands to
+/// each server function share it. A failed lookup is not kept (the next caller tries again).
+#[derive(Clone, Default)]
+pub struct ActorCache(Arc<OnceCell<Option<users::Model>>>);
+
+/// The server's request layer that gives each HTTP request its [`ActorCache`].
+pub async fn remember_actor(mut request: axum::extract::Request, next: Next) -> Response {
+    request.extensions_mut().insert(ActorCache::default());
+    next.run(request).await
 }
 
 /// The current request, read from the server function's context. Call it first, before any
@@ -111,18 +129,38 @@ impl Request {
         self.cookie_token(PENDING_SIGN_IN_COOKIE)
     }
 
-    /// The signed-in actor, or `None` for an anonymous request.
-    pub async fn optional_actor(&self) -> Result<Option<Actor>, AppError> {
-        let Some(token) = self.session_token() else {
-            return Ok(None);
+    /// The signed-in account (read with its session), or `None` for an anonymous request.
+    /// The session is looked up once per HTTP request (see [`ActorCache`]); a request that
+    /// starts or ends a session answers with a redirect and asks no more.
+    pub async fn signed_in_account(&self) -> Result<Option<users::Model>, AppError> {
+        let lookup = || async {
+            let Some(token) = self.session_token() else {
+                return Ok(None);
+            };
+            sessions::authenticate_account(self.db(), &token, self.state.security.sessions, now()).await
         };
-        sessions::authenticate(self.db(), &token, self.state.security.sessions, now()).await
+        match self.parts.extensions.get::<ActorCache>() {
+            Some(ActorCache(cell)) => cell.get_or_try_init(lookup).await.cloned(),
+            None => lookup().await,
+        }
+    }
+
+    /// The signed-in actor, or `None` for an anonymous request (see
+    /// [`Request::signed_in_account`]).
+    pub async fn optional_actor(&self) -> Result<Option<Actor>, AppError> {
+        Ok(self.signed_in_account().await?.as_ref().map(Actor::of))
     }
 
     /// The signed-in actor; anonymous requests are refused with 401 (noted for the audit
     /// trail).
     pub async fn actor(&self) -> Result<Actor, AppError> {
-        self.optional_actor().await?.ok_or_else(|| {
+        Ok(Actor::of(&self.account().await?))
+    }
+
+    /// The signed-in account, read with its session; anonymous requests are refused with
+    /// 401 (noted for the audit trail).
+    pub async fn account(&self) -> Result<users::Model, AppError> {
+        self.signed_in_account().await?.ok_or_else(|| {
             request_context::note_refusal(401);
             AppError::Unauthenticated
         })

@@ -9,11 +9,13 @@ use crate::{
     error::AppError,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use tokio::sync::OnceCell;
 
 /// A case whose therapist is the actor. Only [`owned_case`] makes one, so a reader that
-/// takes an `&OwnedCase` cannot be reached without that check.
+/// takes an `&OwnedCase` cannot be reached without that check. Its partners are read once,
+/// by the first reader that asks for them ([`OwnedCase::partners`]).
 #[derive(Debug, Clone)]
-pub struct OwnedCase(cases::Model);
+pub struct OwnedCase(cases::Model, OnceCell<Vec<partners::Model>>);
 
 impl std::ops::Deref for OwnedCase {
     type Target = cases::Model;
@@ -28,6 +30,12 @@ impl OwnedCase {
     pub fn into_model(self) -> cases::Model {
         self.0
     }
+
+    /// The case's two partners, partner A first: read on the first call, then kept (a page
+    /// that shows the case in several parts reads them once).
+    pub async fn partners(&self, db: &impl ConnectionTrait) -> Result<&[partners::Model], AppError> {
+        Ok(self.1.get_or_try_init(|| partners_of(db, self.0.id)).await?)
+    }
 }
 
 /// The therapist's case, or "not found" for anyone else (its existence is private; the
@@ -38,11 +46,14 @@ pub async fn owned_case(
     case_id: i32,
 ) -> Result<OwnedCase, AppError> {
     actor.require_role(Role::Therapist)?;
+    // The id is the key: no `LIMIT` to bind (SQLite re-prepares a statement with a bound limit).
     let found = cases::Entity::find_by_id(case_id)
         .filter(cases::Column::TherapistId.eq(actor.user_id))
-        .one(db)
-        .await?;
-    found.map(OwnedCase).ok_or_else(|| {
+        .all(db)
+        .await?
+        .into_iter()
+        .next();
+    found.map(|case| OwnedCase(case, OnceCell::new())).ok_or_else(|| {
         request_context::note_refusal(404);
         AppError::NotFound
     })
@@ -84,13 +95,18 @@ pub(crate) async fn client_membership(
     actor: Actor,
 ) -> Result<(partners::Model, cases::Model), AppError> {
     actor.require_role(Role::Client)?;
-    let partner = partners::Entity::find()
+    // One statement for both rows; the client's partner row is unique, so no `LIMIT`.
+    let found = partners::Entity::find()
+        .find_also_related(cases::Entity)
         .filter(partners::Column::ClientUserId.eq(actor.user_id))
-        .one(db)
+        .all(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let case = cases::Entity::find_by_id(partner.case_id).one(db).await?.ok_or(AppError::NotFound)?;
-    Ok((partner, case))
+        .into_iter()
+        .next();
+    match found {
+        Some((partner, Some(case))) => Ok((partner, case)),
+        _ => Err(AppError::NotFound),
+    }
 }
 
 /// The signed-in client's partner row and case, for reading or changing the case's content:

@@ -1,7 +1,7 @@
 //! Who is acting: the signed-in account behind a request.
 
 use super::request_context;
-use crate::{domain::Role, error::AppError};
+use crate::{domain::Role, entities::users, error::AppError};
 
 /// The signed-in account a service acts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,11 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The actor an account acts as.
+    pub fn of(account: &users::Model) -> Self {
+        Actor { user_id: account.id, role: account.role }
+    }
+
     /// Refuses (403) an actor whose role is not `role` (noted for the audit trail).
     pub fn require_role(&self, role: Role) -> Result<(), AppError> {
         if self.role == role {

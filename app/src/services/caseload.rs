@@ -99,6 +99,19 @@ pub async fn caseload(
     now: DateTime<Utc>,
 ) -> Result<CaseloadPage, AppError> {
     actor.require_role(Role::Therapist)?;
+    let time_zone = settings::account(db, actor).await?.time_zone;
+    caseload_in_zone(db, actor, &time_zone, query, now).await
+}
+
+/// [`caseload`] for a therapist whose time zone (for "overdue") the caller already read.
+pub async fn caseload_in_zone(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    time_zone: &str,
+    query: &CaseloadQuery,
+    now: DateTime<Utc>,
+) -> Result<CaseloadPage, AppError> {
+    actor.require_role(Role::Therapist)?;
     let mut condition = Condition::all().add(cases::Column::TherapistId.eq(actor.user_id));
     if let Some(status) = query.status {
         condition = condition.add(cases::Column::Status.eq(status));
@@ -150,9 +163,9 @@ pub async fn caseload(
     let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
     let latest = latest_invitations(db, &partner_ids).await?;
     let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
-    let today = clock::today_in(&settings::account(db, actor).await?.time_zone, now);
+    let today = clock::today_in(time_zone, now);
     let summaries = homework::summaries(db, &all_partners, &page_ids, today).await?;
-    let unread = exchange::unread_notes(db, &page_ids).await?;
+    let unread = exchange::unread_notes(db, actor.user_id).await?;
     let mut trends = exchange::closeness_trends(db, &page_ids).await?;
     let rows = cases
         .into_iter()
@@ -166,7 +179,7 @@ pub async fn caseload(
                 })
                 .collect();
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
-            let notes = unread.get(&case.id).copied().unwrap_or_default();
+            let notes = unread.per_case.get(&case.id).copied().unwrap_or_default();
             let closeness_trend = trends.remove(&case.id).unwrap_or_default();
             CaseloadRow {
                 case,
@@ -189,6 +202,5 @@ pub async fn caseload(
         now,
     )
     .await?;
-    let urgent = exchange::urgent_cases(db, actor.user_id).await?;
-    Ok(CaseloadPage { rows, total, urgent })
+    Ok(CaseloadPage { rows, total, urgent: unread.urgent })
 }

@@ -4,6 +4,7 @@
 use super::{
     access::{owned_case, partner_of_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
+    homework::{self, HomeworkItem},
     invitations::revoke_pending,
     sessions, settings, Actor,
 };
@@ -22,7 +23,7 @@ use crate::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
 };
 
 /// One partner as the therapist typed them, parsed.
@@ -360,7 +361,7 @@ pub async fn detail_of(
     case: &OwnedCase,
     now: DateTime<Utc>,
 ) -> Result<CaseDetail, AppError> {
-    let partners = partners_of(db, case.id).await?;
+    let partners = case.partners(db).await?.to_vec();
     let ids: Vec<i32> = partners.iter().map(|p| p.id).collect();
     let latest = latest_invitations(db, &ids).await?;
     let partners = partners
@@ -396,21 +397,68 @@ pub async fn client_case(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<ClientCase, AppError> {
+    Ok(client_case_and_partners(db, actor, now).await?.0)
+}
+
+/// "My homework" as one read: the client's case (audited) and, unless they no longer reach
+/// its content, their homework.
+#[derive(Debug, Clone)]
+pub struct ClientHomePage {
+    /// The case, both partners and the therapist.
+    pub case: ClientCase,
+    /// What is assigned to the client, in order (empty without access).
+    pub homework: Vec<HomeworkItem>,
+}
+
+/// The signed-in client's "My homework" (audited once, as [`client_case`]).
+pub async fn client_home_page(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<ClientHomePage, AppError> {
+    let (case, both) = client_case_and_partners(db, actor, now).await?;
+    let homework = match case.no_access {
+        None => homework::homework_of_partner(db, &case.own, both).await?,
+        Some(_) => Vec::new(),
+    };
+    Ok(ClientHomePage { case, homework })
+}
+
+/// [`client_case`], with both partner rows in position order: two reads (both partners of
+/// the client's case; the case with its therapist) and the audit entry.
+async fn client_case_and_partners(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<(ClientCase, Vec<partners::Model>), AppError> {
     actor.require_role(Role::Client)?;
-    let own = partners::Entity::find()
+    let own_case = partners::Entity::find()
+        .select_only()
+        .column(partners::Column::CaseId)
         .filter(partners::Column::ClientUserId.eq(actor.user_id))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let case = cases::Entity::find_by_id(own.case_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let other = partners_of(db, case.id)
+        .into_query();
+    let mut both = partners::Entity::find()
+        .filter(partners::Column::CaseId.in_subquery(own_case))
+        .order_by_asc(partners::Column::Position)
+        .all(db)
+        .await?;
+    let own = both.iter().find(|partner| partner.client_user_id == Some(actor.user_id)).cloned();
+    let own = own.ok_or(AppError::NotFound)?;
+    both.retain(|partner| partner.case_id == own.case_id);
+    let other = both.iter().find(|partner| partner.id != own.id).cloned().ok_or(AppError::NotFound)?;
+    // The case's id is its key: no `LIMIT` to bind (SQLite re-prepares a bound limit).
+    let found = cases::Entity::find_by_id(own.case_id)
+        .find_also_related(users::Entity)
+        .all(db)
         .await?
         .into_iter()
-        .find(|partner| partner.id != own.id)
-        .ok_or(AppError::NotFound)?;
-    let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::NotFound)?;
+        .next();
+    let Some((case, Some(therapist))) = found else {
+        return Err(AppError::NotFound);
+    };
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
     let no_access = super::access::no_access_reason(&own, &case).map(|refusal| refusal.to_string());
     let safety = settings::safety_of(&therapist);
-    Ok(ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety })
+    let case = ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety };
+    Ok((case, both))
 }

@@ -130,7 +130,7 @@ pub async fn compose_defaults(
 ) -> Result<ComposeDefaults, AppError> {
     let case_id = case.id;
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::Internal)?;
-    let partners = partners_of(db, case_id).await?;
+    let partners = case.partners(db).await?.to_vec();
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
         .filter(assignments::Column::ProgrammeKey.eq(baby_steps::PROGRAMME_KEY))

@@ -167,7 +167,8 @@ async fn confirmed_factor(
     db: &impl ConnectionTrait,
     user_id: i32,
 ) -> Result<Option<second_factors::Model>, AppError> {
-    let factor = second_factors::Entity::find_by_id(user_id).one(db).await?;
+    // By its key: no `LIMIT` to bind (SQLite re-prepares a bound limit).
+    let factor = second_factors::Entity::find_by_id(user_id).all(db).await?.into_iter().next();
     Ok(factor.filter(|factor| factor.confirmed_at.is_some()))
 }
 
@@ -342,8 +343,12 @@ pub async fn status(
 
 /// True when the account asks for a second factor and has none yet (the banner's case).
 pub async fn set_up_missing(db: &impl ConnectionTrait, actor: Actor) -> Result<bool, AppError> {
-    let user = account(db, actor.user_id).await?;
-    Ok(user.second_factor_required && confirmed_factor(db, actor.user_id).await?.is_none())
+    set_up_missing_for(db, &account(db, actor.user_id).await?).await
+}
+
+/// [`set_up_missing`] for an account already read (no second read of its row).
+pub async fn set_up_missing_for(db: &impl ConnectionTrait, user: &users::Model) -> Result<bool, AppError> {
+    Ok(user.second_factor_required && confirmed_factor(db, user.id).await?.is_none())
 }
 
 /// Starts an enrolment (the password again): a new secret, shown until a first code

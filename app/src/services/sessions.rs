@@ -99,11 +99,26 @@ pub async fn authenticate(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, AppError> {
+    Ok(authenticate_account(db, token, policy, now).await?.map(|user| Actor::of(&user)))
+}
+
+/// The account behind `token`, if its session is still live, read in the same statement as
+/// the session (so a request needs no second read of its own account). Ended sessions are
+/// deleted.
+pub async fn authenticate_account(
+    db: &impl ConnectionTrait,
+    token: &SecretToken,
+    policy: SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<Option<users::Model>, AppError> {
+    // The token's hash is unique: no `LIMIT` to bind (SQLite re-prepares a bound limit).
     let found = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(token.hash()))
         .find_also_related(users::Entity)
-        .one(db)
-        .await?;
+        .all(db)
+        .await?
+        .into_iter()
+        .next();
     let Some((session, Some(user))) = found else {
         return Ok(None);
     };
@@ -112,14 +127,13 @@ pub async fn authenticate(
         sessions::Entity::delete_by_id(session.id).exec(db).await?;
         return Ok(None);
     }
-    let role = user.role;
     context::note_session(SessionRef { session_id: session.id, user_id: user.id });
     if idle_for >= Duration::seconds(TOUCH_INTERVAL_SECS) {
         let mut active = session.into_active_model();
         active.last_seen_at = Set(now);
         active.update(db).await?;
     }
-    Ok(Some(Actor { user_id: user.id, role }))
+    Ok(Some(user))
 }
 
 /// Ends the session behind `token` on the server, and audits it. Unknown tokens are ignored.

@@ -63,6 +63,20 @@ pub async fn start_server_with(name: &str, settings: &[(&str, &str)]) -> TestSer
 /// Starts the real server over a fresh database of `backend` named after `name`, with
 /// `settings` added to the defaults.
 pub async fn start_server_on(name: &str, backend: Backend, settings: &[(&str, &str)]) -> TestServer {
+    start_observed_server(name, backend, settings, None).await
+}
+
+/// What a test server tells about each SQL statement it runs (its text and parameters).
+pub type StatementObserver = Box<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
+
+/// Starts the real server like [`start_server_on`], with `observer` told about every SQL
+/// statement run through its database pool (the test's own set-up included).
+pub async fn start_observed_server(
+    name: &str,
+    backend: Backend,
+    settings: &[(&str, &str)],
+    observer: Option<StatementObserver>,
+) -> TestServer {
     let one_at_a_time = ONE_SERVER.lock().await;
     let (database_url, postgres_database) = match backend {
         Backend::Sqlite => {
@@ -86,7 +100,10 @@ pub async fn start_server_on(name: &str, backend: Backend, settings: &[(&str, &s
     ]);
     vars.extend(settings.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())));
     let config = Config::from_vars(&vars).unwrap();
-    let db = server::open_database(&config).await.unwrap();
+    let mut db = server::open_database(&config).await.unwrap();
+    if let Some(observer) = observer {
+        db.set_metric_callback(observer);
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = server::router(

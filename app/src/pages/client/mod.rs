@@ -8,13 +8,12 @@ pub use writing::OwnWritingPage;
 
 use crate::{
     api::{
-        cases::{load_client_home, ClientHomeView},
-        homework::{load_my_homework, HomeworkListItem},
-        settings::{load_settings, SaveReminders},
+        cases::{load_my_homework_page, ClientHomeView},
+        homework::HomeworkListItem,
+        settings::SaveReminders,
     },
     components::{form::form_action, guard::RequireRole, safety::SafetyNotice},
     domain::{case::CaseStatus, homework::ResponseStatus, Role},
-    error::AppError,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -25,20 +24,15 @@ use leptos_router::components::A;
 #[component]
 pub fn MyHomeworkPage() -> impl IntoView {
     let reminders = form_action::<SaveReminders>();
-    let home = Resource::new(
-        move || reminders.version().get(),
-        |_| async move {
-            let home = load_client_home().await?;
-            // A closed case, or a removed partner: no homework to list, only the notice.
-            let items = if home.no_access.is_none() { load_my_homework().await? } else { Vec::new() };
-            Ok::<_, AppError>((home, items, load_settings().await?.reminders))
-        },
-    );
+    // One server call: a closed case, or a removed partner, lists no homework, only the notice.
+    let home = Resource::new(move || reminders.version().get(), |_| load_my_homework_page());
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move { home.await.map(|(home, items, on)| client_home(home, items, on, reminders)) })}
+                {move || Suspend::new(async move {
+                    home.await.map(|page| client_home(page.home, page.items, page.reminders, reminders))
+                })}
             </Suspense>
         </RequireRole>
     }

@@ -15,7 +15,7 @@ mod wishes;
 
 pub use notes::{
     case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes, reply_to_private_note,
-    send_private_note, unread_notes, urgent_cases, MyNotes, NoteThread, UnreadNotes,
+    send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread, UnreadNotes,
 };
 pub use pact::{case_pact, pact, save_pact, Pact};
 pub use practice::{

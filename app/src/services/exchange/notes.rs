@@ -18,8 +18,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -308,63 +308,39 @@ pub async fn mark_replies_read(
     Ok(())
 }
 
-/// Unread (and unread urgent) private notes per case.
-pub async fn unread_notes(
-    db: &impl ConnectionTrait,
-    case_ids: &[i32],
-) -> Result<BTreeMap<i32, UnreadNotes>, AppError> {
-    let mut counts: BTreeMap<i32, UnreadNotes> = BTreeMap::new();
-    if case_ids.is_empty() {
-        return Ok(counts);
-    }
-    for note in private_notes::Entity::find()
-        .filter(private_notes::Column::CaseId.is_in(case_ids.iter().copied()))
-        .filter(private_notes::Column::ReadAt.is_null())
-        .all(db)
-        .await?
-    {
-        let count = counts.entry(note.case_id).or_default();
-        count.unread += 1;
-        count.urgent += usize::from(note.urgent);
-    }
-    Ok(counts)
+/// A therapist's unread private notes: how many (and how many urgent) per case, and every
+/// case with unread urgent notes, the case with the oldest waiting note first.
+#[derive(Debug, Clone, Default)]
+pub struct TherapistUnread {
+    /// Unread notes per case id.
+    pub per_case: BTreeMap<i32, UnreadNotes>,
+    /// The cases with unread urgent notes, and how many.
+    pub urgent: Vec<(cases::Model, usize)>,
 }
 
-/// Every case of the therapist with unread urgent notes, on any page of the caseload: the
-/// case and how many, the case with the oldest waiting note first.
-pub async fn urgent_cases(
-    db: &impl ConnectionTrait,
-    therapist_id: i32,
-) -> Result<Vec<(cases::Model, usize)>, AppError> {
-    let own_cases = cases::Entity::find()
-        .select_only()
-        .column(cases::Column::Id)
-        .filter(cases::Column::TherapistId.eq(therapist_id))
-        .into_query();
+/// Every unread private note in the therapist's cases, read with its case in one statement.
+pub async fn unread_notes(db: &impl ConnectionTrait, therapist_id: i32) -> Result<TherapistUnread, AppError> {
+    let note_case: RelationDef = private_notes::Entity::belongs_to(cases::Entity)
+        .from(private_notes::Column::CaseId)
+        .to(cases::Column::Id)
+        .into();
     let waiting = private_notes::Entity::find()
-        .filter(private_notes::Column::CaseId.in_subquery(own_cases))
-        .filter(private_notes::Column::Urgent.eq(true))
+        .join(JoinType::InnerJoin, note_case)
+        .select_also(cases::Entity)
+        .filter(cases::Column::TherapistId.eq(therapist_id))
         .filter(private_notes::Column::ReadAt.is_null())
         .order_by_asc(private_notes::Column::Id)
         .all(db)
         .await?;
-    if waiting.is_empty() {
-        return Ok(Vec::new());
-    }
-    let own_cases = cases::Entity::find()
-        .filter(cases::Column::Id.is_in(waiting.iter().map(|n| n.case_id)))
-        .filter(cases::Column::TherapistId.eq(therapist_id))
-        .all(db)
-        .await?;
-    let mut found: Vec<(cases::Model, usize)> = Vec::new();
-    for note in waiting {
-        match found.iter_mut().find(|(case, _)| case.id == note.case_id) {
+    let mut found = TherapistUnread::default();
+    for (note, case) in waiting {
+        let count = found.per_case.entry(note.case_id).or_default();
+        count.unread += 1;
+        count.urgent += usize::from(note.urgent);
+        let Some(case) = case.filter(|_| note.urgent) else { continue };
+        match found.urgent.iter_mut().find(|(listed, _)| listed.id == case.id) {
             Some((_, count)) => *count += 1,
-            None => {
-                if let Some(case) = own_cases.iter().find(|c| c.id == note.case_id) {
-                    found.push((case.clone(), 1));
-                }
-            }
+            None => found.urgent.push((case, 1)),
         }
     }
     Ok(found)

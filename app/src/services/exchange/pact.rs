@@ -30,11 +30,11 @@ pub struct Pact {
 async fn pact_of(
     db: &impl ConnectionTrait,
     case: &cases::Model,
+    partners: Vec<partners::Model>,
     viewer: Option<i32>,
 ) -> Result<Pact, AppError> {
     let found = pact_entries::Entity::find().filter(pact_entries::Column::CaseId.eq(case.id)).all(db).await?;
-    let entries = partners_of(db, case.id)
-        .await?
+    let entries = partners
         .into_iter()
         .map(|partner| {
             let mut entry = found.iter().find(|e| e.partner_id == partner.id).cloned();
@@ -55,7 +55,8 @@ async fn pact_of(
 /// The client's view of step 5 (audited as a read of their step 5 writing).
 pub async fn pact(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Pact, AppError> {
     let couple = couple_of(db, actor).await?;
-    let pact = pact_of(db, &couple.case, Some(couple.me.id)).await?;
+    let partners = partners_of(db, couple.case.id).await?;
+    let pact = pact_of(db, &couple.case, partners, Some(couple.me.id)).await?;
     let event = AuditEvent::by(actor, AuditAction::PactViewed, "case", couple.case.id);
     audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     Ok(pact)
@@ -63,7 +64,7 @@ pub async fn pact(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -
 
 /// The therapist's view of a case's step 5.
 pub async fn case_pact(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Pact, AppError> {
-    pact_of(db, case, None).await
+    pact_of(db, case, case.partners(db).await?.to_vec(), None).await
 }
 
 /// Saves what the client is letting go of, whether to share it and whether they would like

@@ -2,7 +2,7 @@
 //! partner only when both agree) and the closeness trend the therapist follows.
 
 use super::super::{
-    access::{couple_of, partners_of, refuse_unless_active, OwnedCase},
+    access::{couple_of, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     clock::week_start,
     Actor,
@@ -174,7 +174,7 @@ pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase) -> Resul
         .all(db)
         .await?;
     Ok(Practice {
-        partners: partners_of(db, case_id).await?,
+        partners: case.partners(db).await?.to_vec(),
         check_ins,
         partner_ratings: Vec::new(),
         policy: case.confidentiality_policy,

@@ -128,9 +128,9 @@ pub struct Board {
 async fn board_of(
     db: &impl ConnectionTrait,
     case_id: i32,
+    partners: Vec<partners::Model>,
     viewer: Option<&partners::Model>,
 ) -> Result<Board, AppError> {
-    let partners = partners_of(db, case_id).await?;
     let revealed = step_1_revealed(db, case_id).await?;
     let mut found = wishes::Entity::find()
         .filter(wishes::Column::CaseId.eq(case_id))
@@ -177,7 +177,8 @@ async fn board_of(
 /// The signed-in client's view of the exchange (audited as a read of their wishes).
 pub async fn board(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Board, AppError> {
     let couple = couple_of(db, actor).await?;
-    let board = board_of(db, couple.case.id, Some(&couple.me)).await?;
+    let partners = partners_of(db, couple.case.id).await?;
+    let board = board_of(db, couple.case.id, partners, Some(&couple.me)).await?;
     let event = AuditEvent::by(actor, AuditAction::WishesViewed, "case", couple.case.id);
     audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     Ok(board)
@@ -185,7 +186,7 @@ pub async fn board(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) 
 
 /// The therapist's view of a case's exchange (everything).
 pub async fn case_board(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Board, AppError> {
-    board_of(db, case.id, None).await
+    board_of(db, case.id, case.partners(db).await?.to_vec(), None).await
 }
 
 /// Adds a wish to the other partner.

@@ -40,7 +40,25 @@ pub struct HomeworkItem {
 /// The client's homework: what is assigned to them, in order.
 pub async fn my_homework(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<HomeworkItem>, AppError> {
     let (partner, case) = client_partner(db, actor).await?;
-    let homework = homework_of_case(db, case.id).await?;
+    items_of(db, &partner, homework_of_case(db, case.id).await?).await
+}
+
+/// A client's homework when their partner row and both partners of the case (in position
+/// order) are already read and their access checked (the "My homework" page's one read).
+pub async fn homework_of_partner(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    both: Vec<partners::Model>,
+) -> Result<Vec<HomeworkItem>, AppError> {
+    items_of(db, partner, homework_with_partners(db, partner.case_id, both).await?).await
+}
+
+/// The items of `homework` given to `partner`, with their unread comments.
+async fn items_of(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    homework: CaseHomework,
+) -> Result<Vec<HomeworkItem>, AppError> {
     let index = homework.partners.iter().position(|p| p.id == partner.id).ok_or(AppError::NotFound)?;
     // Unread comments for all of this partner's responses in one query.
     let response_ids: Vec<i32> = homework

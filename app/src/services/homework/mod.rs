@@ -12,7 +12,8 @@ mod review;
 mod shared;
 
 pub use answers::{
-    mark_comments_read, my_homework, open_sheet, save_answers, share, ExerciseSheet, HomeworkItem, SaveIntent,
+    homework_of_partner, mark_comments_read, my_homework, open_sheet, save_answers, share, ExerciseSheet,
+    HomeworkItem, SaveIntent,
 };
 pub use assign::{assign_programme, notify_assigned, unlock_early, SCREENING_REQUIRED};
 pub use review::{

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 /// The therapist's view of a case's homework.
 pub async fn case_homework(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<CaseHomework, AppError> {
-    homework_of_case(db, case.id).await
+    homework_with_partners(db, case.id, case.partners(db).await?.to_vec()).await
 }
 
 /// What the caseload shows of one case's homework.

@@ -15,8 +15,10 @@ pub async fn exercise_of(
     assignment: &assignments::Model,
 ) -> Result<ExerciseTemplate, AppError> {
     let version = exercise_versions::Entity::find_by_id(assignment.exercise_version_id)
-        .one(db)
+        .all(db)
         .await?
+        .into_iter()
+        .next()
         .ok_or(AppError::Internal)?;
     content_of(&version)
 }
@@ -61,7 +63,15 @@ pub(super) async fn homework_of_case(
     db: &impl ConnectionTrait,
     case_id: i32,
 ) -> Result<CaseHomework, AppError> {
-    let partners = partners_of(db, case_id).await?;
+    homework_with_partners(db, case_id, partners_of(db, case_id).await?).await
+}
+
+/// [`homework_of_case`] for a case whose partner rows (in position order) are already read.
+pub(super) async fn homework_with_partners(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    partners: Vec<partners::Model>,
+) -> Result<CaseHomework, AppError> {
     let rows = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
         .order_by_asc(assignments::Column::Id)
@@ -104,8 +114,10 @@ pub(super) async fn open_assignment_of(
 ) -> Result<assignments::Model, AppError> {
     let assignment = assignments::Entity::find_by_id(assignment_id)
         .filter(assignments::Column::CaseId.eq(case.id))
-        .one(db)
+        .all(db)
         .await?
+        .into_iter()
+        .next()
         .filter(|a| a.recipients.includes(partner.position))
         .ok_or(AppError::NotFound)?;
     if assignment.unlocked_at.is_none() {

@@ -20,9 +20,10 @@ use crate::{
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, TransactionSession, TransactionTrait,
 };
+use std::collections::{HashMap, HashSet};
 
 mod plan;
 
@@ -182,152 +183,228 @@ async fn log_once(db: &impl ConnectionTrait, key: &str, now: DateTime<Utc>) -> R
     Ok(true)
 }
 
+/// Active cases planned together: every `IN (…)` list a batch binds stays far below what
+/// SQLite (32,766) and PostgreSQL (65,535) accept, whatever the number of cases.
+pub const PLAN_BATCH: u64 = 500;
+
 /// Plans and queues every automatic email due at `now`. Safe to run any number of times
-/// (and on several servers): each email's key lets it through once. Returns how many were
-/// queued.
+/// (and on several servers at once): each email's key is inserted into the reminder log,
+/// whose unique index lets it through once. Returns how many were queued.
 pub async fn run_due(
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let active_cases =
-        cases::Entity::find().filter(cases::Column::Status.eq(CaseStatus::Active)).all(db).await?;
-    let case_ids: Vec<i32> = active_cases.iter().map(|c| c.id).collect();
-    if case_ids.is_empty() {
-        return Ok(0);
+    run_due_in_batches(db, now, PLAN_BATCH).await
+}
+
+/// [`run_due`] with `batch` active cases per batch: the cases are walked in id order
+/// (keyset pagination), each batch read with a few set-based queries, then the therapists'
+/// daily digests are counted in one grouped query.
+pub async fn run_due_in_batches(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    batch: u64,
+) -> Result<usize, AppError> {
+    let batch = batch.max(1);
+    let mut queued = 0;
+    let mut after = 0;
+    loop {
+        let active: Vec<(cases::Model, Option<users::Model>)> = cases::Entity::find()
+            .find_also_related(users::Entity)
+            .filter(cases::Column::Status.eq(CaseStatus::Active))
+            .filter(cases::Column::Id.gt(after))
+            .order_by_asc(cases::Column::Id)
+            .limit(batch)
+            .all(db)
+            .await?;
+        let Some((last, _)) = active.last() else { break };
+        after = last.id;
+        let full = active.len() as u64 == batch;
+        queued += run_batch(db, now, active).await?;
+        if !full {
+            break;
+        }
     }
-    let therapists = users::Entity::find()
-        .filter(users::Column::Id.is_in(active_cases.iter().map(|c| c.therapist_id)))
-        .all(db)
-        .await?;
+    queued += run_digests(db, now).await?;
+    Ok(queued)
+}
+
+/// The client reminders of one batch of active cases, each with its therapist.
+async fn run_batch(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+    active: Vec<(cases::Model, Option<users::Model>)>,
+) -> Result<usize, AppError> {
+    let case_ids: Vec<i32> = active.iter().map(|(case, _)| case.id).collect();
+    // Each case's therapist, by case id (no search through the cases per partner).
+    let therapist_of: HashMap<i32, &users::Model> =
+        active.iter().filter_map(|(case, therapist)| Some((case.id, therapist.as_ref()?))).collect();
     let all_partners = partners::Entity::find()
         .filter(partners::Column::CaseId.is_in(case_ids.clone()))
         .filter(partners::Column::ClientUserId.is_not_null())
         .all(db)
         .await?;
-    let clients = users::Entity::find()
+    let clients: HashMap<i32, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(all_partners.iter().filter_map(|p| p.client_user_id)))
         .all(db)
-        .await?;
-    let chosen = agreements::Entity::find()
+        .await?
+        .into_iter()
+        .map(|user| (user.id, user))
+        .collect();
+    let practising: HashSet<i32> = agreements::Entity::find()
         .filter(agreements::Column::CaseId.is_in(case_ids.clone()))
         .filter(agreements::Column::Chosen.eq(true))
         .all(db)
-        .await?;
-    let recent_weeks = check_ins::Entity::find()
+        .await?
+        .into_iter()
+        .map(|agreement| agreement.giver_id)
+        .collect();
+    let mut checked_in: HashMap<i32, Vec<chrono::NaiveDate>> = HashMap::new();
+    for check_in in check_ins::Entity::find()
         .filter(check_ins::Column::CaseId.is_in(case_ids.clone()))
         .filter(check_ins::Column::WeekStart.gte(now.date_naive() - Duration::days(14)))
         .all(db)
-        .await?;
-    let therapist_of = |case_id: i32| {
-        active_cases
-            .iter()
-            .find(|c| c.id == case_id)
-            .and_then(|c| therapists.iter().find(|t| t.id == c.therapist_id))
-    };
+        .await?
+    {
+        checked_in.entry(check_in.partner_id).or_default().push(check_in.week_start);
+    }
     let client_facts: Vec<ClientFacts> = all_partners
         .iter()
-        .map(|p| ClientFacts {
-            partner_id: p.id,
-            zone: therapist_of(p.case_id).map_or(Tz::UTC, |t| zone_of(&t.time_zone)),
-            reminders: therapist_of(p.case_id).is_some_and(|t| t.reminders)
-                && clients.iter().any(|u| Some(u.id) == p.client_user_id && u.reminders),
-            practising: chosen.iter().any(|a| a.giver_id == p.id),
-            checked_in_weeks: recent_weeks
-                .iter()
-                .filter(|c| c.partner_id == p.id)
-                .map(|c| c.week_start)
-                .collect(),
+        .map(|p| {
+            let therapist = therapist_of.get(&p.case_id);
+            let client = p.client_user_id.and_then(|id| clients.get(&id));
+            ClientFacts {
+                partner_id: p.id,
+                zone: therapist.map_or(Tz::UTC, |t| zone_of(&t.time_zone)),
+                reminders: therapist.is_some_and(|t| t.reminders) && client.is_some_and(|u| u.reminders),
+                practising: practising.contains(&p.id),
+                checked_in_weeks: checked_in.remove(&p.id).unwrap_or_default(),
+            }
         })
         .collect();
     let due_assignments = assignments::Entity::find()
-        .filter(assignments::Column::CaseId.is_in(case_ids.clone()))
+        .filter(assignments::Column::CaseId.is_in(case_ids))
         .filter(assignments::Column::DueOn.is_not_null())
         .filter(assignments::Column::UnlockedAt.is_not_null())
         .all(db)
         .await?;
-    let due_responses = responses::Entity::find()
+    let done: HashSet<(i32, i32)> = responses::Entity::find()
         .filter(responses::Column::AssignmentId.is_in(due_assignments.iter().map(|a| a.id)))
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|r| r.status.is_done())
+        .map(|r| (r.assignment_id, r.partner_id))
+        .collect();
+    let mut partners_of_case: HashMap<i32, Vec<&partners::Model>> = HashMap::new();
+    for partner in &all_partners {
+        partners_of_case.entry(partner.case_id).or_default().push(partner);
+    }
     let mut due = Vec::new();
     for assignment in &due_assignments {
         let Some(due_on) = assignment.due_on else { continue };
-        let recipients = assignment.recipients;
-        for partner in
-            all_partners.iter().filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
-        {
-            let done = due_responses.iter().any(|r| {
-                r.assignment_id == assignment.id && r.partner_id == partner.id && r.status.is_done()
-            });
+        let given = partners_of_case.get(&assignment.case_id).into_iter().flatten();
+        for partner in given.filter(|p| assignment.recipients.includes(p.position)) {
+            let done = done.contains(&(assignment.id, partner.id));
             due.push(DueFacts { assignment_id: assignment.id, partner_id: partner.id, due_on, done });
         }
     }
-    let digest_therapists: Vec<&users::Model> =
-        therapists.iter().filter(|t| t.digest == Digest::Daily).collect();
-    let mut digests = Vec::new();
-    for therapist in digest_therapists {
-        let their_cases: Vec<i32> =
-            active_cases.iter().filter(|c| c.therapist_id == therapist.id).map(|c| c.id).collect();
-        let their_assignments = assignments::Entity::find()
-            .filter(assignments::Column::CaseId.is_in(their_cases))
-            .all(db)
-            .await?;
-        let new_submissions = responses::Entity::find()
-            .filter(responses::Column::AssignmentId.is_in(their_assignments.iter().map(|a| a.id)))
-            .filter(responses::Column::SubmittedAt.gt(now - Duration::hours(24)))
-            .all(db)
-            .await?
-            .len();
-        digests.push(DigestFacts {
-            therapist_id: therapist.id,
-            zone: zone_of(&therapist.time_zone),
-            new_submissions,
-        });
-    }
-
+    let partner_by_id: HashMap<i32, &partners::Model> = all_partners.iter().map(|p| (p.id, p)).collect();
     let mut queued = 0;
-    for item in plan(now, &client_facts, &due, &digests) {
-        let email = match &item {
-            Planned::DueTomorrow { partner_id, .. }
-            | Planned::Overdue { partner_id, .. }
-            | Planned::CheckIn { partner_id, .. } => {
-                let Some(partner) = all_partners.iter().find(|p| p.id == *partner_id) else { continue };
-                let Some(client) = clients.iter().find(|u| Some(u.id) == partner.client_user_id) else {
-                    continue;
-                };
-                let case = active_cases.iter().find(|c| c.id == partner.case_id).ok_or(AppError::Internal)?;
-                let therapist =
-                    therapists.iter().find(|t| t.id == case.therapist_id).ok_or(AppError::Internal)?;
-                let notice = match item {
-                    Planned::DueTomorrow { .. } => email::ClientNotice::DueTomorrow,
-                    Planned::Overdue { .. } => email::ClientNotice::Overdue,
-                    _ => email::ClientNotice::CheckIn,
-                };
-                let content = email::client_notice(&partner.first_name, notice);
-                outbox::NewEmail {
-                    case_id: Some(case.id),
-                    partner_id: Some(partner.id),
-                    invitation_id: None,
-                    kind: outbox::EmailKind::Reminder,
-                    to_address: client.email.clone(),
-                    to_name: partner.first_name.clone(),
-                    from_name: therapist.display_name.clone(),
-                    reply_to: Some(therapist.email.clone()),
-                    content,
-                }
-            }
-            Planned::Digest { therapist_id, count, .. } => {
-                let Some(therapist) = therapists.iter().find(|t| t.id == *therapist_id) else { continue };
-                outbox::NewEmail::to_therapist(
-                    therapist,
-                    None,
-                    outbox::EmailKind::Notification,
-                    email::digest(&therapist.display_name, *count),
-                )
-            }
+    for item in plan(now, &client_facts, &due, &[]) {
+        let (Planned::DueTomorrow { partner_id, .. }
+        | Planned::Overdue { partner_id, .. }
+        | Planned::CheckIn { partner_id, .. }) = &item
+        else {
+            continue;
+        };
+        let Some(partner) = partner_by_id.get(partner_id) else { continue };
+        let Some(client) = partner.client_user_id.and_then(|id| clients.get(&id)) else { continue };
+        let therapist = therapist_of.get(&partner.case_id).ok_or(AppError::Internal)?;
+        let notice = match item {
+            Planned::DueTomorrow { .. } => email::ClientNotice::DueTomorrow,
+            Planned::Overdue { .. } => email::ClientNotice::Overdue,
+            _ => email::ClientNotice::CheckIn,
+        };
+        let email = outbox::NewEmail {
+            case_id: Some(partner.case_id),
+            partner_id: Some(partner.id),
+            invitation_id: None,
+            kind: outbox::EmailKind::Reminder,
+            to_address: client.email.clone(),
+            to_name: partner.first_name.clone(),
+            from_name: therapist.display_name.clone(),
+            reply_to: Some(therapist.email.clone()),
+            content: email::client_notice(&partner.first_name, notice),
         };
         if queue_once(db, &item.key(), email, now, now).await? {
             queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// The daily digests: the submissions of the last 24 hours in each digest-choosing
+/// therapist's active cases, counted in one grouped query.
+async fn run_digests(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let response_assignment: RelationDef = responses::Entity::belongs_to(assignments::Entity)
+        .from(responses::Column::AssignmentId)
+        .to(assignments::Column::Id)
+        .into();
+    let assignment_case: RelationDef = assignments::Entity::belongs_to(cases::Entity)
+        .from(assignments::Column::CaseId)
+        .to(cases::Column::Id)
+        .into();
+    let case_therapist: RelationDef = cases::Entity::belongs_to(users::Entity)
+        .from(cases::Column::TherapistId)
+        .to(users::Column::Id)
+        .into();
+    let counts: Vec<(i32, i64)> = responses::Entity::find()
+        .select_only()
+        .column(cases::Column::TherapistId)
+        .column_as(responses::Column::Id.count(), "submissions")
+        .join(JoinType::InnerJoin, response_assignment)
+        .join(JoinType::InnerJoin, assignment_case)
+        .join(JoinType::InnerJoin, case_therapist)
+        .filter(cases::Column::Status.eq(CaseStatus::Active))
+        .filter(users::Column::Digest.eq(Digest::Daily))
+        .filter(responses::Column::SubmittedAt.gt(now - Duration::hours(24)))
+        .group_by(cases::Column::TherapistId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for chunk in counts.chunks(PLAN_BATCH as usize) {
+        let therapists: HashMap<i32, users::Model> = users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|user| (user.id, user))
+            .collect();
+        let digests: Vec<DigestFacts> = chunk
+            .iter()
+            .filter_map(|(id, count)| {
+                let therapist = therapists.get(id)?;
+                let new_submissions = usize::try_from(*count).ok()?;
+                Some(DigestFacts { therapist_id: *id, zone: zone_of(&therapist.time_zone), new_submissions })
+            })
+            .collect();
+        for item in plan(now, &[], &[], &digests) {
+            let Planned::Digest { therapist_id, count, .. } = &item else { continue };
+            let Some(therapist) = therapists.get(therapist_id) else { continue };
+            let email = outbox::NewEmail::to_therapist(
+                therapist,
+                None,
+                outbox::EmailKind::Notification,
+                email::digest(&therapist.display_name, *count),
+            );
+            if queue_once(db, &item.key(), email, now, now).await? {
+                queued += 1;
+            }
         }
     }
     Ok(queued)
