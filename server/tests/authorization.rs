@@ -383,6 +383,10 @@ async fn every_homework_function_answers_each_actor_correctly() {
     // within the four weeks it accepts even if a new week starts while this test runs.
     let now = Utc::now();
     let monday = app::services::clock::week_start(now.date_naive()) - chrono::Duration::weeks(2);
+    // The therapist opens steps 3 to 5 early, so the exchange's moves are allowed.
+    for number in 3..=5 {
+        app::services::homework::unlock_early(db, world.owner, step(number).parse().unwrap(), now).await.unwrap();
+    }
     // The client's private writing, written directly; the calls below write neutral text.
     {
         use app::services::exchange;
@@ -578,6 +582,10 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     // Step 2: A submits and does not share.
     let a_step2 = form(&[("heard_mind", "FORBIDDEN-UNSHARED"), ("heard_gut", "FORBIDDEN-UNSHARED")]);
     homework::save_answers(db, world.a, step(2), 0, &a_step2, SaveIntent::Draft, now).await.unwrap();
+    // The therapist opens steps 3 to 5 early.
+    for number in 3..=5 {
+        homework::unlock_early(db, world.owner, step(number), now).await.unwrap();
+    }
     // Check-in (B shares ratings, A does not), step 5 unshared, a private note, an A-only email.
     let monday = app::services::clock::week_start(now.date_naive()) - chrono::Duration::weeks(2);
     let check_in = |note: &str| exchange::CheckInForm {

@@ -196,6 +196,8 @@ pub struct ClientHomeView {
     pub no_access: Option<String>,
     /// The therapist's crisis line and usual reply time.
     pub safety: SafetyInfo,
+    /// Where the couple stands in Baby Steps (none once the client has no access).
+    pub progress: Option<super::exchange::ProgressView>,
 }
 
 /// A client's own writing, ready to download.
@@ -481,7 +483,12 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     let found = cases::client_case(req.db(), actor, request::now()).await?;
+    let progress = match found.no_access {
+        None => Some(crate::services::exchange::progress(req.db(), found.case.id).await?.into()),
+        Some(_) => None,
+    };
     Ok(ClientHomeView {
+        progress,
         own_first_name: found.own.first_name,
         partner_first_name: found.other.first_name,
         therapist_name: found.therapist_name,

@@ -7,6 +7,7 @@ use crate::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
         form::{action_error, form_action, Field, FieldIds},
+        progress::ProgrammeProgress,
     },
     domain::exchange::PRACTICE_ANSWERS,
 };
@@ -105,6 +106,9 @@ pub fn exchange_sections(view: CaseExchangeView, actions: NoteActions) -> impl I
         </section>
         <section aria-labelledby="wishes-heading">
             <h2 id="wishes-heading">"Wishes and agreements"</h2>
+            {(!view.progress.open_steps.is_empty()).then(|| view! {
+                <ProgrammeProgress progress=view.progress.clone() heading_id="case-progress"/>
+            })}
             {if view.wishes.is_empty() {
                 Either::Left(view! { <p>"Wishes appear when a partner submits step 1."</p> })
             } else {

@@ -181,6 +181,7 @@ pub async fn run_due(
     let chosen = agreements::Entity::find()
         .filter(agreements::Column::CaseId.is_in(case_ids.clone()))
         .filter(agreements::Column::Chosen.eq(true))
+        .filter(agreements::Column::WithdrawnAt.is_null())
         .all(db)
         .await?;
     let recent_weeks = check_ins::Entity::find()
