@@ -563,7 +563,64 @@ async fn roles_without_pressure_and_tagged_wishes(db: &DatabaseConnection) {
     assert!(refused.unwrap_err().message_for("answers[emotional_meaning]").is_some());
 }
 
+/// When every wish of a partner is declined, that partner reads a supportive sentence and
+/// the therapist sees a flag on the case page and the caseload, which only they can clear.
+async fn when_every_wish_is_declined_the_therapist_is_flagged(db: &DatabaseConnection) {
+    use app::domain::exchange::WishAction::*;
+    let c = couple_past_step_1(db, "declined").await;
+    share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
+    for text in ["Ask about my day", "Put phones away at dinner"] {
+        let wish = wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), text).clone();
+        exchange::act_on_wish(db, c.b, wish.id, wish.version, NotNow, details("", 0), t0()).await.unwrap();
+    }
+    let alex_of = |progress: exchange::Progress| progress.partners.into_iter().find(|p| p.first_name == "Alex").unwrap();
+    let alex = alex_of(exchange::board(db, c.a, t0()).await.unwrap().progress);
+    assert!(alex.all_declined && alex.flagged);
+    let sam = alex_of(exchange::board(db, c.b, t0()).await.unwrap().progress);
+    assert!(sam.flagged, "the same flag, whoever looks");
+    let query = caseload::CaseloadQuery {
+        search: String::new(),
+        status: None,
+        sort: caseload::CaseloadSort::RecentlyUpdated,
+        page: 1,
+        per_page: 20,
+    };
+    let flags = || async {
+        caseload::caseload(db, c.therapist, &query, t0())
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.case.id == c.case_id)
+            .unwrap()
+            .declined_flags
+    };
+    assert_eq!(flags().await, ["Alex"]);
+    // Only the case's therapist clears it; Alex still reads the supportive sentence.
+    assert_eq!(
+        exchange::clear_declined_flag(db, c.a, c.case_id, alex.partner_id, t0()).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    let other = couple(db, "declined-other").await;
+    assert_eq!(
+        exchange::clear_declined_flag(db, other.therapist, c.case_id, alex.partner_id, t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
+    exchange::clear_declined_flag(db, c.therapist, c.case_id, alex.partner_id, t0()).await.unwrap();
+    assert!(flags().await.is_empty());
+    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let alex = alex_of(page.board.progress);
+    assert!(alex.all_declined && !alex.flagged);
+    // A yes ends it.
+    let later = t0() + chrono::Duration::hours(1);
+    let ask = wish_by(&exchange::board(db, c.b, later).await.unwrap(), "Ask about my day").clone();
+    exchange::act_on_wish(db, c.b, ask.id, ask.version, Yes, details("", 2), later).await.unwrap();
+    assert!(!alex_of(exchange::board(db, c.a, later).await.unwrap().progress).all_declined);
+}
+
 on_both_databases!(
+    when_every_wish_is_declined_the_therapist_is_flagged,
     the_steps_open_in_order,
     a_yes_can_be_made_smaller_or_taken_back,
     roles_without_pressure_and_tagged_wishes,

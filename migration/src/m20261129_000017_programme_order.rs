@@ -1,6 +1,8 @@
 //! Consent that can change: a giver may take back a yes, so a wish gains the state
 //! `taken_back`, and an agreement remembers when it was set aside (`withdrawn_at`): a
-//! withdrawn agreement leaves "what you give" and its reminders stop.
+//! withdrawn agreement leaves "what you give" and its reminders stop. And when it gets
+//! hard: a partner remembers when the therapist cleared the flag that every one of their
+//! wishes was declined (`declined_flag_cleared_at`).
 
 use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 
@@ -11,6 +13,12 @@ pub struct Migration;
 enum Agreements {
     Table,
     WithdrawnAt,
+}
+
+#[derive(DeriveIden)]
+enum Partners {
+    Table,
+    DeclinedFlagClearedAt,
 }
 
 /// The wish states accepted before this migration.
@@ -54,10 +62,21 @@ impl MigrationTrait for Migration {
                     .add_column(ColumnDef::new(Agreements::WithdrawnAt).timestamp_with_time_zone().null())
                     .to_owned(),
             )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Partners::Table)
+                    .add_column(ColumnDef::new(Partners::DeclinedFlagClearedAt).timestamp_with_time_zone().null())
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(Table::alter().table(Partners::Table).drop_column(Partners::DeclinedFlagClearedAt).to_owned())
+            .await?;
         manager
             .alter_table(Table::alter().table(Agreements::Table).drop_column(Agreements::WithdrawnAt).to_owned())
             .await?;

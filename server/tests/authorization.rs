@@ -415,8 +415,15 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .unwrap();
     let note = note.to_string();
     let monday = monday.to_string();
+    let partner_a =
+        app::services::access::partners_of(db, world.owner_case).await.unwrap()[0].id.to_string();
     let client_only = [401, 403, 403, 200, 200, 200];
     let calls: Vec<Call> = vec![
+        (
+            "exchange/clear_flag",
+            vec![("case_id", world.owner_case.to_string()), ("partner_id", partner_a.clone())],
+            [401, 404, 200, 403, 403, 403],
+        ),
         ("exchange/board", vec![], client_only),
         (
             "exchange/add_wish",

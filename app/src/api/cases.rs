@@ -65,6 +65,9 @@ pub struct CaseloadRow {
     pub unread_notes: usize,
     /// Of those, the ones a partner marked urgent.
     pub urgent_notes: usize,
+    /// First names of partners every one of whose wishes was declined (the therapist has
+    /// not cleared the flag).
+    pub declined_flags: Vec<String>,
     /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
     /// last eight weeks.
     pub closeness_trend: Vec<u8>,
@@ -267,6 +270,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
             overdue: row.homework.overdue,
             unread_notes: row.unread_notes,
             urgent_notes: row.urgent_notes,
+            declined_flags: row.declined_flags,
             // The last eight weeks, as tenths of the 0–10 scale.
             closeness_trend: row
                 .closeness_trend

@@ -61,6 +61,8 @@ pub struct WishView {
 /// One partner's progress through steps 3 and 4.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerProgressView {
+    /// The partner.
+    pub partner_id: i32,
     /// First name.
     pub partner: String,
     /// Wishes addressed to them that they have answered.
@@ -69,6 +71,10 @@ pub struct PartnerProgressView {
     pub to_answer: usize,
     /// Agreements they give and practise.
     pub practising: usize,
+    /// Every wish they made was declined for now.
+    pub all_declined: bool,
+    /// The therapist has not cleared that yet (the case page and caseload show a flag).
+    pub flagged: bool,
 }
 
 /// Where a couple stands in Baby Steps: the open steps, and each partner's progress.
@@ -118,10 +124,13 @@ impl From<exchange::Progress> for ProgressView {
                 .partners
                 .into_iter()
                 .map(|p| PartnerProgressView {
+                    partner_id: p.partner_id,
                     partner: p.first_name,
                     answered: p.answered,
                     to_answer: p.to_answer,
                     practising: p.practising,
+                    all_declined: p.all_declined,
+                    flagged: p.flagged,
                 })
                 .collect(),
         }
@@ -164,6 +173,8 @@ pub struct ExchangeView {
     pub i_receive: Vec<AgreementView>,
     /// Which steps are open, and how far each partner is.
     pub progress: ProgressView,
+    /// Every wish the client made was declined for now (they read a supportive sentence).
+    pub all_mine_declined: bool,
 }
 
 /// One weekly check-in.
@@ -444,10 +455,12 @@ impl ExchangeView {
         }
         let (i_give, i_receive): (Vec<_>, Vec<_>) =
             board.agreements.into_iter().partition(|a| a.giver_id == me.id);
+        let all_mine_declined = board.progress.partners.iter().any(|p| p.partner_id == me.id && p.all_declined);
         Ok(ExchangeView {
             partner,
             revealed: board.revealed,
             progress: board.progress.into(),
+            all_mine_declined,
             my_wishes,
             their_wishes,
             i_give: i_give.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
@@ -499,6 +512,14 @@ pub async fn retag_wish(wish_id: i32, version: i32, kind: String, importance: i1
     let req = request::current()?;
     let actor = req.actor().await?;
     exchange::retag_wish(req.db(), actor, wish_id, version, &kind, importance, request::now()).await
+}
+
+/// The therapist clears the flag that every wish of one partner was declined.
+#[server(endpoint = "exchange/clear_flag")]
+pub async fn clear_declined_flag(case_id: i32, partner_id: i32) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::clear_declined_flag(req.db(), actor, case_id, partner_id, request::now()).await
 }
 
 /// Chooses (`chosen` = true) an agreement the client gives, and how often per week.

@@ -154,7 +154,12 @@ pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, In
             Answer::Text(trimmed.to_owned())
         }
         QuestionKind::List { max_items, max_item_chars, tagged } => {
-            let items = lines(trimmed);
+            // A tagged line is read before any trimming, which would eat its tab.
+            let items = if *tagged {
+                raw.lines().filter(|line| !split_tagged(line).1.is_empty()).map(str::to_owned).collect()
+            } else {
+                lines(trimmed)
+            };
             if items.len() > *max_items as usize {
                 return Err(InvalidInput::new(format!("A list can have at most {max_items} items.")));
             }

@@ -84,6 +84,13 @@ pub const TAKEN_BACK_NOTE: &str = "Your partner has taken back their yes to this
     is allowed, and it says nothing about what you are worth to them. If it hurts, it is \
     worth bringing to your next session.";
 
+/// What a partner reads when every wish they made has had a "not for now": support, not a
+/// verdict, and a pointer to the next session.
+pub const DECLINED_NOTE: &str = "So far each of your wishes has had a \"not for now\". That \
+    shows where your partner can and cannot meet you today; it does not measure what you \
+    are worth or whether your longing is fair. Your therapist can see this too, so it is \
+    a good thing to take to your next session.";
+
 /// The Baby Steps programme, steps 1 to 5 in order.
 pub fn programme() -> Programme {
     Programme {

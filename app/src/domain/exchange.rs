@@ -141,6 +141,13 @@ pub fn wishes_answered(states: &[WishState]) -> (usize, usize) {
     (asked.iter().filter(|s| is_answered(***s)).count(), asked.len())
 }
 
+/// True when every wish a partner made (not counting withdrawn ones) has been declined for
+/// now ("not for now", or a yes taken back): at least one wish, none open, offered or agreed.
+pub fn all_declined(states: &[WishState]) -> bool {
+    let made: Vec<&WishState> = states.iter().filter(|s| **s != WishState::Withdrawn).collect();
+    !made.is_empty() && made.iter().all(|s| matches!(s, WishState::NotNow | WishState::TakenBack))
+}
+
 /// Step 3 is complete for a partner when they have answered every wish addressed to them.
 pub fn step_3_complete_for(states: &[WishState]) -> bool {
     let (answered, asked) = wishes_answered(states);
@@ -314,6 +321,16 @@ mod tests {
         assert!(!step_3_complete_for(&[S::Open, S::Agreed]));
         assert!(step_3_complete_for(&[S::OfferPending, S::DifferentAsked, S::TakenBack, S::Withdrawn]));
         assert!(step_3_complete_for(&[]), "nothing to answer is nothing left to answer");
+    }
+
+    #[test]
+    fn every_wish_declined_needs_at_least_one_and_no_other_answer() {
+        use WishState as S;
+        assert!(all_declined(&[S::NotNow, S::TakenBack, S::Withdrawn]));
+        assert!(!all_declined(&[S::NotNow, S::Agreed]));
+        assert!(!all_declined(&[S::NotNow, S::Open]));
+        assert!(!all_declined(&[S::Withdrawn]));
+        assert!(!all_declined(&[]));
     }
 
     #[test]

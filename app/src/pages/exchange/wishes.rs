@@ -117,6 +117,7 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
             }}
 
             <h2>"Your wishes"</h2>
+            {board.all_mine_declined.then(|| view! { <p class="notice notice-info" role="status">{baby_steps::DECLINED_NOTE}</p> })}
             <ul class="wish-list">{board.my_wishes.iter().map(|w| my_wish(w, &p4, actions)).collect_view()}</ul>
             <details class="card">
                 <summary>"Add a wish"</summary>

@@ -23,7 +23,9 @@ pub use practice::{
     case_practice, closeness_trends, practice, save_check_in, set_share_ratings, CheckInForm, Practice,
     CHECK_IN_WEEKS_BACK,
 };
-pub use steps::{open_steps, progress, step_is_open, PartnerProgress, Progress};
+pub use steps::{
+    clear_declined_flag, declined_flags, open_steps, progress, step_is_open, PartnerProgress, Progress,
+};
 pub use wishes::{
     act_on_wish, add_wish, board, case_board, choose_agreement, retag_wish, wishes_from_step_1,
     ActionDetails, Board, WishThread,

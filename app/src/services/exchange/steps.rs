@@ -7,11 +7,16 @@ use crate::{
     domain::{baby_steps, exchange},
     entities::{agreements, assignments, partners, wishes},
     error::AppError,
-    services::access::partners_of,
+    services::{
+        access::{owned_case, partner_of_case, partners_of},
+        audit::{self, AuditAction, AuditEvent},
+        Actor,
+    },
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 
 /// The case's Baby Steps steps, step 1 first (none when the programme is not assigned).
@@ -64,6 +69,11 @@ pub struct PartnerProgress {
     pub practising: usize,
     /// True once they have answered every wish addressed to them (step 3 done for them).
     pub step_3_done: bool,
+    /// Every wish they made was declined for now.
+    pub all_declined: bool,
+    /// The therapist should look: every wish declined, and the therapist has not cleared
+    /// that since the last change to one of those wishes.
+    pub flagged: bool,
 }
 
 /// Where a couple stands in the programme.
@@ -111,7 +121,13 @@ pub fn progress_of(
                 .iter()
                 .filter(|a| a.giver_id == partner.id && a.chosen && a.withdrawn_at.is_none())
                 .count();
+            let made: Vec<&wishes::Model> = all_wishes.iter().filter(|w| w.wisher_id == partner.id).collect();
+            let all_declined = exchange::all_declined(&made.iter().map(|w| w.state).collect::<Vec<_>>());
+            let last_change = made.iter().map(|w| w.updated_at).max();
+            let cleared = partner.declined_flag_cleared_at.is_some_and(|at| last_change.is_some_and(|c| c <= at));
             PartnerProgress {
+                all_declined,
+                flagged: all_declined && !cleared,
                 partner_id: partner.id,
                 first_name: partner.first_name.clone(),
                 answered,
@@ -122,6 +138,52 @@ pub fn progress_of(
         })
         .collect();
     Progress { open_steps, partners }
+}
+
+/// The therapist clears the flag that every wish of one partner was declined (it comes
+/// back if one of those wishes changes and all are declined again).
+pub async fn clear_declined_flag(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    partner_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    owned_case(&txn, actor, case_id).await?;
+    let partner = partner_of_case(&txn, case_id, partner_id).await?;
+    let mut active = partner.into_active_model();
+    active.declined_flag_cleared_at = Set(Some(now));
+    active.update(&txn).await?;
+    let event = AuditEvent::by(actor, AuditAction::DeclinedFlagCleared, "partner", partner_id);
+    audit::record(&txn, event.concerning(case_id, Some(partner_id)), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The partners of a page of cases whose wishes were all declined and not cleared, by case:
+/// for the caseload (one query for the wishes; the partners are given).
+pub async fn declined_flags(
+    db: &impl ConnectionTrait,
+    partners: &[partners::Model],
+    case_ids: &[i32],
+) -> Result<std::collections::BTreeMap<i32, Vec<String>>, AppError> {
+    let mut flags: std::collections::BTreeMap<i32, Vec<String>> = Default::default();
+    if case_ids.is_empty() {
+        return Ok(flags);
+    }
+    let all_wishes =
+        wishes::Entity::find().filter(wishes::Column::CaseId.is_in(case_ids.iter().copied())).all(db).await?;
+    for case_id in case_ids {
+        let theirs: Vec<partners::Model> = partners.iter().filter(|p| p.case_id == *case_id).cloned().collect();
+        let progress = progress_of(Vec::new(), &theirs, &all_wishes, &[]);
+        let names: Vec<String> =
+            progress.partners.into_iter().filter(|p| p.flagged).map(|p| p.first_name).collect();
+        if !names.is_empty() {
+            flags.insert(*case_id, names);
+        }
+    }
+    Ok(flags)
 }
 
 /// Opens step 4 when step 3 is complete for both partners, and step 5 when step 4 is
