@@ -385,14 +385,20 @@ async fn the_steps_open_in_order(db: &DatabaseConnection) {
         assert!(matches!(&error, AppError::Conflict { message } if message.contains(step)), "{error:?}");
     };
     let ask = wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), "Ask about my day").clone();
-    refused_until(exchange::add_wish(db, c.a, "Walk together", "everyday", 2, t0()).await.unwrap_err(), "step 3");
+    refused_until(
+        exchange::add_wish(db, c.a, "Walk together", "everyday", 2, t0()).await.unwrap_err(),
+        "step 3",
+    );
     refused_until(
         exchange::act_on_wish(db, c.b, ask.id, ask.version, Yes, details("", 4), t0()).await.unwrap_err(),
         "step 3",
     );
     let week = clock::week_start(t0().date_naive());
     refused_until(exchange::save_check_in(db, c.a, check_in(week), t0()).await.unwrap_err(), "step 4");
-    refused_until(exchange::save_pact(db, c.a, "Old hurt", false, false, false, t0()).await.unwrap_err(), "step 5");
+    refused_until(
+        exchange::save_pact(db, c.a, "Old hurt", false, false, false, t0()).await.unwrap_err(),
+        "step 5",
+    );
     let practice = exchange::practice(db, c.a, t0()).await.unwrap();
     assert!(!practice.open && !exchange::pact(db, c.a, t0()).await.unwrap().open, "the pages say so");
 
@@ -410,7 +416,9 @@ async fn the_steps_open_in_order(db: &DatabaseConnection) {
     assert_eq!(sam_answered(exchange::progress(db, c.case_id).await.unwrap()), (0, 2));
     // The optional step 3 sheet, submitted by both, opens nothing.
     for client in [c.a, c.b] {
-        homework::save_answers(db, client, all[2].id, 0, &answers(&[]), SaveIntent::Submit, t0()).await.unwrap();
+        homework::save_answers(db, client, all[2].id, 0, &answers(&[]), SaveIntent::Submit, t0())
+            .await
+            .unwrap();
     }
     assert_eq!(open().await, [1, 2, 3], "a reflection sheet does not stand in for the wishes");
 
@@ -429,7 +437,10 @@ async fn the_steps_open_in_order(db: &DatabaseConnection) {
     assert_eq!(open().await, [1, 2, 3, 4], "every wish answered by both");
 
     // Step 5 waits until each practises one agreement from the other's list.
-    refused_until(exchange::save_pact(db, c.a, "Old hurt", false, false, false, t0()).await.unwrap_err(), "step 5");
+    refused_until(
+        exchange::save_pact(db, c.a, "Old hurt", false, false, false, t0()).await.unwrap_err(),
+        "step 5",
+    );
     let sams = exchange::board(db, c.b, t0()).await.unwrap().agreements[0].id;
     exchange::choose_agreement(db, c.b, sams, true, 2, t0()).await.unwrap();
     assert_eq!(open().await, [1, 2, 3, 4], "Alex practises nothing yet");
@@ -501,16 +512,25 @@ async fn a_yes_can_be_made_smaller_or_taken_back(db: &DatabaseConnection) {
     // accepts the smaller step, and comes back with its new words.
     let ask = wish_by(&exchange::board(db, c.b, monday).await.unwrap(), "Ask about my day").clone();
     exchange::act_on_wish(db, c.b, ask.id, ask.version, Yes, details("", 3), monday).await.unwrap();
-    assert_eq!(exchange::board(db, c.b, monday).await.unwrap().agreements[0].id, agreement, "the same agreement");
+    assert_eq!(
+        exchange::board(db, c.b, monday).await.unwrap().agreements[0].id,
+        agreement,
+        "the same agreement"
+    );
     let smaller = details("Ask about my day on Sundays", 5);
     exchange::act_on_wish(db, c.b, ask.id, ask.version + 1, SmallerStep, smaller, monday).await.unwrap();
     let board = exchange::board(db, c.a, monday).await.unwrap();
     assert_eq!(wish_by(&board, "Ask about my day").state, WishState::OfferPending);
     assert!(board.agreements.is_empty(), "set aside while the smaller step waits");
-    exchange::act_on_wish(db, c.a, ask.id, ask.version + 2, AcceptOffer, details("", 0), monday).await.unwrap();
+    exchange::act_on_wish(db, c.a, ask.id, ask.version + 2, AcceptOffer, details("", 0), monday)
+        .await
+        .unwrap();
     let board = exchange::board(db, c.b, monday).await.unwrap();
     assert_eq!(board.agreements.len(), 1);
-    assert_eq!((board.agreements[0].id, board.agreements[0].text.as_str()), (agreement, "Ask about my day on Sundays"));
+    assert_eq!(
+        (board.agreements[0].id, board.agreements[0].text.as_str()),
+        (agreement, "Ask about my day on Sundays")
+    );
     assert!(!board.agreements[0].chosen, "practising it again is Sam's choice");
 }
 
@@ -574,7 +594,9 @@ async fn when_every_wish_is_declined_the_therapist_is_flagged(db: &DatabaseConne
         let wish = wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), text).clone();
         exchange::act_on_wish(db, c.b, wish.id, wish.version, NotNow, details("", 0), t0()).await.unwrap();
     }
-    let alex_of = |progress: exchange::Progress| progress.partners.into_iter().find(|p| p.first_name == "Alex").unwrap();
+    let alex_of = |progress: exchange::Progress| {
+        progress.partners.into_iter().find(|p| p.first_name == "Alex").unwrap()
+    };
     let alex = alex_of(exchange::board(db, c.a, t0()).await.unwrap().progress);
     assert!(alex.all_declined && alex.flagged);
     let sam = alex_of(exchange::board(db, c.b, t0()).await.unwrap().progress);
@@ -604,7 +626,9 @@ async fn when_every_wish_is_declined_the_therapist_is_flagged(db: &DatabaseConne
     );
     let other = couple(db, "declined-other").await;
     assert_eq!(
-        exchange::clear_declined_flag(db, other.therapist, c.case_id, alex.partner_id, t0()).await.unwrap_err(),
+        exchange::clear_declined_flag(db, other.therapist, c.case_id, alex.partner_id, t0())
+            .await
+            .unwrap_err(),
         AppError::NotFound
     );
     exchange::clear_declined_flag(db, c.therapist, c.case_id, alex.partner_id, t0()).await.unwrap();

@@ -67,7 +67,9 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Partners::Table)
-                    .add_column(ColumnDef::new(Partners::DeclinedFlagClearedAt).timestamp_with_time_zone().null())
+                    .add_column(
+                        ColumnDef::new(Partners::DeclinedFlagClearedAt).timestamp_with_time_zone().null(),
+                    )
                     .to_owned(),
             )
             .await
@@ -75,10 +77,14 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Partners::Table).drop_column(Partners::DeclinedFlagClearedAt).to_owned())
+            .alter_table(
+                Table::alter().table(Partners::Table).drop_column(Partners::DeclinedFlagClearedAt).to_owned(),
+            )
             .await?;
         manager
-            .alter_table(Table::alter().table(Agreements::Table).drop_column(Agreements::WithdrawnAt).to_owned())
+            .alter_table(
+                Table::alter().table(Agreements::Table).drop_column(Agreements::WithdrawnAt).to_owned(),
+            )
             .await?;
         manager
             .get_connection()

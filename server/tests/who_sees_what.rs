@@ -71,11 +71,15 @@ impl Table {
     async fn open_exchange(&self) {
         let db = &self.server.db;
         if self.assignments().await.is_empty() {
-            homework::assign_programme(db, self.owner, self.case_id, None, "", true, Utc::now()).await.unwrap();
+            homework::assign_programme(db, self.owner, self.case_id, None, "", true, Utc::now())
+                .await
+                .unwrap();
         }
         let assignments = self.assignments().await;
         for number in 3..=5 {
-            homework::unlock_early(db, self.owner, self.step(&assignments, number), Utc::now()).await.unwrap();
+            homework::unlock_early(db, self.owner, self.step(&assignments, number), Utc::now())
+                .await
+                .unwrap();
         }
     }
 
@@ -375,6 +379,7 @@ async fn a_removed_partner_reaches_nothing_and_their_writing_stays_with_the_ther
 async fn a_closed_case_shows_its_clients_a_notice_and_nothing_else() {
     let t = table("closed").await;
     let db = &t.server.db;
+    t.open_exchange().await;
     exchange::save_pact(db, t.a, "ROW-CLOSED-SHARED", true, false, false, Utc::now()).await.unwrap();
     cases::set_status(db, t.owner, t.case_id, CaseStatus::Closed, Utc::now()).await.unwrap();
     for (email, old_session) in [("aurelio@example.org", &t.a_client), ("bettina@example.org", &t.b_client)] {

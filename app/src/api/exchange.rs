@@ -455,7 +455,8 @@ impl ExchangeView {
         }
         let (i_give, i_receive): (Vec<_>, Vec<_>) =
             board.agreements.into_iter().partition(|a| a.giver_id == me.id);
-        let all_mine_declined = board.progress.partners.iter().any(|p| p.partner_id == me.id && p.all_declined);
+        let all_mine_declined =
+            board.progress.partners.iter().any(|p| p.partner_id == me.id && p.all_declined);
         Ok(ExchangeView {
             partner,
             revealed: board.revealed,

@@ -24,7 +24,11 @@ pub fn limit_hint(kind: &QuestionKind) -> Option<String> {
         }
         QuestionKind::List { max_items, max_item_chars, tagged } => Some(format!(
             "Up to {max_items} items, each up to {max_item_chars} characters.{}",
-            if *tagged { " Choose a kind for each item; an item without one counts as everyday." } else { "" }
+            if *tagged {
+                " Choose a kind for each item; an item without one counts as everyday."
+            } else {
+                ""
+            }
         )),
         QuestionKind::MultipleChoice { .. } => Some("Choose any that fit.".to_owned()),
         QuestionKind::Scale { .. } | QuestionKind::SingleChoice { .. } => None,

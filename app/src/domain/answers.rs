@@ -2,8 +2,8 @@
 //! version of the exercise they were given, and stored as JSON.
 
 use super::{
-    case::Seeks,
     baby_steps::WISH_KINDS,
+    case::Seeks,
     exercise::{Audience, ExerciseTemplate, Question, QuestionKind, ScaleRange},
     has_control_chars, InvalidInput,
 };
@@ -163,7 +163,8 @@ pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, In
             if items.len() > *max_items as usize {
                 return Err(InvalidInput::new(format!("A list can have at most {max_items} items.")));
             }
-            let too_long = || InvalidInput::new(format!("Keep each item to {max_item_chars} characters or fewer."));
+            let too_long =
+                || InvalidInput::new(format!("Keep each item to {max_item_chars} characters or fewer."));
             if *tagged {
                 let mut tagged_items = Vec::new();
                 for line in &items {
@@ -173,7 +174,9 @@ pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, In
                     }
                     check_text(text, *max_item_chars).map_err(|_| too_long())?;
                     if kind.is_some() && kind_label(kind).is_empty() {
-                        return Err(InvalidInput::new("Choose emotional, physical, sexual or everyday for each item."));
+                        return Err(InvalidInput::new(
+                            "Choose emotional, physical, sexual or everyday for each item.",
+                        ));
                     }
                     tagged_items.push(TaggedItem { text: text.to_owned(), kind: kind.map(str::to_owned) });
                 }
@@ -267,7 +270,10 @@ pub fn parse_answers(
         && !choices.is_empty()
         && !choices.iter().any(|q| answers.contains_key(&q.key))
     {
-        return Err(AnswerProblem { question_key: choices[0].key.clone(), message: UNSURE_MISSING.to_owned() });
+        return Err(AnswerProblem {
+            question_key: choices[0].key.clone(),
+            message: UNSURE_MISSING.to_owned(),
+        });
     }
     Ok(answers)
 }
@@ -293,9 +299,11 @@ pub fn form_value(answer: &Answer) -> String {
     match answer {
         Answer::Text(text) | Answer::Choice(text) => text.clone(),
         Answer::List(items) | Answer::Choices(items) => items.join("\n"),
-        Answer::TaggedList(items) => {
-            items.iter().map(|item| join_tagged(item.kind.as_deref(), &item.text)).collect::<Vec<_>>().join("\n")
-        }
+        Answer::TaggedList(items) => items
+            .iter()
+            .map(|item| join_tagged(item.kind.as_deref(), &item.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Answer::Scale(value) => value.to_string(),
     }
 }
@@ -370,11 +378,13 @@ mod tests {
         let asked = questions_for(&exercise, Seeks::Unsure);
         assert!(asked.iter().filter(|q| q.audience != Audience::Everyone).all(|q| !q.required));
         assert!(asked.iter().all(|q| q.audience == Audience::Everyone || q.help.is_some()));
-        let neither = parse_answers(&exercise, Seeks::Unsure, &raw(&[]), Completeness::Submission).unwrap_err();
+        let neither =
+            parse_answers(&exercise, Seeks::Unsure, &raw(&[]), Completeness::Submission).unwrap_err();
         assert_eq!((neither.question_key.as_str(), neither.message.as_str()), ("meaning", UNSURE_MISSING));
         for one in ["meaning", "touch"] {
             assert!(
-                parse_answers(&exercise, Seeks::Unsure, &raw(&[(one, "x")]), Completeness::Submission).is_ok(),
+                parse_answers(&exercise, Seeks::Unsure, &raw(&[(one, "x")]), Completeness::Submission)
+                    .is_ok(),
                 "{one} alone is enough"
             );
         }
@@ -385,18 +395,36 @@ mod tests {
 
     #[test]
     fn a_tagged_list_keeps_each_items_kind() {
-        let mut question = question("list", QuestionKind::List { max_items: 3, max_item_chars: 20, tagged: true }, Audience::Everyone, true);
-        let answer = parse_answer(&question, "physical\tHold me\n\tAsk me\nPlain\nsexual\t ").unwrap().unwrap();
-        let item = |text: &str, kind: Option<&str>| TaggedItem { text: text.into(), kind: kind.map(Into::into) };
+        let mut question = question(
+            "list",
+            QuestionKind::List { max_items: 3, max_item_chars: 20, tagged: true },
+            Audience::Everyone,
+            true,
+        );
+        let answer =
+            parse_answer(&question, "physical\tHold me\n\tAsk me\nPlain\nsexual\t ").unwrap().unwrap();
+        let item =
+            |text: &str, kind: Option<&str>| TaggedItem { text: text.into(), kind: kind.map(Into::into) };
         assert_eq!(
             answer,
-            Answer::TaggedList(vec![item("Hold me", Some("physical")), item("Ask me", None), item("Plain", None)])
+            Answer::TaggedList(vec![
+                item("Hold me", Some("physical")),
+                item("Ask me", None),
+                item("Plain", None)
+            ])
         );
-        assert_eq!(parse_answer(&question, &form_value(&answer)).unwrap(), Some(answer.clone()), "round trip");
+        assert_eq!(
+            parse_answer(&question, &form_value(&answer)).unwrap(),
+            Some(answer.clone()),
+            "round trip"
+        );
         assert_eq!(read_value(&answer), "Hold me (Physical affection)\nAsk me\nPlain");
         assert!(parse_answer(&question, "romantic\tHold me").is_err());
         question.kind = QuestionKind::List { max_items: 3, max_item_chars: 20, tagged: false };
-        assert_eq!(parse_answer(&question, "a\nb").unwrap(), Some(Answer::List(vec!["a".into(), "b".into()])));
+        assert_eq!(
+            parse_answer(&question, "a\nb").unwrap(),
+            Some(Answer::List(vec!["a".into(), "b".into()]))
+        );
     }
 
     #[test]

@@ -251,9 +251,10 @@ mod tests {
         use WishAction as A;
         use WishState as S;
         Some(match (state, action) {
-            (S::Open, A::Yes) | (S::NotNow, A::Yes) | (S::DifferentAsked, A::Yes) | (S::TakenBack, A::Yes) => {
-                S::Agreed
-            }
+            (S::Open, A::Yes)
+            | (S::NotNow, A::Yes)
+            | (S::DifferentAsked, A::Yes)
+            | (S::TakenBack, A::Yes) => S::Agreed,
             (S::Open, A::SmallerStep)
             | (S::NotNow, A::SmallerStep)
             | (S::DifferentAsked, A::SmallerStep)
@@ -304,7 +305,10 @@ mod tests {
 
     #[test]
     fn a_yes_can_be_made_smaller_or_taken_back_by_the_giver_only() {
-        assert_eq!(transition(WishState::Agreed, Side::Addressee, WishAction::TakeBack), Ok(WishState::TakenBack));
+        assert_eq!(
+            transition(WishState::Agreed, Side::Addressee, WishAction::TakeBack),
+            Ok(WishState::TakenBack)
+        );
         assert!(transition(WishState::Agreed, Side::Wisher, WishAction::TakeBack).is_err());
         assert_eq!(
             transition(WishState::Agreed, Side::Addressee, WishAction::SmallerStep),

@@ -64,7 +64,8 @@ pub async fn case_page(
         detail: cases::detail_of(db, &case, now).await?,
         homework: homework::case_homework(db, &case).await?,
         board: board.clone(),
-        practice: exchange::case_practice(db, &case, board.progress.is_open(baby_steps::AGREEMENTS_STEP)).await?,
+        practice: exchange::case_practice(db, &case, board.progress.is_open(baby_steps::AGREEMENTS_STEP))
+            .await?,
         pact: exchange::case_pact(db, &case, board.progress.is_open(baby_steps::PACT_STEP)).await?,
         notes: exchange::case_private_notes(db, &case).await?,
         compose: messages::compose_defaults(db, &case).await?,

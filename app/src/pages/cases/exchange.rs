@@ -39,7 +39,11 @@ impl Default for NoteActions {
 }
 
 /// For each partner every one of whose wishes was declined: a flag the therapist clears.
-fn declined_flags(case_id: i32, progress: &ProgressView, clear: ServerAction<ClearDeclinedFlag>) -> impl IntoView {
+fn declined_flags(
+    case_id: i32,
+    progress: &ProgressView,
+    clear: ServerAction<ClearDeclinedFlag>,
+) -> impl IntoView {
     let error = action_error(clear.value());
     progress
         .partners

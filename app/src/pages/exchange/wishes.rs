@@ -189,8 +189,10 @@ fn thread(wish: &WishView) -> impl IntoView {
 
 fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
     let id = wish.id;
-    let can_answer =
-        matches!(wish.state, WishState::Open | WishState::NotNow | WishState::DifferentAsked | WishState::TakenBack);
+    let can_answer = matches!(
+        wish.state,
+        WishState::Open | WishState::NotNow | WishState::DifferentAsked | WishState::TakenBack
+    );
     let agreed = wish.state == WishState::Agreed;
     let field = move |part: &str| format!("wish-{id}-{part}");
     let version = wish.version;

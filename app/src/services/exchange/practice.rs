@@ -1,13 +1,13 @@
 //! Practising agreements: the weekly check-in with closeness ratings (shared with the
 //! partner only when both agree) and the closeness trend the therapist follows.
 
-use super::steps;
 use super::super::{
     access::{couple_of, partners_of, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     clock::week_start,
     Actor,
 };
+use super::steps;
 use crate::{
     domain::{baby_steps, case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS, plain_text},
     entities::{check_ins, partners},
@@ -172,7 +172,11 @@ pub async fn practice(
 }
 
 /// Every check-in of a case, for its therapist (`open`: step 4 is open).
-pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase, open: bool) -> Result<Practice, AppError> {
+pub async fn case_practice(
+    db: &impl ConnectionTrait,
+    case: &OwnedCase,
+    open: bool,
+) -> Result<Practice, AppError> {
     let case_id = case.id;
     let check_ins = check_ins::Entity::find()
         .filter(check_ins::Column::CaseId.eq(case_id))

@@ -15,12 +15,15 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, TransactionSession, TransactionTrait,
 };
 
 /// The case's Baby Steps steps, step 1 first (none when the programme is not assigned).
-async fn programme_steps(db: &impl ConnectionTrait, case_id: i32) -> Result<Vec<assignments::Model>, AppError> {
+async fn programme_steps(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+) -> Result<Vec<assignments::Model>, AppError> {
     let mut steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
         .filter(assignments::Column::ProgrammeKey.eq(baby_steps::PROGRAMME_KEY))
@@ -124,7 +127,8 @@ pub fn progress_of(
             let made: Vec<&wishes::Model> = all_wishes.iter().filter(|w| w.wisher_id == partner.id).collect();
             let all_declined = exchange::all_declined(&made.iter().map(|w| w.state).collect::<Vec<_>>());
             let last_change = made.iter().map(|w| w.updated_at).max();
-            let cleared = partner.declined_flag_cleared_at.is_some_and(|at| last_change.is_some_and(|c| c <= at));
+            let cleared =
+                partner.declined_flag_cleared_at.is_some_and(|at| last_change.is_some_and(|c| c <= at));
             PartnerProgress {
                 all_declined,
                 flagged: all_declined && !cleared,
@@ -175,7 +179,8 @@ pub async fn declined_flags(
     let all_wishes =
         wishes::Entity::find().filter(wishes::Column::CaseId.is_in(case_ids.iter().copied())).all(db).await?;
     for case_id in case_ids {
-        let theirs: Vec<partners::Model> = partners.iter().filter(|p| p.case_id == *case_id).cloned().collect();
+        let theirs: Vec<partners::Model> =
+            partners.iter().filter(|p| p.case_id == *case_id).cloned().collect();
         let progress = progress_of(Vec::new(), &theirs, &all_wishes, &[]);
         let names: Vec<String> =
             progress.partners.into_iter().filter(|p| p.flagged).map(|p| p.first_name).collect();
@@ -188,12 +193,17 @@ pub async fn declined_flags(
 
 /// Opens step 4 when step 3 is complete for both partners, and step 5 when step 4 is
 /// complete, inside the caller's transaction. A step once open stays open.
-pub async fn open_next_steps(db: &impl ConnectionTrait, case_id: i32, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn open_next_steps(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let steps = programme_steps(db, case_id).await?;
     let found = progress(db, case_id).await?;
     let open = |number: i16| found.open_steps.contains(&number);
     let step_3_done = found.partners.len() == 2 && found.partners.iter().all(|p| p.step_3_done);
-    let step_4_done = exchange::step_4_complete(&found.partners.iter().map(|p| p.practising).collect::<Vec<_>>());
+    let step_4_done =
+        exchange::step_4_complete(&found.partners.iter().map(|p| p.practising).collect::<Vec<_>>());
     let mut opening = Vec::new();
     if open(baby_steps::WISHES_STEP) && !open(baby_steps::AGREEMENTS_STEP) && step_3_done {
         opening.push(baby_steps::AGREEMENTS_STEP);

@@ -188,7 +188,8 @@ async fn board_of(
         .filter(agreements::Column::WithdrawnAt.is_null())
         .all(db)
         .await?;
-    let progress = super::steps::progress_of(super::open_steps(db, case_id).await?, &partners, &all_wishes, &agreements);
+    let progress =
+        super::steps::progress_of(super::open_steps(db, case_id).await?, &partners, &all_wishes, &agreements);
     if viewer.is_some() {
         agreements.retain(|a| !removed.contains(&a.giver_id) && !removed.contains(&a.receiver_id));
     }
