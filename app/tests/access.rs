@@ -35,6 +35,7 @@ fn is_no_access(error: AppError) -> bool {
 async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "close").await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     let step1 = steps(db, c.case_id).await[0].id;
     let policy = SessionPolicy::default();
     let a_session = sessions::start(db, c.a, policy, t0()).await.unwrap();
@@ -72,6 +73,7 @@ async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
 async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "remove").await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     let step1 = steps(db, c.case_id).await[0].id;
     exchange::save_pact(db, c.a, "ALEX-SHARED-LETTING-GO", true, false, false, t0()).await.unwrap();
     let policy = SessionPolicy::default();
@@ -145,6 +147,7 @@ async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &
 async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "pause").await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     cases::set_status(db, c.therapist, c.case_id, CaseStatus::Paused, t0()).await.unwrap();
     let week = app::services::clock::week_start(t0().date_naive());
     // Reading still works for both, and the home page says it is paused.

@@ -116,6 +116,7 @@ async fn each_read_and_write_leaves_its_entry(db: &DatabaseConnection) {
 
     // Wishes and offers, and the agreement they become.
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     since = last_id(db).await;
     let board = exchange::board(db, c.b, t0()).await.unwrap();
     expect_one(db, &mut since, "wishes.viewed", c.b, c.case_id, Some(b)).await;

@@ -59,6 +59,7 @@ fn follow_up(subject: &str, body: &str) -> messages::FollowUp {
 async fn nul_in_any_text_is_refused_at_its_field(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "nul").await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     let nul = "before\0after";
 
     let a = partner("Alex", "", "alex.nul@example.org");
@@ -199,6 +200,7 @@ async fn text_at_every_limit_fits_its_column(db: &DatabaseConnection) {
 async fn wishes_at_their_limit_fit_their_columns(db: &DatabaseConnection) {
     let c = couple_past_step_1(db, "wish").await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     let longest = "W".repeat(app::domain::exchange::MAX_WISH_CHARS);
     exchange::add_wish(db, c.a, &longest, "emotional", 3, t0()).await.unwrap();
     refused_at(

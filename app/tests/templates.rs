@@ -39,7 +39,7 @@ fn own_exercise(title: &str) -> app::domain::exercise::ExerciseTemplate {
                 key: "q2".to_owned(),
                 prompt: "Moments of touch you noticed".to_owned(),
                 help: None,
-                kind: QuestionKind::List { max_items: 3, max_item_chars: 100 },
+                kind: QuestionKind::List { max_items: 3, max_item_chars: 100, tagged: false },
                 audience: Audience::SeeksPhysical,
                 required: false,
             },

@@ -29,6 +29,16 @@ async function checkIn(page: Page, week: string, emotional: string, physical: st
   await expect(page.getByText('Check-in saved.')).toBeVisible();
 }
 
+/** The therapist, on the case page, opens locked steps early. */
+async function openStepsEarly(page: Page, steps: number[]) {
+  await page.reload();
+  await waitForHydration(page);
+  for (const step of steps) {
+    await page.getByRole('button', { name: `Open step ${step} now` }).click();
+    await expect(page.getByRole('button', { name: `Open step ${step} now` })).toHaveCount(0);
+  }
+}
+
 test('a wish becomes a smaller step, an agreement, two weeks of check-ins and the pact', async ({ page, browser }) => {
   test.setTimeout(120_000);
   const therapistEmail = uniqueEmail('stone');
@@ -40,6 +50,12 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
 
   await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day and really listen', 'Sam');
   await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+
+  // The wishes open with step 3; until then the page says what comes first. Here the
+  // therapist opens steps 3 to 5 early from the case page.
+  await sam.page.goto('/wishes');
+  await expect(sam.page.getByText(/Wishes open with step 3/)).toBeVisible();
+  await openStepsEarly(page, [3, 4, 5]);
 
   // Sam: "not yet", with a smaller step.
   await sam.page.goto('/wishes');
@@ -151,6 +167,44 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await expect(page.getByText(/Both partners confirmed the pact on/)).toBeVisible();
   const caseChart = page.getByRole('img', { name: 'Closeness over the weeks, both partners' });
   await expect(caseChart.locator('circle')).toHaveCount(8);
+
+  await alex.context.close();
+  await sam.context.close();
+});
+
+test('a yes can be taken back without a reason, and the wisher is told kindly', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await signUpTherapist(page, 'Dr Ines Moreau', uniqueEmail('moreau'));
+  const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  await page.getByLabel('I have screened each partner alone for safety').check();
+  await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
+  await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
+  await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day', 'Sam');
+  await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+  await openStepsEarly(page, [3, 4]);
+
+  // Alex says yes to Sam's wish and practises it; the page says a yes can be taken back.
+  await alex.page.goto('/wishes');
+  await waitForHydration(alex.page);
+  await expect(alex.page.getByText(/Nobody owes their partner touch or sex/)).toBeVisible();
+  const samWish = alex.page.getByRole('listitem').filter({ hasText: 'Hold me when I get home' });
+  await samWish.getByLabel('Yes, I can do this').check();
+  await samWish.getByLabel('How easy does giving this feel?').selectOption('4');
+  await samWish.getByRole('button', { name: 'Send answer' }).click();
+  await alex.page.getByRole('button', { name: 'Practise this' }).click();
+  await expect(alex.page.getByText('practising, 1 a week')).toBeVisible();
+
+  // Alex takes the yes back, giving no reason: it leaves what Alex gives.
+  const agreed = alex.page.getByRole('listitem').filter({ hasText: 'Hold me when I get home' }).first();
+  await agreed.getByText('Change my yes').click();
+  await agreed.getByRole('button', { name: 'Take back my yes' }).click();
+  await expect(alex.page.getByText('The yes was taken back for now')).toBeVisible();
+  await expect(alex.page.getByText('practising, 1 a week')).toHaveCount(0);
+  await expect(alex.page.getByText(/Alex gives, Sam receives/)).toHaveCount(0);
+
+  // Sam reads a kind sentence, not a verdict.
+  await sam.page.goto('/wishes');
+  await expect(sam.page.getByText(/Your partner has taken back their yes to this for now/)).toBeVisible();
 
   await alex.context.close();
   await sam.context.close();

@@ -18,6 +18,7 @@ mod m20261129_000012_password_resets;
 mod m20261129_000013_verified_sign_up;
 mod m20261129_000014_audit_trail;
 mod m20261129_000016_sealed_secrets;
+mod m20261129_000017_programme_order;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_verified_sign_up::Migration),
             Box::new(m20261129_000014_audit_trail::Migration),
             Box::new(m20261129_000016_sealed_secrets::Migration),
+            Box::new(m20261129_000017_programme_order::Migration),
         ]
     }
 }

@@ -384,6 +384,12 @@ async fn every_homework_function_answers_each_actor_correctly() {
     // within the four weeks it accepts even if a new week starts while this test runs.
     let now = Utc::now();
     let monday = app::services::clock::week_start(now.date_naive()) - chrono::Duration::weeks(2);
+    // The therapist opens steps 3 to 5 early, so the exchange's moves are allowed.
+    for number in 3..=5 {
+        app::services::homework::unlock_early(db, world.owner, step(number).parse().unwrap(), now)
+            .await
+            .unwrap();
+    }
     // The client's private writing, written directly; the calls below write neutral text.
     {
         use app::services::exchange;
@@ -412,13 +418,22 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .unwrap();
     let note = note.to_string();
     let monday = monday.to_string();
+    let partner_a = app::services::access::partners_of(db, world.owner_case).await.unwrap()[0].id.to_string();
     let client_only = [401, 403, 403, 200, 200, 200];
+    // A move of steps 3 to 5: the client of another case makes it in their own case, whose
+    // steps are not open, and is told what comes first (409).
+    let open_steps_only = [401, 403, 403, 200, 200, 409];
     let calls: Vec<Call> = vec![
+        (
+            "exchange/clear_flag",
+            vec![("case_id", world.owner_case.to_string()), ("partner_id", partner_a.clone())],
+            [401, 404, 200, 403, 403, 403],
+        ),
         ("exchange/board", vec![], client_only),
         (
             "exchange/add_wish",
             vec![("text", "Walk together".into()), ("kind", "everyday".into()), ("importance", "2".into())],
-            client_only,
+            open_steps_only,
         ),
         (
             "exchange/act",
@@ -454,11 +469,11 @@ async fn every_homework_function_answers_each_actor_correctly() {
                 ("physical", "5".into()),
                 ("note", "A good week".into()),
             ],
-            client_only,
+            open_steps_only,
         ),
         ("exchange/practice", vec![], client_only),
-        ("exchange/share_ratings", vec![("share", "true".into())], client_only),
-        ("exchange/save_pact", vec![("letting_go", "Old arguments".into())], client_only),
+        ("exchange/share_ratings", vec![("share", "true".into())], open_steps_only),
+        ("exchange/save_pact", vec![("letting_go", "Old arguments".into())], open_steps_only),
         ("exchange/pact", vec![], client_only),
         ("notes/send", vec![("body", "Hello".into())], client_only),
         ("notes/send", vec![("body", "Hello".into()), ("urgent", "yes".into())], client_only),
@@ -579,6 +594,10 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     // Step 2: A submits and does not share.
     let a_step2 = form(&[("heard_mind", "FORBIDDEN-UNSHARED"), ("heard_gut", "FORBIDDEN-UNSHARED")]);
     homework::save_answers(db, world.a, step(2), 0, &a_step2, SaveIntent::Draft, now).await.unwrap();
+    // The therapist opens steps 3 to 5 early.
+    for number in 3..=5 {
+        homework::unlock_early(db, world.owner, step(number), now).await.unwrap();
+    }
     // Check-in (B shares ratings, A does not), step 5 unshared, a private note, an A-only email.
     let monday = app::services::clock::week_start(now.date_naive()) - chrono::Duration::weeks(2);
     let check_in = |note: &str| exchange::CheckInForm {

@@ -66,6 +66,23 @@ impl Table {
         assignments.iter().find(|a| a.step_number == Some(n)).map_or(0, |a| a.id)
     }
 
+    /// Assigns Baby Steps (unless it is) and has the therapist open steps 3 to 5 early, so
+    /// wishes can be answered, check-ins written and step 5 saved.
+    async fn open_exchange(&self) {
+        let db = &self.server.db;
+        if self.assignments().await.is_empty() {
+            homework::assign_programme(db, self.owner, self.case_id, None, "", true, Utc::now())
+                .await
+                .unwrap();
+        }
+        let assignments = self.assignments().await;
+        for number in 3..=5 {
+            homework::unlock_early(db, self.owner, self.step(&assignments, number), Utc::now())
+                .await
+                .unwrap();
+        }
+    }
+
     async fn assignments(&self) -> Vec<assignments::Model> {
         assignments::Entity::find()
             .filter(assignments::Column::CaseId.eq(self.case_id))
@@ -236,6 +253,7 @@ async fn wishes_and_their_answers_reach_both_partners_once_both_shared_step_1() 
     homework::share(&t.server.db, t.b, step1, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-WISH wish").await, T_A_B);
     // B answers with a smaller step: it reaches A and the therapist too.
+    t.open_exchange().await;
     let board = exchange::board(&t.server.db, t.b, Utc::now()).await.unwrap();
     let wish = board.wishes.iter().find(|w| w.wish.text == "ROW-WISH wish").unwrap().wish.clone();
     let offer = exchange::ActionDetails { offer: "ROW-OFFER".into(), ease: Some(4) };
@@ -258,6 +276,7 @@ fn check_in(note: &str) -> exchange::CheckInForm {
 #[tokio::test]
 async fn check_in_answers_and_notes_reach_the_therapist_and_their_writer() {
     let t = table("check-in").await;
+    t.open_exchange().await;
     exchange::save_check_in(&t.server.db, t.a, check_in("ROW-CHECK-IN-NOTE"), Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-CHECK-IN-NOTE").await, T_A);
 }
@@ -266,6 +285,7 @@ async fn check_in_answers_and_notes_reach_the_therapist_and_their_writer() {
 async fn closeness_ratings_reach_the_other_partner_only_when_both_agreed() {
     let t = table("ratings").await;
     let db = &t.server.db;
+    t.open_exchange().await;
     exchange::save_check_in(db, t.a, check_in(""), Utc::now()).await.unwrap();
     let partner_ratings = |body: String| {
         let view: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -292,6 +312,7 @@ async fn closeness_ratings_reach_the_other_partner_only_when_both_agreed() {
 async fn step_5_writing_reaches_the_other_partner_only_if_shared() {
     let t = table("pact").await;
     let db = &t.server.db;
+    t.open_exchange().await;
     exchange::save_pact(db, t.a, "ROW-LETTING-GO", false, false, false, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-LETTING-GO").await, T_A);
     exchange::save_pact(db, t.a, "ROW-LETTING-GO", true, false, false, Utc::now()).await.unwrap();
@@ -334,6 +355,7 @@ async fn audit_entries_reach_no_client_and_no_outsider() {
 async fn a_removed_partner_reaches_nothing_and_their_writing_stays_with_the_therapist() {
     let t = table("removed").await;
     let db = &t.server.db;
+    t.open_exchange().await;
     exchange::send_private_note(db, t.a, "ROW-REMOVED-NOTE", false, Utc::now()).await.unwrap();
     exchange::save_pact(db, t.a, "ROW-REMOVED-SHARED", true, false, false, Utc::now()).await.unwrap();
     assert_eq!(t.who_sees("ROW-REMOVED-SHARED").await, T_A_B, "before removal");
@@ -358,6 +380,7 @@ async fn a_removed_partner_reaches_nothing_and_their_writing_stays_with_the_ther
 async fn a_closed_case_shows_its_clients_a_notice_and_nothing_else() {
     let t = table("closed").await;
     let db = &t.server.db;
+    t.open_exchange().await;
     exchange::save_pact(db, t.a, "ROW-CLOSED-SHARED", true, false, false, Utc::now()).await.unwrap();
     cases::set_status(db, t.owner, t.case_id, CaseStatus::Closed, Utc::now()).await.unwrap();
     for (email, old_session) in [("aurelio@example.org", &t.a_client), ("bettina@example.org", &t.b_client)] {

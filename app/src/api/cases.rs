@@ -68,6 +68,9 @@ pub struct CaseloadRow {
     pub unread_notes: usize,
     /// Of those, the ones a partner marked urgent.
     pub urgent_notes: usize,
+    /// First names of partners every one of whose wishes was declined (the therapist has
+    /// not cleared the flag).
+    pub declined_flags: Vec<String>,
     /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
     /// last eight weeks.
     pub closeness_trend: Vec<u8>,
@@ -199,6 +202,8 @@ pub struct ClientHomeView {
     pub no_access: Option<String>,
     /// The therapist's crisis line and usual reply time.
     pub safety: SafetyInfo,
+    /// Where the couple stands in Baby Steps (none once the client has no access).
+    pub progress: Option<super::exchange::ProgressView>,
 }
 
 /// A client's own writing, ready to download.
@@ -268,6 +273,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
             overdue: row.homework.overdue,
             unread_notes: row.unread_notes,
             urgent_notes: row.urgent_notes,
+            declined_flags: row.declined_flags,
             // The last eight weeks, as tenths of the 0–10 scale.
             closeness_trend: row
                 .closeness_trend
@@ -481,9 +487,11 @@ pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError
 }
 
 #[cfg(feature = "ssr")]
-impl From<cases::ClientCase> for ClientHomeView {
-    fn from(found: cases::ClientCase) -> Self {
+impl ClientHomeView {
+    /// The client's view of their case and, while they reach it, the couple's progress.
+    fn new(found: cases::ClientCase, progress: Option<super::exchange::ProgressView>) -> Self {
         ClientHomeView {
+            progress,
             own_first_name: found.own.first_name,
             partner_first_name: found.other.first_name,
             therapist_name: found.therapist_name,
@@ -500,7 +508,12 @@ impl From<cases::ClientCase> for ClientHomeView {
 pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    Ok(cases::client_case(req.db(), actor, request::now()).await?.into())
+    let found = cases::client_case(req.db(), actor, request::now()).await?;
+    let progress = match found.no_access {
+        None => Some(crate::services::exchange::progress(req.db(), found.case.id).await?.into()),
+        Some(_) => None,
+    };
+    Ok(ClientHomeView::new(found, progress))
 }
 
 /// Everything "My homework" shows, loaded in one call.
@@ -522,7 +535,7 @@ pub async fn load_my_homework_page() -> Result<MyHomeworkView, AppError> {
     let page =
         cases::client_home_page(req.db(), crate::services::Actor::of(&account), request::now()).await?;
     Ok(MyHomeworkView {
-        home: page.case.into(),
+        home: ClientHomeView::new(page.case, page.progress.map(Into::into)),
         items: page.homework.into_iter().map(HomeworkListItem::from).collect(),
         reminders: account.reminders,
     })

@@ -58,6 +58,85 @@ pub struct WishView {
     pub offers: Vec<OfferView>,
 }
 
+/// One partner's progress through steps 3 and 4.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerProgressView {
+    /// The partner.
+    pub partner_id: i32,
+    /// First name.
+    pub partner: String,
+    /// Wishes addressed to them that they have answered.
+    pub answered: usize,
+    /// Wishes addressed to them.
+    pub to_answer: usize,
+    /// Agreements they give and practise.
+    pub practising: usize,
+    /// Every wish they made was declined for now.
+    pub all_declined: bool,
+    /// The therapist has not cleared that yet (the case page and caseload show a flag).
+    pub flagged: bool,
+}
+
+/// Where a couple stands in Baby Steps: the open steps, and each partner's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressView {
+    /// The numbers of the open steps (empty when Baby Steps is not assigned).
+    pub open_steps: Vec<i16>,
+    /// Partner A, then partner B.
+    pub partners: Vec<PartnerProgressView>,
+}
+
+impl ProgressView {
+    /// True when step `number` is open.
+    pub fn is_open(&self, number: i16) -> bool {
+        self.open_steps.contains(&number)
+    }
+
+    /// The progress in sentences: "Sam has answered 4 of 6 wishes." and, once step 4 is
+    /// open, how many agreements each partner practises. Nothing before step 3 opens.
+    pub fn sentences(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.is_open(crate::domain::baby_steps::WISHES_STEP) {
+            for p in &self.partners {
+                let noun = if p.to_answer == 1 { "wish" } else { "wishes" };
+                lines.push(format!("{} has answered {} of {} {noun}.", p.partner, p.answered, p.to_answer));
+            }
+        }
+        if self.is_open(crate::domain::baby_steps::AGREEMENTS_STEP) {
+            for p in &self.partners {
+                lines.push(match p.practising {
+                    0 => format!("{} has not chosen an agreement to practise yet.", p.partner),
+                    1 => format!("{} practises 1 agreement.", p.partner),
+                    n => format!("{} practises {n} agreements.", p.partner),
+                });
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<exchange::Progress> for ProgressView {
+    fn from(progress: exchange::Progress) -> Self {
+        ProgressView {
+            open_steps: progress.open_steps,
+            partners: progress
+                .partners
+                .into_iter()
+                .map(|p| PartnerProgressView {
+                    partner_id: p.partner_id,
+                    partner: p.first_name,
+                    answered: p.answered,
+                    to_answer: p.to_answer,
+                    practising: p.practising,
+                    all_declined: p.all_declined,
+                    flagged: p.flagged,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// An agreement to practise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgreementView {
@@ -92,6 +171,10 @@ pub struct ExchangeView {
     pub i_give: Vec<AgreementView>,
     /// Agreements the partner gives the client.
     pub i_receive: Vec<AgreementView>,
+    /// Which steps are open, and how far each partner is.
+    pub progress: ProgressView,
+    /// Every wish the client made was declined for now (they read a supportive sentence).
+    pub all_mine_declined: bool,
 }
 
 /// One weekly check-in.
@@ -132,6 +215,8 @@ pub struct PracticeView {
     pub practising: Vec<AgreementView>,
     /// The case's confidentiality policy (what the therapist may do with the note).
     pub policy: ConfidentialityPolicy,
+    /// True once step 4 is open (check-ins can be written).
+    pub open: bool,
 }
 
 /// One partner's step 5 entry as the viewer may see it.
@@ -156,6 +241,8 @@ pub struct PactView {
     pub entries: Vec<PactEntryView>,
     /// When both confirmed.
     pub completed_at: Option<DateTime<Utc>>,
+    /// True once step 5 is open.
+    pub open: bool,
 }
 
 /// The therapist's reply to a private note.
@@ -239,6 +326,8 @@ impl From<exchange::MyNotes> for PrivateNotesView {
 /// Everything of steps 3 to 5 on the therapist's case page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseExchangeView {
+    /// Which steps are open, and how far each partner is.
+    pub progress: ProgressView,
     /// Every wish with its thread.
     pub wishes: Vec<WishView>,
     /// Every agreement.
@@ -261,6 +350,7 @@ impl CaseExchangeView {
         notes: Vec<exchange::NoteThread>,
     ) -> Result<Self, AppError> {
         Ok(Self {
+            progress: board.progress.into(),
             wishes: board
                 .wishes
                 .into_iter()
@@ -337,6 +427,7 @@ fn pact_view(pact: exchange::Pact) -> PactView {
             })
             .collect(),
         completed_at: pact.completed_at,
+        open: pact.open,
     }
 }
 
@@ -364,9 +455,13 @@ impl ExchangeView {
         }
         let (i_give, i_receive): (Vec<_>, Vec<_>) =
             board.agreements.into_iter().partition(|a| a.giver_id == me.id);
+        let all_mine_declined =
+            board.progress.partners.iter().any(|p| p.partner_id == me.id && p.all_declined);
         Ok(ExchangeView {
             partner,
             revealed: board.revealed,
+            progress: board.progress.into(),
+            all_mine_declined,
             my_wishes,
             their_wishes,
             i_give: i_give.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
@@ -392,7 +487,8 @@ pub async fn add_wish(text: String, kind: String, importance: i16) -> Result<(),
 }
 
 /// Acts on a wish seen at `version`: `yes`, `smaller_step` (with `offer`), `not_now`,
-/// `accept_offer`, `ask_different` or `withdraw`; `ease` is 1 to 5 for yes and smaller steps.
+/// `take_back` (the giver's yes), `accept_offer`, `ask_different` or `withdraw`; `ease` is
+/// 1 to 5 for yes and smaller steps.
 #[server(endpoint = "exchange/act")]
 pub async fn act_on_wish(
     wish_id: i32,
@@ -406,7 +502,9 @@ pub async fn act_on_wish(
     let actor = req.actor().await?;
     let action = WishAction::parse(&action).field("action")?;
     let details = exchange::ActionDetails { offer, ease: ease.trim().parse().ok() };
-    exchange::act_on_wish(req.db(), actor, wish_id, version, action, details, request::now()).await
+    exchange::act_on_wish(req.db(), actor, wish_id, version, action, details, request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
 }
 
 /// The wisher changes a wish's kind and importance.
@@ -415,6 +513,14 @@ pub async fn retag_wish(wish_id: i32, version: i32, kind: String, importance: i1
     let req = request::current()?;
     let actor = req.actor().await?;
     exchange::retag_wish(req.db(), actor, wish_id, version, &kind, importance, request::now()).await
+}
+
+/// The therapist clears the flag that every wish of one partner was declined.
+#[server(endpoint = "exchange/clear_flag")]
+pub async fn clear_declined_flag(case_id: i32, partner_id: i32) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::clear_declined_flag(req.db(), actor, case_id, partner_id, request::now()).await
 }
 
 /// Chooses (`chosen` = true) an agreement the client gives, and how often per week.
@@ -470,6 +576,7 @@ impl PracticeView {
             partner_ratings,
             i_share: me.share_ratings,
             policy: practice.policy,
+            open: practice.open,
             practising: board
                 .agreements
                 .into_iter()

@@ -4,7 +4,8 @@
 use crate::{
     components::form::{Field, FieldIds, FieldLayout},
     domain::{
-        answers::field_name,
+        answers::{field_name, join_tagged, kind_label, split_tagged},
+        baby_steps::WISH_KINDS,
         exercise::{Question, QuestionKind, ScaleRange},
     },
 };
@@ -21,9 +22,14 @@ pub fn limit_hint(kind: &QuestionKind) -> Option<String> {
         QuestionKind::ShortText { max_chars } | QuestionKind::LongText { max_chars } => {
             Some(format!("Up to {max_chars} characters."))
         }
-        QuestionKind::List { max_items, max_item_chars } => {
-            Some(format!("Up to {max_items} items, each up to {max_item_chars} characters."))
-        }
+        QuestionKind::List { max_items, max_item_chars, tagged } => Some(format!(
+            "Up to {max_items} items, each up to {max_item_chars} characters.{}",
+            if *tagged {
+                " Choose a kind for each item; an item without one counts as everyday."
+            } else {
+                ""
+            }
+        )),
         QuestionKind::MultipleChoice { .. } => Some("Choose any that fit.".to_owned()),
         QuestionKind::Scale { .. } | QuestionKind::SingleChoice { .. } => None,
     }
@@ -102,7 +108,7 @@ pub fn QuestionField(
             </Field>
         }
         .into_any(),
-        QuestionKind::List { max_items, max_item_chars } => group(
+        QuestionKind::List { max_items, max_item_chars, tagged } => group(
             view! {
                 <ListEditor
                     id=id
@@ -112,6 +118,7 @@ pub fn QuestionField(
                     items=value.lines().map(str::to_owned).filter(|line| !line.trim().is_empty()).collect()
                     max_items=max_items as usize
                     max_item_chars=max_item_chars
+                    tagged=tagged
                     on_change=on_change
                 />
             }
@@ -214,7 +221,7 @@ fn choice_group(
 }
 
 /// A list the client can add to, edit, reorder and shorten. The items travel in one hidden
-/// field, one per line.
+/// field, one per line; in a tagged list each item also has a kind, chosen beside it.
 #[component]
 fn ListEditor(
     id: String,
@@ -224,17 +231,45 @@ fn ListEditor(
     items: Vec<String>,
     max_items: usize,
     max_item_chars: u32,
+    tagged: bool,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let next_key = StoredValue::new(items.len());
-    let items = RwSignal::new(items.into_iter().enumerate().collect::<Vec<(usize, String)>>());
-    let joined =
-        move || items.with(|items| items.iter().map(|(_, text)| text.trim()).collect::<Vec<_>>().join("\n"));
-    let position = move |key: usize| items.with(|items| items.iter().position(|(k, _)| *k == key));
+    let items = RwSignal::new(
+        items
+            .iter()
+            .enumerate()
+            .map(|(key, line)| {
+                if tagged {
+                    let (kind, text) = split_tagged(line);
+                    (key, text.to_owned(), kind.unwrap_or("").to_owned())
+                } else {
+                    (key, line.clone(), String::new())
+                }
+            })
+            .collect::<Vec<(usize, String, String)>>(),
+    );
+    let joined = move || {
+        items.with(|items| {
+            items
+                .iter()
+                .filter(|(_, text, _)| !tagged || !text.trim().is_empty())
+                .map(|(_, text, kind)| {
+                    if tagged {
+                        join_tagged(Some(kind.as_str()).filter(|k| !k.is_empty()), text)
+                    } else {
+                        text.trim().to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    };
+    let position = move |key: usize| items.with(|items| items.iter().position(|(k, _, _)| *k == key));
     let add = move |_| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
-        items.update(|items| items.push((key, String::new())));
+        items.update(|items| items.push((key, String::new(), String::new())));
         on_change.run(());
         // Put the cursor in the new item.
         #[cfg(feature = "hydrate")]
@@ -249,7 +284,7 @@ fn ListEditor(
     };
     let move_item = move |key: usize, up: bool| {
         items.update(|items| {
-            if let Some(index) = items.iter().position(|(k, _)| *k == key) {
+            if let Some(index) = items.iter().position(|(k, _, _)| *k == key) {
                 let other =
                     if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < items.len()) };
                 if let Some(other) = other {
@@ -260,7 +295,7 @@ fn ListEditor(
         on_change.run(());
     };
     let remove = move |key: usize| {
-        items.update(|items| items.retain(|(k, _)| *k != key));
+        items.update(|items| items.retain(|(k, _, _)| *k != key));
         on_change.run(());
     };
     let full = move || items.with(Vec::len) >= max_items;
@@ -270,7 +305,7 @@ fn ListEditor(
             {hint}
             <input type="hidden" name=name value=joined/>
             <ol>
-                <For each=move || items.get() key=|(key, _)| *key let((key, text))>
+                <For each=move || items.get() key=|(key, _, _)| *key let((key, text, kind))>
                     <li>
                         <Field
                             ids=FieldIds::new(format!("list-item-{key}"))
@@ -286,7 +321,7 @@ fn ListEditor(
                             on:input=move |ev| {
                                 let text = event_target_value(&ev);
                                 items.update_untracked(|items| {
-                                    if let Some(item) = items.iter_mut().find(|(k, _)| *k == key) {
+                                    if let Some(item) = items.iter_mut().find(|(k, _, _)| *k == key) {
                                         item.1 = text;
                                     }
                                 });
@@ -304,6 +339,32 @@ fn ListEditor(
                                 aria-label=move || format!("Remove item {}", position(key).map_or(0, |i| i + 1))>"Remove"</button>
                         </span>
                         </Field>
+                        {tagged.then(|| view! {
+                            <Field
+                                ids=FieldIds::new(format!("list-item-{key}-kind"))
+                                label=move || format!("Kind of item {}", position(key).map_or(0, |i| i + 1))
+                                layout=FieldLayout::LabelHidden
+                                class="list-item-kind"
+                            >
+                            <select
+                                id=format!("list-item-{key}-kind")
+                                on:change=move |ev| {
+                                    let chosen = event_target_value(&ev);
+                                    items.update(|items| {
+                                        if let Some(item) = items.iter_mut().find(|(k, _, _)| *k == key) {
+                                            item.2 = chosen;
+                                        }
+                                    });
+                                    on_change.run(());
+                                }
+                            >
+                                <option value="" selected=kind.is_empty()>"Kind…"</option>
+                                {WISH_KINDS.iter().map(|(value, label)| {
+                                    view! { <option value=*value selected=kind == *value>{*label}</option> }
+                                }).collect_view()}
+                            </select>
+                            </Field>
+                        })}
                     </li>
                 </For>
             </ol>
@@ -319,6 +380,19 @@ pub fn answer_text(question: &Question, value: Option<&String>) -> AnyView {
         return view! { <p class="unanswered">"Not answered"</p> }.into_any();
     };
     match &question.kind {
+        QuestionKind::List { tagged: true, .. } => view! {
+            <ul class="answer-list">
+                {value.lines().map(|line| {
+                    let (kind, text) = split_tagged(line);
+                    let shown = match kind_label(kind) {
+                        "" => text.to_owned(),
+                        label => format!("{text} ({label})"),
+                    };
+                    view! { <li>{shown}</li> }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
         QuestionKind::List { .. } | QuestionKind::MultipleChoice { .. } => view! {
             <ul class="answer-list">
                 {value.lines().map(|line| view! { <li>{line.to_owned()}</li> }).collect_view()}

@@ -2,6 +2,7 @@
 //! version of the exercise they were given, and stored as JSON.
 
 use super::{
+    baby_steps::WISH_KINDS,
     case::Seeks,
     exercise::{Audience, ExerciseTemplate, Question, QuestionKind, ScaleRange},
     has_control_chars, InvalidInput,
@@ -17,12 +18,45 @@ pub enum Answer {
     Text(String),
     /// The items of a list, in order.
     List(Vec<String>),
+    /// The items of a tagged list, in order, each with its kind.
+    TaggedList(Vec<TaggedItem>),
     /// A point on a scale.
     Scale(i32),
     /// One option.
     Choice(String),
     /// Several options.
     Choices(Vec<String>),
+}
+
+/// One item of a tagged list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaggedItem {
+    /// The item's words.
+    pub text: String,
+    /// The wish kind chosen for it (none: not chosen, which reads as everyday).
+    pub kind: Option<String>,
+}
+
+/// A tagged list's item travels in the form as one line: its kind's key, a tab, its words
+/// (no kind: nothing before the tab, or no tab at all).
+const TAG_SEPARATOR: char = '\t';
+
+/// Reads one line of a tagged list: `(kind, words)`.
+pub fn split_tagged(line: &str) -> (Option<&str>, &str) {
+    match line.split_once(TAG_SEPARATOR) {
+        Some((kind, text)) => ((!kind.trim().is_empty()).then_some(kind.trim()), text.trim()),
+        None => (None, line.trim()),
+    }
+}
+
+/// Writes one line of a tagged list (the inverse of [`split_tagged`]).
+pub fn join_tagged(kind: Option<&str>, text: &str) -> String {
+    format!("{}{TAG_SEPARATOR}{}", kind.unwrap_or(""), text.trim())
+}
+
+/// The label of a wish kind's key ("" for none or an unknown key).
+pub fn kind_label(kind: Option<&str>) -> &'static str {
+    WISH_KINDS.iter().find(|(key, _)| Some(*key) == kind).map_or("", |(_, label)| *label)
 }
 
 /// Most characters in one comment from the therapist.
@@ -50,6 +84,42 @@ pub fn is_for(question: &Question, seeks: Seeks) -> bool {
             | (Audience::SeeksEmotional, Seeks::Emotional)
             | (Audience::SeeksPhysical, Seeks::Physical)
     )
+}
+
+/// What a partner who is not sure yet reads under a role-specific question that would be
+/// required of a partner who knows what they seek.
+pub const UNSURE_CHOICE: &str = "You are not sure yet which kind of closeness you long for \
+    more, so you see both sets of questions. Answer at least one of the two questions about \
+    what closeness means to you, whichever speaks to you; the other may stay empty.";
+
+/// The message when a partner who is not sure yet answered neither of those questions.
+pub const UNSURE_MISSING: &str =
+    "Please answer at least one of the two questions about what closeness means to you before you submit.";
+
+/// True when a role-specific question is one a partner who is not sure yet may skip, as
+/// long as they answer another like it (see [`questions_for`]).
+fn either_or(question: &Question, seeks: Seeks) -> bool {
+    seeks == Seeks::Unsure && question.required && question.audience != Audience::Everyone
+}
+
+/// The questions a partner who seeks `seeks` is asked, as they are asked. A partner who is
+/// not sure yet sees both role-specific sets, and none of those questions is required of
+/// them on its own: a submission answers at least one of the required ones.
+pub fn questions_for(exercise: &ExerciseTemplate, seeks: Seeks) -> Vec<Question> {
+    exercise
+        .questions
+        .iter()
+        .filter(|q| is_for(q, seeks))
+        .map(|q| {
+            let mut question = q.clone();
+            if either_or(q, seeks) {
+                question.required = false;
+                let help = question.help.take().map(|h| format!("{h} ")).unwrap_or_default();
+                question.help = Some(format!("{help}{UNSURE_CHOICE}"));
+            }
+            question
+        })
+        .collect()
 }
 
 /// The form field that carries a question's answer.
@@ -83,17 +153,43 @@ pub fn parse_answer(question: &Question, raw: &str) -> Result<Option<Answer>, In
             check_text(trimmed, *max_chars)?;
             Answer::Text(trimmed.to_owned())
         }
-        QuestionKind::List { max_items, max_item_chars } => {
-            let items = lines(trimmed);
+        QuestionKind::List { max_items, max_item_chars, tagged } => {
+            // A tagged line is read before any trimming, which would eat its tab.
+            let items = if *tagged {
+                raw.lines().filter(|line| !split_tagged(line).1.is_empty()).map(str::to_owned).collect()
+            } else {
+                lines(trimmed)
+            };
             if items.len() > *max_items as usize {
                 return Err(InvalidInput::new(format!("A list can have at most {max_items} items.")));
             }
-            for item in &items {
-                check_text(item, *max_item_chars).map_err(|_| {
-                    InvalidInput::new(format!("Keep each item to {max_item_chars} characters or fewer."))
-                })?;
+            let too_long =
+                || InvalidInput::new(format!("Keep each item to {max_item_chars} characters or fewer."));
+            if *tagged {
+                let mut tagged_items = Vec::new();
+                for line in &items {
+                    let (kind, text) = split_tagged(line);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    check_text(text, *max_item_chars).map_err(|_| too_long())?;
+                    if kind.is_some() && kind_label(kind).is_empty() {
+                        return Err(InvalidInput::new(
+                            "Choose emotional, physical, sexual or everyday for each item.",
+                        ));
+                    }
+                    tagged_items.push(TaggedItem { text: text.to_owned(), kind: kind.map(str::to_owned) });
+                }
+                if tagged_items.is_empty() {
+                    return Ok(None);
+                }
+                Answer::TaggedList(tagged_items)
+            } else {
+                for item in &items {
+                    check_text(item, *max_item_chars).map_err(|_| too_long())?;
+                }
+                Answer::List(items)
             }
-            Answer::List(items)
         }
         QuestionKind::Scale { min, max, .. } => {
             // The points the sheet shows: a scale stored before the limits is clamped there too.
@@ -144,7 +240,8 @@ pub fn parse_answers(
     raw: &BTreeMap<String, String>,
     completeness: Completeness,
 ) -> Result<Answers, AnswerProblem> {
-    let questions: Vec<&Question> = exercise.questions.iter().filter(|q| is_for(q, seeks)).collect();
+    let asked = questions_for(exercise, seeks);
+    let questions: Vec<&Question> = asked.iter().collect();
     if let Some(unknown) = raw.keys().find(|key| !questions.iter().any(|q| &q.key == *key)) {
         return Err(AnswerProblem {
             question_key: unknown.clone(),
@@ -168,7 +265,33 @@ pub fn parse_answers(
             None => {}
         }
     }
+    let choices: Vec<&Question> = exercise.questions.iter().filter(|q| either_or(q, seeks)).collect();
+    if completeness == Completeness::Submission
+        && !choices.is_empty()
+        && !choices.iter().any(|q| answers.contains_key(&q.key))
+    {
+        return Err(AnswerProblem {
+            question_key: choices[0].key.clone(),
+            message: UNSURE_MISSING.to_owned(),
+        });
+    }
     Ok(answers)
+}
+
+/// An answer as a person reads it: a tagged list's items with their kinds in brackets,
+/// anything else as its form value.
+pub fn read_value(answer: &Answer) -> String {
+    match answer {
+        Answer::TaggedList(items) => items
+            .iter()
+            .map(|item| match kind_label(item.kind.as_deref()) {
+                "" => item.text.clone(),
+                label => format!("{} ({label})", item.text),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => form_value(other),
+    }
 }
 
 /// The form value that shows an answer again (lists one item per line).
@@ -176,6 +299,11 @@ pub fn form_value(answer: &Answer) -> String {
     match answer {
         Answer::Text(text) | Answer::Choice(text) => text.clone(),
         Answer::List(items) | Answer::Choices(items) => items.join("\n"),
+        Answer::TaggedList(items) => items
+            .iter()
+            .map(|item| join_tagged(item.kind.as_deref(), &item.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Answer::Scale(value) => value.to_string(),
     }
 }
@@ -198,7 +326,7 @@ mod tests {
                 question("touch", QuestionKind::ShortText { max_chars: 20 }, Audience::SeeksPhysical, true),
                 question(
                     "list",
-                    QuestionKind::List { max_items: 2, max_item_chars: 10 },
+                    QuestionKind::List { max_items: 2, max_item_chars: 10, tagged: false },
                     Audience::Everyone,
                     false,
                 ),
@@ -242,6 +370,61 @@ mod tests {
         let problem =
             parse_answers(&exercise, Seeks::Emotional, &partial, Completeness::Submission).unwrap_err();
         assert_eq!(problem.question_key, "meaning");
+    }
+
+    #[test]
+    fn a_partner_not_sure_yet_answers_one_of_the_two_role_questions() {
+        let exercise = exercise();
+        let asked = questions_for(&exercise, Seeks::Unsure);
+        assert!(asked.iter().filter(|q| q.audience != Audience::Everyone).all(|q| !q.required));
+        assert!(asked.iter().all(|q| q.audience == Audience::Everyone || q.help.is_some()));
+        let neither =
+            parse_answers(&exercise, Seeks::Unsure, &raw(&[]), Completeness::Submission).unwrap_err();
+        assert_eq!((neither.question_key.as_str(), neither.message.as_str()), ("meaning", UNSURE_MISSING));
+        for one in ["meaning", "touch"] {
+            assert!(
+                parse_answers(&exercise, Seeks::Unsure, &raw(&[(one, "x")]), Completeness::Submission)
+                    .is_ok(),
+                "{one} alone is enough"
+            );
+        }
+        // A partner who knows what they seek still answers their own required question.
+        assert!(parse_answers(&exercise, Seeks::Physical, &raw(&[]), Completeness::Submission).is_err());
+        assert!(questions_for(&exercise, Seeks::Physical).iter().any(|q| q.required));
+    }
+
+    #[test]
+    fn a_tagged_list_keeps_each_items_kind() {
+        let mut question = question(
+            "list",
+            QuestionKind::List { max_items: 3, max_item_chars: 20, tagged: true },
+            Audience::Everyone,
+            true,
+        );
+        let answer =
+            parse_answer(&question, "physical\tHold me\n\tAsk me\nPlain\nsexual\t ").unwrap().unwrap();
+        let item =
+            |text: &str, kind: Option<&str>| TaggedItem { text: text.into(), kind: kind.map(Into::into) };
+        assert_eq!(
+            answer,
+            Answer::TaggedList(vec![
+                item("Hold me", Some("physical")),
+                item("Ask me", None),
+                item("Plain", None)
+            ])
+        );
+        assert_eq!(
+            parse_answer(&question, &form_value(&answer)).unwrap(),
+            Some(answer.clone()),
+            "round trip"
+        );
+        assert_eq!(read_value(&answer), "Hold me (Physical affection)\nAsk me\nPlain");
+        assert!(parse_answer(&question, "romantic\tHold me").is_err());
+        question.kind = QuestionKind::List { max_items: 3, max_item_chars: 20, tagged: false };
+        assert_eq!(
+            parse_answer(&question, "a\nb").unwrap(),
+            Some(Answer::List(vec!["a".into(), "b".into()]))
+        );
     }
 
     #[test]

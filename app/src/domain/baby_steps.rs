@@ -46,6 +46,51 @@ pub const WISH_KINDS: &[(&str, &str)] = &[
     ("everyday", "Everyday life"),
 ];
 
+/// The first step whose page is the wishes page (answering wishes, offering smaller steps).
+pub const WISHES_STEP: i16 = 3;
+/// The step that opens agreements to practise and the weekly check-in.
+pub const AGREEMENTS_STEP: i16 = 4;
+/// The step that opens letting go and the pact.
+pub const PACT_STEP: i16 = 5;
+
+/// What has to happen before a step of the exchange opens, in the words a partner reads on
+/// a page that is not open yet (and in the refusal of a move made too early).
+pub fn what_comes_first(step: i16) -> &'static str {
+    match step {
+        WISHES_STEP => {
+            "Wishes open with step 3. Before that, you each write your list in step 1, share it, \
+             and talk both lists through together in step 2. Your therapist can also open this \
+             step for you."
+        }
+        AGREEMENTS_STEP => {
+            "Agreements and the weekly check-in open with step 4, once each of you has answered \
+             every wish the other sent in step 3. Your therapist can also open this step for you."
+        }
+        PACT_STEP => {
+            "Letting go and the pact open with step 5, once each of you has chosen at least one \
+             agreement to practise in step 4. Your therapist can also open this step for you."
+        }
+        _ => "This opens once the step before it is done, or when your therapist opens it.",
+    }
+}
+
+/// Said plainly wherever a partner gives, agrees or practises: consent can change.
+pub const CONSENT_NOTE: &str = "Nobody owes their partner touch or sex, or anything else on \
+    these lists. A yes is a gift for now, not a promise for ever: you can make an agreement \
+    smaller again, or take your yes back at any time, without giving a reason.";
+
+/// What the partner whose wish lost its yes reads, kindly and without blame.
+pub const TAKEN_BACK_NOTE: &str = "Your partner has taken back their yes to this for now. That \
+    is allowed, and it says nothing about what you are worth to them. If it hurts, it is \
+    worth bringing to your next session.";
+
+/// What a partner reads when every wish they made has had a "not for now": support, not a
+/// verdict, and a pointer to the next session.
+pub const DECLINED_NOTE: &str = "So far each of your wishes has had a \"not for now\". That \
+    shows where your partner can and cannot meet you today; it does not measure what you \
+    are worth or whether your longing is fair. Your therapist can see this too, so it is \
+    a good thing to take to your next session.";
+
 /// The Baby Steps programme, steps 1 to 5 in order.
 pub fn programme() -> Programme {
     Programme {
@@ -194,7 +239,8 @@ fn step_1_on_your_own() -> ExerciseTemplate {
                     .to_owned(),
                 help: Some(
                     "Keep each item to one concrete action your partner could picture doing \
-                     this week, such as \"Ask how my day really went and listen for ten \
+                     this week, and say what kind of closeness it is about (emotional, \
+                     physical, sexual or everyday), such as \"Ask how my day really went and listen for ten \
                      minutes\" or \"Hold me for a while when we get home\". If you long for \
                      more emotional connection, choose things that would help you feel close \
                      enough to want physical closeness too. If you long for more physical \
@@ -202,7 +248,11 @@ fn step_1_on_your_own() -> ExerciseTemplate {
                      up emotionally."
                         .to_owned(),
                 ),
-                kind: QuestionKind::List { max_items: MAX_BEHAVIOURS, max_item_chars: MAX_BEHAVIOUR_CHARS },
+                kind: QuestionKind::List {
+                    max_items: MAX_BEHAVIOURS,
+                    max_item_chars: MAX_BEHAVIOUR_CHARS,
+                    tagged: true,
+                },
                 audience: Audience::Everyone,
                 required: true,
             },
@@ -462,7 +512,7 @@ mod tests {
         let list = lists[0];
         assert_eq!(list.audience, Audience::Everyone);
         assert!(list.required);
-        assert!(matches!(list.kind, QuestionKind::List { .. }));
+        assert!(matches!(list.kind, QuestionKind::List { tagged: true, .. }), "each item gets a kind");
         assert!(list.help.is_some());
 
         for key in ["emotional_meaning", "physical_meaning"] {
@@ -483,7 +533,7 @@ mod tests {
                     QuestionKind::ShortText { max_chars } | QuestionKind::LongText { max_chars } => {
                         assert!(*max_chars > 0, "{}", q.key)
                     }
-                    QuestionKind::List { max_items, max_item_chars } => {
+                    QuestionKind::List { max_items, max_item_chars, .. } => {
                         assert!(*max_items > 0 && *max_item_chars > 0, "{}", q.key)
                     }
                     QuestionKind::Scale { min, max, min_label, max_label } => {

@@ -2,6 +2,9 @@
 //! partner (the wisher) would like from the other (the addressee). The addressee answers
 //! "yes", offers a smaller step, or says "not for now"; the wisher accepts an offer or asks
 //! for a different one; either way an agreed wish becomes an agreement to practise.
+//!
+//! Consent can change: the giver of an agreement may make it smaller again (a new offer in
+//! the same thread) or take their yes back at any time, without giving a reason.
 
 use super::{baby_steps::WISH_KINDS, stored_enum, InvalidInput};
 use serde::{Deserialize, Serialize};
@@ -21,6 +24,8 @@ stored_enum! {
         Agreed => "agreed", "Agreed";
         /// The wisher took it back.
         Withdrawn => "withdrawn", "Withdrawn";
+        /// The addressee took back an earlier yes (they may answer again later).
+        TakenBack => "taken_back", "The yes was taken back for now";
     }
 }
 
@@ -61,6 +66,8 @@ pub enum WishAction {
     AskDifferent,
     /// The wisher takes the wish back.
     Withdraw,
+    /// The addressee takes back a yes they gave (no reason needed).
+    TakeBack,
 }
 
 impl WishAction {
@@ -73,6 +80,7 @@ impl WishAction {
             "accept_offer" => Ok(WishAction::AcceptOffer),
             "ask_different" => Ok(WishAction::AskDifferent),
             "withdraw" => Ok(WishAction::Withdraw),
+            "take_back" => Ok(WishAction::TakeBack),
             _ => Err(InvalidInput::new("Choose what to do with this wish.")),
         }
     }
@@ -80,7 +88,9 @@ impl WishAction {
     /// Who may take this action.
     pub fn side(self) -> Side {
         match self {
-            WishAction::Yes | WishAction::SmallerStep | WishAction::NotNow => Side::Addressee,
+            WishAction::Yes | WishAction::SmallerStep | WishAction::NotNow | WishAction::TakeBack => {
+                Side::Addressee
+            }
             WishAction::AcceptOffer | WishAction::AskDifferent | WishAction::Withdraw => Side::Wisher,
         }
     }
@@ -98,11 +108,16 @@ pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<Wi
     }
     match (state, action) {
         (S::Withdrawn, _) => Err("This wish was withdrawn, so it can't be agreed or changed."),
+        // The giver may make an agreement smaller again, or take the yes back.
+        (S::Agreed, A::SmallerStep) => Ok(S::OfferPending),
+        (S::Agreed, A::TakeBack) => Ok(S::TakenBack),
+        (S::Agreed, A::NotNow) => Err("To step back from an agreement, take back your yes."),
         (S::Agreed, _) => Err("This wish is already agreed."),
-        (S::Open | S::NotNow | S::DifferentAsked, A::Yes) => Ok(S::Agreed),
-        (S::Open | S::NotNow | S::DifferentAsked, A::SmallerStep) => Ok(S::OfferPending),
+        (_, A::TakeBack) => Err("There is no yes of yours to take back on this wish."),
+        (S::Open | S::NotNow | S::DifferentAsked | S::TakenBack, A::Yes) => Ok(S::Agreed),
+        (S::Open | S::NotNow | S::DifferentAsked | S::TakenBack, A::SmallerStep) => Ok(S::OfferPending),
         (S::Open | S::DifferentAsked, A::NotNow) => Ok(S::NotNow),
-        (S::NotNow, A::NotNow) => Err("You have already said \"not for now\"."),
+        (S::NotNow | S::TakenBack, A::NotNow) => Err("You have already said \"not for now\"."),
         (S::OfferPending, A::Yes | A::SmallerStep | A::NotNow) => {
             Err("Your smaller step is waiting for an answer from your partner.")
         }
@@ -111,6 +126,38 @@ pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<Wi
         (_, A::AcceptOffer | A::AskDifferent) => Err("There is no smaller step waiting for your answer."),
         (_, A::Withdraw) => Ok(S::Withdrawn),
     }
+}
+
+/// True once the addressee has given a wish an answer (a wish still open is unanswered;
+/// a withdrawn wish no longer asks for one).
+pub fn is_answered(state: WishState) -> bool {
+    !matches!(state, WishState::Open | WishState::Withdrawn)
+}
+
+/// How far a partner is with the wishes addressed to them: `(answered, to answer)`, not
+/// counting wishes their partner withdrew.
+pub fn wishes_answered(states: &[WishState]) -> (usize, usize) {
+    let asked: Vec<&WishState> = states.iter().filter(|s| **s != WishState::Withdrawn).collect();
+    (asked.iter().filter(|s| is_answered(***s)).count(), asked.len())
+}
+
+/// True when every wish a partner made (not counting withdrawn ones) has been declined for
+/// now ("not for now", or a yes taken back): at least one wish, none open, offered or agreed.
+pub fn all_declined(states: &[WishState]) -> bool {
+    let made: Vec<&WishState> = states.iter().filter(|s| **s != WishState::Withdrawn).collect();
+    !made.is_empty() && made.iter().all(|s| matches!(s, WishState::NotNow | WishState::TakenBack))
+}
+
+/// Step 3 is complete for a partner when they have answered every wish addressed to them.
+pub fn step_3_complete_for(states: &[WishState]) -> bool {
+    let (answered, asked) = wishes_answered(states);
+    answered == asked
+}
+
+/// Step 4 is complete when each partner has chosen at least one agreement from the other's
+/// list: `practising` holds, per partner, how many agreements they give and practise.
+pub fn step_4_complete(practising: &[usize]) -> bool {
+    !practising.is_empty() && practising.iter().all(|n| *n > 0)
 }
 
 /// How a partner did with their part of an agreement in a week: `(stored name, label)`.
@@ -180,15 +227,17 @@ mod tests {
         assert_ne!(step_1_item_key("Hold my hand"), step_1_item_key("Hold my hand on walks"));
     }
 
-    const STATES: [WishState; 6] = [
+    const STATES: [WishState; 7] = [
         WishState::Open,
         WishState::OfferPending,
         WishState::DifferentAsked,
         WishState::NotNow,
         WishState::Agreed,
         WishState::Withdrawn,
+        WishState::TakenBack,
     ];
-    const ACTIONS: [WishAction; 6] = [
+    const ACTIONS: [WishAction; 7] = [
+        WishAction::TakeBack,
         WishAction::Yes,
         WishAction::SmallerStep,
         WishAction::NotNow,
@@ -202,14 +251,22 @@ mod tests {
         use WishAction as A;
         use WishState as S;
         Some(match (state, action) {
-            (S::Open, A::Yes) | (S::NotNow, A::Yes) | (S::DifferentAsked, A::Yes) => S::Agreed,
-            (S::Open, A::SmallerStep) | (S::NotNow, A::SmallerStep) | (S::DifferentAsked, A::SmallerStep) => {
-                S::OfferPending
-            }
+            (S::Open, A::Yes)
+            | (S::NotNow, A::Yes)
+            | (S::DifferentAsked, A::Yes)
+            | (S::TakenBack, A::Yes) => S::Agreed,
+            (S::Open, A::SmallerStep)
+            | (S::NotNow, A::SmallerStep)
+            | (S::DifferentAsked, A::SmallerStep)
+            | (S::TakenBack, A::SmallerStep)
+            | (S::Agreed, A::SmallerStep) => S::OfferPending,
             (S::Open, A::NotNow) | (S::DifferentAsked, A::NotNow) => S::NotNow,
             (S::OfferPending, A::AcceptOffer) => S::Agreed,
             (S::OfferPending, A::AskDifferent) => S::DifferentAsked,
-            (S::Open | S::OfferPending | S::DifferentAsked | S::NotNow, A::Withdraw) => S::Withdrawn,
+            (S::Agreed, A::TakeBack) => S::TakenBack,
+            (S::Open | S::OfferPending | S::DifferentAsked | S::NotNow | S::TakenBack, A::Withdraw) => {
+                S::Withdrawn
+            }
             _ => return None,
         })
     }
@@ -244,6 +301,47 @@ mod tests {
     fn a_withdrawn_wish_cannot_be_agreed() {
         assert!(transition(WishState::Withdrawn, Side::Addressee, WishAction::Yes).is_err());
         assert!(transition(WishState::Withdrawn, Side::Wisher, WishAction::AcceptOffer).is_err());
+    }
+
+    #[test]
+    fn a_yes_can_be_made_smaller_or_taken_back_by_the_giver_only() {
+        assert_eq!(
+            transition(WishState::Agreed, Side::Addressee, WishAction::TakeBack),
+            Ok(WishState::TakenBack)
+        );
+        assert!(transition(WishState::Agreed, Side::Wisher, WishAction::TakeBack).is_err());
+        assert_eq!(
+            transition(WishState::Agreed, Side::Addressee, WishAction::SmallerStep),
+            Ok(WishState::OfferPending)
+        );
+        assert_eq!(transition(WishState::TakenBack, Side::Addressee, WishAction::Yes), Ok(WishState::Agreed));
+        assert!(transition(WishState::Open, Side::Addressee, WishAction::TakeBack).is_err());
+    }
+
+    #[test]
+    fn step_3_is_complete_when_every_wish_is_answered() {
+        use WishState as S;
+        assert_eq!(wishes_answered(&[S::Open, S::Agreed, S::NotNow, S::Withdrawn]), (2, 3));
+        assert!(!step_3_complete_for(&[S::Open, S::Agreed]));
+        assert!(step_3_complete_for(&[S::OfferPending, S::DifferentAsked, S::TakenBack, S::Withdrawn]));
+        assert!(step_3_complete_for(&[]), "nothing to answer is nothing left to answer");
+    }
+
+    #[test]
+    fn every_wish_declined_needs_at_least_one_and_no_other_answer() {
+        use WishState as S;
+        assert!(all_declined(&[S::NotNow, S::TakenBack, S::Withdrawn]));
+        assert!(!all_declined(&[S::NotNow, S::Agreed]));
+        assert!(!all_declined(&[S::NotNow, S::Open]));
+        assert!(!all_declined(&[S::Withdrawn]));
+        assert!(!all_declined(&[]));
+    }
+
+    #[test]
+    fn step_4_is_complete_when_each_partner_practises_one_agreement() {
+        assert!(step_4_complete(&[1, 2]));
+        assert!(!step_4_complete(&[1, 0]));
+        assert!(!step_4_complete(&[]));
     }
 
     #[test]

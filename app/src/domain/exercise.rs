@@ -35,6 +35,10 @@ pub enum QuestionKind {
         max_items: u32,
         /// Most characters in one item.
         max_item_chars: u32,
+        /// Each item is tagged, as it is written, with the kind of closeness it is about
+        /// (the wish kinds): step 1's list, whose items become wishes.
+        #[serde(default, skip_serializing_if = "is_false")]
+        tagged: bool,
     },
     /// A number on a scale with labelled ends.
     Scale {
@@ -57,6 +61,11 @@ pub enum QuestionKind {
         /// The options, in order.
         options: Vec<String>,
     },
+}
+
+/// True for `false` (a list that is not tagged is stored as it always was).
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// One question of an exercise.
@@ -203,7 +212,7 @@ impl ExerciseTemplate {
                         )));
                     }
                 }
-                QuestionKind::List { max_items, max_item_chars } => {
+                QuestionKind::List { max_items, max_item_chars, .. } => {
                     if !(1..=50).contains(max_items) || !(1..=2_000).contains(max_item_chars) {
                         return Err(InvalidInput::new(format!(
                             "Question {number}: allow 1 to 50 items of 1 to 2,000 characters."

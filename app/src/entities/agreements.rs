@@ -17,6 +17,7 @@ pub struct Model {
     pub times_per_week: i16,
     pub chosen: bool,
     pub created_at: DateTimeUtc,
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

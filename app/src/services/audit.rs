@@ -90,6 +90,8 @@ pub enum AuditAction {
     WishChanged,
     /// A partner chose (or stopped choosing) an agreement to practise.
     AgreementChosen,
+    /// The therapist cleared the flag that every wish of a partner was declined.
+    DeclinedFlagCleared,
     /// A weekly check-in was saved.
     CheckInSaved,
     /// A partner saved or confirmed their step 5 entry.
@@ -200,6 +202,7 @@ impl AuditAction {
             AuditAction::SettingsChanged => "settings.changed",
             AuditAction::WishChanged => "wish.changed",
             AuditAction::AgreementChosen => "agreement.chosen",
+            AuditAction::DeclinedFlagCleared => "declined_flag.cleared",
             AuditAction::CheckInSaved => "check_in.saved",
             AuditAction::PactSaved => "pact.saved",
             AuditAction::PrivateNoteSent => "private_note.sent",

@@ -15,6 +15,7 @@ use super::{
     Actor,
 };
 use crate::{
+    domain::baby_steps,
     entities::{message_templates, outbox_emails},
     error::AppError,
 };
@@ -57,12 +58,15 @@ pub async fn case_page(
     now: DateTime<Utc>,
 ) -> Result<CasePage, AppError> {
     let case = owned_case(db, actor, case_id).await?;
+    // The board knows which steps are open; the check-ins and step 5 are told.
+    let board = exchange::case_board(db, &case).await?;
     let page = CasePage {
         detail: cases::detail_of(db, &case, now).await?,
         homework: homework::case_homework(db, &case).await?,
-        board: exchange::case_board(db, &case).await?,
-        practice: exchange::case_practice(db, &case).await?,
-        pact: exchange::case_pact(db, &case).await?,
+        board: board.clone(),
+        practice: exchange::case_practice(db, &case, board.progress.is_open(baby_steps::AGREEMENTS_STEP))
+            .await?,
+        pact: exchange::case_pact(db, &case, board.progress.is_open(baby_steps::PACT_STEP)).await?,
         notes: exchange::case_private_notes(db, &case).await?,
         compose: messages::compose_defaults(db, &case).await?,
         message_templates: messages::templates(db, actor).await?,

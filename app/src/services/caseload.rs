@@ -76,6 +76,8 @@ pub struct CaseloadRow {
     pub urgent_notes: usize,
     /// Weekly average closeness from check-ins (0–10), oldest week first.
     pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
+    /// First names of partners every one of whose wishes was declined (not cleared).
+    pub declined_flags: Vec<String>,
 }
 
 /// One page of the caseload and how many cases match in all.
@@ -167,6 +169,7 @@ pub async fn caseload_in_zone(
     let summaries = homework::summaries(db, &all_partners, &page_ids, today).await?;
     let unread = exchange::unread_notes(db, actor.user_id).await?;
     let mut trends = exchange::closeness_trends(db, &page_ids).await?;
+    let mut flags = exchange::declined_flags(db, &all_partners, &page_ids).await?;
     let rows = cases
         .into_iter()
         .map(|case| {
@@ -181,6 +184,7 @@ pub async fn caseload_in_zone(
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
             let notes = unread.per_case.get(&case.id).copied().unwrap_or_default();
             let closeness_trend = trends.remove(&case.id).unwrap_or_default();
+            let declined_flags = flags.remove(&case.id).unwrap_or_default();
             CaseloadRow {
                 case,
                 partners,
@@ -188,6 +192,7 @@ pub async fn caseload_in_zone(
                 unread_notes: notes.unread,
                 urgent_notes: notes.urgent,
                 closeness_trend,
+                declined_flags,
             }
         })
         .collect();

@@ -408,6 +408,8 @@ pub struct ClientHomePage {
     pub case: ClientCase,
     /// What is assigned to the client, in order (empty without access).
     pub homework: Vec<HomeworkItem>,
+    /// Where the couple stands in Baby Steps (none without access).
+    pub progress: Option<crate::services::exchange::Progress>,
 }
 
 /// The signed-in client's "My homework" (audited once, as [`client_case`]).
@@ -417,11 +419,12 @@ pub async fn client_home_page(
     now: DateTime<Utc>,
 ) -> Result<ClientHomePage, AppError> {
     let (case, both) = client_case_and_partners(db, actor, now).await?;
-    let homework = match case.no_access {
-        None => homework::homework_of_partner(db, &case.own, both).await?,
-        Some(_) => Vec::new(),
-    };
-    Ok(ClientHomePage { case, homework })
+    if case.no_access.is_some() {
+        return Ok(ClientHomePage { case, homework: Vec::new(), progress: None });
+    }
+    let progress = crate::services::exchange::progress_with_partners(db, case.case.id, &both).await?;
+    let homework = homework::homework_of_partner(db, &case.own, both).await?;
+    Ok(ClientHomePage { case, homework, progress: Some(progress) })
 }
 
 /// [`client_case`], with both partner rows in position order: two reads (both partners of

@@ -40,11 +40,13 @@ pub enum ClientNotice {
     PartnerShared,
     /// The therapist replied to their private note.
     NoteReply,
+    /// Something changed in their exchange (for instance, a yes was taken back).
+    ExchangeUpdate,
 }
 
 impl ClientNotice {
     /// Every notice.
-    pub const ALL: [ClientNotice; 7] = [
+    pub const ALL: [ClientNotice; 8] = [
         ClientNotice::NewAssignment,
         ClientNotice::DueTomorrow,
         ClientNotice::Overdue,
@@ -52,6 +54,7 @@ impl ClientNotice {
         ClientNotice::Comment,
         ClientNotice::PartnerShared,
         ClientNotice::NoteReply,
+        ClientNotice::ExchangeUpdate,
     ];
 
     /// The neutral sentence the email carries.
@@ -64,6 +67,7 @@ impl ClientNotice {
             ClientNotice::Comment => "There is a new comment for you in Babysteps.",
             ClientNotice::PartnerShared => "Your partner shared something with you in Babysteps.",
             ClientNotice::NoteReply => "There is a new message for you in Babysteps.",
+            ClientNotice::ExchangeUpdate => "There is an update for you in Babysteps.",
         }
     }
 

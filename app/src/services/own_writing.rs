@@ -10,7 +10,7 @@ use super::{
     Actor,
 };
 use crate::{
-    domain::answers::{form_value, Answers},
+    domain::answers::{read_value, Answers},
     entities::{assignments, check_ins, exercise_versions, pact_entries, private_notes, responses, wishes},
     error::AppError,
 };
@@ -70,7 +70,7 @@ pub async fn own_writing(
         line(&mut text, format_args!("\n-- {} ({})", exercise.title, status_of(Some(response)).label()));
         for question in exercise.questions.iter() {
             if let Some(answer) = answers.get(&question.key) {
-                line(&mut text, format_args!("{}\n{}\n", question.prompt, form_value(answer)));
+                line(&mut text, format_args!("{}\n{}\n", question.prompt, read_value(answer)));
             }
         }
     }

@@ -115,6 +115,13 @@ pub async fn couple_past_step_1(db: &DatabaseConnection, tag: &str) -> Couple {
     homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
     c
 }
+/// The therapist opens steps 3 to 5 early, so the exchange's moves are allowed before
+/// the partners reach them in order.
+pub async fn open_exchange(db: &DatabaseConnection, c: &Couple) {
+    for step in steps(db, c.case_id).await.into_iter().filter(|s| s.step_number >= Some(3)) {
+        homework::unlock_early(db, c.therapist, step.id, t0()).await.unwrap();
+    }
+}
 /// Both partners share their submitted step 1 (the mutual reveal).
 pub async fn share_step_1(db: &DatabaseConnection, c: &Couple) {
     let step1 = steps(db, c.case_id).await[0].id;

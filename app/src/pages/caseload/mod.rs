@@ -195,7 +195,12 @@ fn homework_summary(row: &CaseloadRow) -> impl IntoView {
         view! { <span class="badge badge-overdue">{text}</span> }
     });
     let trend = (!row.closeness_trend.is_empty()).then(|| sparkline(&row.closeness_trend));
-    view! { <span>{step}</span> " " {waiting} " " {overdue} " " {notes} " " {trend} }
+    let declined = row
+        .declined_flags
+        .iter()
+        .map(|name| view! { " " <span class="badge badge-overdue">{format!("All of {name}'s wishes declined")}</span> })
+        .collect_view();
+    view! { <span>{step}</span> " " {waiting} " " {overdue} " " {notes} {declined} " " {trend} }
 }
 
 fn caseload_row(row: CaseloadRow) -> impl IntoView {

@@ -65,6 +65,7 @@ pub fn CasePage() -> impl IntoView {
                 actions.homework.assign_exercise.version().get(),
                 actions.notes.open.version().get(),
                 actions.notes.reply.version().get(),
+                actions.notes.clear_flag.version().get(),
             )
         },
         |(id, ..)| load_case_page(id),
@@ -161,7 +162,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             </section>
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
-            {exchange_sections(exchange, actions.notes)}
+            {exchange_sections(case_id, exchange, actions.notes)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

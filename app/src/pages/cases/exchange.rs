@@ -2,11 +2,15 @@
 //! check-ins (chart, table and how agreements were kept), the pact, and private notes.
 
 use crate::{
-    api::exchange::{CaseExchangeView, MarkPrivateNoteRead, NoteView, PactView, ReplyToPrivateNote},
+    api::exchange::{
+        CaseExchangeView, ClearDeclinedFlag, MarkPrivateNoteRead, NoteView, PactView, ProgressView,
+        ReplyToPrivateNote,
+    },
     components::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
         form::{action_error, form_action, Field, FieldIds},
+        progress::ProgrammeProgress,
     },
     domain::exchange::PRACTICE_ANSWERS,
 };
@@ -16,19 +20,50 @@ fn practice_label(value: &str) -> &'static str {
     PRACTICE_ANSWERS.iter().find(|(name, _)| *name == value).map_or("—", |(_, label)| *label)
 }
 
-/// The actions on private notes: opening one (which marks it read) and replying to it.
+/// The actions of these sections: opening a private note (which marks it read), replying
+/// to it, and clearing the flag that every wish of a partner was declined.
 #[derive(Clone, Copy)]
 pub struct NoteActions {
     /// Opens a note.
     pub open: ServerAction<MarkPrivateNoteRead>,
     /// Replies to a note's writer.
     pub reply: ServerAction<ReplyToPrivateNote>,
+    /// Clears a partner's "every wish declined" flag.
+    pub clear_flag: ServerAction<ClearDeclinedFlag>,
 }
 
 impl Default for NoteActions {
     fn default() -> Self {
-        NoteActions { open: form_action(), reply: form_action() }
+        NoteActions { open: form_action(), reply: form_action(), clear_flag: form_action() }
     }
+}
+
+/// For each partner every one of whose wishes was declined: a flag the therapist clears.
+fn declined_flags(
+    case_id: i32,
+    progress: &ProgressView,
+    clear: ServerAction<ClearDeclinedFlag>,
+) -> impl IntoView {
+    let error = action_error(clear.value());
+    progress
+        .partners
+        .iter()
+        .filter(|p| p.flagged)
+        .map(|p| {
+            let (partner_id, name) = (p.partner_id, p.partner.clone());
+            view! {
+                <div class="notice notice-warning" role="status">
+                    <p>{format!("Every wish {name} made has had a \"not for now\". {name} was shown a supportive sentence; this may be worth raising in your next session.")}</p>
+                    <ActionForm action=clear attr:class="inline-form">
+                        <input type="hidden" name="case_id" value=case_id/>
+                        <input type="hidden" name="partner_id" value=partner_id/>
+                        <button type="submit" class="button-secondary">{format!("Clear the flag for {name}")}</button>
+                    </ActionForm>
+                    <p class="field-error" role="alert" hidden=move || error.get().is_none()>{move || error.get().map(|e| e.to_string())}</p>
+                </div>
+            }
+        })
+        .collect_view()
 }
 
 /// One private note: an unread note shows who wrote it and when, and opens with a button
@@ -80,7 +115,7 @@ fn note_item(note: NoteView, actions: NoteActions) -> impl IntoView {
 }
 
 /// The sections, in the order a therapist reads them: private notes first.
-pub fn exchange_sections(view: CaseExchangeView, actions: NoteActions) -> impl IntoView {
+pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActions) -> impl IntoView {
     let unread = view.notes.iter().filter(|n| n.unread()).count();
     let notes_title = match unread {
         0 => "Private notes".to_owned(),
@@ -105,6 +140,10 @@ pub fn exchange_sections(view: CaseExchangeView, actions: NoteActions) -> impl I
         </section>
         <section aria-labelledby="wishes-heading">
             <h2 id="wishes-heading">"Wishes and agreements"</h2>
+            {(!view.progress.open_steps.is_empty()).then(|| view! {
+                <ProgrammeProgress progress=view.progress.clone() heading_id="case-progress"/>
+            })}
+            {declined_flags(case_id, &view.progress, actions.clear_flag)}
             {if view.wishes.is_empty() {
                 Either::Left(view! { <p>"Wishes appear when a partner submits step 1."</p> })
             } else {

@@ -12,7 +12,7 @@ use crate::{
         homework::HomeworkListItem,
         settings::SaveReminders,
     },
-    components::{form::form_action, guard::RequireRole, safety::SafetyNotice},
+    components::{form::form_action, guard::RequireRole, progress::ProgrammeProgress, safety::SafetyNotice},
     domain::{case::CaseStatus, homework::ResponseStatus, Role},
 };
 use leptos::{either::Either, prelude::*};
@@ -99,6 +99,9 @@ fn open_home(
             }}
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
+                {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {
+                    <ProgrammeProgress progress heading_id="home-progress"/>
+                })}
                 <ul>
                     <li><A href="/wishes">"Wishes and agreements"</A>" — steps 3 and 4"</li>
                     <li><A href="/check-in">"Weekly check-in"</A></li>

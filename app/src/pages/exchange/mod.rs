@@ -17,7 +17,11 @@ use crate::{
         guard::RequireRole,
         safety::SafetyNotice,
     },
-    domain::{baby_steps::GUIDED_CONVERSATION, exchange::PRACTICE_ANSWERS, Role},
+    domain::{
+        baby_steps::{self, GUIDED_CONVERSATION},
+        exchange::PRACTICE_ANSWERS,
+        Role,
+    },
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -29,6 +33,11 @@ fn any_error(error: Signal<Option<crate::error::AppError>>) -> impl IntoView {
             {move || error.get().map(|e| e.to_string())}
         </p>
     }
+}
+
+/// What a page says while its step is not open yet: what comes first.
+fn not_open_yet(step: i16) -> impl IntoView {
+    view! { <p class="notice notice-info" role="status">{baby_steps::what_comes_first(step)}</p> }
 }
 
 /// A group of radio buttons with a legend.
@@ -80,7 +89,20 @@ pub fn CheckInPage() -> impl IntoView {
         <Title text="Weekly check-in"/>
         <RequireRole role=Role::Client>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move { practice.await.map(|p| check_in_page(p, save, share)) })}
+                {move || Suspend::new(async move {
+                    practice.await.map(|p| {
+                        if p.open {
+                            Either::Left(check_in_page(p, save, share))
+                        } else {
+                            Either::Right(view! {
+                                <section aria-labelledby="check-in-title">
+                                    <h1 id="check-in-title">"Weekly check-in"</h1>
+                                    {not_open_yet(baby_steps::AGREEMENTS_STEP)}
+                                </section>
+                            })
+                        }
+                    })
+                })}
             </Transition>
         </RequireRole>
     }
@@ -112,6 +134,7 @@ fn check_in_page(
         <section aria-labelledby="check-in-title">
             <h1 id="check-in-title">"Weekly check-in"</h1>
             <p class="lead">"A few questions once a week about the small steps you agreed on and how close you feel."</p>
+            <p>{baby_steps::CONSENT_NOTE}</p>
             {if practice.practising.is_empty() {
                 Either::Left(view! { <p class="notice notice-info">"You have not chosen anything to practise yet. Choose at least one agreement on the wishes page."</p> })
             } else {
@@ -171,7 +194,20 @@ pub fn LettingGoPage() -> impl IntoView {
         <Title text="Letting go"/>
         <RequireRole role=Role::Client>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move { pact.await.map(|p| letting_go_page(p, save)) })}
+                {move || Suspend::new(async move {
+                    pact.await.map(|p| {
+                        if p.open {
+                            Either::Left(letting_go_page(p, save))
+                        } else {
+                            Either::Right(view! {
+                                <section aria-labelledby="letting-go-title">
+                                    <h1 id="letting-go-title">"Step 5 – Letting go"</h1>
+                                    {not_open_yet(baby_steps::PACT_STEP)}
+                                </section>
+                            })
+                        }
+                    })
+                })}
             </Transition>
         </RequireRole>
     }

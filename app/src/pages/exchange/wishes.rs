@@ -1,7 +1,7 @@
 //! `/wishes`: steps 3 and 4. The client's own wishes (with the smaller steps offered back),
 //! their partner's wishes to answer, and the agreements that came out of both.
 
-use super::any_error;
+use super::{any_error, not_open_yet};
 use crate::{
     api::exchange::{
         load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish, WishView,
@@ -10,7 +10,11 @@ use crate::{
         form::{action_error, form_action, Field, FieldIds, FieldLayout},
         guard::RequireRole,
     },
-    domain::{baby_steps::WISH_KINDS, exchange::WishState, Role},
+    domain::{
+        baby_steps::{self, WISH_KINDS},
+        exchange::WishState,
+        Role,
+    },
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -51,7 +55,20 @@ pub fn WishesPage() -> impl IntoView {
         <Title text="Wishes and agreements"/>
         <RequireRole role=Role::Client>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move { board.await.map(|b| wishes_page(b, actions)) })}
+                {move || Suspend::new(async move {
+                    board.await.map(|b| {
+                        if b.progress.is_open(baby_steps::WISHES_STEP) {
+                            Either::Left(wishes_page(b, actions))
+                        } else {
+                            Either::Right(view! {
+                                <section aria-labelledby="wishes-title">
+                                    <h1 id="wishes-title">"Wishes and agreements"</h1>
+                                    {not_open_yet(baby_steps::WISHES_STEP)}
+                                </section>
+                            })
+                        }
+                    })
+                })}
             </Transition>
         </RequireRole>
     }
@@ -62,6 +79,8 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
     let add_error = action_error(actions.add.value());
     let choose_error = action_error(actions.choose.value());
     let kinds = WISH_KINDS;
+    let agreements_open = board.progress.is_open(baby_steps::AGREEMENTS_STEP);
+    let progress = board.progress.sentences();
     let (p1, p2, p3, p4, p5, p6) = (
         partner.clone(),
         partner.clone(),
@@ -79,6 +98,12 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
                      are willing to give: yes, a smaller step for now, or not for now."
                 )}
             </p>
+            <p>{baby_steps::CONSENT_NOTE}</p>
+            {(!progress.is_empty()).then(|| view! {
+                <ul class="progress" aria-label="Where you both are">
+                    {progress.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                </ul>
+            })}
 
             <h2>{format!("{p1}'s wishes for you")}</h2>
             {if !board.revealed {
@@ -92,6 +117,7 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
             }}
 
             <h2>"Your wishes"</h2>
+            {board.all_mine_declined.then(|| view! { <p class="notice notice-info" role="status">{baby_steps::DECLINED_NOTE}</p> })}
             <ul class="wish-list">{board.my_wishes.iter().map(|w| my_wish(w, &p4, actions)).collect_view()}</ul>
             <details class="card">
                 <summary>"Add a wish"</summary>
@@ -117,10 +143,14 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
             </details>
 
             <h2>"Agreements"</h2>
-            <p>"Choose at least one of the things you give to practise. The easiest are listed first."</p>
+            {if agreements_open {
+                Either::Left(view! { <p>"Choose at least one of the things you give to practise. The easiest are listed first."</p> })
+            } else {
+                Either::Right(not_open_yet(baby_steps::AGREEMENTS_STEP))
+            }}
             {any_error(choose_error)}
             <h3>"What you give"</h3>
-            {agreement_list(&board.i_give, Some(actions.choose))}
+            {agreement_list(&board.i_give, agreements_open.then_some(actions.choose))}
             <h3>{format!("What {p6} gives you")}</h3>
             {agreement_list(&board.i_receive, None)}
         </section>
@@ -159,7 +189,11 @@ fn thread(wish: &WishView) -> impl IntoView {
 
 fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
     let id = wish.id;
-    let can_answer = matches!(wish.state, WishState::Open | WishState::NotNow | WishState::DifferentAsked);
+    let can_answer = matches!(
+        wish.state,
+        WishState::Open | WishState::NotNow | WishState::DifferentAsked | WishState::TakenBack
+    );
+    let agreed = wish.state == WishState::Agreed;
     let field = move |part: &str| format!("wish-{id}-{part}");
     let version = wish.version;
     let wisher = wish.wisher.clone();
@@ -202,7 +236,39 @@ fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
                     <button type="submit" class="button-primary" on:click=move |_| actions.last_wish.set(id)>"Send answer"</button>
                 </ActionForm>
             })}
+            {agreed.then(|| change_my_yes(wish, actions))}
         </li>
+    }
+}
+
+/// For a wish the viewer said yes to: make it smaller again (a new offer in the same
+/// thread), or take the yes back, no reason asked.
+fn change_my_yes(wish: &WishView, actions: WishActions) -> impl IntoView {
+    let id = wish.id;
+    let version = wish.version;
+    let offer_id = format!("wish-{id}-smaller-again");
+    let ease_id = format!("wish-{id}-smaller-again-ease");
+    view! {
+        <details class="retag">
+            <summary>"Change my yes"</summary>
+            <p>"You can make this smaller again or take your yes back at any time. You do not have to give a reason."</p>
+            <ActionForm action=actions.act attr:class="form-card">
+                <input type="hidden" name="wish_id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                <input type="hidden" name="action" value="smaller_step"/>
+                <Field ids=FieldIds::new(offer_id.clone()) label="A smaller step I can offer instead">
+                    <input id=offer_id name="offer" type="text" maxlength="300"/>
+                </Field>
+                <Field ids=FieldIds::new(ease_id.clone()) label="How easy does the smaller step feel?">
+                    <select id=ease_id name="ease">
+                        {(1..=5).map(|n| view! { <option value=n.to_string() selected=n == 3>{n}</option> }).collect_view()}
+                    </select>
+                </Field>
+                <button type="submit" class="button-secondary" on:click=move |_| actions.last_wish.set(id)>"Offer the smaller step"</button>
+            </ActionForm>
+            {wish_button(wish, "take_back", "Take back my yes", actions)}
+            {wish_error(id, actions)}
+        </details>
     }
 }
 
@@ -227,6 +293,7 @@ fn wish_button(
 fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoView {
     let pending = wish.state == WishState::OfferPending;
     let can_withdraw = !matches!(wish.state, WishState::Agreed | WishState::Withdrawn);
+    let taken_back = wish.state == WishState::TakenBack;
     let state = match wish.state {
         WishState::Open => format!("Waiting for {partner}'s answer"),
         WishState::NotNow => format!("{partner}: not for now"),
@@ -237,6 +304,7 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
         <li class="card wish">
             <p class="wish-text">{wish.text.clone()}</p>
             <p class="aside">{format!("{} · matters {}/3 · {state}", wish.kind, wish.importance)}</p>
+            {taken_back.then(|| view! { <p class="notice notice-info">{baby_steps::TAKEN_BACK_NOTE}</p> })}
             {thread(wish)}
             {can_withdraw.then(|| retag_form(wish, actions))}
             <div class="case-actions">

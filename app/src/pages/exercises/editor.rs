@@ -143,7 +143,7 @@ impl QuestionRow {
             QuestionKind::LongText { max_chars } => {
                 ("long_text", max_chars.to_string(), "300".into(), String::new(), None)
             }
-            QuestionKind::List { max_items, max_item_chars } => {
+            QuestionKind::List { max_items, max_item_chars, .. } => {
                 ("list", max_items.to_string(), max_item_chars.to_string(), String::new(), None)
             }
             QuestionKind::Scale { min, max, min_label, max_label } => (
@@ -210,6 +210,7 @@ impl QuestionRow {
             "list" => QuestionKind::List {
                 max_items: bounded(whole(self.limit, "the most items")?),
                 max_item_chars: bounded(whole(self.item_chars, "the most characters per item")?),
+                tagged: false,
             },
             "scale" => QuestionKind::Scale {
                 min: i32::try_from(whole(self.scale_min, "the lowest point")?).unwrap_or(i32::MAX),

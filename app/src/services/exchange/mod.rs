@@ -11,6 +11,7 @@
 mod notes;
 mod pact;
 mod practice;
+mod steps;
 mod wishes;
 
 pub use notes::{
@@ -21,6 +22,10 @@ pub use pact::{case_pact, pact, save_pact, Pact};
 pub use practice::{
     case_practice, closeness_trends, practice, save_check_in, set_share_ratings, CheckInForm, Practice,
     CHECK_IN_WEEKS_BACK,
+};
+pub use steps::{
+    clear_declined_flag, declined_flags, open_steps, progress, progress_with_partners, step_is_open,
+    PartnerProgress, Progress,
 };
 pub use wishes::{
     act_on_wish, add_wish, board, case_board, choose_agreement, retag_wish, wishes_from_step_1,

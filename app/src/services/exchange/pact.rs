@@ -6,8 +6,9 @@ use super::super::{
     audit::{self, AuditAction, AuditEvent},
     email, outbox, Actor,
 };
-use super::MAX_PRIVATE_CHARS;
+use super::{steps, MAX_PRIVATE_CHARS};
 use crate::{
+    domain::baby_steps,
     entities::{cases, pact_entries, partners, users},
     error::{AppError, FieldContext},
 };
@@ -25,6 +26,8 @@ pub struct Pact {
     pub entries: Vec<(partners::Model, Option<pact_entries::Model>)>,
     /// When both confirmed.
     pub completed_at: Option<DateTime<Utc>>,
+    /// True once step 5 is open (letting go can be written and the pact confirmed).
+    pub open: bool,
 }
 
 async fn pact_of(
@@ -32,6 +35,7 @@ async fn pact_of(
     case: &cases::Model,
     partners: Vec<partners::Model>,
     viewer: Option<i32>,
+    open: bool,
 ) -> Result<Pact, AppError> {
     let found = pact_entries::Entity::find().filter(pact_entries::Column::CaseId.eq(case.id)).all(db).await?;
     let entries = partners
@@ -49,22 +53,23 @@ async fn pact_of(
             (partner, entry)
         })
         .collect();
-    Ok(Pact { entries, completed_at: case.pact_completed_at })
+    Ok(Pact { entries, completed_at: case.pact_completed_at, open })
 }
 
 /// The client's view of step 5 (audited as a read of their step 5 writing).
 pub async fn pact(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Pact, AppError> {
     let couple = couple_of(db, actor).await?;
     let partners = partners_of(db, couple.case.id).await?;
-    let pact = pact_of(db, &couple.case, partners, Some(couple.me.id)).await?;
+    let open = steps::step_is_open(db, couple.case.id, baby_steps::PACT_STEP).await?;
+    let pact = pact_of(db, &couple.case, partners, Some(couple.me.id), open).await?;
     let event = AuditEvent::by(actor, AuditAction::PactViewed, "case", couple.case.id);
     audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     Ok(pact)
 }
 
-/// The therapist's view of a case's step 5.
-pub async fn case_pact(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Pact, AppError> {
-    pact_of(db, case, case.partners(db).await?.to_vec(), None).await
+/// The therapist's view of a case's step 5 (`open`: step 5 is open).
+pub async fn case_pact(db: &impl ConnectionTrait, case: &OwnedCase, open: bool) -> Result<Pact, AppError> {
+    pact_of(db, case, case.partners(db).await?.to_vec(), None, open).await
 }
 
 /// Saves what the client is letting go of, whether to share it and whether they would like
@@ -90,6 +95,7 @@ pub async fn save_pact(
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
     refuse_unless_active(&couple.case)?;
+    steps::require_step(&txn, couple.case.id, baby_steps::PACT_STEP).await?;
     let existing = pact_entries::Entity::find()
         .filter(pact_entries::Column::PartnerId.eq(couple.me.id))
         .one(&txn)

@@ -7,8 +7,9 @@ use super::super::{
     clock::week_start,
     Actor,
 };
+use super::steps;
 use crate::{
-    domain::{case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS, plain_text},
+    domain::{baby_steps, case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS, plain_text},
     entities::{check_ins, partners},
     error::{AppError, FieldContext},
 };
@@ -73,6 +74,7 @@ pub async fn save_check_in(
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
     refuse_unless_active(&couple.case)?;
+    steps::require_step(&txn, couple.case.id, baby_steps::AGREEMENTS_STEP).await?;
     let existing = check_ins::Entity::find()
         .filter(check_ins::Column::PartnerId.eq(couple.me.id))
         .filter(check_ins::Column::WeekStart.eq(form.week_start))
@@ -113,6 +115,7 @@ pub async fn set_share_ratings(
 ) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
+    steps::require_step(&txn, couple.case.id, baby_steps::AGREEMENTS_STEP).await?;
     let (id, case_id) = (couple.me.id, couple.case.id);
     let mut me = couple.me.into_active_model();
     me.share_ratings = Set(share);
@@ -135,6 +138,8 @@ pub struct Practice {
     pub partner_ratings: Vec<(i32, NaiveDate, i16, i16)>,
     /// The case's confidentiality policy (what the therapist may do with a check-in note).
     pub policy: ConfidentialityPolicy,
+    /// True once step 4 is open (check-ins can be written).
+    pub open: bool,
 }
 
 /// The client's check-ins, and their partner's ratings if both agreed to share them
@@ -162,11 +167,16 @@ pub async fn practice(
     let check_ins = all.into_iter().filter(|c| c.partner_id == couple.me.id).collect();
     let mut partners = vec![couple.me, couple.other];
     partners.sort_by_key(|p| p.position);
-    Ok(Practice { partners, check_ins, partner_ratings, policy: couple.case.confidentiality_policy })
+    let open = steps::step_is_open(db, couple.case.id, baby_steps::AGREEMENTS_STEP).await?;
+    Ok(Practice { partners, check_ins, partner_ratings, policy: couple.case.confidentiality_policy, open })
 }
 
-/// Every check-in of a case, for its therapist.
-pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Practice, AppError> {
+/// Every check-in of a case, for its therapist (`open`: step 4 is open).
+pub async fn case_practice(
+    db: &impl ConnectionTrait,
+    case: &OwnedCase,
+    open: bool,
+) -> Result<Practice, AppError> {
     let case_id = case.id;
     let check_ins = check_ins::Entity::find()
         .filter(check_ins::Column::CaseId.eq(case_id))
@@ -178,6 +188,7 @@ pub async fn case_practice(db: &impl ConnectionTrait, case: &OwnedCase) -> Resul
         check_ins,
         partner_ratings: Vec::new(),
         policy: case.confidentiality_policy,
+        open,
     })
 }
 

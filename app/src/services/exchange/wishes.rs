@@ -4,12 +4,16 @@
 use super::super::{
     access::{couple_of, partners_of, refuse_if_partner_removed, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
-    Actor,
+    email, reminders, Actor,
 };
-use super::step_1_revealed;
+use super::{
+    step_1_revealed,
+    steps::{open_next_steps, require_step},
+};
 use crate::{
     domain::{
         answers::{Answer, Answers},
+        baby_steps,
         exchange::{self, OfferStatus, Side, WishAction, WishState},
     },
     entities::{agreements, offers, partners, wishes},
@@ -30,7 +34,15 @@ pub async fn wishes_from_step_1(
     answers: &Answers,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let Some(Answer::List(items)) = answers.get("behaviours") else { return Ok(()) };
+    // Each item with the kind its writer chose for it (an untagged item is "everyday").
+    let items: Vec<(&str, &str)> = match answers.get("behaviours") {
+        Some(Answer::List(items)) => items.iter().map(|text| (text.as_str(), "everyday")).collect(),
+        Some(Answer::TaggedList(items)) => items
+            .iter()
+            .map(|item| (item.text.as_str(), item.kind.as_deref().unwrap_or("everyday")))
+            .collect(),
+        _ => return Ok(()),
+    };
     let already: Vec<String> = wishes::Entity::find()
         .filter(wishes::Column::WisherId.eq(partner.id))
         .filter(wishes::Column::Step1Item.is_not_null())
@@ -45,8 +57,9 @@ pub async fn wishes_from_step_1(
         .find(|p| p.id != partner.id)
         .ok_or(AppError::Internal)?;
     let mut added: Vec<String> = Vec::new();
-    for item in items {
+    for (item, kind) in items {
         let Ok(text) = exchange::parse_wish_text(item) else { continue };
+        let kind = exchange::parse_wish_kind(kind).unwrap_or("everyday");
         let key = exchange::step_1_item_key(&text);
         if already.contains(&key) || added.contains(&key) {
             continue;
@@ -56,7 +69,7 @@ pub async fn wishes_from_step_1(
             wisher_id: partner.id,
             addressee_id: other.id,
             text,
-            kind: "everyday",
+            kind,
             importance: 2,
             step_1_item: Some(key.clone()),
         };
@@ -119,9 +132,11 @@ pub struct Board {
     pub partners: Vec<partners::Model>,
     /// True once both partners have shared step 1.
     pub revealed: bool,
+    /// Which steps are open, and how far each partner is with steps 3 and 4.
+    pub progress: super::Progress,
     /// The wishes this person may see, with their threads.
     pub wishes: Vec<WishThread>,
-    /// Agreements, easiest first.
+    /// Agreements in force (none withdrawn), easiest first.
     pub agreements: Vec<agreements::Model>,
 }
 
@@ -132,11 +147,12 @@ async fn board_of(
     viewer: Option<&partners::Model>,
 ) -> Result<Board, AppError> {
     let revealed = step_1_revealed(db, case_id).await?;
-    let mut found = wishes::Entity::find()
+    let all_wishes = wishes::Entity::find()
         .filter(wishes::Column::CaseId.eq(case_id))
         .order_by_asc(wishes::Column::Id)
         .all(db)
         .await?;
+    let mut found = all_wishes.clone();
     // A partner sees their own wishes, and the other's once both have shared step 1; nothing
     // a removed partner wrote (their wishes, their offers) reaches the one who stays.
     let removed: Vec<i32> = partners.iter().filter(|p| p.removed_at.is_some()).map(|p| p.id).collect();
@@ -165,13 +181,20 @@ async fn board_of(
             wish,
         })
         .collect();
-    let mut agreements =
-        agreements::Entity::find().filter(agreements::Column::CaseId.eq(case_id)).all(db).await?;
+    // A withdrawn agreement (a yes taken back, or one being made smaller) is given by
+    // nobody: it leaves both lists until it is agreed again.
+    let mut agreements = agreements::Entity::find()
+        .filter(agreements::Column::CaseId.eq(case_id))
+        .filter(agreements::Column::WithdrawnAt.is_null())
+        .all(db)
+        .await?;
+    let progress =
+        super::steps::progress_of(super::open_steps(db, case_id).await?, &partners, &all_wishes, &agreements);
     if viewer.is_some() {
         agreements.retain(|a| !removed.contains(&a.giver_id) && !removed.contains(&a.receiver_id));
     }
     agreements.sort_by_key(|a| (std::cmp::Reverse(a.ease.unwrap_or(0)), a.id));
-    Ok(Board { partners, revealed, wishes, agreements })
+    Ok(Board { partners, revealed, progress, wishes, agreements })
 }
 
 /// The signed-in client's view of the exchange (audited as a read of their wishes).
@@ -205,6 +228,7 @@ pub async fn add_wish(
     let couple = couple_of(&txn, actor).await?;
     refuse_unless_active(&couple.case)?;
     refuse_if_partner_removed(&couple.other)?;
+    require_step(&txn, couple.case.id, baby_steps::WISHES_STEP).await?;
     let wish = NewWish {
         case_id: couple.case.id,
         wisher_id: couple.me.id,
@@ -244,6 +268,7 @@ pub async fn retag_wish(
     if wish.wisher_id != couple.me.id {
         return Err(AppError::conflict("Only the partner who made this wish can change it."));
     }
+    require_step(&txn, couple.case.id, baby_steps::WISHES_STEP).await?;
     if wish.state == WishState::Withdrawn {
         return Err(AppError::conflict("This wish was withdrawn, so it can't be changed."));
     }
@@ -309,6 +334,7 @@ pub async fn act_on_wish(
     if side == Side::Addressee && !step_1_revealed(&txn, couple.case.id).await? {
         return Err(AppError::NotFound);
     }
+    require_step(&txn, couple.case.id, baby_steps::WISHES_STEP).await?;
     let state = wish.state;
     let next = exchange::transition(state, side, action).map_err(AppError::conflict)?;
     let mut update = wishes::Entity::update_many()
@@ -339,6 +365,11 @@ pub async fn act_on_wish(
             agree(&txn, &wish, &wish.text, ease, now).await?;
         }
         WishAction::SmallerStep => {
+            // Making an agreement smaller again sets it aside until the new step is accepted:
+            // the giver never has to keep giving more than they now offer.
+            if state == WishState::Agreed {
+                set_aside(&txn, wish.id, now).await?;
+            }
             offers::Entity::insert(offers::ActiveModel {
                 wish_id: Set(wish.id),
                 text: Set(offer.unwrap_or_default()),
@@ -366,14 +397,37 @@ pub async fn act_on_wish(
                 offer.update(&txn).await?;
             }
         }
+        WishAction::TakeBack => {
+            // No reason asked; the wisher is told kindly on their page and by a neutral email.
+            set_aside(&txn, wish.id, now).await?;
+            let content = email::client_notice(&couple.other.first_name, email::ClientNotice::ExchangeUpdate);
+            let key = format!("taken_back:{}:{}", wish.id, version + 1);
+            reminders::notify_client(&txn, &couple.other, &key, content, now).await?;
+        }
         WishAction::NotNow => {}
     }
     let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id);
     audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
+    open_next_steps(&txn, couple.case.id, now).await?;
     txn.commit().await?;
     Ok(())
 }
 
+/// Sets a wish's agreement aside: it leaves "what you give", is no longer practised, and
+/// its check-in reminders stop.
+async fn set_aside(db: &impl ConnectionTrait, wish_id: i32, now: DateTime<Utc>) -> Result<(), AppError> {
+    agreements::Entity::update_many()
+        .col_expr(agreements::Column::WithdrawnAt, Expr::value(Some(now)))
+        .col_expr(agreements::Column::Chosen, Expr::value(false))
+        .filter(agreements::Column::WishId.eq(wish_id))
+        .filter(agreements::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records what was agreed on a wish: a new agreement, or the wish's earlier one (set aside
+/// when a yes was taken back or made smaller) in force again with its new words.
 async fn agree(
     db: &impl ConnectionTrait,
     wish: &wishes::Model,
@@ -381,6 +435,16 @@ async fn agree(
     ease: Option<i16>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let earlier = agreements::Entity::find().filter(agreements::Column::WishId.eq(wish.id)).one(db).await?;
+    if let Some(earlier) = earlier {
+        let mut active = earlier.into_active_model();
+        active.text = Set(text.to_owned());
+        active.ease = Set(ease);
+        active.chosen = Set(false);
+        active.withdrawn_at = Set(None);
+        active.update(db).await?;
+        return Ok(());
+    }
     agreements::Entity::insert(agreements::ActiveModel {
         case_id: Set(wish.case_id),
         wish_id: Set(wish.id),
@@ -391,6 +455,7 @@ async fn agree(
         times_per_week: Set(1),
         chosen: Set(false),
         created_at: Set(now),
+        withdrawn_at: Set(None),
         ..Default::default()
     })
     .exec(db)
@@ -421,12 +486,17 @@ pub async fn choose_agreement(
     if agreement.giver_id != couple.me.id {
         return Err(AppError::conflict("Only the partner who gives this can choose to practise it."));
     }
+    if agreement.withdrawn_at.is_some() {
+        return Err(AppError::conflict("This agreement was set aside, so it can't be practised now."));
+    }
+    require_step(&txn, couple.case.id, baby_steps::AGREEMENTS_STEP).await?;
     let mut active = agreement.into_active_model();
     active.chosen = Set(chosen);
     active.times_per_week = Set(times_per_week);
     active.update(&txn).await?;
     let event = AuditEvent::by(actor, AuditAction::AgreementChosen, "agreement", agreement_id);
     audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
+    open_next_steps(&txn, couple.case.id, now).await?;
     txn.commit().await?;
     Ok(())
 }

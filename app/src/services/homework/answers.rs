@@ -121,7 +121,7 @@ pub async fn open_sheet(
     let seeks = partner.seeks;
     let mut exercise = exercise_of(db, &assignment).await?;
     let full_exercise = exercise.clone();
-    exercise.questions.retain(|question| answers::is_for(question, seeks));
+    exercise.questions = answers::questions_for(&exercise, seeks);
     let all_responses =
         responses::Entity::find().filter(responses::Column::AssignmentId.eq(assignment.id)).all(db).await?;
     let response = all_responses.iter().find(|r| r.partner_id == partner.id).cloned();
@@ -328,6 +328,11 @@ async fn unlock_next_step_if_complete(
     let (Some(programme), Some(step)) = (&assignment.programme_key, assignment.step_number) else {
         return Ok(());
     };
+    // In Baby Steps, steps 4 and 5 open by what the partners do in the exchange (every wish
+    // answered; an agreement chosen each), never by the optional reflection sheets.
+    if programme == baby_steps::PROGRAMME_KEY && step >= baby_steps::WISHES_STEP {
+        return Ok(());
+    }
     let recipients = assignment.recipients;
     let partners = partners_of(db, assignment.case_id).await?;
     let all_responses =

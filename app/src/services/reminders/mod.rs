@@ -254,6 +254,7 @@ async fn run_batch(
     let practising: HashSet<i32> = agreements::Entity::find()
         .filter(agreements::Column::CaseId.is_in(case_ids.clone()))
         .filter(agreements::Column::Chosen.eq(true))
+        .filter(agreements::Column::WithdrawnAt.is_null())
         .all(db)
         .await?
         .into_iter()
