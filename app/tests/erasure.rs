@@ -9,21 +9,21 @@ mod support;
 use app::{
     domain::case::CaseStatus,
     entities::{
-        audit_entries, cases as case_rows, check_ins, comments, invitations, outbox_emails, pact_entries, partners,
-        password_resets, private_note_replies, private_notes, reminder_log, responses, sessions as session_rows,
-        sign_in_throttles, users, wishes,
+        audit_entries, cases as case_rows, check_ins, comments, invitations, outbox_emails, pact_entries,
+        partners, password_resets, private_note_replies, private_notes, reminder_log, responses,
+        sessions as session_rows, sign_in_throttles, users, wishes,
     },
     error::AppError,
     services::{
-        cases, erasure, exchange, homework, housekeeping, messages, outbox, settings,
+        cases, erasure, exchange, homework, housekeeping, messages, outbox,
         sessions::{self, SessionPolicy},
-        Actor,
+        settings, Actor,
     },
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use support::fixtures::*;
 
@@ -51,14 +51,18 @@ async fn couple_with_writing(db: &DatabaseConnection, tag: &str) -> Couple {
     let step1 = steps(db, c.case_id).await[0].id;
     for client in [c.a, c.b] {
         exchange::save_check_in(db, client, check_in(week), t0()).await.unwrap();
-        exchange::save_pact(db, client, &format!("{MARK} letting go"), false, false, false, t0()).await.unwrap();
+        exchange::save_pact(db, client, &format!("{MARK} letting go"), false, false, false, t0())
+            .await
+            .unwrap();
         exchange::send_private_note(db, client, &format!("{MARK} private note"), false, t0()).await.unwrap();
     }
     let review = homework::review_sheet(db, c.therapist, step1, t0()).await.unwrap();
     let response = review.partners[0].1.clone().unwrap().id;
     homework::comment(db, c.therapist, response, None, &format!("{MARK} comment"), t0()).await.unwrap();
     for note in private_notes::Entity::find().all(db).await.unwrap() {
-        exchange::reply_to_private_note(db, c.therapist, note.id, &format!("{MARK} reply"), t0()).await.unwrap();
+        exchange::reply_to_private_note(db, c.therapist, note.id, &format!("{MARK} reply"), t0())
+            .await
+            .unwrap();
     }
     let notes = app::domain::case::TherapistNotes::parse(&format!("{MARK} therapist notes")).unwrap();
     cases::update_notes(db, c.therapist, c.case_id, notes, t0()).await.unwrap();
@@ -132,41 +136,78 @@ async fn erasing_a_partner_removes_their_content_and_leaves_a_tombstone(db: &Dat
     assert!(erased.count("email_bodies") >= 1);
 
     // Alex's content is gone from every table; Sam's own writing stays.
-    assert_eq!(responses::Entity::find().filter(responses::Column::PartnerId.eq(alex)).count(db).await.unwrap(), 0);
-    assert_eq!(comments::Entity::find().count(db).await.unwrap(), 0, "the comment on Alex's answers");
-    assert_eq!(check_ins::Entity::find().filter(check_ins::Column::PartnerId.eq(alex)).count(db).await.unwrap(), 0);
     assert_eq!(
-        pact_entries::Entity::find().filter(pact_entries::Column::PartnerId.eq(alex)).count(db).await.unwrap(),
+        responses::Entity::find().filter(responses::Column::PartnerId.eq(alex)).count(db).await.unwrap(),
+        0
+    );
+    assert_eq!(comments::Entity::find().count(db).await.unwrap(), 0, "the comment on Alex's answers");
+    assert_eq!(
+        check_ins::Entity::find().filter(check_ins::Column::PartnerId.eq(alex)).count(db).await.unwrap(),
         0
     );
     assert_eq!(
-        private_notes::Entity::find().filter(private_notes::Column::PartnerId.eq(alex)).count(db).await.unwrap(),
+        pact_entries::Entity::find()
+            .filter(pact_entries::Column::PartnerId.eq(alex))
+            .count(db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        private_notes::Entity::find()
+            .filter(private_notes::Column::PartnerId.eq(alex))
+            .count(db)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(private_note_replies::Entity::find().count(db).await.unwrap(), 1, "Sam's reply stays");
-    assert_eq!(wishes::Entity::find().filter(wishes::Column::CaseId.eq(c.case_id)).count(db).await.unwrap(), 0);
-    assert_eq!(responses::Entity::find().filter(responses::Column::PartnerId.eq(sam)).count(db).await.unwrap(), 1);
-    assert_eq!(check_ins::Entity::find().filter(check_ins::Column::PartnerId.eq(sam)).count(db).await.unwrap(), 1);
-    let alex_emails =
-        outbox_emails::Entity::find().filter(outbox_emails::Column::PartnerId.eq(alex)).all(db).await.unwrap();
+    assert_eq!(
+        wishes::Entity::find().filter(wishes::Column::CaseId.eq(c.case_id)).count(db).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        responses::Entity::find().filter(responses::Column::PartnerId.eq(sam)).count(db).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        check_ins::Entity::find().filter(check_ins::Column::PartnerId.eq(sam)).count(db).await.unwrap(),
+        1
+    );
+    let alex_emails = outbox_emails::Entity::find()
+        .filter(outbox_emails::Column::PartnerId.eq(alex))
+        .all(db)
+        .await
+        .unwrap();
     assert!(!alex_emails.is_empty());
-    assert!(alex_emails.iter().all(|e| e.text_body.is_empty() && e.html_body.is_empty() && e.calendar.is_none()));
+    assert!(alex_emails
+        .iter()
+        .all(|e| e.text_body.is_empty() && e.html_body.is_empty() && e.calendar.is_none()));
     assert!(alex_emails.iter().all(|e| e.status.as_str() != "pending"), "unsent emails are cancelled");
-    let sam_follow_up = emails_of(db, c.case_id, "follow_up").await.into_iter().find(|e| e.partner_id == Some(sam));
+    let sam_follow_up =
+        emails_of(db, c.case_id, "follow_up").await.into_iter().find(|e| e.partner_id == Some(sam));
     assert!(sam_follow_up.unwrap().text_body.contains(MARK), "Sam's email is not Alex's");
     // The partner row stays, emptied and removed; the account is gone and signed out.
     let row = partners::Entity::find_by_id(alex).one(db).await.unwrap().unwrap();
     assert_eq!((row.first_name.as_str(), row.last_name, row.client_user_id), ("Erased", None, None));
     assert!(row.email.ends_with("@invalid") && row.removed_at.is_some() && row.erased_at == Some(later));
     assert!(users::Entity::find_by_id(c.a.user_id).one(db).await.unwrap().is_none());
-    assert!(sessions::authenticate(db, &alex_session, SessionPolicy::default(), later).await.unwrap().is_none());
-    assert_eq!(case_rows::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap().therapist_notes, format!("{MARK} therapist notes"));
+    assert!(sessions::authenticate(db, &alex_session, SessionPolicy::default(), later)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        case_rows::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap().therapist_notes,
+        format!("{MARK} therapist notes")
+    );
 
     // The tombstone: the erasure by the therapist, then one entry per kind with its count.
     let stones = tombstones(db, c.case_id, "content.erased").await;
     assert_eq!(stones[0].record_type, "partner");
     assert_eq!(stones[0].record_id, alex.to_string());
-    assert!(stones.iter().all(|s| s.actor_user_id == Some(c.therapist.user_id) && s.partner_id == Some(alex)));
+    assert!(stones
+        .iter()
+        .all(|s| s.actor_user_id == Some(c.therapist.user_id) && s.partner_id == Some(alex)));
     assert!(stones.iter().all(|s| s.occurred_at == later));
     assert!(stones.iter().any(|s| s.record_type == "erased.answers" && s.record_id == "1"));
     assert!(stones.iter().any(|s| s.record_type == "erased.wishes" && s.record_id == "3"));
@@ -188,7 +229,9 @@ async fn erasing_a_case_removes_both_partners_and_the_therapists_notes(db: &Data
     assert_eq!(erased.count("client_accounts"), 2);
     let case = case_rows::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap();
     assert_eq!(case.label, format!("Erased case {}", c.case_id));
-    assert!(case.therapist_notes.is_empty() && case.status == CaseStatus::Closed && case.erased_at == Some(t0()));
+    assert!(
+        case.therapist_notes.is_empty() && case.status == CaseStatus::Closed && case.erased_at == Some(t0())
+    );
     for entity_count in [
         responses::Entity::find().count(db).await.unwrap(),
         comments::Entity::find().count(db).await.unwrap(),
@@ -200,7 +243,8 @@ async fn erasing_a_case_removes_both_partners_and_the_therapists_notes(db: &Data
     ] {
         assert_eq!(entity_count, 0);
     }
-    let emails = outbox_emails::Entity::find().filter(outbox_emails::Column::CaseId.eq(c.case_id)).all(db).await;
+    let emails =
+        outbox_emails::Entity::find().filter(outbox_emails::Column::CaseId.eq(c.case_id)).all(db).await;
     assert!(emails.unwrap().iter().all(|e| e.text_body.is_empty() && e.html_body.is_empty()));
     let stones = tombstones(db, c.case_id, "content.erased").await;
     assert_eq!((stones[0].record_type.as_str(), stones[0].partner_id), ("case", None));
@@ -220,7 +264,8 @@ async fn retention_purges_only_what_is_due(db: &DatabaseConnection) {
     let years = |n: u32| chrono::Months::new(12 * n);
     // Closed 7 years and a day ago, with the default of 7 years: due.
     let due = couple_with_writing(db, "due").await;
-    close_at(db, due.therapist, due.case_id, now.checked_sub_months(years(7)).unwrap() - Duration::days(1)).await;
+    close_at(db, due.therapist, due.case_id, now.checked_sub_months(years(7)).unwrap() - Duration::days(1))
+        .await;
     // Closed 6 years ago: not yet, and its purge date is shown.
     let recent = couple(db, "recent").await;
     close_at(db, recent.therapist, recent.case_id, now.checked_sub_months(years(6)).unwrap()).await;
@@ -232,7 +277,10 @@ async fn retention_purges_only_what_is_due(db: &DatabaseConnection) {
     let open = couple(db, "open").await;
 
     assert_eq!(
-        settings::set_retention_years(db, kept.therapist, "0", now).await.unwrap_err().message_for("retention_years"),
+        settings::set_retention_years(db, kept.therapist, "0", now)
+            .await
+            .unwrap_err()
+            .message_for("retention_years"),
         Some("Enter a whole number of years from 1 to 50.".to_owned())
     );
     assert!(settings::set_retention_years(db, kept.a, "3", now).await.is_err(), "clients have no retention");

@@ -93,10 +93,10 @@ async fn consultation_links_are_single_use(db: &DatabaseConnection) {
     let sam_links = links(&messages::mint_consultation_links(db, &emails[1]).await.unwrap().0);
     assert_eq!((alex_links.len(), sam_links.len()), (2, 2), "one link per time");
     assert!(emails[0].text_body.contains("{link}/consult/"), "the address is filled in when sent");
-    let stolen = messages::mint_consultation_links(db, &app::entities::outbox_emails::Model {
-        partner_id: emails[1].partner_id,
-        ..emails[0].clone()
-    })
+    let stolen = messages::mint_consultation_links(
+        db,
+        &app::entities::outbox_emails::Model { partner_id: emails[1].partner_id, ..emails[0].clone() },
+    )
     .await
     .unwrap()
     .0;

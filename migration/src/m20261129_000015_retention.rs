@@ -87,7 +87,9 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(Partners::Table).drop_column(Partners::ErasedAt).to_owned())
             .await?;
-        manager.alter_table(Table::alter().table(Cases::Table).drop_column(Cases::ErasedAt).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Cases::Table).drop_column(Cases::ErasedAt).to_owned())
+            .await?;
         manager
             .alter_table(Table::alter().table(Users::Table).drop_column(Users::RetentionYears).to_owned())
             .await

@@ -151,7 +151,9 @@ impl<S: Sender> MailWorker<S> {
         // Consultation links are minted now too; only their SHA-256 is stored.
         let (text_body, html_body) = messages::mint_consultation_links(&self.db, row).await?;
         let (text, html) = match self.secret_link(row, now).await? {
-            SecretLink::Minted(link) => (email::with_link(&text_body, &link), email::with_link(&html_body, &link)),
+            SecretLink::Minted(link) => {
+                (email::with_link(&text_body, &link), email::with_link(&html_body, &link))
+            }
             SecretLink::Unusable(reason) => {
                 outbox::mark_attempt_failed(&self.db, row, true, reason, now).await?;
                 return Ok(false);

@@ -45,7 +45,9 @@ async fn text_columns(db: &DatabaseConnection) -> Vec<(String, String)> {
         }
     };
     let rows = db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
-    rows.iter().map(|row| (row.try_get::<String>("", "t").unwrap(), row.try_get::<String>("", "c").unwrap())).collect()
+    rows.iter()
+        .map(|row| (row.try_get::<String>("", "t").unwrap(), row.try_get::<String>("", "c").unwrap()))
+        .collect()
 }
 
 /// The `(table, column)` pairs where some row's text contains `needle`.
@@ -152,8 +154,9 @@ async fn a_backup_opens_as_the_database_and_its_accounts_sign_in() {
     let again = server::records::backup(&db, &path).await.unwrap_err();
     assert!(again.contains("already exists"), "{again}");
 
-    let restored =
-        app::services::database::connect(&format!("sqlite://{}", path.display())).await.expect("open the backup");
+    let restored = app::services::database::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("open the backup");
     app::services::database::migrate(&restored).await.expect("the backup is a current schema");
     let address = "192.0.2.7".parse().unwrap();
     for email in ["owner@example.org", "alex@example.org"] {

@@ -441,7 +441,13 @@ impl CasePageView {
             purge_on: (case.status == CaseStatus::Closed && case.erased_at.is_none())
                 .then(|| erasure::purge_date(case.status_changed_at, retention_years)),
             erased_at: case.erased_at,
-            erased_partners: page.detail.partners.iter().filter(|(p, _)| p.erased_at.is_some()).map(|(p, _)| p.id).collect(),
+            erased_partners: page
+                .detail
+                .partners
+                .iter()
+                .filter(|(p, _)| p.erased_at.is_some())
+                .map(|(p, _)| p.id)
+                .collect(),
         };
         Ok(CasePageView {
             records,

@@ -23,15 +23,17 @@ use crate::{
     domain::{case::CaseStatus, homework::ResponseStatus, outbox::EmailStatus},
     entities::{
         account_links, agreements, assignments, cases, check_ins, comments, consultation_slots, invitations,
-        offers, outbox_emails, pact_entries, partners, password_resets, pending_sign_ins, private_note_replies,
-        private_notes, recovery_codes, responses, second_factors, slot_links, users, wishes,
+        offers, outbox_emails, pact_entries, partners, password_resets, pending_sign_ins,
+        private_note_replies, private_notes, recovery_codes, responses, second_factors, slot_links, users,
+        wishes,
     },
     error::AppError,
 };
 use chrono::{DateTime, Months, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -101,7 +103,8 @@ pub async fn erase(
     let erased = match scope {
         Scope::Case => {
             let erased = erase_case(&txn, case, now).await?;
-            tombstone(&txn, Some(actor.user_id), AuditAction::ContentErased, case_id, None, &erased, now).await?;
+            tombstone(&txn, Some(actor.user_id), AuditAction::ContentErased, case_id, None, &erased, now)
+                .await?;
             erased
         }
         Scope::Partner(partner_id) => {
@@ -122,7 +125,10 @@ pub async fn erase(
 /// The retention job: purges the content of every closed case its therapist has kept as
 /// long as their setting says (and that is not purged yet), one transaction per case, each
 /// with a tombstone naming no one. Returns how many cases were purged.
-pub async fn purge_due(db: &(impl ConnectionTrait + TransactionTrait), now: DateTime<Utc>) -> Result<usize, AppError> {
+pub async fn purge_due(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let closed: Vec<(i32, DateTime<Utc>, i16)> = cases::Entity::find()
         .select_only()
         .column(cases::Column::Id)
@@ -142,7 +148,10 @@ pub async fn purge_due(db: &(impl ConnectionTrait + TransactionTrait), now: Date
         let txn = db.begin().await?;
         // Read again inside the transaction: the case may have been reopened meanwhile.
         let Some(case) = cases::Entity::find_by_id(case_id).one(&txn).await? else { continue };
-        if case.status != CaseStatus::Closed || case.erased_at.is_some() || case.status_changed_at != closed_at {
+        if case.status != CaseStatus::Closed
+            || case.erased_at.is_some()
+            || case.status_changed_at != closed_at
+        {
             continue;
         }
         let erased = erase_case(&txn, case, now).await?;
@@ -180,7 +189,11 @@ async fn tombstone(
 }
 
 /// Erases every partner's content and the case's own, and closes the case.
-async fn erase_case(db: &impl ConnectionTrait, case: cases::Model, now: DateTime<Utc>) -> Result<Erased, AppError> {
+async fn erase_case(
+    db: &impl ConnectionTrait,
+    case: cases::Model,
+    now: DateTime<Utc>,
+) -> Result<Erased, AppError> {
     let mut erased = Erased::default();
     for partner in partners_of(db, case.id).await? {
         erase_partner(db, partner, now, &mut erased).await?;
@@ -195,8 +208,10 @@ async fn erase_case(db: &impl ConnectionTrait, case: cases::Model, now: DateTime
         .exec(db)
         .await?;
     erased.add("assignment_notes", notes.rows_affected);
-    let slots =
-        consultation_slots::Entity::delete_many().filter(consultation_slots::Column::CaseId.eq(case.id)).exec(db).await?;
+    let slots = consultation_slots::Entity::delete_many()
+        .filter(consultation_slots::Column::CaseId.eq(case.id))
+        .exec(db)
+        .await?;
     erased.add("consultation_times", slots.rows_affected);
     if !case.therapist_notes.is_empty() {
         erased.add("therapist_notes", 1);
@@ -226,8 +241,10 @@ async fn erase_partner(
     erased: &mut Erased,
 ) -> Result<(), AppError> {
     let partner_id = partner.id;
-    let own_responses =
-        responses::Entity::find().select_only().column(responses::Column::Id).filter(responses::Column::PartnerId.eq(partner_id));
+    let own_responses = responses::Entity::find()
+        .select_only()
+        .column(responses::Column::Id)
+        .filter(responses::Column::PartnerId.eq(partner_id));
     let removed = comments::Entity::delete_many()
         .filter(comments::Column::ResponseId.in_subquery(own_responses.clone().into_query()))
         .exec(db)
@@ -238,7 +255,8 @@ async fn erase_partner(
         .filter(responses::Column::Status.eq(ResponseStatus::Draft.as_str()))
         .count(db)
         .await?;
-    let removed = responses::Entity::delete_many().filter(responses::Column::PartnerId.eq(partner_id)).exec(db).await?;
+    let removed =
+        responses::Entity::delete_many().filter(responses::Column::PartnerId.eq(partner_id)).exec(db).await?;
     erased.add("drafts", drafts);
     erased.add("answers", removed.rows_affected - drafts.min(removed.rows_affected));
 
@@ -247,7 +265,8 @@ async fn erase_partner(
     let their_wishes = Condition::any()
         .add(wishes::Column::WisherId.eq(partner_id))
         .add(wishes::Column::AddresseeId.eq(partner_id));
-    let wish_ids = wishes::Entity::find().select_only().column(wishes::Column::Id).filter(their_wishes.clone());
+    let wish_ids =
+        wishes::Entity::find().select_only().column(wishes::Column::Id).filter(their_wishes.clone());
     let removed = offers::Entity::delete_many()
         .filter(offers::Column::WishId.in_subquery(wish_ids.clone().into_query()))
         .exec(db)
@@ -266,10 +285,13 @@ async fn erase_partner(
     let removed = wishes::Entity::delete_many().filter(their_wishes).exec(db).await?;
     erased.add("wishes", removed.rows_affected);
 
-    let removed = check_ins::Entity::delete_many().filter(check_ins::Column::PartnerId.eq(partner_id)).exec(db).await?;
-    erased.add("check_ins", removed.rows_affected);
     let removed =
-        pact_entries::Entity::delete_many().filter(pact_entries::Column::PartnerId.eq(partner_id)).exec(db).await?;
+        check_ins::Entity::delete_many().filter(check_ins::Column::PartnerId.eq(partner_id)).exec(db).await?;
+    erased.add("check_ins", removed.rows_affected);
+    let removed = pact_entries::Entity::delete_many()
+        .filter(pact_entries::Column::PartnerId.eq(partner_id))
+        .exec(db)
+        .await?;
     erased.add("step_5_entries", removed.rows_affected);
     let note_ids = private_notes::Entity::find()
         .select_only()
@@ -280,10 +302,15 @@ async fn erase_partner(
         .exec(db)
         .await?;
     erased.add("private_note_replies", removed.rows_affected);
-    let removed =
-        private_notes::Entity::delete_many().filter(private_notes::Column::PartnerId.eq(partner_id)).exec(db).await?;
+    let removed = private_notes::Entity::delete_many()
+        .filter(private_notes::Column::PartnerId.eq(partner_id))
+        .exec(db)
+        .await?;
     erased.add("private_notes", removed.rows_affected);
-    let removed = slot_links::Entity::delete_many().filter(slot_links::Column::PartnerId.eq(partner_id)).exec(db).await?;
+    let removed = slot_links::Entity::delete_many()
+        .filter(slot_links::Column::PartnerId.eq(partner_id))
+        .exec(db)
+        .await?;
     erased.add("consultation_links", removed.rows_affected);
     erased.add("email_bodies", empty_emails(db, outbox_emails::Column::PartnerId.eq(partner_id), now).await?);
     invitations::Entity::delete_many().filter(invitations::Column::PartnerId.eq(partner_id)).exec(db).await?;
@@ -315,10 +342,16 @@ async fn erase_partner(
 
 /// Deletes a client's account and what hangs on it (its sessions are already ended).
 async fn delete_client_account(db: &impl ConnectionTrait, user_id: i32) -> Result<(), AppError> {
-    pending_sign_ins::Entity::delete_many().filter(pending_sign_ins::Column::UserId.eq(user_id)).exec(db).await?;
+    pending_sign_ins::Entity::delete_many()
+        .filter(pending_sign_ins::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     recovery_codes::Entity::delete_many().filter(recovery_codes::Column::UserId.eq(user_id)).exec(db).await?;
     second_factors::Entity::delete_many().filter(second_factors::Column::UserId.eq(user_id)).exec(db).await?;
-    password_resets::Entity::delete_many().filter(password_resets::Column::UserId.eq(user_id)).exec(db).await?;
+    password_resets::Entity::delete_many()
+        .filter(password_resets::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
     account_links::Entity::delete_many().filter(account_links::Column::UserId.eq(user_id)).exec(db).await?;
     users::Entity::delete_by_id(user_id).exec(db).await?;
     Ok(())
@@ -338,7 +371,10 @@ async fn empty_emails(
         .col_expr(outbox_emails::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(outbox_emails::Column::NextAttemptAt, Expr::value(now))
         .filter(which.clone())
-        .filter(outbox_emails::Column::Status.is_in([EmailStatus::Pending.as_str(), EmailStatus::Sending.as_str()]))
+        .filter(
+            outbox_emails::Column::Status
+                .is_in([EmailStatus::Pending.as_str(), EmailStatus::Sending.as_str()]),
+        )
         .exec(db)
         .await?;
     let emptied = outbox_emails::Entity::update_many()

@@ -4,7 +4,10 @@
 //! content and nothing is audited; the audit trail is never touched.
 
 use crate::{
-    entities::{account_links, invitations, password_resets, pending_sign_ins, reminder_log, sessions, sign_in_throttles},
+    entities::{
+        account_links, invitations, password_resets, pending_sign_ins, reminder_log, sessions,
+        sign_in_throttles,
+    },
     error::AppError,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -44,8 +47,11 @@ pub struct Purged {
 
 /// Removes what has expired by `now`.
 pub async fn purge_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Purged, AppError> {
-    let sessions =
-        sessions::Entity::delete_many().filter(sessions::Column::ExpiresAt.lte(now)).exec(db).await?.rows_affected;
+    let sessions = sessions::Entity::delete_many()
+        .filter(sessions::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected;
     let pending_sign_ins = pending_sign_ins::Entity::delete_many()
         .filter(pending_sign_ins::Column::ExpiresAt.lte(now))
         .exec(db)
@@ -85,5 +91,13 @@ pub async fn purge_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Res
         .exec(db)
         .await?
         .rows_affected;
-    Ok(Purged { sessions, pending_sign_ins, invitations, reset_links, account_links, throttles, reminder_keys })
+    Ok(Purged {
+        sessions,
+        pending_sign_ins,
+        invitations,
+        reset_links,
+        account_links,
+        throttles,
+        reminder_keys,
+    })
 }

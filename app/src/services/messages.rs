@@ -574,7 +574,12 @@ mod tests {
 
     #[test]
     fn consultation_markers_are_found_once_each() {
-        let text = format!("a {} b {} c {} {{consult:x}} {{consult:", consult_marker(3), consult_marker(12), consult_marker(3));
+        let text = format!(
+            "a {} b {} c {} {{consult:x}} {{consult:",
+            consult_marker(3),
+            consult_marker(12),
+            consult_marker(3)
+        );
         assert_eq!(consult_link_ids(&text), vec![3, 12]);
         assert!(consult_link_ids("no links").is_empty());
     }

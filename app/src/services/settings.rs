@@ -148,7 +148,10 @@ pub async fn set_retention_years(
         .ok()
         .filter(|years| (1..=MAX_RETENTION_YEARS).contains(years))
         .ok_or_else(|| {
-            AppError::invalid("retention_years", format!("Enter a whole number of years from 1 to {MAX_RETENTION_YEARS}."))
+            AppError::invalid(
+                "retention_years",
+                format!("Enter a whole number of years from 1 to {MAX_RETENTION_YEARS}."),
+            )
         })?;
     let mut active = account(db, actor).await?.into_active_model();
     active.retention_years = Set(years);

@@ -9,8 +9,8 @@ use super::{
 use crate::{
     api::{
         cases::{
-            load_case_page, CasePageView, CaseRecordsView, EraseContent, PartnerView, RemovePartner, SaveCaseNotes,
-            SetCaseStatus,
+            load_case_page, CasePageView, CaseRecordsView, EraseContent, PartnerView, RemovePartner,
+            SaveCaseNotes, SetCaseStatus,
         },
         invitations::{InvitePartner, RevokeInvitation},
     },
@@ -85,7 +85,16 @@ pub fn CasePage() -> impl IntoView {
 }
 
 fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
-    let CasePageView { case, homework, exchange, compose, templates, emails, smtp_configured, records: retention } = page;
+    let CasePageView {
+        case,
+        homework,
+        exchange,
+        compose,
+        templates,
+        emails,
+        smtp_configured,
+        records: retention,
+    } = page;
     let status_error = action_error(actions.set_status.value());
     let invite_error = Signal::derive(move || {
         actions
@@ -319,7 +328,8 @@ fn erase_section(
     }
     let scope = FieldIds::for_name("scope");
     let understood = FieldIds::for_name("understood");
-    let message = move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.message_for(name)));
+    let message =
+        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.message_for(name)));
     (!options.is_empty()).then(|| view! {
         <section aria-labelledby="erase-title">
             <h2 id="erase-title">"Erase content"</h2>
