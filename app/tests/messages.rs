@@ -87,10 +87,20 @@ async fn consultation_links_are_single_use(db: &DatabaseConnection) {
     let links = |text: &str| -> Vec<String> {
         text.lines().filter_map(|line| line.split("/consult/").nth(1)).map(str::to_owned).collect()
     };
-    let alex_links = links(&emails[0].text_body);
-    let sam_links = links(&emails[1].text_body);
+    assert!(links(&emails[0].text_body).iter().all(|l| l.starts_with("{consult:")), "no secret is stored");
+    // The mail worker mints the links as it sends each email.
+    let alex_links = links(&messages::mint_consultation_links(db, &emails[0]).await.unwrap().0);
+    let sam_links = links(&messages::mint_consultation_links(db, &emails[1]).await.unwrap().0);
     assert_eq!((alex_links.len(), sam_links.len()), (2, 2), "one link per time");
     assert!(emails[0].text_body.contains("{link}/consult/"), "the address is filled in when sent");
+    let stolen = messages::mint_consultation_links(
+        db,
+        &app::entities::outbox_emails::Model { partner_id: emails[1].partner_id, ..emails[0].clone() },
+    )
+    .await
+    .unwrap()
+    .0;
+    assert!(links(&stolen).iter().all(|l| l.ends_with("-gone")), "another partner's email mints nothing");
 
     assert_eq!(
         messages::slot_link(db, &alex_links[0], t0()).await.unwrap().state,
@@ -131,8 +141,8 @@ async fn a_one_partner_consultation_reaches_only_that_partner(db: &DatabaseConne
     let offered = emails_of(db, c.case_id, "follow_up").await;
     assert_eq!(offered.len(), 1);
     assert_eq!(offered[0].to_name, "Alex");
-    let link =
-        offered[0].text_body.lines().find_map(|line| line.split("/consult/").nth(1)).unwrap().to_owned();
+    let text = messages::mint_consultation_links(db, &offered[0]).await.unwrap().0;
+    let link = text.lines().find_map(|line| line.split("/consult/").nth(1)).unwrap().to_owned();
 
     assert_eq!(messages::choose_slot(db, &link, t0()).await.unwrap(), first);
     let calendars = emails_of(db, c.case_id, "calendar").await;
@@ -194,8 +204,8 @@ async fn what_an_inbox_shows_of_client_emails_is_neutral(db: &DatabaseConnection
     };
     messages::send_follow_up(db, c.therapist, c.case_id, built_in, next_day).await.unwrap();
     let offered = emails_of(db, c.case_id, "follow_up").await;
-    let link =
-        offered[0].text_body.lines().find_map(|line| line.split("/consult/").nth(1)).unwrap().to_owned();
+    let text = messages::mint_consultation_links(db, &offered[0]).await.unwrap().0;
+    let link = text.lines().find_map(|line| line.split("/consult/").nth(1)).unwrap().to_owned();
     messages::choose_slot(db, &link, next_day).await.unwrap();
 
     let to_clients: Vec<_> = app::entities::outbox_emails::Entity::find()

@@ -17,6 +17,7 @@ mod m20261129_000011_second_factor;
 mod m20261129_000012_password_resets;
 mod m20261129_000013_verified_sign_up;
 mod m20261129_000014_audit_trail;
+mod m20261129_000015_retention;
 mod m20261129_000016_sealed_secrets;
 mod m20261129_000017_programme_order;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_password_resets::Migration),
             Box::new(m20261129_000013_verified_sign_up::Migration),
             Box::new(m20261129_000014_audit_trail::Migration),
+            Box::new(m20261129_000015_retention::Migration),
             Box::new(m20261129_000016_sealed_secrets::Migration),
             Box::new(m20261129_000017_programme_order::Migration),
         ]

@@ -358,6 +358,8 @@ pub fn help_text() -> String {
         "  server invite-therapist EMAIL  create a therapist account for EMAIL and email them a link",
         "                                 (single-use, 7 days) to choose their name and password;",
         "                                 without SMTP_HOST the link is printed, for you to pass on",
+        "  server backup PATH             write a consistent copy of the SQLite database to PATH (a new",
+        "                                 file) while the server runs; on PostgreSQL use pg_dump",
         "  server --help                  print this help",
         "",
         "Configuration comes from environment variables:",

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod config;
 pub mod mail;
+pub mod records;
 pub mod security;
 
 use app::{

@@ -5,7 +5,7 @@
 use crate::config::{SmtpConfig, SmtpTls};
 use app::{
     entities::outbox_emails,
-    services::{account::reset, accounts, email, invitations, outbox},
+    services::{account::reset, accounts, email, invitations, messages, outbox},
 };
 use chrono::Utc;
 use lettre::{
@@ -148,9 +148,11 @@ impl<S: Sender> MailWorker<S> {
 
     async fn deliver(&self, row: &outbox_emails::Model) -> Result<bool, app::error::AppError> {
         let now = Utc::now();
+        // Consultation links are minted now too; only their SHA-256 is stored.
+        let (text_body, html_body) = messages::mint_consultation_links(&self.db, row).await?;
         let (text, html) = match self.secret_link(row, now).await? {
             SecretLink::Minted(link) => {
-                (email::with_link(&row.text_body, &link), email::with_link(&row.html_body, &link))
+                (email::with_link(&text_body, &link), email::with_link(&html_body, &link))
             }
             SecretLink::Unusable(reason) => {
                 outbox::mark_attempt_failed(&self.db, row, true, reason, now).await?;
@@ -158,8 +160,8 @@ impl<S: Sender> MailWorker<S> {
             }
             // No secret: the link is the app's own address.
             SecretLink::None => (
-                email::with_link(&row.text_body, &self.public_base_url),
-                email::with_link(&row.html_body, &self.public_base_url),
+                email::with_link(&text_body, &self.public_base_url),
+                email::with_link(&html_body, &self.public_base_url),
             ),
         };
         let message = match self.build_message(row, text, html) {

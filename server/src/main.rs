@@ -1,5 +1,6 @@
 //! `server`: starts Babysteps; `server invite-therapist EMAIL` creates a therapist account
-//! for the operator. Configuration comes from the environment (`server --help`).
+//! for the operator; `server backup PATH` copies a SQLite database while it runs.
+//! Configuration comes from the environment (`server --help`).
 
 use server::{
     config::{help_text, Config},
@@ -31,6 +32,7 @@ async fn main() -> ExitCode {
     let outcome = match args.as_slice() {
         [] => run(config).await,
         [command, email] if command == "invite-therapist" => invite_therapist(&config, email).await,
+        [command, path] if command == "backup" => backup(&config, path).await,
         _ => Err("unknown command; see `server --help`".into()),
     };
     match outcome {
@@ -72,6 +74,12 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         state.mail.wakeup.clone(),
         worker_stopped_for_planner(&stop_worker),
     ));
+    // Retention purges and expired rows, at start-up and then daily.
+    let records = tokio::spawn(server::records::run_daily(
+        db.clone(),
+        server::records::DAILY,
+        worker_stopped_for_planner(&stop_worker),
+    ));
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .map_err(|error| format!("LISTEN_ADDR: cannot listen on {} ({error})", config.listen_addr))?;
@@ -82,6 +90,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // Requests are finished; let the mail worker finish the email it is sending.
     let _ = stop_worker.send(true);
     let _ = planner.await;
+    let _ = records.await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }
@@ -123,7 +132,22 @@ async fn invite_therapist(config: &Config, email: &str) -> Result<(), Box<dyn st
     Ok(())
 }
 
-/// A second receiver of the stop signal, for the reminder planner.
+/// Writes a consistent copy of the SQLite database to `path` while the server may be
+/// running; on PostgreSQL, says that `pg_dump` is the way (exit status 1).
+async fn backup(config: &Config, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let db = server::open_database(config).await?;
+    let outcome = server::records::backup(&db, std::path::Path::new(path)).await;
+    db.close().await?;
+    match outcome? {
+        server::records::BackupOutcome::Written => {
+            println!("Backed up the database to {path} (a consistent copy; see the README to restore it).");
+            Ok(())
+        }
+        server::records::BackupOutcome::UsePgDump => Err(server::records::PG_DUMP_ADVICE.into()),
+    }
+}
+
+/// Another receiver of the stop signal, for the reminder planner and the records job.
 fn worker_stopped_for_planner(stop: &tokio::sync::watch::Sender<bool>) -> tokio::sync::watch::Receiver<bool> {
     stop.subscribe()
 }

@@ -225,6 +225,19 @@ async fn every_case_function_answers_each_actor_correctly() {
             vec![("case_id", pending_case.clone()), ("partner_id", partner.clone())],
             [401, 404, 200, 403, 403, 403],
         ),
+        ("settings/retention", vec![("retention_years", "7".into())], [401, 200, 200, 403, 403, 403]),
+        ("settings/retention", vec![("retention_years", "0".into())], [401, 422, 422, 403, 403, 403]),
+        (
+            "cases/erase",
+            vec![("case_id", pending_case.clone()), ("scope", partner.clone())],
+            [401, 404, 422, 403, 403, 403],
+        ),
+        // Last: it erases the waiting pair's second partner.
+        (
+            "cases/erase",
+            vec![("case_id", pending_case.clone()), ("scope", partner.clone()), ("understood", "yes".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
     ];
     check_calls(&world, calls, "Owner's couple", &["owner"]).await;
 }

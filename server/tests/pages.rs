@@ -150,13 +150,17 @@ async fn world(db: &DatabaseConnection) -> Ids {
         times: vec![now + Duration::days(30)],
     };
     messages::send_follow_up(db, owner, case_id, follow_up, now).await.unwrap();
-    let consult_token = outbox_emails::Entity::find()
+    let follow_up_email = outbox_emails::Entity::find()
         .filter(outbox_emails::Column::Kind.eq("follow_up"))
         .one(db)
         .await
         .unwrap()
-        .expect("a follow-up in the outbox")
-        .text_body
+        .expect("a follow-up in the outbox");
+    // The mail worker mints the consultation link as it sends the email.
+    let consult_token = messages::mint_consultation_links(db, &follow_up_email)
+        .await
+        .unwrap()
+        .0
         .split("/consult/")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())

@@ -25,7 +25,7 @@ use {
         case_page, caseload,
         caseload::{CaseloadQuery, CaseloadSort},
         cases::{self, CaseDraft, PartnerFields},
-        outbox,
+        erasure, outbox,
     },
 };
 
@@ -182,6 +182,21 @@ pub struct CasePageView {
     pub emails: Vec<EmailView>,
     /// False when no SMTP server is configured (email waits in the outbox).
     pub smtp_configured: bool,
+    /// Erasure and retention facts for the case.
+    pub records: CaseRecordsView,
+}
+
+/// What the case page says about erasure and retention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRecordsView {
+    /// How many years the therapist keeps closed cases (Settings).
+    pub retention_years: i16,
+    /// For a closed case not yet purged: when the retention job purges its content.
+    pub purge_on: Option<DateTime<Utc>>,
+    /// When the case's content was erased (on request or by retention), if it was.
+    pub erased_at: Option<DateTime<Utc>>,
+    /// The partners whose content was erased.
+    pub erased_partners: Vec<i32>,
 }
 
 /// What a client sees of their own case.
@@ -430,7 +445,23 @@ impl From<cases::CaseDetail> for CaseView {
 impl CasePageView {
     /// The wire form of the case page.
     pub fn new(page: case_page::CasePage, smtp_configured: bool) -> Result<Self, AppError> {
+        let case = &page.detail.case;
+        let retention_years = page.compose.therapist.retention_years;
+        let records = CaseRecordsView {
+            retention_years,
+            purge_on: (case.status == CaseStatus::Closed && case.erased_at.is_none())
+                .then(|| erasure::purge_date(case.status_changed_at, retention_years)),
+            erased_at: case.erased_at,
+            erased_partners: page
+                .detail
+                .partners
+                .iter()
+                .filter(|(p, _)| p.erased_at.is_some())
+                .map(|(p, _)| p.id)
+                .collect(),
+        };
         Ok(CasePageView {
+            records,
             case: page.detail.into(),
             homework: page.homework.into(),
             exchange: CaseExchangeView::new(page.board, page.practice, page.pact, page.notes)?,
@@ -474,6 +505,33 @@ pub async fn remove_partner(case_id: i32, partner_id: i32) -> Result<(), AppErro
     let req = request::current()?;
     let actor = req.actor().await?;
     cases::remove_partner(req.db(), actor, case_id, partner_id, request::now()).await
+}
+
+/// What an erasure removed, by kind, for the confirmation on the case page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasedView {
+    /// `(kind, count)`, e.g. `("answers", 4)`.
+    pub counts: Vec<(String, u64)>,
+}
+
+/// Erases one partner's content (`scope` = the partner's id) or the whole case's
+/// (`scope` = `case`), once the therapist ticked `understood`.
+#[server(endpoint = "cases/erase")]
+pub async fn erase_content(
+    case_id: i32,
+    scope: String,
+    #[server(default)] understood: Option<String>,
+) -> Result<ErasedView, AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    // Whose case it is comes first: nobody else learns anything about their input.
+    crate::services::access::owned_case(req.db(), actor, case_id).await?;
+    let scope = erasure::Scope::parse(&scope)?;
+    if understood.is_none() {
+        return Err(AppError::invalid("understood", "Tick the box to confirm that this cannot be undone."));
+    }
+    let erased = erasure::erase(req.db(), actor, case_id, scope, request::now()).await?;
+    Ok(ErasedView { counts: erased.0.into_iter().map(|(kind, count)| (kind.to_owned(), count)).collect() })
 }
 
 /// Saves the therapist's private notes on a case.

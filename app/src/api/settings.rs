@@ -32,6 +32,8 @@ pub struct SettingsView {
     pub crisis_line: String,
     /// "Usually replies within N days", if set.
     pub reply_within_days: Option<i16>,
+    /// How many years closed cases are kept before their content is purged.
+    pub retention_years: i16,
 }
 
 #[cfg(feature = "ssr")]
@@ -48,6 +50,7 @@ impl From<crate::entities::users::Model> for SettingsView {
             reminders: account.reminders,
             crisis_line: account.crisis_line,
             reply_within_days: account.reply_within_days,
+            retention_years: account.retention_years,
         }
     }
 }
@@ -124,4 +127,12 @@ pub async fn save_reminders(on: bool) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     settings::set_reminders(req.db(), actor, on, request::now()).await
+}
+
+/// A therapist sets how many years closed cases are kept.
+#[server(endpoint = "settings/retention")]
+pub async fn save_retention(retention_years: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    settings::set_retention_years(req.db(), actor, &retention_years, request::now()).await
 }

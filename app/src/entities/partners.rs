@@ -20,6 +20,7 @@ pub struct Model {
     pub joined_at: Option<DateTimeUtc>,
     pub share_ratings: bool,
     pub removed_at: Option<DateTimeUtc>,
+    pub erased_at: Option<DateTimeUtc>,
     pub declined_flag_cleared_at: Option<DateTimeUtc>,
 }
 

@@ -26,6 +26,7 @@ pub struct Model {
     pub reply_within_days: Option<i16>,
     pub second_factor_required: bool,
     pub email_verified_at: Option<DateTimeUtc>,
+    pub retention_years: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

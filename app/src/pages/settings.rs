@@ -3,7 +3,7 @@
 //! reply time).
 
 use crate::{
-    api::settings::{load_settings, SaveSettings, SettingsView},
+    api::settings::{load_settings, SaveRetention, SaveSettings, SettingsView},
     components::{
         form::{
             action_error, form_action, Field, FieldIds, FieldLayout, FormError, SelectField, TextArea,
@@ -40,14 +40,19 @@ const REPLY_DAY_OPTIONS: [(&str, &str); 15] = [
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = form_action::<SaveSettings>();
-    let settings = Resource::new(move || save.version().get(), |_| load_settings());
+    let retention = form_action::<SaveRetention>();
+    let settings =
+        Resource::new(move || (save.version().get(), retention.version().get()), |_| load_settings());
     view! {
         <Title text="Settings"/>
         <RequireRole role=Role::Therapist>
             <section aria-labelledby="settings-title" class="form-card">
                 <h1 id="settings-title">"Settings"</h1>
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move { settings.await.map(|s| settings_form(s, save)) })}
+                    {move || Suspend::new(async move { settings.await.map(|s| {
+                        let years = s.retention_years;
+                        view! { {settings_form(s, save)} {retention_form(years, retention)} }
+                    }) })}
                 </Transition>
             </section>
         </RequireRole>
@@ -111,6 +116,31 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
             <div class="form-actions">
                 <button type="submit" class="button-primary">"Save settings"</button>
                 <span role="status" class="saved-note">{move || saved().then_some("Settings saved.")}</span>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// "Keep closed cases N years": when the daily job purges a closed case's content.
+fn retention_form(years: i16, save: ServerAction<SaveRetention>) -> impl IntoView {
+    let error: Signal<Option<AppError>> = action_error(save.value());
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <h2 id="retention-title">"Records"</h2>
+        <ActionForm action=save>
+            <TextField
+                label="Keep closed cases for (years)"
+                name="retention_years"
+                input_type="number"
+                hint="A closed case's content is purged this many years after it was closed (each closed case shows the date); the audit trail keeps a note of what was purged. 7 years is this app's default, not legal advice: follow the rules for clinical records where you practise."
+                max_length=2
+                value=Some(years.to_string())
+                error=error
+            />
+            <FormError error=error/>
+            <div class="form-actions">
+                <button type="submit" class="button-secondary">"Save retention"</button>
+                <span role="status" class="saved-note">{move || saved().then_some("Retention saved.")}</span>
             </div>
         </ActionForm>
     }

@@ -162,6 +162,11 @@ pub enum AuditAction {
     TherapistInvited,
     /// An invited therapist chose their name and password through their link.
     InvitationCompleted,
+    /// The therapist erased a partner's or a case's content on request (a tombstone: the
+    /// entry for the erasure, then one per kind of record with its count).
+    ContentErased,
+    /// The retention job purged a closed case's content (a tombstone, as for erasure).
+    ContentPurged,
 }
 
 impl AuditAction {
@@ -237,6 +242,8 @@ impl AuditAction {
             AuditAction::AccountRetired => "account.retired",
             AuditAction::TherapistInvited => "account.therapist_invited",
             AuditAction::InvitationCompleted => "account.invitation_completed",
+            AuditAction::ContentErased => "content.erased",
+            AuditAction::ContentPurged => "content.purged",
         }
     }
 

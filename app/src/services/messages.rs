@@ -276,19 +276,19 @@ pub async fn send_follow_up(
         }
         let mut times = Vec::new();
         for slot in &slots {
-            let token = SecretToken::generate();
+            // No secret yet: the mail worker mints it when it sends the email (an empty
+            // secret matches no link, as only SHA-256 digests are ever compared).
             let link = slot_links::ActiveModel {
                 slot_id: Set(slot.id),
                 partner_id: Set(partner.id),
-                secret: Set(token.hash()),
+                secret: Set(String::new()),
                 used_at: Set(None),
                 ..Default::default()
             }
             .insert(&txn)
             .await?;
             let label = slot.starts_at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M").to_string();
-            times
-                .push((label, format!("{}/consult/{}-{}", email::LINK_PLACEHOLDER, link.id, token.expose())));
+            times.push((label, format!("{}/consult/{}", email::LINK_PLACEHOLDER, consult_marker(link.id))));
         }
         outbox::enqueue_at(
             &txn,
@@ -315,6 +315,58 @@ pub async fn send_follow_up(
     audit::record(&txn, AuditEvent::by(actor, AuditAction::FollowUpQueued, "case", case_id), now).await?;
     txn.commit().await?;
     Ok(sent)
+}
+
+/// The marker a queued follow-up holds where a consultation link's `<id>-<secret>` goes;
+/// [`mint_consultation_links`] replaces it when the email is sent. A therapist cannot write
+/// one: `{…}` names other than the known placeholders are refused.
+fn consult_marker(link_id: i32) -> String {
+    format!("{{consult:{link_id}}}")
+}
+
+/// The start of every consultation marker.
+const CONSULT_MARKER_START: &str = "{consult:";
+
+/// Mints a fresh secret for each consultation link an outbox email carries (replacing any
+/// earlier one, as a retry does) and returns its text and HTML bodies with the links filled
+/// in. Only the secret's SHA-256 is stored, so no usable link ever sits in the database;
+/// call it as the email is sent. A link that is not this email's partner's, or no longer
+/// exists (erased), becomes a link that opens nothing.
+pub async fn mint_consultation_links(
+    db: &impl ConnectionTrait,
+    email: &crate::entities::outbox_emails::Model,
+) -> Result<(String, String), AppError> {
+    let (mut text, mut html) = (email.text_body.clone(), email.html_body.clone());
+    for link_id in consult_link_ids(&text) {
+        let link = slot_links::Entity::find_by_id(link_id).one(db).await?;
+        let filled = match link {
+            Some(link) if Some(link.partner_id) == email.partner_id => {
+                let token = SecretToken::generate();
+                let mut active = link.into_active_model();
+                active.secret = Set(token.hash());
+                active.update(db).await?;
+                format!("{link_id}-{}", token.expose())
+            }
+            _ => format!("{link_id}-gone"),
+        };
+        let marker = consult_marker(link_id);
+        text = text.replace(&marker, &filled);
+        html = html.replace(&marker, &filled);
+    }
+    Ok((text, html))
+}
+
+/// The link ids of the consultation markers in `text`, each once, in order.
+fn consult_link_ids(text: &str) -> Vec<i32> {
+    let mut ids = Vec::new();
+    for (at, _) in text.match_indices(CONSULT_MARKER_START) {
+        let rest = &text[at + CONSULT_MARKER_START.len()..];
+        let id = rest.split_once('}').and_then(|(id, _)| id.parse::<i32>().ok());
+        if let Some(id) = id.filter(|id| !ids.contains(id)) {
+            ids.push(id);
+        }
+    }
+    ids
 }
 
 /// True when the partner has an invitation the therapist did not revoke.
@@ -514,4 +566,21 @@ pub async fn choose_slot(
     .await?;
     txn.commit().await?;
     Ok(slot.starts_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consultation_markers_are_found_once_each() {
+        let text = format!(
+            "a {} b {} c {} {{consult:x}} {{consult:",
+            consult_marker(3),
+            consult_marker(12),
+            consult_marker(3)
+        );
+        assert_eq!(consult_link_ids(&text), vec![3, 12]);
+        assert!(consult_link_ids("no links").is_empty());
+    }
 }

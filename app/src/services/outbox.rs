@@ -237,10 +237,15 @@ pub async fn claim_due(
     Ok(claimed)
 }
 
-/// Records a delivery.
+/// Records a delivery and empties the email's bodies and calendar attachment: what was
+/// written lives in the recipient's mailbox, not here. Subject, recipient, status and times
+/// stay for the therapist's email history.
 pub async fn mark_sent(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Result<(), AppError> {
     outbox_emails::Entity::update_many()
         .col_expr(outbox_emails::Column::Status, Expr::value(EmailStatus::Sent.as_str()))
+        .col_expr(outbox_emails::Column::TextBody, Expr::value(""))
+        .col_expr(outbox_emails::Column::HtmlBody, Expr::value(""))
+        .col_expr(outbox_emails::Column::Calendar, Expr::value(Option::<String>::None))
         .col_expr(outbox_emails::Column::SentAt, Expr::value(now))
         .col_expr(outbox_emails::Column::ClaimedAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(outbox_emails::Column::LastError, Expr::value(Option::<String>::None))

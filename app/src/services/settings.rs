@@ -131,3 +131,31 @@ pub async fn set_reminders(
     active.update(db).await?;
     audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
 }
+
+/// A therapist sets how many years closed cases are kept before their content is purged
+/// (1 to 50; blank is refused at the field).
+pub async fn set_retention_years(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    years: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use super::erasure::MAX_RETENTION_YEARS;
+    actor.require_role(crate::domain::Role::Therapist)?;
+    let years = years
+        .trim()
+        .parse::<i16>()
+        .ok()
+        .filter(|years| (1..=MAX_RETENTION_YEARS).contains(years))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "retention_years",
+                format!("Enter a whole number of years from 1 to {MAX_RETENTION_YEARS}."),
+            )
+        })?;
+    let mut active = account(db, actor).await?.into_active_model();
+    active.retention_years = Set(years);
+    active.updated_at = Set(now);
+    active.update(db).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
+}

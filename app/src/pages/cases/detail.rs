@@ -8,13 +8,16 @@ use super::{
 };
 use crate::{
     api::{
-        cases::{load_case_page, CasePageView, PartnerView, RemovePartner, SaveCaseNotes, SetCaseStatus},
+        cases::{
+            load_case_page, CasePageView, CaseRecordsView, EraseContent, PartnerView, RemovePartner,
+            SaveCaseNotes, SetCaseStatus,
+        },
         invitations::{InvitePartner, RevokeInvitation},
     },
     components::{
         dates::short_date,
         email_table::EmailTable,
-        form::{action_error, form_action, FormError, TextArea},
+        form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextArea},
         guard::RequireRole,
     },
     domain::{
@@ -34,6 +37,7 @@ struct CaseActions {
     invite: ServerAction<InvitePartner>,
     revoke: ServerAction<RevokeInvitation>,
     remove_partner: ServerAction<RemovePartner>,
+    erase: ServerAction<EraseContent>,
     homework: HomeworkActions,
     notes: NoteActions,
 }
@@ -49,6 +53,7 @@ pub fn CasePage() -> impl IntoView {
         invite: form_action(),
         revoke: form_action(),
         remove_partner: form_action(),
+        erase: form_action(),
         homework: HomeworkActions::default(),
         notes: NoteActions::default(),
     };
@@ -60,6 +65,7 @@ pub fn CasePage() -> impl IntoView {
                 actions.invite.version().get(),
                 actions.revoke.version().get(),
                 actions.remove_partner.version().get(),
+                actions.erase.version().get(),
                 actions.homework.assign.version().get(),
                 actions.homework.unlock.version().get(),
                 actions.homework.assign_exercise.version().get(),
@@ -80,7 +86,16 @@ pub fn CasePage() -> impl IntoView {
 }
 
 fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
-    let CasePageView { case, homework, exchange, compose, templates, emails, smtp_configured } = page;
+    let CasePageView {
+        case,
+        homework,
+        exchange,
+        compose,
+        templates,
+        emails,
+        smtp_configured,
+        records: retention,
+    } = page;
     let status_error = action_error(actions.set_status.value());
     let invite_error = Signal::derive(move || {
         actions
@@ -103,6 +118,12 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
     };
     let case_id = case.id;
     let partner_names: Vec<String> = case.partners.iter().map(|p| p.first_name.clone()).collect();
+    let erasable: Vec<(i32, String)> = case
+        .partners
+        .iter()
+        .filter(|p| !retention.erased_partners.contains(&p.id))
+        .map(|p| (p.id, p.first_name.clone()))
+        .collect();
     let urgent: Vec<String> =
         exchange.notes.iter().filter(|n| n.urgent && n.unread()).map(|n| n.partner.clone()).collect();
     view! {
@@ -128,6 +149,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
                 {format!("{} since {}. ", case.status.label(), short_date(case.status_changed_at))}
                 {format!("Confidentiality policy: {}.", case.policy.label())}
             </p>
+            {retention_notice(&retention)}
             <div class="case-actions">
                 <A href=edit attr:class="button-secondary">"Edit case"</A>
                 <A href=records attr:class="button-secondary">"Records"</A>
@@ -203,6 +225,8 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
                 <h2 id="emails-title">"Emails"</h2>
                 <EmailTable emails=emails/>
             </section>
+
+            {erase_section(case_id, retention.erased_at.is_none(), erasable, actions.erase)}
         </article>
     }
 }
@@ -267,4 +291,71 @@ fn partner_card(case_id: i32, partner: PartnerView, closed: bool, actions: CaseA
             })}
         </section>
     }
+}
+
+/// When a closed case will be purged, or when its content was erased.
+fn retention_notice(records: &CaseRecordsView) -> impl IntoView {
+    let text = match (records.erased_at, records.purge_on) {
+        (Some(at), _) => Some(format!("This case's content was erased on {}.", short_date(at))),
+        (None, Some(on)) => Some(format!(
+            "Closed cases are kept {} years (Settings): this case's content will be purged on {}.",
+            records.retention_years,
+            short_date(on)
+        )),
+        (None, None) => None,
+    };
+    text.map(|text| view! { <p class="notice notice-info retention-notice">{text}</p> })
+}
+
+/// The form that erases one partner's content or the whole case's, with what goes and what
+/// stays said before the button. Works without JavaScript (a plain form post).
+fn erase_section(
+    case_id: i32,
+    case_has_content: bool,
+    partners: Vec<(i32, String)>,
+    erase: ServerAction<EraseContent>,
+) -> impl IntoView {
+    let error = action_error(erase.value());
+    let done = move || {
+        erase.value().get().and_then(Result::ok).map(|erased| {
+            let total: u64 = erased.counts.iter().map(|(_, count)| count).sum();
+            format!("Erased {total} records. The audit trail keeps a note of what was erased, without the content.")
+        })
+    };
+    let mut options: Vec<(String, String)> =
+        partners.into_iter().map(|(id, name)| (id.to_string(), format!("{name}'s content"))).collect();
+    if case_has_content {
+        options.push(("case".to_owned(), "The whole case: both partners' content and your notes".to_owned()));
+    }
+    let scope = FieldIds::for_name("scope");
+    let understood = FieldIds::for_name("understood");
+    let message =
+        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.message_for(name)));
+    (!options.is_empty()).then(|| view! {
+        <section aria-labelledby="erase-title">
+            <h2 id="erase-title">"Erase content"</h2>
+            <details class="erase-content">
+                <summary>"Erase a partner's content or the whole case on request…"</summary>
+                <p>"Use this when a client asks for their data to be deleted, or when you must not keep it. It cannot be undone: export the record first if you need a copy."</p>
+                <p><strong>"What goes: "</strong>"the partner's answers, drafts and shared copies with your comments on them, the wishes between the partners with their answers and agreements (they hold both partners' words), check-ins, step 5 writing, private notes and your replies, consultation links, the text of every email about them (unsent emails are cancelled), their name, email and pronouns, and their client account (they are signed out at once and cannot sign in again). For the whole case, also your notes, the notes on its homework, its proposed consultation times and its name; the case is closed."</p>
+                <p><strong>"What stays: "</strong>"the audit trail, untouched, with one more entry saying what kinds of record were erased and how many, when and by you — never their content; the email list's subjects, recipients and times; the partner as \"Erased\"."</p>
+                <ActionForm action=erase>
+                    <input type="hidden" name="case_id" value=case_id/>
+                    <Field ids=scope.clone() label="What to erase" error=message("scope")>
+                        <select id=scope.control.clone() name="scope">
+                            {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                        </select>
+                    </Field>
+                    <Field ids=understood.clone() label="I understand that this cannot be undone" layout=FieldLayout::Beside error=message("understood")>
+                        <input type="checkbox" id=understood.control.clone() name="understood" value="yes"/>
+                    </Field>
+                    <FormError error=error/>
+                    <div class="form-actions">
+                        <button type="submit" class="button-danger">"Erase now"</button>
+                        <span role="status" class="saved-note">{done}</span>
+                    </div>
+                </ActionForm>
+            </details>
+        </section>
+    })
 }
