@@ -28,7 +28,8 @@ release:
 ## Print the size of the release browser bundle, raw and compressed (builds it first)
 wasm-size: release
 
-## Time the caseload queries at 10 and 10,000 cases (SQLite, and PostgreSQL when it is running)
+## Time the caseload queries at 10 and 10,000 cases, and a large case's export (size, time,
+## peak memory) (SQLite, and PostgreSQL when it is running)
 bench:
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
-	  cargo bench -p app --features ssr --bench caseload
+	  cargo bench -p app --features ssr --bench caseload --bench export

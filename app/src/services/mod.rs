@@ -13,6 +13,7 @@ pub mod cases;
 pub mod clock;
 pub mod database;
 pub mod email;
+pub mod export;
 pub mod exchange;
 pub mod homework;
 pub mod invitations;
