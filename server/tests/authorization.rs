@@ -719,7 +719,8 @@ async fn the_record_downloads_answer_each_actor_correctly() {
         .all(&world.db)
         .await
         .unwrap();
-    assert_eq!(refused.len(), 14, "every refused download is recorded");
+    let summary: Vec<(&str, &str)> = refused.iter().map(|e| (e.action.as_str(), e.record_id.as_str())).collect();
+    assert_eq!(refused.len(), 14, "every refused download is recorded: {summary:?}");
 }
 
 /// The account functions, as each actor: "who am I" answers everyone (and names nobody to

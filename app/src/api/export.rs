@@ -23,6 +23,7 @@ pub use routes::{case_export, client_export};
 mod routes {
     use crate::{
         api::{audit::AuditedRoute, request},
+        domain::Role,
         error::AppError,
         services::export::{self, Export},
         state::AppState,
@@ -46,6 +47,8 @@ mod routes {
         let req = request::Request::from_route(state.clone(), parts);
         let prepared = async {
             let actor = req.actor().await?;
+            // A client is refused as such whatever the id; a malformed id is no one's case.
+            actor.require_role(Role::Therapist)?;
             let case_id = case_id.parse().map_err(|_| AppError::NotFound)?;
             export::case_export(req.db(), actor, case_id, request::now()).await
         };
