@@ -9,8 +9,8 @@
 use app::{
     entities::{audit_entries, check_ins},
     services::{
-        accounts::{self, TherapistSignUp},
         access::partners_of,
+        accounts::{self, TherapistSignUp},
         cases::{self, CaseDraft, PartnerFields},
         clock, database,
         export::case_export,
@@ -32,9 +32,10 @@ fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
-            status.lines().find(|line| line.starts_with(field)).and_then(|line| {
-                line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok())
-            })
+            status
+                .lines()
+                .find(|line| line.starts_with(field))
+                .and_then(|line| line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()))
         })
         .unwrap_or(0)
 }
@@ -48,12 +49,19 @@ async fn therapist(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<Actor
     let form = TherapistSignUp::parse("Bench Therapist", "bench@example.org", "a calm and quiet river")?;
     let invited = accounts::invite_therapist(db, &form.email, false, now).await?;
     let (_, token) = accounts::mint_link_token(db, invited.link_id, now).await?.ok_or("no link")?;
-    Ok(accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now).await?)
+    Ok(accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), now)
+        .await?)
 }
 
-async fn seed(db: &DatabaseConnection, weeks: i64, audit_rows: usize, now: DateTime<Utc>) -> Outcome<(Actor, i32)> {
+async fn seed(
+    db: &DatabaseConnection,
+    weeks: i64,
+    audit_rows: usize,
+    now: DateTime<Utc>,
+) -> Outcome<(Actor, i32)> {
     let therapist = therapist(db, now).await?;
-    let fields = |first_name, email, seeks| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks };
+    let fields =
+        |first_name, email, seeks| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks };
     let draft = CaseDraft::parse(
         "Alex & Sam",
         "no_secrets",
@@ -75,7 +83,8 @@ async fn seed(db: &DatabaseConnection, weeks: i64, audit_rows: usize, now: DateT
                 noticed: Set("partly".into()),
                 emotional: Set((back % 11) as i16),
                 physical: Set(((back + 4) % 11) as i16),
-                note: Set(format!("Week {back}: we talked after dinner and it went better than last time. ").repeat(3)),
+                note: Set(format!("Week {back}: we talked after dinner and it went better than last time. ")
+                    .repeat(3)),
                 updated_at: Set(now),
                 ..Default::default()
             });

@@ -74,7 +74,8 @@ async fn full_case(db: &DatabaseConnection, tag: &str) -> Couple {
         .unwrap();
     homework::comment(db, c.therapist, a_response.id, None, "FORBIDDEN-COMMENT-TO-A", t0()).await.unwrap();
     homework::set_reviewed(db, c.therapist, a_response.id, false, t0()).await.unwrap();
-    let draft = answers(&[("emotional_meaning", "FORBIDDEN-REOPENED-DRAFT"), ("behaviours", "A-SHARED-OK wish")]);
+    let draft =
+        answers(&[("emotional_meaning", "FORBIDDEN-REOPENED-DRAFT"), ("behaviours", "A-SHARED-OK wish")]);
     homework::save_answers(db, c.a, step(1), a_response.revision, &draft, SaveIntent::Draft, t0())
         .await
         .unwrap();
@@ -175,7 +176,9 @@ async fn therapist_export_holds_the_whole_record(db: &DatabaseConnection) {
     assert!(!files[0].1.contains("FORBIDDEN-A-ONLY-EMAIL"), "email bodies stay out");
     let trail = record["audit_trail"].as_array().unwrap();
     assert!(trail.iter().any(|e| e["action"] == "case.exported"), "the export itself is in the trail");
-    assert!(trail.iter().all(|e| e["id"].is_i64() && e["occurred_at"].is_string() && e["outcome"].is_string()));
+    assert!(trail
+        .iter()
+        .all(|e| e["id"].is_i64() && e["occurred_at"].is_string() && e["outcome"].is_string()));
 
     let html = &files[1].1;
     assert!(html.starts_with("<!doctype html>"));
@@ -240,7 +243,10 @@ async fn client_export_never_holds_the_other_partners_private_writing(db: &Datab
     for (name, text) in &a_files {
         assert!(text.contains("FORBIDDEN-REOPENED-DRAFT") && text.contains("FORBIDDEN-LETTING-GO"), "{name}");
         assert!(!text.contains("B-OWN check-in") && !text.contains("B-OWN letting go"), "{name}");
-        assert!(!text.contains("B-OWN private note") && !text.contains("FORBIDDEN-THERAPIST-NOTES"), "{name}");
+        assert!(
+            !text.contains("B-OWN private note") && !text.contains("FORBIDDEN-THERAPIST-NOTES"),
+            "{name}"
+        );
     }
 }
 
@@ -249,7 +255,10 @@ async fn after_closing_a_client_exports_only_their_own_writing(db: &DatabaseConn
     cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
     let files = unzip(export::client_export(db, c.b, t0()).await.unwrap().to_bytes(db).await.unwrap());
     for (name, text) in &files {
-        assert!(!text.contains("A-SHARED-OK") && !text.contains("FORBIDDEN"), "{name} holds only B's writing");
+        assert!(
+            !text.contains("A-SHARED-OK") && !text.contains("FORBIDDEN"),
+            "{name} holds only B's writing"
+        );
         assert!(text.contains("B-OWN step one") && text.contains("B-OWN private note"), "{name}");
     }
 }

@@ -703,7 +703,10 @@ async fn the_record_downloads_answer_each_actor_correctly() {
                 assert!(files.contains("\"schema_version\":1"), "{path} as {actor}");
                 assert_eq!(files.contains("Owner's couple"), actor != &"client of another case");
             } else {
-                assert!(!String::from_utf8_lossy(&body).contains("Owner's couple"), "{path} leaked to {actor}");
+                assert!(
+                    !String::from_utf8_lossy(&body).contains("Owner's couple"),
+                    "{path} leaked to {actor}"
+                );
             }
         }
     }
@@ -719,7 +722,8 @@ async fn the_record_downloads_answer_each_actor_correctly() {
         .all(&world.db)
         .await
         .unwrap();
-    let summary: Vec<(&str, &str)> = refused.iter().map(|e| (e.action.as_str(), e.record_id.as_str())).collect();
+    let summary: Vec<(&str, &str)> =
+        refused.iter().map(|e| (e.action.as_str(), e.record_id.as_str())).collect();
     assert_eq!(refused.len(), 14, "every refused download is recorded: {summary:?}");
 }
 

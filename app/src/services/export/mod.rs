@@ -38,9 +38,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use schema::*;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sink::{failed, ChunkSender, ZipOut};
 use std::io::{self, Write};
 
@@ -125,7 +123,11 @@ pub async fn case_export(
 /// A client's export of their own writing and what was shared with them (also after the
 /// case is closed or they were removed: then their own writing only). Audited as
 /// `own_writing.exported`.
-pub async fn client_export(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Export, AppError> {
+pub async fn client_export(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Export, AppError> {
     let (me, case) = client_membership(db, actor).await?;
     let partners = partners_of(db, case.id).await?;
     let other = other_partner(partners.clone(), &me)?;
@@ -227,7 +229,12 @@ impl Export {
         }
     }
 
-    async fn walk(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn walk(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.begin(out, &self.header()).map_err(failed)?;
         self.homework(db, out, emit).await?;
         self.exchange(db, out, emit).await?;
@@ -242,7 +249,12 @@ impl Export {
         out.pass_on().await
     }
 
-    async fn homework(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn homework(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::Homework).map_err(failed)?;
         let mut page = 0;
         loop {
@@ -377,10 +389,16 @@ impl Export {
         Ok(())
     }
 
-    async fn exchange(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn exchange(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         // A client reads every wish of the couple once both shared step 1 (and still reach
         // shared content); before, only their own wishes, without the offers made to them.
-        let (mut wish_filter, all_visible) = (Condition::all().add(wishes::Column::CaseId.eq(self.case.id)), true);
+        let (mut wish_filter, all_visible) =
+            (Condition::all().add(wishes::Column::CaseId.eq(self.case.id)), true);
         let all_visible = match self.viewer {
             Viewer::Therapist => all_visible,
             Viewer::Client { wishes_visible: true, .. } => true,
@@ -389,7 +407,8 @@ impl Export {
                 false
             }
         };
-        let found = wishes::Entity::find().filter(wish_filter).order_by_asc(wishes::Column::Id).all(db).await?;
+        let found =
+            wishes::Entity::find().filter(wish_filter).order_by_asc(wishes::Column::Id).all(db).await?;
         let found_offers = if all_visible {
             offers::Entity::find()
                 .filter(offers::Column::WishId.is_in(found.iter().map(|w| w.id)))
@@ -405,7 +424,12 @@ impl Export {
                 offers: found_offers
                     .iter()
                     .filter(|o| o.wish_id == wish.id)
-                    .map(|o| OfferRecord { id: o.id, text: o.text.clone(), status: o.status, created_at: o.created_at })
+                    .map(|o| OfferRecord {
+                        id: o.id,
+                        text: o.text.clone(),
+                        status: o.status,
+                        created_at: o.created_at,
+                    })
                     .collect(),
                 id: wish.id,
                 wisher_id: wish.wisher_id,
@@ -445,7 +469,12 @@ impl Export {
         out.pass_on().await
     }
 
-    async fn check_ins(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn check_ins(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::CheckIns).map_err(failed)?;
         let mut readable = self.own_partners();
         // The other partner's ratings (never their answers or note) when both agreed.
@@ -490,7 +519,12 @@ impl Export {
         Ok(())
     }
 
-    async fn pact(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn pact(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::Pact).map_err(failed)?;
         let found = pact_entries::Entity::find()
             .filter(pact_entries::Column::CaseId.eq(self.case.id))
@@ -520,7 +554,12 @@ impl Export {
         out.pass_on().await
     }
 
-    async fn notes(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn notes(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::PrivateNotes).map_err(failed)?;
         let found = private_notes::Entity::find()
             .filter(private_notes::Column::CaseId.eq(self.case.id))
@@ -538,7 +577,12 @@ impl Export {
                 replies: replies
                     .iter()
                     .filter(|r| r.note_id == note.id)
-                    .map(|r| ReplyRecord { id: r.id, body: r.body.clone(), created_at: r.created_at, read_at: r.read_at })
+                    .map(|r| ReplyRecord {
+                        id: r.id,
+                        body: r.body.clone(),
+                        created_at: r.created_at,
+                        read_at: r.read_at,
+                    })
                     .collect(),
                 id: note.id,
                 partner_id: note.partner_id,
@@ -552,7 +596,12 @@ impl Export {
         out.pass_on().await
     }
 
-    async fn emails(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn emails(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::Emails).map_err(failed)?;
         let mut condition = Condition::all().add(outbox_emails::Column::CaseId.eq(self.case.id));
         if let Viewer::Client { me, .. } = self.viewer {
@@ -590,7 +639,12 @@ impl Export {
     }
 
     /// The case's audit trail, oldest first, a page at a time (keyset on the entry id).
-    async fn audit_trail(&self, db: &impl ConnectionTrait, out: &mut ZipOut, emit: &mut impl Emit) -> Result<(), AppError> {
+    async fn audit_trail(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
         emit.section(out, Section::AuditTrail).map_err(failed)?;
         let mut after = 0_i64;
         loop {
