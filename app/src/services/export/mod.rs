@@ -397,11 +397,9 @@ impl Export {
     ) -> Result<(), AppError> {
         // A client reads every wish of the couple once both shared step 1 (and still reach
         // shared content); before, only their own wishes, without the offers made to them.
-        let (mut wish_filter, all_visible) =
-            (Condition::all().add(wishes::Column::CaseId.eq(self.case.id)), true);
+        let mut wish_filter = Condition::all().add(wishes::Column::CaseId.eq(self.case.id));
         let all_visible = match self.viewer {
-            Viewer::Therapist => all_visible,
-            Viewer::Client { wishes_visible: true, .. } => true,
+            Viewer::Therapist | Viewer::Client { wishes_visible: true, .. } => true,
             Viewer::Client { me, .. } => {
                 wish_filter = wish_filter.add(wishes::Column::WisherId.eq(me));
                 false
@@ -537,7 +535,7 @@ impl Export {
             };
             // The other partner's step 5 only if they shared it.
             let visible = own.contains(&entry.partner_id)
-                || matches!(self.viewer, Viewer::Client { sees_shared: true, .. }) && entry.shared;
+                || (matches!(self.viewer, Viewer::Client { sees_shared: true, .. }) && entry.shared);
             if !visible {
                 continue;
             }
