@@ -120,7 +120,7 @@ async fn bench(backend: &str, url: &str, weeks: i64, audit_rows: usize) -> Outco
     let rss_before = status_kib("VmRSS:");
     let started = Instant::now();
     let export = case_export(&db, therapist, case_id, now).await?;
-    let (sender, mut receiver) = tokio::sync::mpsc::channel(4);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
     let count = async move {
         let (mut bytes, mut chunks) = (0_usize, 0_usize);
         while let Some(chunk) = receiver.recv().await {
