@@ -67,7 +67,8 @@ async fn closing_a_case_ends_its_clients_access(db: &DatabaseConnection) {
     assert!(alex.text.contains("Feeling heard at the end of the day."), "{}", alex.text);
     assert!(alex.text.contains("Before closing") && alex.text.contains("After closing"));
     assert!(!alex.text.contains("Being held without a reason."), "nothing Sam wrote: {}", alex.text);
-    assert!(alex.file_name.starts_with("babysteps-alex-") && alex.file_name.ends_with(".txt"));
+    let download = app::services::export::client_export(db, c.a, t0()).await.unwrap();
+    assert!(download.file_name.starts_with("babysteps-alex-") && download.file_name.ends_with(".zip"));
 }
 
 async fn a_removed_partner_loses_access_and_their_writing_leaves_the_other(db: &DatabaseConnection) {

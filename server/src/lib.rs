@@ -179,10 +179,10 @@ pub fn app_state(config: &Config, db: sea_orm::DatabaseConnection, sealing_key: 
     }
 }
 
-/// The whole HTTP application: pages, server functions, the audit CSV, static files, health
-/// check, and the layers around them: each request's signed-in account looked up once,
-/// the audit context (and refused calls recorded), security, then limits on concurrency,
-/// time and body size.
+/// The whole HTTP application: pages, server functions, the audit CSV and the record
+/// exports, static files, health check, and the layers around them: each request's
+/// signed-in account looked up once, the audit context (and refused calls recorded),
+/// security, then limits on concurrency, time and body size.
 pub fn router(config: &Config, state: AppState) -> Router {
     audit::install_executor();
     let routes = generate_route_list(App);
@@ -191,6 +191,8 @@ pub fn router(config: &Config, state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route(app::api::audit::EXPORT_PATH, get(app::api::audit::export_csv))
+        .route(app::api::export::CASE_EXPORT_ROUTE, get(app::api::export::case_export))
+        .route(app::api::export::CLIENT_EXPORT_PATH, get(app::api::export::client_export))
         .nest_service("/pkg", assets::bundle(&config.site_root.join("pkg")))
         .route_service("/favicon.svg", assets::favicon(&config.site_root))
         .route_service("/favicon.ico", assets::favicon(&config.site_root))

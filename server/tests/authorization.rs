@@ -680,6 +680,10 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         seen.push_str(&response.text().await.unwrap());
     }
+    // B's record download: every file in the ZIP.
+    let download = b.get(format!("{}/my-writing/export", world.base)).send().await.unwrap();
+    assert_eq!(download.status(), StatusCode::OK, "B's record download");
+    seen.push_str(&unzipped(download.bytes().await.unwrap().to_vec()));
     for email in outbox_emails::Entity::find().all(db).await.unwrap() {
         if email.to_address == "partner@example.org" {
             seen.push_str(&format!("{email:?}"));
@@ -694,6 +698,67 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     // A's ratings (9) are not shared: B's check-in page has no partner line.
     let practice = exchange::practice(db, world.b, Utc::now()).await.unwrap();
     assert!(practice.partner_ratings.is_empty());
+}
+
+/// Every file of a ZIP, one after the other.
+fn unzipped(bytes: Vec<u8>) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
+    let mut all = String::new();
+    for index in 0..archive.len() {
+        archive.by_index(index).unwrap().read_to_string(&mut all).unwrap();
+    }
+    all
+}
+
+/// The record downloads (plain GET routes, not server functions), as each actor: the case
+/// export for its therapist only ("not found" for another therapist, forbidden for clients),
+/// a client's own record for clients only; a refusal never carries the record, and each
+/// download leaves one audit entry.
+#[tokio::test]
+async fn the_record_downloads_answer_each_actor_correctly() {
+    use app::entities::audit_entries;
+    let world = world("exports").await;
+    let routes: Vec<(String, Expected)> = vec![
+        (format!("/cases/{}/export", world.owner_case), [401, 404, 200, 403, 403, 403]),
+        ("/cases/not-a-number/export".to_owned(), [401, 404, 404, 403, 403, 403]),
+        ("/my-writing/export".to_owned(), [401, 403, 403, 200, 200, 200]),
+    ];
+    for (path, expected) in routes {
+        for ((actor, client), want) in world.actors.iter().zip(expected) {
+            let response = client.get(format!("{}{path}", world.base)).send().await.unwrap();
+            let status = response.status().as_u16();
+            let zip = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/zip");
+            let body = response.bytes().await.unwrap().to_vec();
+            assert_eq!(status, want, "{path} as {actor}");
+            if status == 200 {
+                assert!(zip, "{path} as {actor} is a ZIP");
+                let files = unzipped(body);
+                assert!(files.contains("\"schema_version\":1"), "{path} as {actor}");
+                assert_eq!(files.contains("Owner's couple"), actor != &"client of another case");
+            } else {
+                assert!(
+                    !String::from_utf8_lossy(&body).contains("Owner's couple"),
+                    "{path} leaked to {actor}"
+                );
+            }
+        }
+    }
+    let exported = |action: &'static str| {
+        audit_entries::Entity::find().filter(audit_entries::Column::Action.eq(action)).all(&world.db)
+    };
+    let case_exports = exported("case.exported").await.unwrap();
+    assert_eq!(case_exports.len(), 1);
+    assert_eq!(case_exports[0].actor_user_id, Some(world.owner.user_id));
+    assert_eq!(exported("own_writing.exported").await.unwrap().len(), 3);
+    let refused = audit_entries::Entity::find()
+        .filter(audit_entries::Column::RecordId.is_in(["cases/export", "client/export"]))
+        .all(&world.db)
+        .await
+        .unwrap();
+    let summary: Vec<(&str, &str)> =
+        refused.iter().map(|e| (e.action.as_str(), e.record_id.as_str())).collect();
+    assert_eq!(refused.len(), 14, "every refused download is recorded: {summary:?}");
 }
 
 /// The account functions, as each actor: "who am I" answers everyone (and names nobody to

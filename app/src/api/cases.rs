@@ -221,27 +221,17 @@ pub struct ClientHomeView {
     pub progress: Option<super::exchange::ProgressView>,
 }
 
-/// A client's own writing, ready to download.
+/// A client's own writing, to read on the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnWritingView {
-    /// The file name to save it under.
-    pub file_name: String,
-    /// The document, to show on the page.
+    /// The document.
     pub text: String,
-    /// A `data:` link that downloads the document (no second request needed).
-    pub download_href: String,
 }
 
 #[cfg(feature = "ssr")]
 impl From<crate::services::own_writing::OwnWriting> for OwnWritingView {
     fn from(writing: crate::services::own_writing::OwnWriting) -> Self {
-        use base64::Engine;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(writing.text.as_bytes());
-        Self {
-            file_name: writing.file_name,
-            download_href: format!("data:text/plain;charset=utf-8;base64,{encoded}"),
-            text: writing.text,
-        }
+        Self { text: writing.text }
     }
 }
 
@@ -599,7 +589,7 @@ pub async fn load_my_homework_page() -> Result<MyHomeworkView, AppError> {
     })
 }
 
-/// Everything the signed-in client wrote, to download (also after the case is closed).
+/// Everything the signed-in client wrote, to read (also after the case is closed).
 #[server(endpoint = "client/my_writing")]
 pub async fn load_own_writing() -> Result<OwnWritingView, AppError> {
     let req = request::current()?;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod exchange;
+pub mod export;
 pub mod homework;
 pub mod invitations;
 pub mod messages;

@@ -42,8 +42,12 @@ pub enum AuditAction {
     PartnerRemoved,
     /// Every session of an account was ended (its case closed, or its partner removed).
     SessionsEnded,
-    /// A client downloaded their own writing.
+    /// A client opened their own writing (My writing).
+    OwnWritingViewed,
+    /// A client downloaded their own record (their writing and what was shared with them).
     OwnWritingExported,
+    /// A therapist downloaded a case's whole record.
+    CaseExported,
     /// The therapist's notes were changed.
     CaseNotesUpdated,
     /// The therapist opened a case page.
@@ -183,7 +187,9 @@ impl AuditAction {
             AuditAction::CaseStatusChanged => "case.status_changed",
             AuditAction::PartnerRemoved => "partner.removed",
             AuditAction::SessionsEnded => "sessions.ended",
+            AuditAction::OwnWritingViewed => "own_writing.viewed",
             AuditAction::OwnWritingExported => "own_writing.exported",
+            AuditAction::CaseExported => "case.exported",
             AuditAction::CaseNotesUpdated => "case.notes_updated",
             AuditAction::CaseViewed => "case.viewed",
             AuditAction::InvitationCreated => "invitation.created",

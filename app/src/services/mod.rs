@@ -15,6 +15,7 @@ pub mod database;
 pub mod email;
 pub mod erasure;
 pub mod exchange;
+pub mod export;
 pub mod homework;
 pub mod housekeeping;
 pub mod invitations;

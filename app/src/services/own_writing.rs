@@ -1,7 +1,8 @@
-//! A client's own writing, as one plain-text document they can download and keep: their
+//! A client's own writing, as one plain-text document to read on "My writing": their
 //! homework answers, wishes, check-ins, step 5 writing and private notes. Nothing the other
 //! partner or the therapist wrote is in it. It stays available after the case is closed or
-//! the client is removed from it.
+//! the client is removed from it. The download is the client's record export
+//! ([`super::export::client_export`]).
 
 use super::{
     access::client_membership,
@@ -18,11 +19,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::fmt::Write;
 
-/// The client's own writing, ready to save as a text file.
+/// The client's own writing, as text.
 #[derive(Debug, Clone)]
 pub struct OwnWriting {
-    /// A file name for it, e.g. `babysteps-alex-2026-11-29.txt`.
-    pub file_name: String,
     /// The document.
     pub text: String,
 }
@@ -124,8 +123,6 @@ pub async fn own_writing(
         line(&mut text, format_args!("{}:\n{}\n", note.created_at.format("%-d %B %Y %H:%M UTC"), note.body));
     }
 
-    audit::record(db, AuditEvent::by(actor, AuditAction::OwnWritingExported, "case", case.id), now).await?;
-    let slug: String =
-        me.first_name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
-    Ok(OwnWriting { file_name: format!("babysteps-{slug}-{}.txt", now.format("%Y-%m-%d")), text })
+    audit::record(db, AuditEvent::by(actor, AuditAction::OwnWritingViewed, "case", case.id), now).await?;
+    Ok(OwnWriting { text })
 }

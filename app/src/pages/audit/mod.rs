@@ -4,7 +4,10 @@
 //! without JavaScript.
 
 use crate::{
-    api::audit::{load_account_audit, load_case_audit, AuditPageView, AuditRowView, EXPORT_PATH},
+    api::{
+        audit::{load_account_audit, load_case_audit, AuditPageView, AuditRowView, EXPORT_PATH},
+        export::case_export_href,
+    },
     components::{
         dates::date_time,
         form::{Field, FieldIds},
@@ -182,6 +185,10 @@ fn audit_page(view: AuditPageView, filter: FilterQuery, path: String, case_id: O
             </Form>
             <p>
                 <a class="button-secondary" href=csv_href download="" rel="external">"Download CSV"</a>
+                {case_id.map(|id| view! {
+                    " "
+                    <a class="button-secondary" href=case_export_href(id) download="" rel="external">"Download the case record (ZIP)"</a>
+                })}
             </p>
             <p class="result-count" role="status">{count}</p>
             {if view.rows.is_empty() {

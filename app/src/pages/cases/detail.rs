@@ -153,6 +153,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             <div class="case-actions">
                 <A href=edit attr:class="button-secondary">"Edit case"</A>
                 <A href=records attr:class="button-secondary">"Records"</A>
+                <a href=crate::api::export::case_export_href(case.id) class="button-secondary" download="" rel="external">"Download the case record (ZIP)"</a>
                 {status_buttons
                     .into_iter()
                     .map(|(status, label)| {

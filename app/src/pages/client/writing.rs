@@ -1,11 +1,14 @@
-//! "My writing": everything the client wrote, to read and download as a text file. It stays
-//! open after the case is closed or the client is removed from it. It also says when their
-//! therapist last opened their writing ("Who has opened my writing").
+//! "My writing": everything the client wrote, to read, and the download of their record (a
+//! ZIP with `record.json` and a printable `record.html`: their own writing and what their
+//! partner shared with them). It stays open after the case is closed or the client is
+//! removed from it. It also says when their therapist last opened their writing ("Who has
+//! opened my writing").
 
 use crate::{
     api::{
         audit::{load_writing_opened, WritingOpenedView},
         cases::load_own_writing,
+        export::CLIENT_EXPORT_PATH,
     },
     components::{dates::date_time, guard::RequireRole},
     domain::Role,
@@ -14,7 +17,7 @@ use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-/// The client's own writing, with a download link, and who has opened it.
+/// The client's own writing, with the download of their record, and who has opened it.
 #[component]
 pub fn OwnWritingPage() -> impl IntoView {
     let writing = Resource::new(|| (), |_| load_own_writing());
@@ -30,10 +33,11 @@ pub fn OwnWritingPage() -> impl IntoView {
                             <h1 id="writing-title">"My writing"</h1>
                             <p class="lead">"Everything you wrote here: your answers, wishes, check-ins, step 5 and private notes. Nothing your partner wrote is in it."</p>
                             <p>
-                                <a class="button-primary" href=writing.download_href download=writing.file_name.clone()>
-                                    {format!("Download {}", writing.file_name)}
+                                <a class="button-primary" href=CLIENT_EXPORT_PATH download="" rel="external">
+                                    "Download my record (ZIP)"
                                 </a>
                             </p>
+                            <p class="aside">"The download holds a file to keep (record.json) and one to read or print (record.html): your own writing, and what your partner chose to share with you."</p>
                             <pre class="own-writing">{writing.text}</pre>
                         </section>
                     })
