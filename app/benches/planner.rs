@@ -58,6 +58,7 @@ fn user(id: i32, role: Role, digest: Digest) -> users::ActiveModel {
         reply_within_days: Set(None),
         second_factor_required: Set(false),
         email_verified_at: Set(Some(now())),
+        retention_years: Set(7),
     }
 }
 
@@ -109,6 +110,7 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
             created_at: Set(now()),
             updated_at: Set(now()),
             pact_completed_at: Set(None),
+            erased_at: Set(None),
         });
         cases::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let rows = chunk.iter().flat_map(|n| {
@@ -125,6 +127,8 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
                 joined_at: Set(client.map(|_| now())),
                 share_ratings: Set(false),
                 removed_at: Set(None),
+                declined_flag_cleared_at: Set(None),
+                erased_at: Set(None),
             })
         });
         partners::Entity::insert_many(rows).exec_without_returning(&txn).await?;

@@ -37,7 +37,7 @@ const WRITING_OPENED_SHOWN: u64 = 20;
 #[derive(Debug, Clone)]
 pub enum AuditScope {
     /// One of the therapist's cases.
-    Case(OwnedCase),
+    Case(Box<OwnedCase>),
     /// The therapist's whole account.
     Account(i32),
 }
@@ -96,7 +96,7 @@ pub async fn case_scope(
     actor: Actor,
     case_id: i32,
 ) -> Result<AuditScope, AppError> {
-    Ok(AuditScope::Case(owned_case(db, actor, case_id).await?))
+    Ok(AuditScope::Case(Box::new(owned_case(db, actor, case_id).await?)))
 }
 
 /// The therapist's own account; clients are refused (403).
