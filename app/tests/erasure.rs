@@ -47,6 +47,7 @@ fn check_in(week: chrono::NaiveDate) -> exchange::CheckInForm {
 async fn couple_with_writing(db: &DatabaseConnection, tag: &str) -> Couple {
     let c = couple_past_step_1(db, tag).await;
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     let week = app::services::clock::week_start(t0().date_naive());
     let step1 = steps(db, c.case_id).await[0].id;
     for client in [c.a, c.b] {

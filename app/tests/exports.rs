@@ -64,6 +64,7 @@ async fn full_case(db: &DatabaseConnection, tag: &str) -> Couple {
     let b_step1 = answers(&[("physical_meaning", "B-OWN step one"), ("behaviours", "B-OWN wish")]);
     homework::save_answers(db, c.b, step(1), 0, &b_step1, SaveIntent::Submit, t0()).await.unwrap();
     share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
     // The therapist comments to A, reopens A's shared step 1; A writes a new draft.
     let a_response = responses::Entity::find()
         .filter(responses::Column::AssignmentId.eq(step(1)))

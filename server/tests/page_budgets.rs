@@ -102,7 +102,8 @@ fn draft(label: &str, names: [&str; 2], emails: [&str; 2]) -> CaseDraft {
 }
 
 /// A therapist with [`CASES`] cases; in the first, Alex has joined, Baby Steps is assigned,
-/// step 1 submitted and shared, a check-in and an unread private note written.
+/// step 1 submitted and shared, steps 3 to 5 opened early, a check-in and an unread private
+/// note written.
 async fn world(db: &DatabaseConnection, base: &str) -> World {
     let now = Utc::now();
     let owner: Actor = therapist(db, "budgets@example.org").await;
@@ -142,6 +143,16 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
     .collect();
     homework::save_answers(db, client, step_1, 0, &answers, SaveIntent::Submit, now).await.unwrap();
     homework::share(db, client, step_1, now).await.unwrap();
+    // The therapist opens steps 3 to 5 early, so the check-in below can be written.
+    let later_steps = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .filter(assignments::Column::StepNumber.gte(3))
+        .all(db)
+        .await
+        .unwrap();
+    for step in later_steps {
+        homework::unlock_early(db, owner, step.id, now).await.unwrap();
+    }
     let form = exchange::CheckInForm {
         week_start: app::services::clock::week_start(now.date_naive()),
         my_part: "done".into(),
@@ -157,11 +168,13 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
         client: signed_in(base, "alex@example.org").await,
         pages: vec![
             // Issue 17's budget is 8 (count and page, partners and invitations, homework and
-            // responses are still separate reads).
-            ("therapist", "/caseload".to_owned(), 11),
+            // responses, and the declined-wishes flags are still separate reads).
+            ("therapist", "/caseload".to_owned(), 12),
             // Issue 17's budget is 12 (each part of the page is still its own read).
-            ("therapist", format!("/cases/{case_id}"), 26),
-            ("client", "/homework".to_owned(), 8),
+            ("therapist", format!("/cases/{case_id}"), 27),
+            // Issue 17's budget is 8: the couple's progress through steps 3 to 5 (open steps,
+            // wishes, agreements) costs 3 reads.
+            ("client", "/homework".to_owned(), 11),
             ("client", format!("/homework/{step_1}"), 8),
         ],
     }
