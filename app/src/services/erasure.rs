@@ -83,10 +83,10 @@ pub const DEFAULT_RETENTION_YEARS: i16 = 7;
 pub const MAX_RETENTION_YEARS: i16 = 50;
 
 /// The day a case closed at `closed_at` is purged when its therapist keeps closed cases
-/// `years` years.
+/// `years` years. A date beyond chrono's range never comes (it is never purged early).
 pub fn purge_date(closed_at: DateTime<Utc>, years: i16) -> DateTime<Utc> {
     let months = u32::try_from(years.max(1)).unwrap_or(1) * 12;
-    closed_at.checked_add_months(Months::new(months)).unwrap_or(closed_at)
+    closed_at.checked_add_months(Months::new(months)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The therapist erases one partner's content, or the whole case's, on request. One
@@ -403,6 +403,12 @@ mod tests {
         let closed = Utc.with_ymd_and_hms(2024, 2, 29, 10, 0, 0).unwrap();
         assert_eq!(purge_date(closed, 7), Utc.with_ymd_and_hms(2031, 2, 28, 10, 0, 0).unwrap());
         assert_eq!(purge_date(closed, 1), Utc.with_ymd_and_hms(2025, 2, 28, 10, 0, 0).unwrap());
+        // Past the end of the calendar: never purged, rather than purged at once.
+        assert_eq!(purge_date(DateTime::<Utc>::MAX_UTC, 7), DateTime::<Utc>::MAX_UTC);
+        assert!(
+            purge_date(DateTime::<Utc>::MAX_UTC - chrono::Duration::days(400), 7)
+                > DateTime::<Utc>::MAX_UTC - chrono::Duration::days(1)
+        );
     }
 
     #[test]
