@@ -4,6 +4,7 @@ pub mod chart;
 pub mod dates;
 pub mod email_table;
 pub mod error_notice;
+pub mod focus;
 pub mod form;
 pub mod guard;
 pub mod header;

@@ -2,7 +2,10 @@
 //! text. The client's sheet and the therapist's preview render the same fields.
 
 use crate::{
-    components::form::{Field, FieldIds, FieldLayout},
+    components::{
+        focus::focus_after_render,
+        form::{Field, FieldIds, FieldLayout},
+    },
     domain::{
         answers::{field_name, join_tagged, kind_label, split_tagged},
         baby_steps::WISH_KINDS,
@@ -266,37 +269,48 @@ fn ListEditor(
         })
     };
     let position = move |key: usize| items.with(|items| items.iter().position(|(k, _, _)| *k == key));
+    let add_id = StoredValue::new(format!("{id}-add"));
     let add = move |_| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
         items.update(|items| items.push((key, String::new(), String::new())));
         on_change.run(());
         // Put the cursor in the new item.
-        #[cfg(feature = "hydrate")]
-        request_animation_frame(move || {
-            if let Some(input) = document().get_element_by_id(&format!("list-item-{key}")) {
-                use wasm_bindgen::JsCast;
-                if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = input.focus();
-                }
-            }
-        });
+        focus_after_render(format!("#list-item-{key}"));
     };
     let move_item = move |key: usize, up: bool| {
+        let mut moved_to = None;
         items.update(|items| {
             if let Some(index) = items.iter().position(|(k, _, _)| *k == key) {
                 let other =
                     if up { index.checked_sub(1) } else { Some(index + 1).filter(|i| *i < items.len()) };
                 if let Some(other) = other {
                     items.swap(index, other);
+                    moved_to = Some((other, items.len()));
                 }
             }
         });
         on_change.run(());
+        // The focus stays on the item's move button, or on its other one once the item
+        // reaches an end of the list (where this one is disabled).
+        if let Some((index, len)) = moved_to {
+            let at_end = if up { index == 0 } else { index + 1 == len };
+            let direction = if up != at_end { "up" } else { "down" };
+            focus_after_render(format!("#list-item-{key}-{direction}"));
+        }
     };
     let remove = move |key: usize| {
+        let index = position(key);
         items.update(|items| items.retain(|(k, _, _)| *k != key));
         on_change.run(());
+        // The focus goes to the item that took its place, else the one before, else "Add".
+        let neighbour = index.and_then(|index| {
+            items.with_untracked(|items| items.get(index).or_else(|| items.last()).map(|(k, _, _)| *k))
+        });
+        focus_after_render(match neighbour {
+            Some(other) => format!("#list-item-{other}"),
+            None => add_id.with_value(|id| format!("#{id}")),
+        });
     };
     let full = move || items.with(Vec::len) >= max_items;
     view! {
@@ -329,10 +343,10 @@ fn ListEditor(
                             }
                         />
                         <span class="list-item-actions">
-                            <button type="button" class="button-small" on:click=move |_| move_item(key, true)
+                            <button type="button" class="button-small" id=format!("list-item-{key}-up") on:click=move |_| move_item(key, true)
                                 disabled=move || position(key) == Some(0)
                                 aria-label=move || format!("Move item {} up", position(key).map_or(0, |i| i + 1))>"↑"</button>
-                            <button type="button" class="button-small" on:click=move |_| move_item(key, false)
+                            <button type="button" class="button-small" id=format!("list-item-{key}-down") on:click=move |_| move_item(key, false)
                                 disabled=move || position(key).map(|i| i + 1) == Some(items.with(Vec::len))
                                 aria-label=move || format!("Move item {} down", position(key).map_or(0, |i| i + 1))>"↓"</button>
                             <button type="button" class="button-small" on:click=move |_| remove(key)
@@ -368,7 +382,7 @@ fn ListEditor(
                     </li>
                 </For>
             </ol>
-            <button type="button" class="button-secondary" on:click=add disabled=full>"Add an item"</button>
+            <button type="button" class="button-secondary" id=add_id.get_value() on:click=add disabled=full>"Add an item"</button>
             <p class="field-hint" hidden=move || !full()>{format!("This list is full ({max_items} items).")}</p>
         </fieldset>
     }

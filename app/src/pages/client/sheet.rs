@@ -9,6 +9,7 @@ use crate::{
     },
     components::{
         dates::short_date,
+        focus::focus_after_render,
         form::{action_error, form_action, FormError},
         guard::RequireRole,
         questions::{answer_text, QuestionField},
@@ -29,6 +30,13 @@ pub fn SheetPage() -> impl IntoView {
     let share = form_action::<ShareAnswers>();
     let reload = RwSignal::new(0_u32);
     let unsaved_copy = RwSignal::new(None::<BTreeMap<String, String>>);
+    // Where the keyboard focus goes once the sheet has loaded again after a submit or share.
+    let focus_after_load = RwSignal::new(None::<&'static str>);
+    Effect::watch(
+        move || share.version().get(),
+        move |_, _, _| focus_after_load.set(Some("#share-status")),
+        false,
+    );
     let sheet = Resource::new(
         move || (assignment_id(), share.version().get(), reload.get()),
         |(id, ..)| load_sheet(id),
@@ -44,7 +52,7 @@ pub fn SheetPage() -> impl IntoView {
                         let loaded = [(reload.get_untracked(), sheet)];
                         view! {
                             <For each=move || loaded.clone() key=|(count, _)| *count let((_, sheet))>
-                                <Sheet sheet share reload unsaved_copy/>
+                                <Sheet sheet share reload unsaved_copy focus_after_load/>
                             </For>
                         }
                     })
@@ -278,7 +286,12 @@ fn Sheet(
     share: ServerAction<ShareAnswers>,
     reload: RwSignal<u32>,
     unsaved_copy: RwSignal<Option<BTreeMap<String, String>>>,
+    focus_after_load: RwSignal<Option<&'static str>>,
 ) -> impl IntoView {
+    if let Some(selector) = focus_after_load.get_untracked() {
+        focus_after_load.set(None);
+        focus_after_render(selector.to_owned());
+    }
     let editable = matches!(sheet.progress, ResponseStatus::NotStarted | ResponseStatus::Draft);
     // New comments are on screen now: mark them read (a POST; opening the page changes nothing).
     if sheet.comments.iter().any(|comment| comment.unread) {
@@ -312,6 +325,9 @@ fn Sheet(
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        if autosave.in_flight.get_untracked() {
+            return;
+        }
         if let Some(handle) = autosave.timer.get_value() {
             handle.clear();
         }
@@ -325,12 +341,16 @@ fn Sheet(
             match result {
                 Ok(_) => {
                     autosave.dirty.set_value(false);
+                    focus_after_load.set(Some("#answers-status"));
                     reload.update(|n| *n += 1);
                 }
                 Err(AppError::Invalid { field, message }) => {
                     autosave.field_error.set(Some((field, message)));
                     submit_error
                         .set(Some("Not submitted yet: please see the question marked below.".to_owned()));
+                    focus_after_render(
+                        ".field-invalid :is(input:not([type=hidden]), textarea, select, button)".to_owned(),
+                    );
                 }
                 Err(AppError::Conflict { message }) => autosave.state.set(SaveState::Conflict(message)),
                 Err(error) => submit_error.set(Some(format!("Not submitted: {error}"))),
@@ -368,7 +388,7 @@ fn Sheet(
                         <button type="button" class="button-secondary" on:click=load_latest>"Load the latest version"</button>
                     })}
                     <p class="field-error" role="alert" hidden=move || submit_error.get().is_none()>{move || submit_error.get()}</p>
-                    <button type="submit" class="button-primary" disabled=move || autosave.in_flight.get()>"Submit to my therapist"</button>
+                    <button type="submit" class="button-primary" aria-disabled=move || autosave.in_flight.get().then_some("true")>"Submit to my therapist"</button>
                     <p class="field-hint">"After you submit, your answers are read-only unless your therapist reopens them."</p>
                 </div>
             </form>
@@ -377,7 +397,7 @@ fn Sheet(
         Either::Right(view! {
             <section aria-labelledby="mine-title">
                 <h2 id="mine-title">"Your answers"</h2>
-                <p class="notice notice-info">
+                <p class="notice notice-info" id="answers-status" tabindex="-1">
                     {if sheet.progress == ResponseStatus::Reviewed {
                         "Submitted and reviewed by your therapist."
                     } else {
@@ -508,7 +528,7 @@ fn share_section(sheet: &SheetView, share: ServerAction<ShareAnswers>) -> impl I
     view! {
         <section class="share" aria-labelledby="share-title">
             <h2 id="share-title">"Sharing"</h2>
-            <p>{text}</p>
+            <p id="share-status" tabindex="-1">{text}</p>
             {(!sheet.shared).then(move || view! {
                 <ActionForm action=share>
                     <input type="hidden" name="assignment_id" value=assignment_id/>
