@@ -1,5 +1,7 @@
 //! The signed-in person, shared by every page through context.
 
+use crate::api::page_data::{page_data, PageData};
+
 use crate::{
     api::auth::{current_user, SignOut, SignedInUser},
     components::form::form_action,
@@ -13,7 +15,7 @@ pub struct AuthContext {
     /// Signs out (from the header, on every page).
     pub sign_out: ServerAction<SignOut>,
     /// Who is signed in; refetched after sign-out and whenever a page reports a change.
-    pub user: Resource<Result<Option<SignedInUser>, AppError>>,
+    pub user: PageData<Option<SignedInUser>>,
     changes: RwSignal<u32>,
 }
 
@@ -35,7 +37,7 @@ impl AuthContext {
 pub fn provide_auth() {
     let sign_out = form_action::<SignOut>();
     let changes = RwSignal::new(0_u32);
-    let user = Resource::new(move || (sign_out.version().get(), changes.get()), |_| current_user());
+    let user = page_data(move || (sign_out.version().get(), changes.get()), |_| current_user());
     provide_context(AuthContext { sign_out, user, changes });
 }
 

@@ -9,6 +9,7 @@ pub mod export;
 pub mod homework;
 pub mod invitations;
 pub mod messages;
+pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod second_factor;

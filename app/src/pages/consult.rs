@@ -1,6 +1,8 @@
 //! `/consult/:token`: a partner confirms one of the consultation times their therapist
 //! proposed. Opening the link changes nothing (mail scanners open links); confirming does.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::messages::{load_slot_link, ChooseConsultation},
     components::form::form_action,
@@ -15,7 +17,7 @@ pub fn ConsultPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let choose = form_action::<ChooseConsultation>();
-    let link = Resource::new(move || (token(), choose.version().get()), |(token, _)| load_slot_link(token));
+    let link = page_data(move || (token(), choose.version().get()), |(token, _)| load_slot_link(token));
     view! {
         <Title text="Consultation time"/>
         <section class="card auth-card" aria-labelledby="consult-title">

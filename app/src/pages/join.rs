@@ -2,6 +2,8 @@
 //! confidentiality works, agrees, and sets a password (or signs in, if they already have
 //! an account).
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::invitations::{load_invitation, AcceptInvitation, InvitationView},
     auth::use_auth,
@@ -22,7 +24,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 pub fn JoinPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let invitation = Resource::new(token, load_invitation);
+    let invitation = page_data(token, load_invitation);
     let accept = form_action::<AcceptInvitation>();
     let error = action_error(accept.value());
     if let Ok(auth) = use_auth() {

@@ -1,6 +1,8 @@
 //! The therapist's outbox: every email of their cases and how its delivery went. Without a
 //! mail server, invitations wait here and the therapist can open each link themselves.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::invitations::{load_outbox, RevealInvitationLink},
     components::{
@@ -17,7 +19,7 @@ use leptos_meta::Title;
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let reveal = form_action::<RevealInvitationLink>();
-    let outbox = Resource::new(move || reveal.version().get(), |_| load_outbox());
+    let outbox = page_data(move || reveal.version().get(), |_| load_outbox());
     let reveal_error = action_error(reveal.value());
     let revealed = move || reveal.value().get().and_then(Result::ok);
     view! {

@@ -2,6 +2,8 @@
 //! preferences, and what clients are told beside the private note (crisis line, usual
 //! reply time).
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::settings::{load_settings, SaveRetention, SaveSettings, SettingsView},
     components::{
@@ -41,8 +43,7 @@ const REPLY_DAY_OPTIONS: [(&str, &str); 15] = [
 pub fn SettingsPage() -> impl IntoView {
     let save = form_action::<SaveSettings>();
     let retention = form_action::<SaveRetention>();
-    let settings =
-        Resource::new(move || (save.version().get(), retention.version().get()), |_| load_settings());
+    let settings = page_data(move || (save.version().get(), retention.version().get()), |_| load_settings());
     view! {
         <Title text="Settings"/>
         <RequireRole role=Role::Therapist>

@@ -3,6 +3,8 @@
 //! email ([`forgot`], [`reset`]). `/account/second-factor` sets up a second factor
 //! ([`second_factor`]).
 
+use crate::api::page_data::page_data;
+
 mod forgot;
 mod reset;
 pub mod second_factor;
@@ -35,7 +37,7 @@ pub fn AccountPage() -> impl IntoView {
     let sign_out_one = form_action::<SignOutDevice>();
     let everywhere = form_action::<SignOutEverywhere>();
     let devices =
-        Resource::new(move || (sign_out_one.version().get(), change.version().get()), |_| load_devices());
+        page_data(move || (sign_out_one.version().get(), change.version().get()), |_| load_devices());
     if let Ok(auth) = use_auth() {
         auth.refresh_after(sign_out_one.version());
         auth.refresh_after(everywhere.version());

@@ -3,6 +3,8 @@
 //! ask again. `/password-changed` follows a reset: nobody is signed in, so it asks the
 //! person to sign in with the new password.
 
+use crate::api::page_data::page_data;
+
 use super::PASSWORD_HINT;
 use crate::{
     api::account::{check_reset_link, ResetLinkView, ResetPassword},
@@ -20,7 +22,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let link = Resource::new(token, check_reset_link);
+    let link = page_data(token, check_reset_link);
     let reset = form_action::<ResetPassword>();
     let error = action_error(reset.value());
     if let Ok(auth) = use_auth() {

@@ -2,6 +2,8 @@
 //! each sign-in), see how many recovery codes are left, remove it, and — for a therapist —
 //! require one for their account.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::second_factor::{
         second_factor_status, ConfirmEnrolment, EnrolmentView, RemoveSecondFactor, RequireSecondFactor,
@@ -37,7 +39,7 @@ pub fn SecondFactorPage() -> impl IntoView {
         for version in [actions.confirm.version(), actions.remove.version(), actions.require.version()] {
             auth.refresh_after(version);
         }
-        let status = Resource::new(
+        let status = page_data(
             move || {
                 (
                     actions.start.version().get(),

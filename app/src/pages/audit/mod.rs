@@ -3,6 +3,8 @@
 //! and downloadable as CSV with the same filter. The filter is a GET form, so it works
 //! without JavaScript.
 
+use crate::api::page_data::{page_data, PageData};
+
 use crate::{
     api::{
         audit::{load_account_audit, load_case_audit, AuditPageView, AuditRowView, EXPORT_PATH},
@@ -18,7 +20,6 @@ use crate::{
         audit::{AuditOutcome, AuditPageNumber},
         Role,
     },
-    error::AppError,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -75,7 +76,7 @@ fn use_filter() -> (Memo<FilterQuery>, Memo<u64>) {
 #[component]
 pub fn AccountAuditPage() -> impl IntoView {
     let (filter, page) = use_filter();
-    let entries = Resource::new(
+    let entries = page_data(
         move || (filter.get(), page.get()),
         |(f, page)| load_account_audit(f.partner, f.action, f.from, f.to, page),
     );
@@ -94,7 +95,7 @@ pub fn CaseAuditPage() -> impl IntoView {
     let case_id =
         Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0));
     let (filter, page) = use_filter();
-    let entries = Resource::new(
+    let entries = page_data(
         move || (case_id.get(), filter.get(), page.get()),
         |(case_id, f, page)| load_case_audit(case_id, f.partner, f.action, f.from, f.to, page),
     );
@@ -109,7 +110,7 @@ pub fn CaseAuditPage() -> impl IntoView {
 
 #[component]
 fn AuditView(
-    entries: Resource<Result<AuditPageView, AppError>>,
+    entries: PageData<AuditPageView>,
     filter: Memo<FilterQuery>,
     path: Signal<String>,
     case_id: Option<Memo<i32>>,

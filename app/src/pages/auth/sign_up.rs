@@ -1,6 +1,8 @@
 //! Creating a therapist account (when sign-up is open; otherwise the page says it is by
 //! invitation).
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::auth::{sign_up_open, SignUp},
     components::form::{action_error, form_action, FormError, TextField},
@@ -13,7 +15,7 @@ use leptos_router::components::A;
 /// Name, email and password for a new therapist; the confirmation arrives by email.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let open = Resource::new(|| (), |()| sign_up_open());
+    let open = page_data(|| (), |()| sign_up_open());
     let sign_up = form_action::<SignUp>();
     let error = action_error(sign_up.value());
     let pending = sign_up.pending();

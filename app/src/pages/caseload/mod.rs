@@ -1,6 +1,8 @@
 //! The therapist's caseload: their couples at a glance, searchable, filterable and paged in
 //! the database.
 
+use crate::api::page_data::{page_data, PageData};
+
 use crate::{
     api::cases::{load_caseload, CaseloadRow, CaseloadView, UrgentCase},
     components::chart::sparkline,
@@ -14,7 +16,6 @@ use crate::{
         case::{CaseStatus, CaseloadPageNumber, InvitationState},
         Role,
     },
-    error::AppError,
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -33,7 +34,7 @@ pub fn CaseloadPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let page = move || CaseloadPageNumber::from_query(&param("page")).get();
-    let caseload = Resource::new(
+    let caseload = page_data(
         move || (param("q"), param("status"), param("sort"), page()),
         |(search, status, sort, page)| load_caseload(search, status, sort, page),
     );
@@ -46,7 +47,7 @@ pub fn CaseloadPage() -> impl IntoView {
 }
 
 #[component]
-fn Caseload(caseload: Resource<Result<CaseloadView, AppError>>) -> impl IntoView {
+fn Caseload(caseload: PageData<CaseloadView>) -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let search = move || param("q");

@@ -1,6 +1,8 @@
 //! The therapist's case page: both partners and their invitations, the case's status,
 //! private notes and the case's email history.
 
+use crate::api::page_data::page_data;
+
 use super::{
     exchange::{exchange_sections, NoteActions},
     follow_up::FollowUpComposer,
@@ -57,7 +59,7 @@ pub fn CasePage() -> impl IntoView {
         homework: HomeworkActions::default(),
         notes: NoteActions::default(),
     };
-    let case = Resource::new(
+    let case = page_data(
         move || {
             (
                 case_id(),

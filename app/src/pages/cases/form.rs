@@ -1,6 +1,8 @@
 //! Creating and editing a case: the couple's name, the confidentiality policy and both
 //! partners.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::cases::{load_case, CaseView, PartnerView, SaveCase},
     components::{
@@ -46,7 +48,7 @@ pub fn NewCasePage() -> impl IntoView {
 pub fn EditCasePage() -> impl IntoView {
     let params = use_params_map();
     let case_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
-    let case = Resource::new(case_id, load_case);
+    let case = page_data(case_id, load_case);
     let update = form_action::<SaveCase>();
     let error = action_error(update.value());
     view! {

@@ -1,5 +1,7 @@
 //! A client's own pages: "My homework", one exercise sheet, and their own writing to keep.
 
+use crate::api::page_data::page_data;
+
 mod sheet;
 mod writing;
 
@@ -25,7 +27,7 @@ use leptos_router::components::A;
 pub fn MyHomeworkPage() -> impl IntoView {
     let reminders = form_action::<SaveReminders>();
     // One server call: a closed case, or a removed partner, lists no homework, only the notice.
-    let home = Resource::new(move || reminders.version().get(), |_| load_my_homework_page());
+    let home = page_data(move || reminders.version().get(), |_| load_my_homework_page());
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>

@@ -3,6 +3,8 @@
 //! button, sharing with the partner, the partner's answers once visible, and the
 //! therapist's comments.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::homework::{
         load_sheet, save_answers, AnswerSet, CommentView, MarkCommentsRead, ShareAnswers, SheetView,
@@ -37,10 +39,8 @@ pub fn SheetPage() -> impl IntoView {
         move |_, _, _| focus_after_load.set(Some("#share-status")),
         false,
     );
-    let sheet = Resource::new(
-        move || (assignment_id(), share.version().get(), reload.get()),
-        |(id, ..)| load_sheet(id),
-    );
+    let sheet =
+        page_data(move || (assignment_id(), share.version().get(), reload.get()), |(id, ..)| load_sheet(id));
     view! {
         <Title text="Homework"/>
         <RequireRole role=Role::Client>

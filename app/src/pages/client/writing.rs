@@ -4,6 +4,8 @@
 //! removed from it. It also says when their therapist last opened their writing ("Who has
 //! opened my writing").
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::{
         audit::{load_writing_opened, WritingOpenedView},
@@ -20,8 +22,8 @@ use leptos_router::components::A;
 /// The client's own writing, with the download of their record, and who has opened it.
 #[component]
 pub fn OwnWritingPage() -> impl IntoView {
-    let writing = Resource::new(|| (), |_| load_own_writing());
-    let opened = Resource::new(|| (), |_| load_writing_opened());
+    let writing = page_data(|| (), |_| load_own_writing());
+    let opened = page_data(|| (), |_| load_writing_opened());
     view! {
         <Title text="My writing"/>
         <RequireRole role=Role::Client>

@@ -1,6 +1,8 @@
 //! The client's pages for steps 3 to 5 and their private channel: wishes and agreements,
 //! the weekly check-in with the closeness chart, letting go, and a private note.
 
+use crate::api::page_data::page_data;
+
 mod wishes;
 
 pub use wishes::WishesPage;
@@ -84,7 +86,7 @@ fn rating_select(label: &'static str, name: &'static str) -> impl IntoView {
 pub fn CheckInPage() -> impl IntoView {
     let save = form_action::<SaveCheckIn>();
     let share = form_action::<ShareRatings>();
-    let practice = Resource::new(move || (save.version().get(), share.version().get()), |_| load_practice());
+    let practice = page_data(move || (save.version().get(), share.version().get()), |_| load_practice());
     view! {
         <Title text="Weekly check-in"/>
         <RequireRole role=Role::Client>
@@ -189,7 +191,7 @@ fn times(n: i16) -> String {
 #[component]
 pub fn LettingGoPage() -> impl IntoView {
     let save = form_action::<SavePact>();
-    let pact = Resource::new(move || save.version().get(), |_| load_pact());
+    let pact = page_data(move || save.version().get(), |_| load_pact());
     view! {
         <Title text="Letting go"/>
         <RequireRole role=Role::Client>
@@ -286,8 +288,7 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
 pub fn PrivateNotePage() -> impl IntoView {
     let send = form_action::<SendPrivateNote>();
     let replies_read = form_action::<MarkRepliesRead>();
-    let notes =
-        Resource::new(move || (send.version().get(), replies_read.version().get()), |_| load_my_notes());
+    let notes = page_data(move || (send.version().get(), replies_read.version().get()), |_| load_my_notes());
     view! {
         <Title text="Private note"/>
         <RequireRole role=Role::Client>

@@ -1,6 +1,8 @@
 //! `/wishes`: steps 3 and 4. The client's own wishes (with the smaller steps offered back),
 //! their partner's wishes to answer, and the agreements that came out of both.
 
+use crate::api::page_data::page_data;
+
 use super::{any_error, not_open_yet};
 use crate::{
     api::exchange::{
@@ -40,7 +42,7 @@ pub fn WishesPage() -> impl IntoView {
         retag: form_action(),
         last_wish: RwSignal::new(0),
     };
-    let board = Resource::new(
+    let board = page_data(
         move || {
             (
                 actions.add.version().get(),

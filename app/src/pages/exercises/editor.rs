@@ -2,6 +2,8 @@
 //! (add, remove, reorder; each with its kind, limits, audience and whether it is required),
 //! then a preview exactly as a client will see the saved version.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::templates::{archive_template, duplicate_template, load_template, save_template, TemplateView},
     components::{
@@ -41,7 +43,7 @@ pub fn EditExercisePage() -> impl IntoView {
     let params = use_params_map();
     let template_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
     let reload = RwSignal::new(0_u32);
-    let template = Resource::new(move || (template_id(), reload.get()), |(id, _)| load_template(id));
+    let template = page_data(move || (template_id(), reload.get()), |(id, _)| load_template(id));
     view! {
         <Title text="Exercise"/>
         <RequireRole role=Role::Therapist>

@@ -1,6 +1,8 @@
 //! The therapist's own exercises: the list, and one exercise's editor with a preview of
 //! exactly what a client will see.
 
+use crate::api::page_data::page_data;
+
 mod editor;
 
 pub use editor::{EditExercisePage, NewExercisePage};
@@ -17,7 +19,7 @@ use leptos_router::components::A;
 /// `/exercises`: the therapist's exercises.
 #[component]
 pub fn ExercisesPage() -> impl IntoView {
-    let templates = Resource::new(|| (), |_| load_templates());
+    let templates = page_data(|| (), |_| load_templates());
     view! {
         <Title text="Exercises"/>
         <RequireRole role=Role::Therapist>

@@ -2,6 +2,8 @@
 //! and partner B's answers, comments to each partner (on one answer or the whole
 //! exercise), and marking each submission reviewed or reopening it.
 
+use crate::api::page_data::page_data;
+
 use crate::{
     api::homework::{load_review, AddComment, ReviewPartner, ReviewView, SetReviewState},
     components::{
@@ -27,7 +29,7 @@ pub fn ReviewPage() -> impl IntoView {
     let assignment_id = move || params.read().get("id").and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
     let comment = form_action::<AddComment>();
     let review_state = form_action::<SetReviewState>();
-    let review = Resource::new(
+    let review = page_data(
         move || (assignment_id(), comment.version().get(), review_state.version().get()),
         |(id, ..)| load_review(id),
     );
