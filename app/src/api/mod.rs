@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod sample;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;

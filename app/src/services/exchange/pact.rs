@@ -127,6 +127,7 @@ pub async fn save_pact(
             .await?
             .is_some();
         if other_confirmed && couple.case.pact_completed_at.is_none() {
+            let is_sample = couple.case.is_sample;
             let therapist = users::Entity::find_by_id(couple.case.therapist_id)
                 .one(&txn)
                 .await?
@@ -135,6 +136,8 @@ pub async fn save_pact(
             let mut case = couple.case.into_active_model();
             case.pact_completed_at = Set(Some(now));
             case.update(&txn).await?;
+            // A sample couple is fictional: the therapist is not emailed about it.
+            if !is_sample {
             outbox::enqueue(
                 &txn,
                 outbox::NewEmail::to_therapist(
@@ -146,6 +149,7 @@ pub async fn save_pact(
                 now,
             )
             .await?;
+            }
         }
     }
     txn.commit().await?;
