@@ -8,7 +8,9 @@ mod support;
 
 use app::{
     domain::exchange::WishState,
-    entities::{audit_entries, cases as case_rows, check_ins, outbox_emails, partners, reminder_log, users, wishes},
+    entities::{
+        audit_entries, cases as case_rows, check_ins, outbox_emails, partners, reminder_log, users, wishes,
+    },
     error::AppError,
     services::{
         caseload, homework, invitations, passwords, reminders,
@@ -18,8 +20,8 @@ use app::{
 };
 use chrono::Duration;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Statement,
 };
 use std::collections::BTreeMap;
 use support::fixtures::*;
@@ -28,7 +30,9 @@ use support::fixtures::*;
 async fn row_counts(db: &DatabaseConnection) -> BTreeMap<String, i64> {
     let backend = db.get_database_backend();
     let list = match backend {
-        DatabaseBackend::Sqlite => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        DatabaseBackend::Sqlite => {
+            "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
         _ => "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'",
     };
     let mut counts = BTreeMap::new();
@@ -73,13 +77,17 @@ async fn sample_couples_are_built_marked_silent_and_removed_completely(db: &Data
     let labels: Vec<&str> = cases.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, ["Sample: Alex & Sam", "Sample: Jordan & Casey", "Sample: Robin & Kai"]);
     let (alex_and_sam, jordan_and_casey, robin_and_kai) = (&cases[0], &cases[1], &cases[2]);
-    let all_partners: Vec<partners::Model> =
-        partners::Entity::find().filter(partners::Column::CaseId.is_in(cases.iter().map(|c| c.id))).all(db).await.unwrap();
+    let all_partners: Vec<partners::Model> = partners::Entity::find()
+        .filter(partners::Column::CaseId.is_in(cases.iter().map(|c| c.id)))
+        .all(db)
+        .await
+        .unwrap();
     assert_eq!(all_partners.len(), 6);
     for partner in &all_partners {
         assert!(partner.email.ends_with(SAMPLE_DOMAIN), "{}", partner.email);
         assert!(partner.joined_at.is_some());
-        let account = users::Entity::find_by_id(partner.client_user_id.unwrap()).one(db).await.unwrap().unwrap();
+        let account =
+            users::Entity::find_by_id(partner.client_user_id.unwrap()).one(db).await.unwrap().unwrap();
         assert_eq!(account.password_hash, passwords::NO_PASSWORD, "nobody can sign in as a sample partner");
     }
 
@@ -88,7 +96,8 @@ async fn sample_couples_are_built_marked_silent_and_removed_completely(db: &Data
     let both = partners_of(db, robin_and_kai.id).await;
     let robin = homework::homework_of_partner(db, &both[0], both.clone()).await.unwrap();
     let kai = homework::homework_of_partner(db, &both[1], both.clone()).await.unwrap();
-    let status = |items: &[homework::HomeworkItem]| items.iter().find(|i| i.assignment.id == step1).map(|i| i.status);
+    let status =
+        |items: &[homework::HomeworkItem]| items.iter().find(|i| i.assignment.id == step1).map(|i| i.status);
     assert!(status(&robin).unwrap().is_done());
     assert!(!status(&kai).unwrap().is_done());
     // Alex & Sam: a smaller step waits for Alex.
@@ -100,7 +109,11 @@ async fn sample_couples_are_built_marked_silent_and_removed_completely(db: &Data
         .unwrap();
     assert_eq!(pending, 1);
     // Jordan & Casey: eight weeks of check-ins from both, and the pact confirmed.
-    let weeks = check_ins::Entity::find().filter(check_ins::Column::CaseId.eq(jordan_and_casey.id)).count(db).await.unwrap();
+    let weeks = check_ins::Entity::find()
+        .filter(check_ins::Column::CaseId.eq(jordan_and_casey.id))
+        .count(db)
+        .await
+        .unwrap();
     assert_eq!(weeks, 16);
     assert!(jordan_and_casey.pact_completed_at.is_some());
 
@@ -193,22 +206,36 @@ async fn only_the_owner_views_or_removes_and_nothing_writes(db: &DatabaseConnect
 
     // Another therapist: not found, and their removal touches nothing of the owner's.
     let other = therapist(db, "other@example.org").await;
-    assert_eq!(sample::view_as(db, other, alex_and_sam.id, alex.id, t0()).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        sample::view_as(db, other, alex_and_sam.id, alex.id, t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
     assert_eq!(sample::remove_sample_couples(db, other, t0()).await.unwrap(), 0);
     assert_eq!(sample_cases(db, owner).await.len(), 3);
     // A client: forbidden, for view and removal alike.
-    assert_eq!(sample::view_as(db, real.a, alex_and_sam.id, alex.id, t0()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        sample::view_as(db, real.a, alex_and_sam.id, alex.id, t0()).await.unwrap_err(),
+        AppError::Forbidden
+    );
     assert_eq!(sample::remove_sample_couples(db, real.a, t0()).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(sample::add_sample_couples(db, real.a, t0()).await.unwrap_err(), AppError::Forbidden);
     // A real case of the same therapist: never viewable as a partner.
     let real_partner = partners_of(db, real.case_id).await[0].id;
-    assert_eq!(sample::view_as(db, owner, real.case_id, real_partner, t0()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(
+        sample::view_as(db, owner, real.case_id, real_partner, t0()).await.unwrap_err(),
+        AppError::Forbidden
+    );
     // A partner of another case: not found.
-    assert_eq!(sample::view_as(db, owner, alex_and_sam.id, real_partner, t0()).await.unwrap_err(), AppError::NotFound);
+    assert_eq!(
+        sample::view_as(db, owner, alex_and_sam.id, real_partner, t0()).await.unwrap_err(),
+        AppError::NotFound
+    );
 
     // Writing as the viewed partner is refused: the therapist is not that client.
     let step1 = steps(db, alex_and_sam.id).await[0].id;
-    let write = homework::save_answers(db, owner, step1, 0, &step1_for_alex(), homework::SaveIntent::Draft, t0()).await;
+    let write =
+        homework::save_answers(db, owner, step1, 0, &step1_for_alex(), homework::SaveIntent::Draft, t0())
+            .await;
     assert_eq!(write.unwrap_err(), AppError::Forbidden);
     // And the therapist's own emails to sample partners are refused, writing nothing.
     let invite = invitations::invite(db, owner, alex_and_sam.id, alex.id, t0()).await.unwrap_err();

@@ -26,8 +26,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(Table::alter().table(Cases::Table).drop_column(Cases::IsSample).to_owned())
-            .await
+        manager.alter_table(Table::alter().table(Cases::Table).drop_column(Cases::IsSample).to_owned()).await
     }
 }

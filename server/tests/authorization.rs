@@ -285,7 +285,8 @@ async fn every_sample_function_answers_each_actor_correctly() {
         .id;
     let sample_partner = partners_of(&world.db, sample_case).await.unwrap()[0].id;
     let real_partner = partners_of(&world.db, world.owner_case).await.unwrap()[0].id;
-    let view_as = |case: i32, partner: i32| vec![("case_id", case.to_string()), ("partner_id", partner.to_string())];
+    let view_as =
+        |case: i32, partner: i32| vec![("case_id", case.to_string()), ("partner_id", partner.to_string())];
     let calls: Vec<Call> = vec![
         ("sample/view_as", view_as(sample_case, sample_partner), [401, 404, 200, 403, 403, 403]),
         // Never for a real client, not even the owner's.

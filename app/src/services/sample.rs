@@ -39,8 +39,8 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, TransactionSession, TransactionTrait, Condition,
+    sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -120,8 +120,13 @@ async fn sample_case(
 ) -> Result<SampleCouple, AppError> {
     let email = |name: &str| format!("{}.{}@{SAMPLE_DOMAIN}", name.to_lowercase(), actor.user_id);
     let (a_email, b_email) = (email(a_name), email(b_name));
-    let fields =
-        |first_name, email, seeks| PartnerFields { first_name, last_name: "Example", email, pronouns: "", seeks };
+    let fields = |first_name, email, seeks| PartnerFields {
+        first_name,
+        last_name: "Example",
+        email,
+        pronouns: "",
+        seeks,
+    };
     let draft = CaseDraft::parse(
         label,
         "no_secrets",
@@ -144,7 +149,11 @@ async fn sample_case(
 
 /// A sample partner joins: a client account with no password (nobody can sign in as it),
 /// linked to the partner row. No invitation: there is nobody to send it to.
-async fn join(db: &impl ConnectionTrait, partner: &partners::Model, at: DateTime<Utc>) -> Result<Actor, AppError> {
+async fn join(
+    db: &impl ConnectionTrait,
+    partner: &partners::Model,
+    at: DateTime<Utc>,
+) -> Result<Actor, AppError> {
     let email = EmailAddress::parse(&partner.email).map_err(|_| AppError::Internal)?;
     let name = format!("{} Example", partner.first_name);
     let user_id = accounts::create_client(db, &email, &name, passwords::NO_PASSWORD.to_owned(), at).await?;
@@ -171,7 +180,10 @@ fn emotional_step_1(first: &str, second: &str) -> BTreeMap<String, String> {
 
 /// Step 1 of a physical-closeness seeker (one behaviour to wish for).
 fn physical_step_1(behaviour: &str) -> BTreeMap<String, String> {
-    answers(&[("physical_meaning", "Being close without it having to lead anywhere."), ("behaviours", behaviour)])
+    answers(&[
+        ("physical_meaning", "Being close without it having to lead anywhere."),
+        ("behaviours", behaviour),
+    ])
 }
 
 /// The couple's Baby Steps assignments, step 1 first.
@@ -195,7 +207,8 @@ async fn through_step_2(
 ) -> Result<(), AppError> {
     let steps = step_ids(db, c.case_id).await?;
     homework::save_answers(db, c.a, steps[0], 0, &a_step_1, SaveIntent::Submit, at).await?;
-    homework::save_answers(db, c.b, steps[0], 0, &b_step_1, SaveIntent::Submit, at + Duration::hours(5)).await?;
+    homework::save_answers(db, c.b, steps[0], 0, &b_step_1, SaveIntent::Submit, at + Duration::hours(5))
+        .await?;
     let shared = at + Duration::days(1);
     homework::share(db, c.a, steps[0], shared).await?;
     homework::share(db, c.b, steps[0], shared + Duration::hours(2)).await?;
@@ -215,7 +228,12 @@ async fn wish(
     at: DateTime<Utc>,
 ) -> Result<wishes::Model, AppError> {
     let board = exchange::board(db, addressee, at).await?;
-    board.wishes.into_iter().map(|thread| thread.wish).find(|wish| wish.text == text).ok_or(AppError::Internal)
+    board
+        .wishes
+        .into_iter()
+        .map(|thread| thread.wish)
+        .find(|wish| wish.text == text)
+        .ok_or(AppError::Internal)
 }
 
 /// The addressee acts on the wish `text`.
@@ -288,8 +306,15 @@ async fn with_a_pact(
     let first_week = this_week - Duration::weeks(8);
     let monday = |week: chrono::NaiveDate| week.and_hms_opt(18, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
     let start = monday(first_week) - Duration::weeks(3);
-    let c = sample_case(db, actor, "Sample: Jordan & Casey", ("Jordan", "emotional"), ("Casey", "physical"), start)
-        .await?;
+    let c = sample_case(
+        db,
+        actor,
+        "Sample: Jordan & Casey",
+        ("Jordan", "emotional"),
+        ("Casey", "physical"),
+        start,
+    )
+    .await?;
     let jordan = emotional_step_1("Tell me one good thing about your day", "Walk together on Sundays");
     let casey = physical_step_1("Hold my hand when we go out");
     through_step_2(db, &c, (jordan, casey), start + Duration::days(1)).await?;
@@ -322,7 +347,8 @@ async fn with_a_pact(
         }
     }
     let confirmed = now - Duration::days(2);
-    exchange::save_pact(db, c.a, "Keeping score of who did more at home.", true, false, true, confirmed).await?;
+    exchange::save_pact(db, c.a, "Keeping score of who did more at home.", true, false, true, confirmed)
+        .await?;
     exchange::save_pact(db, c.b, "The holiday we never talked about.", false, false, true, confirmed).await?;
     Ok(())
 }
@@ -377,21 +403,30 @@ async fn delete_rows(
     let cases = || case_ids.iter().copied();
     let partners = || partner_ids.iter().copied();
     let users = || user_ids.iter().copied();
-    let assignment_ids =
-        assignments::Entity::find().select_only().column(assignments::Column::Id).filter(assignments::Column::CaseId.is_in(cases())).into_query();
+    let assignment_ids = assignments::Entity::find()
+        .select_only()
+        .column(assignments::Column::Id)
+        .filter(assignments::Column::CaseId.is_in(cases()))
+        .into_query();
     let response_ids = responses::Entity::find()
         .select_only()
         .column(responses::Column::Id)
         .filter(responses::Column::AssignmentId.in_subquery(assignment_ids.clone()))
         .into_query();
-    comments::Entity::delete_many().filter(comments::Column::ResponseId.in_subquery(response_ids)).exec(db).await?;
+    comments::Entity::delete_many()
+        .filter(comments::Column::ResponseId.in_subquery(response_ids))
+        .exec(db)
+        .await?;
     responses::Entity::delete_many()
         .filter(responses::Column::AssignmentId.in_subquery(assignment_ids))
         .exec(db)
         .await?;
     assignments::Entity::delete_many().filter(assignments::Column::CaseId.is_in(cases())).exec(db).await?;
-    let wish_ids =
-        wishes::Entity::find().select_only().column(wishes::Column::Id).filter(wishes::Column::CaseId.is_in(cases())).into_query();
+    let wish_ids = wishes::Entity::find()
+        .select_only()
+        .column(wishes::Column::Id)
+        .filter(wishes::Column::CaseId.is_in(cases()))
+        .into_query();
     agreements::Entity::delete_many().filter(agreements::Column::CaseId.is_in(cases())).exec(db).await?;
     offers::Entity::delete_many().filter(offers::Column::WishId.in_subquery(wish_ids)).exec(db).await?;
     wishes::Entity::delete_many().filter(wishes::Column::CaseId.is_in(cases())).exec(db).await?;
@@ -406,13 +441,22 @@ async fn delete_rows(
         .filter(private_note_replies::Column::NoteId.in_subquery(note_ids))
         .exec(db)
         .await?;
-    private_notes::Entity::delete_many().filter(private_notes::Column::CaseId.is_in(cases())).exec(db).await?;
-    slot_links::Entity::delete_many().filter(slot_links::Column::PartnerId.is_in(partners())).exec(db).await?;
+    private_notes::Entity::delete_many()
+        .filter(private_notes::Column::CaseId.is_in(cases()))
+        .exec(db)
+        .await?;
+    slot_links::Entity::delete_many()
+        .filter(slot_links::Column::PartnerId.is_in(partners()))
+        .exec(db)
+        .await?;
     consultation_slots::Entity::delete_many()
         .filter(consultation_slots::Column::CaseId.is_in(cases()))
         .exec(db)
         .await?;
-    password_resets::Entity::delete_many().filter(password_resets::Column::UserId.is_in(users())).exec(db).await?;
+    password_resets::Entity::delete_many()
+        .filter(password_resets::Column::UserId.is_in(users()))
+        .exec(db)
+        .await?;
     outbox_emails::Entity::delete_many()
         .filter(
             Condition::any()
@@ -421,12 +465,27 @@ async fn delete_rows(
         )
         .exec(db)
         .await?;
-    invitations::Entity::delete_many().filter(invitations::Column::PartnerId.is_in(partners())).exec(db).await?;
+    invitations::Entity::delete_many()
+        .filter(invitations::Column::PartnerId.is_in(partners()))
+        .exec(db)
+        .await?;
     sessions::Entity::delete_many().filter(sessions::Column::UserId.is_in(users())).exec(db).await?;
-    pending_sign_ins::Entity::delete_many().filter(pending_sign_ins::Column::UserId.is_in(users())).exec(db).await?;
-    recovery_codes::Entity::delete_many().filter(recovery_codes::Column::UserId.is_in(users())).exec(db).await?;
-    second_factors::Entity::delete_many().filter(second_factors::Column::UserId.is_in(users())).exec(db).await?;
-    account_links::Entity::delete_many().filter(account_links::Column::UserId.is_in(users())).exec(db).await?;
+    pending_sign_ins::Entity::delete_many()
+        .filter(pending_sign_ins::Column::UserId.is_in(users()))
+        .exec(db)
+        .await?;
+    recovery_codes::Entity::delete_many()
+        .filter(recovery_codes::Column::UserId.is_in(users()))
+        .exec(db)
+        .await?;
+    second_factors::Entity::delete_many()
+        .filter(second_factors::Column::UserId.is_in(users()))
+        .exec(db)
+        .await?;
+    account_links::Entity::delete_many()
+        .filter(account_links::Column::UserId.is_in(users()))
+        .exec(db)
+        .await?;
     partners::Entity::delete_many().filter(partners::Column::CaseId.is_in(cases())).exec(db).await?;
     case_rows::Entity::delete_many().filter(case_rows::Column::Id.is_in(cases())).exec(db).await?;
     users::Entity::delete_many()
@@ -456,13 +515,15 @@ pub async fn view_as(
     let own = partner_of_case(db, case_id, partner_id).await?;
     let both = partners_of(db, case_id).await?;
     let other = both.iter().find(|p| p.id != own.id).cloned().ok_or(AppError::NotFound)?;
-    let therapist = users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    let therapist =
+        users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)?;
     let event = AuditEvent::by(actor, AuditAction::SampleViewedAs, "partner", own.id);
     audit::record(db, event.concerning(case_id, Some(own.id)), now).await?;
     let case = case.into_model();
     let no_access = access::no_access_reason(&own, &case).map(|refusal| refusal.to_string());
     let progress = exchange::progress_with_partners(db, case_id, &both).await?;
-    let homework = if no_access.is_some() { Vec::new() } else { homework::homework_of_partner(db, &own, both).await? };
+    let homework =
+        if no_access.is_some() { Vec::new() } else { homework::homework_of_partner(db, &own, both).await? };
     let safety = settings::safety_of(&therapist);
     Ok(ClientHomePage {
         case: ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety },

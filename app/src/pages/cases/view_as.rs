@@ -3,10 +3,7 @@
 //! server refuses a real case); nothing here can write.
 
 use crate::{
-    api::sample::load_sample_view,
-    components::guard::RequireRole,
-    domain::Role,
-    pages::client::open_home,
+    api::sample::load_sample_view, components::guard::RequireRole, domain::Role, pages::client::open_home,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,7 +14,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 pub fn ViewAsPage() -> impl IntoView {
     let params = use_params_map();
     let number = move |name: &str| params.read().get(name).and_then(|id| id.parse::<i32>().ok()).unwrap_or(0);
-    let view = Resource::new(move || (number("id"), number("partner")), |(case, partner)| load_sample_view(case, partner));
+    let view = Resource::new(
+        move || (number("id"), number("partner")),
+        |(case, partner)| load_sample_view(case, partner),
+    );
     view! {
         <Title text="Sample preview"/>
         <RequireRole role=Role::Therapist>

@@ -138,17 +138,17 @@ pub async fn save_pact(
             case.update(&txn).await?;
             // A sample couple is fictional: the therapist is not emailed about it.
             if !is_sample {
-            outbox::enqueue(
-                &txn,
-                outbox::NewEmail::to_therapist(
-                    &therapist,
-                    Some(case_id),
-                    outbox::EmailKind::CaseUpdate,
-                    email::case_update(&therapist.display_name, case_id),
-                ),
-                now,
-            )
-            .await?;
+                outbox::enqueue(
+                    &txn,
+                    outbox::NewEmail::to_therapist(
+                        &therapist,
+                        Some(case_id),
+                        outbox::EmailKind::CaseUpdate,
+                        email::case_update(&therapist.display_name, case_id),
+                    ),
+                    now,
+                )
+                .await?;
             }
         }
     }
