@@ -8,6 +8,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(PATH)
 
 ## Install what is missing, then run the app on SQLite at http://127.0.0.1:3000
 run:
+	@echo "Babysteps: open http://127.0.0.1:3000 (first build takes a while). On an empty caseload, choose \"Add sample couples\" to explore three fictional couples (never emailed; removable in one click)."
 	.ci/setup run
 	cargo leptos serve --split
 

@@ -13,7 +13,7 @@ use crate::{
         audit::{AccountAuditPage, CaseAuditPage},
         auth::{ConfirmEmailPage, SignInCodePage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
-        cases::{CasePage, EditCasePage, NewCasePage},
+        cases::{CasePage, EditCasePage, NewCasePage, ViewAsPage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
         consult::ConsultPage,
         exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
@@ -197,6 +197,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view={Lazy::<AccountAuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/audit") view={Lazy::<CaseAuditRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/view-as/:partner") view={Lazy::<ViewAsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/join/:token") view={Lazy::<JoinRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/consult/:token") view={Lazy::<ConsultRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
@@ -377,6 +378,8 @@ enum CasePages {
     CaseAudit,
     /// [`ReviewPage`].
     Review,
+    /// [`ViewAsPage`].
+    ViewAs,
 }
 
 /// The views of [`CasePages`], loaded together.
@@ -388,6 +391,7 @@ fn case_pages(page: CasePages) -> AnyView {
         CasePages::EditCase => view! { <EditCasePage/> }.into_any(),
         CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
         CasePages::Review => view! { <ReviewPage/> }.into_any(),
+        CasePages::ViewAs => view! { <ViewAsPage/> }.into_any(),
     }
 }
 
@@ -460,6 +464,7 @@ lazy_routes! {
         EditCaseRoute => EditCase,
         CaseAuditRoute => CaseAudit,
         ReviewRoute => Review,
+        ViewAsRoute => ViewAs,
     }
     PracticePages in practice_pages (preload __preload_practice_pages) {
         ExercisesRoute => Exercises,

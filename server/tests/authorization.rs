@@ -268,6 +268,38 @@ async fn check_calls(world: &World, calls: Vec<Call>, secret: &str, may_see: &[&
     }
 }
 
+/// The sample practice: adding and removing touch only the caller's own samples; "View as"
+/// answers only the owner, and only for a sample case (a real case is forbidden).
+#[tokio::test]
+async fn every_sample_function_answers_each_actor_correctly() {
+    use app::services::{access::partners_of, sample};
+    let world = world("sample").await;
+    sample::add_sample_couples(&world.db, world.owner, Utc::now()).await.unwrap();
+    let sample_case = app::entities::cases::Entity::find()
+        .filter(app::entities::cases::Column::TherapistId.eq(world.owner.user_id))
+        .filter(app::entities::cases::Column::IsSample.eq(true))
+        .one(&world.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let sample_partner = partners_of(&world.db, sample_case).await.unwrap()[0].id;
+    let real_partner = partners_of(&world.db, world.owner_case).await.unwrap()[0].id;
+    let view_as =
+        |case: i32, partner: i32| vec![("case_id", case.to_string()), ("partner_id", partner.to_string())];
+    let calls: Vec<Call> = vec![
+        ("sample/view_as", view_as(sample_case, sample_partner), [401, 404, 200, 403, 403, 403]),
+        // Never for a real client, not even the owner's.
+        ("sample/view_as", view_as(world.owner_case, real_partner), [401, 404, 403, 403, 403, 403]),
+        ("sample/view_as", view_as(sample_case, real_partner), [401, 404, 404, 403, 403, 403]),
+        // The owner has theirs already; the other therapist gets their own.
+        ("sample/add", vec![], [401, 200, 409, 403, 403, 403]),
+        ("sample/remove", vec![], [401, 200, 200, 403, 403, 403]),
+        ("sample/view_as", view_as(sample_case, sample_partner), [401, 404, 404, 403, 403, 403]),
+    ];
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
+}
+
 #[tokio::test]
 async fn every_homework_function_answers_each_actor_correctly() {
     use app::{

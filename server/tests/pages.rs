@@ -64,6 +64,8 @@ struct Ids {
     template_id: i32,
     join_token: String,
     consult_token: String,
+    /// A sample partner's read-only home ("View as"), for the owner's sample couple.
+    view_as: String,
 }
 
 async fn therapist(db: &DatabaseConnection, name: &str, email: &str) -> Actor {
@@ -167,7 +169,16 @@ async fn world(db: &DatabaseConnection) -> Ids {
         .expect("a consultation link in the follow-up")
         .to_owned();
 
-    Ids { case_id, step_1, template_id, join_token: tokens[1].expose().to_owned(), consult_token }
+    app::services::sample::add_sample_couples(db, owner, now).await.unwrap();
+    let sample_case = app::entities::cases::Entity::find()
+        .filter(app::entities::cases::Column::IsSample.eq(true))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a sample couple");
+    let sample_partner = app::services::access::partners_of(db, sample_case.id).await.unwrap()[0].id;
+    let view_as = format!("/cases/{}/view-as/{sample_partner}", sample_case.id);
+    Ids { case_id, step_1, template_id, join_token: tokens[1].expose().to_owned(), consult_token, view_as }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,7 +205,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
     );
     tokio::spawn(server::serve(listener, app, std::future::pending()));
 
-    let Ids { case_id, step_1, template_id, join_token, consult_token } = &ids;
+    let Ids { case_id, step_1, template_id, join_token, consult_token, view_as } = &ids;
     let therapist_pages = vec![
         "/caseload".to_owned(),
         "/caseload?q=Alex&status=active&sort=name&page=1".to_owned(),
@@ -211,6 +222,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/audit".to_owned(),
         "/audit?partner=&action=session.started&from=2026-01-01&to=2026-12-31&page=2".to_owned(),
         format!("/cases/{case_id}/audit"),
+        view_as.clone(),
     ];
     let client_pages = vec![
         "/homework".to_owned(),

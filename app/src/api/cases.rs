@@ -74,6 +74,8 @@ pub struct CaseloadRow {
     /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
     /// last eight weeks.
     pub closeness_trend: Vec<u8>,
+    /// A fictional sample couple (badge "Sample").
+    pub is_sample: bool,
 }
 
 /// A case with unread urgent private notes, listed above the caseload.
@@ -102,6 +104,8 @@ pub struct CaseloadView {
     pub per_page: u64,
     /// False when the search and filter were empty and there are no cases at all.
     pub has_any_cases: bool,
+    /// How many sample couples the therapist has (any page, any search).
+    pub sample_cases: u64,
 }
 
 /// A partner on the therapist's case page.
@@ -163,6 +167,8 @@ pub struct CaseView {
     pub notes: String,
     /// Partner A and partner B.
     pub partners: Vec<PartnerView>,
+    /// A fictional sample couple: marked, never emailed, viewable as each partner.
+    pub is_sample: bool,
 }
 
 /// Everything the therapist's case page shows, loaded in one call.
@@ -259,6 +265,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
     fn from(row: caseload::CaseloadRow) -> Self {
         let weeks = row.closeness_trend.len();
         CaseloadRow {
+            is_sample: row.case.is_sample,
             id: row.case.id,
             label: row.case.label,
             status: row.case.status,
@@ -293,9 +300,10 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
 #[cfg(feature = "ssr")]
 impl CaseloadView {
     /// The wire form of one caseload page.
-    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery) -> Self {
+    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery, sample_cases: u64) -> Self {
         let unfiltered = query.search.trim().is_empty() && query.status.is_none();
         CaseloadView {
+            sample_cases,
             has_any_cases: !(unfiltered && found.total == 0),
             urgent: found
                 .urgent
@@ -336,7 +344,8 @@ pub async fn load_caseload(
     let actor = crate::services::Actor::of(&account);
     let found =
         caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
-    Ok(CaseloadView::new(found, &query))
+    let samples = crate::services::sample::sample_count(req.db(), actor).await?;
+    Ok(CaseloadView::new(found, &query, samples))
 }
 
 /// A case form as submitted: its label and policy, and each partner's fields (`a_…` for
@@ -408,6 +417,7 @@ pub async fn save_case(
 impl From<cases::CaseDetail> for CaseView {
     fn from(detail: cases::CaseDetail) -> Self {
         CaseView {
+            is_sample: detail.case.is_sample,
             id: detail.case.id,
             label: detail.case.label,
             status: detail.case.status,
@@ -537,7 +547,7 @@ pub async fn save_case_notes(case_id: i32, notes: String) -> Result<(), AppError
 #[cfg(feature = "ssr")]
 impl ClientHomeView {
     /// The client's view of their case and, while they reach it, the couple's progress.
-    fn new(found: cases::ClientCase, progress: Option<super::exchange::ProgressView>) -> Self {
+    pub(crate) fn new(found: cases::ClientCase, progress: Option<super::exchange::ProgressView>) -> Self {
         ClientHomeView {
             progress,
             own_first_name: found.own.first_name,

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod sample;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;

@@ -11,5 +11,6 @@ pub mod header;
 pub mod progress;
 pub mod questions;
 pub mod safety;
+pub mod sample;
 pub mod second_factor_notice;
 pub mod url;

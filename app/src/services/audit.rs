@@ -171,6 +171,12 @@ pub enum AuditAction {
     ContentErased,
     /// The retention job purged a closed case's content (a tombstone, as for erasure).
     ContentPurged,
+    /// A therapist added the sample couples to their caseload.
+    SamplesAdded,
+    /// A therapist removed their sample couples (every row of them is gone; this line stays).
+    SamplesRemoved,
+    /// A therapist opened a sample partner's pages read-only ("View as").
+    SampleViewedAs,
 }
 
 impl AuditAction {
@@ -250,6 +256,9 @@ impl AuditAction {
             AuditAction::InvitationCompleted => "account.invitation_completed",
             AuditAction::ContentErased => "content.erased",
             AuditAction::ContentPurged => "content.purged",
+            AuditAction::SamplesAdded => "samples.added",
+            AuditAction::SamplesRemoved => "samples.removed",
+            AuditAction::SampleViewedAs => "sample.viewed_as",
         }
     }
 

@@ -137,6 +137,8 @@ pub async fn purge_due(
         .inner_join(users::Entity)
         .filter(cases::Column::Status.eq(CaseStatus::Closed.as_str()))
         .filter(cases::Column::ErasedAt.is_null())
+        // Sample couples are removed in one click, never purged as if they were records.
+        .filter(cases::Column::IsSample.eq(false))
         .into_tuple()
         .all(db)
         .await?;

@@ -67,6 +67,9 @@ pub async fn invite(
     if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before inviting a partner."));
     }
+    if case.is_sample {
+        return Err(AppError::conflict(super::sample::NO_EMAIL));
+    }
     let partner = partner_of_case(&txn, case_id, partner_id).await?;
     if partner.removed_at.is_some() {
         return Err(AppError::conflict(format!("{} was removed from this case.", partner.first_name)));

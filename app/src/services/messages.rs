@@ -216,6 +216,9 @@ pub async fn send_follow_up(
     if case.status == CaseStatus::Closed {
         return Err(AppError::conflict("This case is closed. Reopen it before writing to the couple."));
     }
+    if case.is_sample {
+        return Err(AppError::conflict(super::sample::NO_EMAIL));
+    }
     let zone = clock::zone_of(&defaults.therapist.time_zone);
     let proposal = SecretToken::generate().hash().chars().take(32).collect::<String>();
     let mut slots = Vec::new();

@@ -25,6 +25,7 @@ pub mod own_writing;
 pub mod passwords;
 pub mod reminders;
 pub mod request_context;
+pub mod sample;
 pub mod sealing;
 pub mod second_factor;
 pub mod sessions;

@@ -181,6 +181,17 @@ async fn insert(
     send_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
+    // The last guard for the sample practice: every path above already skips or refuses
+    // these, so reaching here is a bug, refused rather than queued.
+    if super::sample::is_unmailable(&email.to_address)
+        || match email.case_id {
+            Some(case_id) => super::sample::is_sample_case(db, case_id).await?,
+            None => false,
+        }
+    {
+        tracing::error!(kind = ?email.kind, "an email about a sample couple was refused");
+        return Err(AppError::conflict(super::sample::NO_EMAIL));
+    }
     let mut random = [0_u8; 12];
     rand::rng().fill_bytes(&mut random);
     let unique: String = random.iter().map(|b| format!("{b:02x}")).collect();

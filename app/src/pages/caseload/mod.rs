@@ -10,6 +10,7 @@ use crate::{
         dates::short_date,
         form::{Field, FieldIds},
         guard::RequireRole,
+        sample::{add_samples_form, sample_couples_box, SampleActions},
         url::encode_query_value,
     },
     domain::{
@@ -34,20 +35,21 @@ pub fn CaseloadPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let page = move || CaseloadPageNumber::from_query(&param("page")).get();
+    let samples = SampleActions::new();
     let caseload = page_data(
-        move || (param("q"), param("status"), param("sort"), page()),
-        |(search, status, sort, page)| load_caseload(search, status, sort, page),
+        move || (param("q"), param("status"), param("sort"), page(), samples.version()),
+        |(search, status, sort, page, _)| load_caseload(search, status, sort, page),
     );
     view! {
         <Title text="Caseload"/>
         <RequireRole role=Role::Therapist>
-            <Caseload caseload/>
+            <Caseload caseload samples/>
         </RequireRole>
     }
 }
 
 #[component]
-fn Caseload(caseload: PageData<CaseloadView>) -> impl IntoView {
+fn Caseload(caseload: PageData<CaseloadView>, samples: SampleActions) -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let search = move || param("q");
@@ -86,14 +88,20 @@ fn Caseload(caseload: PageData<CaseloadView>) -> impl IntoView {
             </Form>
             <Transition fallback=|| view! { <p class="loading">"Loading your caseload…"</p> }>
                 {move || Suspend::new(async move {
-                    caseload.await.map(|view| caseload_table(view, search(), status(), sort()))
+                    caseload.await.map(|view| caseload_table(view, search(), status(), sort(), samples))
                 })}
             </Transition>
         </section>
     }
 }
 
-fn caseload_table(view: CaseloadView, search: String, status: String, sort: String) -> impl IntoView {
+fn caseload_table(
+    view: CaseloadView,
+    search: String,
+    status: String,
+    sort: String,
+    samples: SampleActions,
+) -> impl IntoView {
     if !view.has_any_cases {
         return Either::Left(view! {
             <div class="empty-state">
@@ -103,9 +111,15 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
                     "emails, then invite each of them to their own private account."
                 </p>
                 <A href="/cases/new" attr:class="button-primary">"Create a case"</A>
+                <p>
+                    "Or explore first: add three fictional sample couples at different points of Baby "
+                    "Steps. They are never emailed, and you can remove them in one click."
+                </p>
+                {add_samples_form(samples)}
             </div>
         });
     }
+    let sample_box = sample_couples_box(view.sample_cases, samples);
     let pages = view.total.div_ceil(view.per_page).max(1);
     let link = move |page: u64| {
         let mut url = format!("/caseload?page={page}");
@@ -152,6 +166,7 @@ fn caseload_table(view: CaseloadView, search: String, status: String, sort: Stri
             <span>{format!("Page {} of {pages}", view.page)}</span>
             {next.map(|href| view! { <A href=href attr:rel="next">"Next"</A> })}
         </nav>
+        {sample_box}
     })
 }
 
@@ -212,6 +227,7 @@ fn caseload_row(row: CaseloadRow) -> impl IntoView {
             <th scope="row">
                 <A href=href>{row.label}</A>
                 {(row.urgent_notes > 0).then(|| view! { " " <span class="badge badge-urgent">"Urgent"</span> })}
+                {row.is_sample.then(|| view! { " " <span class="badge badge-sample">"Sample"</span> })}
             </th>
             <td><span class=format!("badge badge-{}", row.status.as_str())>{row.status.label()}</span></td>
             <td>

@@ -135,6 +135,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
                 <h1 id="case-title">{case.label.clone()}</h1>
                 <span class=format!("badge badge-{}", case.status.as_str())>{case.status.label()}</span>
             </div>
+            {crate::components::sample::sample_notice(&case)}
             {(!urgent.is_empty()).then(|| view! {
                 <section class="notice notice-urgent" aria-labelledby="urgent-notes-title">
                     <h2 id="urgent-notes-title">"Urgent"</h2>

@@ -5,6 +5,8 @@ mod exchange;
 mod follow_up;
 mod form;
 mod homework;
+mod view_as;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};
+pub use view_as::ViewAsPage;

@@ -17,7 +17,10 @@ use crate::{
     components::{form::form_action, guard::RequireRole, progress::ProgrammeProgress, safety::SafetyNotice},
     domain::{case::CaseStatus, homework::ResponseStatus, Role},
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_meta::Title;
 use leptos_router::components::A;
 
@@ -48,7 +51,7 @@ fn client_home(
 ) -> impl IntoView {
     match home.no_access.clone() {
         Some(notice) => Either::Left(no_access_notice(home, notice)),
-        None => Either::Right(open_home(home, items, reminders_on, reminders)),
+        None => Either::Right(open_home(home, items, reminders_on, Some(reminders))),
     }
 }
 
@@ -67,13 +70,23 @@ fn no_access_notice(home: ClientHomeView, notice: String) -> impl IntoView {
     }
 }
 
-fn open_home(
+/// The open home page. Without a reminders action it is the read-only preview a therapist
+/// sees of a sample partner ("View as"): the same content, with no link, form or button.
+pub(crate) fn open_home(
     home: ClientHomeView,
     items: Vec<HomeworkListItem>,
     reminders_on: bool,
-    reminders: ServerAction<SaveReminders>,
+    reminders: Option<ServerAction<SaveReminders>>,
 ) -> impl IntoView {
+    let read_only = reminders.is_none();
     let therapist = home.therapist_name.clone();
+    let link = move |href: &'static str, text: &'static str| {
+        if read_only {
+            Either::Left(view! { <span>{text}</span> })
+        } else {
+            Either::Right(view! { <A href=href>{text}</A> })
+        }
+    };
     view! {
         <section aria-labelledby="homework-title">
             <h1 id="homework-title">"My homework"</h1>
@@ -96,7 +109,7 @@ fn open_home(
                 })
             } else {
                 Either::Right(view! {
-                    <ol class="homework-list">{items.into_iter().map(homework_item).collect_view()}</ol>
+                    <ol class="homework-list">{items.into_iter().map(|item| homework_item(item, read_only)).collect_view()}</ol>
                 })
             }}
             <nav aria-label="Working together" class="card together-links">
@@ -105,13 +118,14 @@ fn open_home(
                     <ProgrammeProgress progress heading_id="home-progress"/>
                 })}
                 <ul>
-                    <li><A href="/wishes">"Wishes and agreements"</A>" — steps 3 and 4"</li>
-                    <li><A href="/check-in">"Weekly check-in"</A></li>
-                    <li><A href="/letting-go">"Letting go"</A>" — step 5"</li>
-                    <li><A href="/private-note">"Private note to your therapist"</A></li>
-                    <li><A href="/my-writing">"Download your own writing"</A></li>
+                    <li>{link("/wishes", "Wishes and agreements")}" — steps 3 and 4"</li>
+                    <li>{link("/check-in", "Weekly check-in")}</li>
+                    <li>{link("/letting-go", "Letting go")}" — step 5"</li>
+                    <li>{link("/private-note", "Private note to your therapist")}</li>
+                    <li>{link("/my-writing", "Download your own writing")}</li>
                 </ul>
             </nav>
+            {reminders.map(|reminders| view! {
             <section class="card" aria-labelledby="reminders-title">
                 <h2 id="reminders-title">"Email reminders"</h2>
                 <p>
@@ -126,19 +140,20 @@ fn open_home(
                     <button type="submit" class="button-secondary">{if reminders_on { "Turn reminders off" } else { "Turn reminders on" }}</button>
                 </ActionForm>
             </section>
+            })}
             <details class="policy">
                 <summary>{format!("Confidentiality: {}", home.policy.label())}</summary>
                 <p>{home.policy.explanation()}</p>
             </details>
             <footer class="client-footer">
                 <SafetyNotice safety=home.safety.clone()/>
-                <p><A href="/private-note">"Write to your therapist alone"</A></p>
+                <p>{link("/private-note", "Write to your therapist alone")}</p>
             </footer>
         </section>
     }
 }
 
-fn homework_item(item: HomeworkListItem) -> impl IntoView {
+fn homework_item(item: HomeworkListItem, read_only: bool) -> impl IntoView {
     let href = format!("/homework/{}", item.assignment_id);
     let action = match item.progress {
         ResponseStatus::NotStarted => "Start",
@@ -159,9 +174,11 @@ fn homework_item(item: HomeworkListItem) -> impl IntoView {
             </p>
             {comments.map(|text| view! { <p class="badge badge-review">{text}</p> })}
             {if item.locked {
-                Either::Left(view! { <p class="field-hint">"This step opens when you have both finished the step before it."</p> })
+                EitherOf3::A(view! { <p class="field-hint">"This step opens when you have both finished the step before it."</p> })
+            } else if read_only {
+                EitherOf3::B(view! { <p class="field-hint">{format!("{action} (read-only preview)")}</p> })
             } else {
-                Either::Right(view! {
+                EitherOf3::C(view! {
                     <A href=href attr:class="button-primary" attr:aria-label=format!("{action}: {}", item.title)>{action}</A>
                 })
             }}

@@ -78,6 +78,10 @@ async fn queue_reset(
     else {
         return Ok(());
     };
+    // A sample partner's (or a retired account's) address can never be mailed.
+    if crate::services::sample::is_unmailable(&user.email) {
+        return Ok(());
+    }
     let txn = db.begin().await?;
     retire_pending(&txn, user.id, now).await?;
     let email_id = outbox::enqueue(

@@ -127,6 +127,7 @@ pub async fn save_pact(
             .await?
             .is_some();
         if other_confirmed && couple.case.pact_completed_at.is_none() {
+            let is_sample = couple.case.is_sample;
             let therapist = users::Entity::find_by_id(couple.case.therapist_id)
                 .one(&txn)
                 .await?
@@ -135,17 +136,20 @@ pub async fn save_pact(
             let mut case = couple.case.into_active_model();
             case.pact_completed_at = Set(Some(now));
             case.update(&txn).await?;
-            outbox::enqueue(
-                &txn,
-                outbox::NewEmail::to_therapist(
-                    &therapist,
-                    Some(case_id),
-                    outbox::EmailKind::CaseUpdate,
-                    email::case_update(&therapist.display_name, case_id),
-                ),
-                now,
-            )
-            .await?;
+            // A sample couple is fictional: the therapist is not emailed about it.
+            if !is_sample {
+                outbox::enqueue(
+                    &txn,
+                    outbox::NewEmail::to_therapist(
+                        &therapist,
+                        Some(case_id),
+                        outbox::EmailKind::CaseUpdate,
+                        email::case_update(&therapist.display_name, case_id),
+                    ),
+                    now,
+                )
+                .await?;
+            }
         }
     }
     txn.commit().await?;

@@ -97,6 +97,10 @@ async fn queue_client_notice(
     let Some(client_id) = partner.client_user_id else { return Ok(false) };
     let Some(client) = users::Entity::find_by_id(client_id).one(db).await? else { return Ok(false) };
     let case = cases::Entity::find_by_id(partner.case_id).one(db).await?.ok_or(AppError::Internal)?;
+    // A sample couple is fictional: nothing is emailed, nothing is logged.
+    if case.is_sample {
+        return Ok(false);
+    }
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::Internal)?;
     // The client's own choice, and the therapist's for their practice.
     if !client.reminders || !therapist.reminders {
@@ -139,6 +143,9 @@ pub async fn notify_therapist_of_submission(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let case = cases::Entity::find_by_id(case_id).one(db).await?.ok_or(AppError::Internal)?;
+    if case.is_sample {
+        return Ok(());
+    }
     let therapist = users::Entity::find_by_id(case.therapist_id).one(db).await?.ok_or(AppError::Internal)?;
     if therapist.digest == Digest::Daily || !log_once(db, key, now).await? {
         return Ok(());
@@ -212,6 +219,8 @@ pub async fn run_due_in_batches(
         let active: Vec<(cases::Model, Option<users::Model>)> = cases::Entity::find()
             .find_also_related(users::Entity)
             .filter(cases::Column::Status.eq(CaseStatus::Active))
+            // Sample couples are fictional: no reminder is planned for them.
+            .filter(cases::Column::IsSample.eq(false))
             .filter(cases::Column::Id.gt(after))
             .order_by_asc(cases::Column::Id)
             .limit(batch)
@@ -371,6 +380,7 @@ async fn run_digests(
         .join(JoinType::InnerJoin, assignment_case)
         .join(JoinType::InnerJoin, case_therapist)
         .filter(cases::Column::Status.eq(CaseStatus::Active))
+        .filter(cases::Column::IsSample.eq(false))
         .filter(users::Column::Digest.eq(Digest::Daily))
         .filter(responses::Column::SubmittedAt.gt(now - Duration::hours(24)))
         .group_by(cases::Column::TherapistId)
