@@ -171,6 +171,10 @@ pub enum AuditAction {
     ContentErased,
     /// The retention job purged a closed case's content (a tombstone, as for erasure).
     ContentPurged,
+    /// A therapist opened "What's new".
+    WhatsNewViewed,
+    /// A therapist marked an item of "What's new" done (or all of them).
+    WhatsNewDone,
 }
 
 impl AuditAction {
@@ -250,6 +254,8 @@ impl AuditAction {
             AuditAction::InvitationCompleted => "account.invitation_completed",
             AuditAction::ContentErased => "content.erased",
             AuditAction::ContentPurged => "content.purged",
+            AuditAction::WhatsNewViewed => "whats_new.viewed",
+            AuditAction::WhatsNewDone => "whats_new.done",
         }
     }
 
