@@ -297,7 +297,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
 #[cfg(feature = "ssr")]
 impl CaseloadView {
     /// The wire form of one caseload page.
-    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery, whats_new: u64) -> Self {
+    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery) -> Self {
         let unfiltered = query.search.trim().is_empty() && query.status.is_none();
         CaseloadView {
             has_any_cases: !(unfiltered && found.total == 0),
@@ -310,7 +310,7 @@ impl CaseloadView {
             total: found.total,
             page: query.page,
             per_page: query.per_page,
-            whats_new,
+            whats_new: found.whats_new,
         }
     }
 }
@@ -341,8 +341,7 @@ pub async fn load_caseload(
     let actor = crate::services::Actor::of(&account);
     let found =
         caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
-    let whats_new = crate::services::whats_new::count(req.db(), actor).await?;
-    Ok(CaseloadView::new(found, &query, whats_new))
+    Ok(CaseloadView::new(found, &query))
 }
 
 /// A case form as submitted: its label and policy, and each partner's fields (`a_…` for

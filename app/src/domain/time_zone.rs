@@ -115,6 +115,13 @@ mod tests {
         assert_eq!(shown.short(), "1 Dec 2026, 18:00 CST");
         assert_eq!(shown.long(), "Tuesday 1 December 2026, 18:00 CST (America/Chicago)");
         assert_eq!(chicago().local(utc(2026, 7, 1, 23, 0)).short(), "1 Jul 2026, 18:00 CDT");
+        // A zone with no letters for its abbreviation shows its offset (the browser tests rely on it).
+        let plus_five = TimeZoneName::parse("Etc/GMT-5").unwrap().local(utc(2026, 7, 1, 13, 0));
+        assert_eq!(plus_five.long(), "Wednesday 1 July 2026, 18:00 +05 (Etc/GMT-5)");
+        assert_eq!(
+            TimeZoneName::UTC.local(utc(2026, 7, 1, 18, 0)).long(),
+            "Wednesday 1 July 2026, 18:00 UTC"
+        );
     }
 
     #[test]

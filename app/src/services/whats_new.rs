@@ -198,20 +198,25 @@ fn all_items(therapist_id: i32) -> SelectStatement {
     Query::select().column(sea_orm::sea_query::Asterisk).from_subquery(union, Alias::new("items")).to_owned()
 }
 
+/// `SELECT COUNT(*) AS n` of the items waiting for the therapist, for one statement to
+/// hold as a subquery (the caseload counts its cases and these together).
+pub fn count_query(therapist_id: i32) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(all_items(therapist_id), Alias::new("counted"))
+        .to_owned()
+}
+
 /// How many items wait for the therapist (one statement).
 pub async fn count(db: &impl ConnectionTrait, actor: Actor) -> Result<u64, AppError> {
     actor.require_role(Role::Therapist)?;
-    let counted = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-        .from_subquery(all_items(actor.user_id), Alias::new("counted"))
-        .to_owned();
-    let row = db.query_one(&counted).await?.ok_or(AppError::Internal)?;
+    let row = db.query_one(&count_query(actor.user_id)).await?.ok_or(AppError::Internal)?;
     let n: i64 = row.try_get("", "n")?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The newest [`MAX_ITEMS`] items not marked done, newest first: one statement for the
-/// items, then one each for their cases, partners and exercise titles. Audited.
+/// items, one each for their cases and partners, two for exercise titles. Audited.
 pub async fn items(
     db: &impl ConnectionTrait,
     actor: Actor,
