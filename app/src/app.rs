@@ -24,6 +24,7 @@ use crate::{
         outbox::OutboxPage,
         review::ReviewPage,
         settings::SettingsPage,
+        whats_new::WhatsNewPage,
     },
 };
 use leptos::{lazy, prelude::*};
@@ -195,6 +196,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/whats-new") view={Lazy::<WhatsNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view={Lazy::<AccountAuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/audit") view={Lazy::<CaseAuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/view-as/:partner") view={Lazy::<ViewAsRoute>::new()} ssr=SsrMode::Async/>
@@ -410,6 +412,8 @@ enum PracticePages {
     Outbox,
     /// [`AccountAuditPage`].
     AccountAudit,
+    /// [`WhatsNewPage`].
+    WhatsNew,
 }
 
 /// The views of [`PracticePages`], loaded together.
@@ -422,6 +426,7 @@ fn practice_pages(page: PracticePages) -> AnyView {
         PracticePages::Settings => view! { <SettingsPage/> }.into_any(),
         PracticePages::Outbox => view! { <OutboxPage/> }.into_any(),
         PracticePages::AccountAudit => view! { <AccountAuditPage/> }.into_any(),
+        PracticePages::WhatsNew => view! { <WhatsNewPage/> }.into_any(),
     }
 }
 
@@ -473,6 +478,7 @@ lazy_routes! {
         SettingsRoute => Settings,
         OutboxRoute => Outbox,
         AccountAuditRoute => AccountAudit,
+        WhatsNewRoute => WhatsNew,
     }
 }
 

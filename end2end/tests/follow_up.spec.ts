@@ -59,8 +59,8 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   const preview = composer.getByRole('region', { name: 'Preview' });
   await expect(preview).toContainText('Hello Alex. You have 5 steps ahead of you. Book here: https://book.example.org/hart');
   // Proposed times must lie in the future: mid-January next year, whatever today is.
-  const first = nextYear(1, 15, '10:00');
-  const second = nextYear(1, 16, '11:30');
+  const first = nextYear(1, 15, '10:00', zone);
+  const second = nextYear(1, 16, '11:30', zone);
   await composer.getByLabel('Time 1').fill(first.input);
   await composer.getByLabel('Time 2').fill(second.input);
   await composer.getByRole('button', { name: 'Send follow-up' }).click();

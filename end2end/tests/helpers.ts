@@ -21,18 +21,41 @@ export function daytimeZone(now: Date = new Date()): string {
   return `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
 }
 
-/** The same date next year, at the given time: always in the future, with its weekday. */
-export function nextYear(month: number, day: number, time: string): { input: string; long: string; short: string } {
+/**
+ * The abbreviation the server shows for a zone of fixed offset: `UTC`, `GMT`, or for an
+ * `Etc/GMT±N` zone its offset (`Etc/GMT-5` is `+05`).
+ */
+export function zoneAbbreviation(zone: string): string {
+  if (zone === 'UTC' || zone === 'Etc/GMT') return zone === 'UTC' ? 'UTC' : 'GMT';
+  const match = zone.match(/^Etc\/GMT([+-])(\d+)$/);
+  if (!match) throw new Error(`no fixed abbreviation for ${zone}`);
+  return `${match[1] === '-' ? '+' : '-'}${match[2].padStart(2, '0')}`;
+}
+
+/**
+ * The same date next year, at the given time in the therapist's zone (UTC by default, or
+ * an `Etc/GMT±N` zone): always in the future, with how the app shows it — `long` in emails
+ * and on the consultation page ("Friday 15 January 2027, 10:00 +05 (Etc/GMT-5)"), `short`
+ * in lists ("15 Jan 2027, 10:00 +05").
+ */
+export function nextYear(
+  month: number,
+  day: number,
+  time: string,
+  zone = 'UTC',
+): { input: string; long: string; short: string } {
   const year = new Date().getUTCFullYear() + 1;
   const date = new Date(Date.UTC(year, month - 1, day));
   const weekday = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'][date.getUTCDay()];
   const monthName = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
     'October', 'November', 'December'][month - 1];
   const pad = (n: number) => String(n).padStart(2, '0');
+  const abbreviation = zoneAbbreviation(zone);
+  const named = abbreviation === zone ? zone : `${abbreviation} (${zone})`;
   return {
     input: `${year}-${pad(month)}-${pad(day)}T${time}`,
-    long: `${weekday} ${day} ${monthName} ${year} at ${time}`,
-    short: `${weekday.slice(0, 3)} ${day} ${monthName.slice(0, 3)} ${year}, ${time}`,
+    long: `${weekday} ${day} ${monthName} ${year}, ${time} ${named}`,
+    short: `${day} ${monthName.slice(0, 3)} ${year}, ${time} ${abbreviation}`,
   };
 }
 

@@ -242,6 +242,41 @@ async fn every_case_function_answers_each_actor_correctly() {
     check_calls(&world, calls, "Owner's couple", &["owner"]).await;
 }
 
+/// What's new: only a therapist reads their own list and marks their own items done.
+#[tokio::test]
+async fn whats_new_answers_each_actor_correctly() {
+    let world = world("whats_new").await;
+    app::services::exchange::send_private_note(
+        &world.db,
+        world.a,
+        "A note to the therapist",
+        false,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let note = app::entities::private_notes::Entity::find()
+        .filter(app::entities::private_notes::Column::CaseId.eq(world.owner_case))
+        .one(&world.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let calls: Vec<Call> = vec![
+        ("whats_new/list", vec![], [401, 200, 200, 403, 403, 403]),
+        (
+            "whats_new/done",
+            vec![
+                ("kind", "private_note".into()),
+                ("record_id", note.id.to_string()),
+                ("version", "0".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("whats_new/done_all", vec![], [401, 200, 200, 403, 403, 403]),
+    ];
+    check_calls(&world, calls, "Owner's couple", &["owner"]).await;
+}
+
 /// Calls each endpoint as each actor and checks the status, and that `secret` reaches only
 /// the actors in `may_see`.
 async fn check_calls(world: &World, calls: Vec<Call>, secret: &str, may_see: &[&str]) {

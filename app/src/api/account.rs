@@ -2,8 +2,7 @@
 //! the devices it is signed in on. And, signed out: ask for a password reset link by
 //! email, check such a link, and choose a new password through it.
 
-use crate::error::AppError;
-use chrono::{DateTime, Utc};
+use crate::{domain::local_time::LocalTime, error::AppError};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +11,7 @@ use {
     super::request,
     crate::services::{
         account::{self, devices, reset},
+        clock, settings,
         tokens::SecretToken,
     },
 };
@@ -24,22 +24,23 @@ pub struct DeviceView {
     pub session_id: i32,
     /// "Firefox on Linux".
     pub label: String,
-    /// When it signed in.
-    pub signed_in_at: DateTime<Utc>,
+    /// When it signed in (in the therapist's time zone).
+    pub signed_in_at: LocalTime,
     /// When it was last used (to within a minute).
-    pub last_seen_at: DateTime<Utc>,
+    pub last_seen_at: LocalTime,
     /// True for the browser making this request.
     pub current: bool,
 }
 
 #[cfg(feature = "ssr")]
-impl From<devices::Device> for DeviceView {
-    fn from(device: devices::Device) -> Self {
+impl DeviceView {
+    /// A device as the account page shows it, its times in `time_zone`.
+    fn new(device: devices::Device, time_zone: &str) -> Self {
         DeviceView {
             session_id: device.session_id,
             label: device.label.as_str().to_owned(),
-            signed_in_at: device.signed_in_at,
-            last_seen_at: device.last_seen_at,
+            signed_in_at: clock::local(time_zone, device.signed_in_at),
+            last_seen_at: clock::local(time_zone, device.last_seen_at),
             current: device.current,
         }
     }
@@ -94,7 +95,8 @@ pub async fn load_devices() -> Result<Vec<DeviceView>, AppError> {
     let actor = req.actor().await?;
     let current = req.session_token().ok_or(AppError::Unauthenticated)?;
     let list = devices::list(req.db(), actor, &current, req.state.security.sessions, request::now()).await?;
-    Ok(list.into_iter().map(DeviceView::from).collect())
+    let zone = settings::reading_zone(req.db(), actor).await?;
+    Ok(list.into_iter().map(|device| DeviceView::new(device, &zone)).collect())
 }
 
 /// Signs out one of the person's own sessions (another's answers 404). Signing out this

@@ -5,8 +5,10 @@
 //! downloads it with or without JavaScript; it is authorized exactly like the view (the
 //! same scope functions) and audited.
 
-use crate::{domain::audit::AuditOutcome, error::AppError};
-use chrono::{DateTime, Utc};
+use crate::{
+    domain::{audit::AuditOutcome, local_time::LocalTime},
+    error::AppError,
+};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,7 @@ use {
     crate::{
         domain::audit::{action_label, AuditFilter, AuditPageNumber},
         services::audit::view::{self, AuditPage, AuditRow, AuditScope, WritingOpened, AUDIT_PAGE_SIZE},
+        services::clock,
     },
 };
 
@@ -27,8 +30,8 @@ pub const EXPORT_PATH: &str = "/audit/export";
 pub struct AuditRowView {
     /// The entry's id.
     pub id: i64,
-    /// When.
-    pub occurred_at: DateTime<Utc>,
+    /// When, in the therapist's time zone.
+    pub occurred_at: LocalTime,
     /// Who acted ("You", a partner's first name; empty when no one was signed in).
     pub actor: String,
     /// What happened, in words.
@@ -82,17 +85,18 @@ pub struct WritingOpenedView {
     pub therapist_name: String,
     /// What they opened.
     pub what: String,
-    /// When.
-    pub at: DateTime<Utc>,
+    /// When, in the therapist's time zone.
+    pub at: LocalTime,
 }
 
 #[cfg(feature = "ssr")]
-impl From<AuditRow> for AuditRowView {
-    fn from(row: AuditRow) -> Self {
+impl AuditRowView {
+    /// An entry as the view shows it, its time in `time_zone` (the therapist's).
+    fn new(row: AuditRow, time_zone: &str) -> Self {
         let entry = row.entry;
         Self {
             id: entry.id,
-            occurred_at: entry.occurred_at,
+            occurred_at: clock::local(time_zone, entry.occurred_at),
             actor: row.actor,
             action: action_label(&entry.action),
             outcome: entry.outcome,
@@ -106,12 +110,13 @@ impl From<AuditRow> for AuditRowView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<AuditPage> for AuditPageView {
-    fn from(page: AuditPage) -> Self {
+impl AuditPageView {
+    /// One page of entries, their times in `time_zone` (the therapist's).
+    fn new(page: AuditPage, time_zone: &str) -> Self {
         let several_cases = page.case.is_none();
         Self {
             case: page.case,
-            rows: page.rows.into_iter().map(AuditRowView::from).collect(),
+            rows: page.rows.into_iter().map(|row| AuditRowView::new(row, time_zone)).collect(),
             total: page.total,
             page: page.page.get(),
             per_page: AUDIT_PAGE_SIZE,
@@ -137,15 +142,20 @@ impl From<AuditPage> for AuditPageView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<WritingOpened> for WritingOpenedView {
-    fn from(opened: WritingOpened) -> Self {
+impl WritingOpenedView {
+    /// One opening, its time in `time_zone` (the therapist's).
+    fn new(opened: WritingOpened, time_zone: &str) -> Self {
         let what = match opened.action.as_str() {
             "case.viewed" => "your case page",
             "homework.review_opened" => "your answers",
             "private_note.read" => "your private note",
             _ => "your writing",
         };
-        Self { therapist_name: opened.therapist_name, what: what.to_owned(), at: opened.at }
+        Self {
+            therapist_name: opened.therapist_name,
+            what: what.to_owned(),
+            at: clock::local(time_zone, opened.at),
+        }
     }
 }
 
@@ -166,11 +176,13 @@ pub async fn load_case_audit(
     page: u64,
 ) -> Result<AuditPageView, AppError> {
     let req = request::current()?;
-    let actor = req.actor().await?;
+    let account = req.account().await?;
+    let actor = crate::services::Actor::of(&account);
     let filter = filter(&partner, &action, &from, &to)?;
     let scope = view::case_scope(req.db(), actor, case_id).await?;
     let page = AuditPageNumber::clamped(page);
-    Ok(view::audit_page(req.db(), actor, scope, &filter, page, request::now()).await?.into())
+    let found = view::audit_page(req.db(), actor, scope, &filter, page, request::now()).await?;
+    Ok(AuditPageView::new(found, &account.time_zone))
 }
 
 /// One page of the therapist's whole account's audit entries.
@@ -183,11 +195,13 @@ pub async fn load_account_audit(
     page: u64,
 ) -> Result<AuditPageView, AppError> {
     let req = request::current()?;
-    let actor = req.actor().await?;
+    let account = req.account().await?;
+    let actor = crate::services::Actor::of(&account);
     let filter = filter(&partner, &action, &from, &to)?;
     let scope = view::account_scope(actor)?;
     let page = AuditPageNumber::clamped(page);
-    Ok(view::audit_page(req.db(), actor, scope, &filter, page, request::now()).await?.into())
+    let found = view::audit_page(req.db(), actor, scope, &filter, page, request::now()).await?;
+    Ok(AuditPageView::new(found, &account.time_zone))
 }
 
 /// For a client: the latest times their therapist opened their writing.
@@ -195,7 +209,9 @@ pub async fn load_account_audit(
 pub async fn load_writing_opened() -> Result<Vec<WritingOpenedView>, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    Ok(view::writing_opened(req.db(), actor).await?.into_iter().map(WritingOpenedView::from).collect())
+    let opened = view::writing_opened(req.db(), actor).await?;
+    let zone = crate::services::settings::reading_zone(req.db(), actor).await?;
+    Ok(opened.into_iter().map(|o| WritingOpenedView::new(o, &zone)).collect())
 }
 
 /// The query of a CSV download: the view's filter, and the case for a case's entries (empty

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     domain::{
         case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
+        local_time::LocalTime,
         outbox::EmailStatus,
         safety::SafetyInfo,
     },
@@ -25,7 +26,7 @@ use {
         case_page, caseload,
         caseload::{CaseloadQuery, CaseloadSort},
         cases::{self, CaseDraft, PartnerFields},
-        erasure, outbox,
+        clock, erasure, outbox,
     },
 };
 
@@ -106,6 +107,8 @@ pub struct CaseloadView {
     pub has_any_cases: bool,
     /// How many sample couples the therapist has (any page, any search).
     pub sample_cases: u64,
+    /// How many items "What's new" holds.
+    pub whats_new: u64,
 }
 
 /// A partner on the therapist's case page.
@@ -142,10 +145,10 @@ pub struct EmailView {
     pub attempts: i32,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
-    /// When it was queued.
-    pub created_at: DateTime<Utc>,
-    /// When it was delivered.
-    pub sent_at: Option<DateTime<Utc>>,
+    /// When it was queued, in the therapist's time zone.
+    pub created_at: LocalTime,
+    /// When it was delivered, in the therapist's time zone.
+    pub sent_at: Option<LocalTime>,
     /// True for an unsent invitation whose link the therapist may open themselves.
     pub is_unsent_invitation: bool,
 }
@@ -243,8 +246,9 @@ impl From<crate::services::own_writing::OwnWriting> for OwnWritingView {
 
 #[cfg(feature = "ssr")]
 impl EmailView {
-    /// The wire form of an outbox row (its bodies stay on the server).
-    pub fn from_row(row: crate::entities::outbox_emails::Model) -> Self {
+    /// The wire form of an outbox row (its bodies stay on the server), its times in
+    /// `time_zone` (the therapist's).
+    pub fn from_row(row: crate::entities::outbox_emails::Model, time_zone: &str) -> Self {
         let is_unsent_invitation = row.invitation_id.is_some() && row.status != outbox::EmailStatus::Sent;
         Self {
             id: row.id,
@@ -253,8 +257,8 @@ impl EmailView {
             status: row.status,
             attempts: row.attempts,
             last_error: row.last_error,
-            created_at: row.created_at,
-            sent_at: row.sent_at,
+            created_at: clock::local(time_zone, row.created_at),
+            sent_at: row.sent_at.map(|at| clock::local(time_zone, at)),
             is_unsent_invitation,
         }
     }
@@ -300,10 +304,10 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
 #[cfg(feature = "ssr")]
 impl CaseloadView {
     /// The wire form of one caseload page.
-    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery, sample_cases: u64) -> Self {
+    fn new(found: caseload::CaseloadPage, query: &CaseloadQuery) -> Self {
         let unfiltered = query.search.trim().is_empty() && query.status.is_none();
         CaseloadView {
-            sample_cases,
+            sample_cases: found.sample_cases,
             has_any_cases: !(unfiltered && found.total == 0),
             urgent: found
                 .urgent
@@ -314,6 +318,7 @@ impl CaseloadView {
             total: found.total,
             page: query.page,
             per_page: query.per_page,
+            whats_new: found.whats_new,
         }
     }
 }
@@ -344,8 +349,7 @@ pub async fn load_caseload(
     let actor = crate::services::Actor::of(&account);
     let found =
         caseload::caseload_in_zone(req.db(), actor, &account.time_zone, &query, request::now()).await?;
-    let samples = crate::services::sample::sample_count(req.db(), actor).await?;
-    Ok(CaseloadView::new(found, &query, samples))
+    Ok(CaseloadView::new(found, &query))
 }
 
 /// A case form as submitted: its label and policy, and each partner's fields (`a_…` for
@@ -447,6 +451,7 @@ impl CasePageView {
     pub fn new(page: case_page::CasePage, smtp_configured: bool) -> Result<Self, AppError> {
         let case = &page.detail.case;
         let retention_years = page.compose.therapist.retention_years;
+        let time_zone = &page.compose.therapist.time_zone.clone();
         let records = CaseRecordsView {
             retention_years,
             purge_on: (case.status == CaseStatus::Closed && case.erased_at.is_none())
@@ -463,11 +468,11 @@ impl CasePageView {
         Ok(CasePageView {
             records,
             case: page.detail.into(),
-            homework: page.homework.into(),
-            exchange: CaseExchangeView::new(page.board, page.practice, page.pact, page.notes)?,
+            homework: CaseHomeworkView::new(page.homework, time_zone),
+            exchange: CaseExchangeView::new(page.board, page.practice, page.pact, page.notes, time_zone)?,
             compose: ComposeView::new(page.compose, page.message_templates),
             templates: page.templates.into_iter().map(TemplateSummary::from).collect(),
-            emails: page.emails.into_iter().map(EmailView::from_row).collect(),
+            emails: page.emails.into_iter().map(|row| EmailView::from_row(row, time_zone)).collect(),
             smtp_configured,
         })
     }

@@ -6,6 +6,7 @@ use crate::{
     domain::{
         case::ConfidentialityPolicy,
         exchange::{OfferStatus, WishState},
+        local_time::LocalTime,
         safety::SafetyInfo,
     },
     error::AppError,
@@ -20,7 +21,7 @@ use {
     crate::{
         domain::{baby_steps::WISH_KINDS, dates::FormDate, exchange::WishAction},
         entities::partners,
-        services::exchange,
+        services::{clock, exchange},
     },
 };
 
@@ -250,10 +251,10 @@ pub struct PactView {
 pub struct ReplyView {
     /// The reply.
     pub body: String,
-    /// When it was sent.
-    pub created_at: DateTime<Utc>,
+    /// When it was sent (in the therapist's time zone).
+    pub created_at: LocalTime,
     /// When the partner who wrote the note opened it.
-    pub read_at: Option<DateTime<Utc>>,
+    pub read_at: Option<LocalTime>,
 }
 
 /// A private note to the therapist, with the therapist's replies.
@@ -265,10 +266,10 @@ pub struct NoteView {
     pub partner: String,
     /// The message.
     pub body: String,
-    /// When.
-    pub created_at: DateTime<Utc>,
+    /// When (in the therapist's time zone).
+    pub created_at: LocalTime,
     /// When the therapist opened it (none: not yet).
-    pub read_at: Option<DateTime<Utc>>,
+    pub read_at: Option<LocalTime>,
     /// The writer marked it urgent.
     pub urgent: bool,
     /// The therapist's replies, oldest first.
@@ -295,28 +296,34 @@ pub struct PrivateNotesView {
 }
 
 #[cfg(feature = "ssr")]
-fn note_view(thread: exchange::NoteThread, partners: &[partners::Model]) -> NoteView {
+fn note_view(thread: exchange::NoteThread, partners: &[partners::Model], time_zone: &str) -> NoteView {
     let note = thread.note;
+    let local = |at| clock::local(time_zone, at);
     NoteView {
         id: note.id,
         partner: first_name(partners, note.partner_id),
         body: note.body,
-        created_at: note.created_at,
-        read_at: note.read_at,
+        created_at: local(note.created_at),
+        read_at: note.read_at.map(local),
         urgent: note.urgent,
         replies: thread
             .replies
             .into_iter()
-            .map(|r| ReplyView { body: r.body, created_at: r.created_at, read_at: r.read_at })
+            .map(|r| ReplyView {
+                body: r.body,
+                created_at: local(r.created_at),
+                read_at: r.read_at.map(local),
+            })
             .collect(),
     }
 }
 
 #[cfg(feature = "ssr")]
-impl From<exchange::MyNotes> for PrivateNotesView {
-    fn from(mine: exchange::MyNotes) -> Self {
+impl PrivateNotesView {
+    /// The client's notes, their times in `time_zone` (their therapist's).
+    fn new(mine: exchange::MyNotes, time_zone: &str) -> Self {
         PrivateNotesView {
-            notes: mine.threads.into_iter().map(|t| note_view(t, &[])).collect(),
+            notes: mine.threads.into_iter().map(|t| note_view(t, &[], time_zone)).collect(),
             policy: mine.policy,
             safety: mine.safety,
         }
@@ -348,6 +355,7 @@ impl CaseExchangeView {
         practice: exchange::Practice,
         pact: exchange::Pact,
         notes: Vec<exchange::NoteThread>,
+        time_zone: &str,
     ) -> Result<Self, AppError> {
         Ok(Self {
             progress: board.progress.into(),
@@ -359,7 +367,7 @@ impl CaseExchangeView {
             agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
             check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
             pact: pact_view(pact),
-            notes: notes.into_iter().map(|t| note_view(t, &board.partners)).collect(),
+            notes: notes.into_iter().map(|t| note_view(t, &board.partners, time_zone)).collect(),
         })
     }
 }
@@ -711,7 +719,9 @@ pub async fn send_private_note(
 pub async fn load_my_notes() -> Result<PrivateNotesView, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    Ok(exchange::my_private_notes(req.db(), actor, request::now()).await?.into())
+    let mine = exchange::my_private_notes(req.db(), actor, request::now()).await?;
+    let zone = crate::services::settings::reading_zone(req.db(), actor).await?;
+    Ok(PrivateNotesView::new(mine, &zone))
 }
 
 /// The therapist opens a private note, which marks it read; returns when it was first read.

@@ -2,7 +2,7 @@
 //! share), and the therapist's assignment, progress and review.
 
 use crate::{
-    domain::{case::Seeks, exercise::Question, homework::ResponseStatus},
+    domain::{case::Seeks, exercise::Question, homework::ResponseStatus, local_time::LocalTime},
     error::AppError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,6 +20,7 @@ use {
             homework::Recipients,
         },
         services::{
+            clock,
             homework::{self, status_of, SaveIntent},
             templates::ExerciseAssignment,
         },
@@ -110,10 +111,10 @@ pub struct PartnerProgress {
     pub first_name: String,
     /// Where their answers stand.
     pub progress: ResponseStatus,
-    /// When they submitted.
-    pub submitted_at: Option<DateTime<Utc>>,
+    /// When they submitted (in the therapist's time zone).
+    pub submitted_at: Option<LocalTime>,
     /// When the therapist marked it reviewed.
-    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewed_at: Option<LocalTime>,
 }
 
 /// One assignment on the therapist's case page.
@@ -125,10 +126,10 @@ pub struct AssignmentRow {
     pub step_number: Option<i16>,
     /// Exercise title.
     pub title: String,
-    /// When it was assigned.
-    pub assigned_at: DateTime<Utc>,
+    /// When it was assigned (in the therapist's time zone).
+    pub assigned_at: LocalTime,
     /// When it opened (none while locked).
-    pub unlocked_at: Option<DateTime<Utc>>,
+    pub unlocked_at: Option<LocalTime>,
     /// Due date.
     pub due_on: Option<NaiveDate>,
     /// Each partner's progress (partners it was not given to are left out).
@@ -300,10 +301,12 @@ pub async fn share_answers(assignment_id: i32) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The homework section of the therapist's case page.
 #[cfg(feature = "ssr")]
-impl From<homework::CaseHomework> for CaseHomeworkView {
-    fn from(found: homework::CaseHomework) -> Self {
+impl CaseHomeworkView {
+    /// The homework section of the therapist's case page, its times in `time_zone` (the
+    /// therapist's).
+    pub fn new(found: homework::CaseHomework, time_zone: &str) -> Self {
+        let local = |at| clock::local(time_zone, at);
         let rows = found
             .assignments
             .into_iter()
@@ -313,8 +316,8 @@ impl From<homework::CaseHomework> for CaseHomeworkView {
                     assignment_id: assignment.id,
                     step_number: assignment.step_number,
                     title,
-                    assigned_at: assignment.created_at,
-                    unlocked_at: assignment.unlocked_at,
+                    assigned_at: local(assignment.created_at),
+                    unlocked_at: assignment.unlocked_at.map(local),
                     due_on: assignment.due_on,
                     partners: found
                         .partners
@@ -324,8 +327,8 @@ impl From<homework::CaseHomework> for CaseHomeworkView {
                         .map(|(partner, response)| PartnerProgress {
                             first_name: partner.first_name.clone(),
                             progress: status_of(response.as_ref()),
-                            submitted_at: response.as_ref().and_then(|r| r.submitted_at),
-                            reviewed_at: response.as_ref().and_then(|r| r.reviewed_at),
+                            submitted_at: response.as_ref().and_then(|r| r.submitted_at).map(local),
+                            reviewed_at: response.as_ref().and_then(|r| r.reviewed_at).map(local),
                         })
                         .collect(),
                 }

@@ -80,10 +80,11 @@ pub async fn revoke_invitation(case_id: i32, partner_id: i32) -> Result<(), AppE
 #[server(endpoint = "outbox/list")]
 pub async fn load_outbox() -> Result<OutboxView, AppError> {
     let req = request::current()?;
-    let actor = req.actor().await?;
+    let account = req.account().await?;
+    let actor = crate::services::Actor::of(&account);
     let rows = outbox::therapist_outbox(req.db(), actor, 200, request::now()).await?;
     Ok(OutboxView {
-        emails: rows.into_iter().map(EmailView::from_row).collect(),
+        emails: rows.into_iter().map(|row| EmailView::from_row(row, &account.time_zone)).collect(),
         smtp_configured: req.state.mail.smtp_configured,
     })
 }

@@ -10,10 +10,9 @@ use {
     super::request,
     crate::{
         domain::follow_up,
-        domain::{dates::FormDateTime, homework::Recipients},
-        services::{clock::zone_of, messages},
+        domain::{homework::Recipients, time_zone::TimeZoneName},
+        services::{clock::local, messages},
     },
-    chrono::TimeZone,
 };
 
 /// A template the composer can start from.
@@ -67,7 +66,6 @@ impl ComposeView {
         defaults: messages::ComposeDefaults,
         own: Vec<crate::entities::message_templates::Model>,
     ) -> Self {
-        let zone = zone_of(&defaults.therapist.time_zone);
         let (name, subject, body) = follow_up::BUILT_IN;
         let mut templates = vec![MessageTemplateView {
             id: None,
@@ -86,7 +84,7 @@ impl ComposeView {
                 .slots
                 .iter()
                 .map(|slot| SlotView {
-                    when: slot.starts_at.with_timezone(&zone).format("%a %-d %b %Y, %H:%M").to_string(),
+                    when: local(&defaults.therapist.time_zone, slot.starts_at).short(),
                     chosen_by: slot
                         .chosen_by_partner_id
                         .and_then(|id| defaults.partners.iter().find(|p| p.id == id))
@@ -104,22 +102,19 @@ impl ComposeView {
     }
 }
 
-/// A `datetime-local` value in the therapist's time zone, or none when empty.
+/// A `datetime-local` value read in the therapist's time zone (none when empty): a time
+/// that has passed or falls in a daylight-saving gap is refused at `field`.
 #[cfg(feature = "ssr")]
 fn local_time(
     field: &str,
     value: &str,
-    zone: chrono_tz::Tz,
+    zone: TimeZoneName,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     if value.trim().is_empty() {
         return Ok(None);
     }
-    let naive =
-        FormDateTime::parse(value).map_err(|problem| AppError::invalid(field, problem.0))?.date_time();
-    zone.from_local_datetime(&naive)
-        .earliest()
-        .map(|at| Some(at.with_timezone(&chrono::Utc)))
-        .ok_or_else(|| AppError::invalid(field, "That time does not exist on that day (the clocks change)."))
+    zone.future_instant(value, now).map(Some).map_err(|problem| AppError::invalid(field, problem.0))
 }
 
 /// The follow-up as the composer posts it, its times read in the therapist's zone
@@ -131,20 +126,28 @@ fn follow_up(
     body: String,
     progress_summary: String,
     when: (&str, &[String]),
-    zone: chrono_tz::Tz,
+    zone: TimeZoneName,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<messages::FollowUp, AppError> {
     let (send_at, times) = when;
+    let mut proposed = Vec::new();
+    for (i, time) in times.iter().enumerate() {
+        let read = local_time("times", time, zone, now).map_err(|refused| match refused {
+            AppError::Invalid { field, message } => {
+                AppError::Invalid { field, message: format!("Time {}: {message}", i + 1) }
+            }
+            other => other,
+        })?;
+        proposed.extend(read);
+    }
     Ok(messages::FollowUp {
         recipients: Recipients::parse(recipients)
             .map_err(|_| AppError::invalid("recipients", "Choose who the message is for."))?,
         subject,
         body,
         progress_summary,
-        send_at: local_time("send_at", send_at, zone)?,
-        times: times
-            .iter()
-            .filter_map(|time| local_time("times", time, zone).transpose())
-            .collect::<Result<_, _>>()?,
+        send_at: local_time("send_at", send_at, zone, now)?,
+        times: proposed,
     })
 }
 
@@ -162,9 +165,10 @@ pub async fn send_follow_up(
 ) -> Result<usize, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
-    let zone = zone_of(&crate::services::settings::account(req.db(), actor).await?.time_zone);
-    let message = follow_up(&recipients, subject, body, progress_summary, (&send_at, &times), zone)?;
-    let sent = messages::send_follow_up(req.db(), actor, case_id, message, request::now()).await?;
+    let zone = TimeZoneName::stored(&crate::services::settings::account(req.db(), actor).await?.time_zone);
+    let now = request::now();
+    let message = follow_up(&recipients, subject, body, progress_summary, (&send_at, &times), zone, now)?;
+    let sent = messages::send_follow_up(req.db(), actor, case_id, message, now).await?;
     req.state.mail.wake_worker();
     Ok(sent)
 }
@@ -196,9 +200,8 @@ pub struct SlotLinkView {
 #[cfg(feature = "ssr")]
 impl From<messages::SlotLinkInfo> for SlotLinkView {
     fn from(info: messages::SlotLinkInfo) -> Self {
-        let zone = zone_of(&info.time_zone);
         SlotLinkView {
-            when: info.starts_at.with_timezone(&zone).format("%A %-d %B %Y at %H:%M (%Z)").to_string(),
+            when: local(&info.time_zone, info.starts_at).long(),
             therapist_name: info.therapist_name,
             state: match info.state {
                 messages::SlotLinkState::Open => "open",

@@ -16,3 +16,4 @@ pub mod sample;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;
+pub mod whats_new;

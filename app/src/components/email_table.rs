@@ -76,7 +76,7 @@ fn reveal_button(reveal: ServerAction<RevealInvitationLink>, email: &EmailView) 
 /// How an email's delivery reads.
 fn delivery_status(email: &EmailView) -> String {
     match email.status {
-        EmailStatus::Sent => match email.sent_at {
+        EmailStatus::Sent => match &email.sent_at {
             Some(at) => format!("Sent {}", date_time(at)),
             None => "Sent".to_owned(),
         },

@@ -12,12 +12,16 @@ pub mod exchange;
 pub mod exercise;
 pub mod follow_up;
 pub mod homework;
+pub mod local_time;
 pub mod outbox;
 mod password;
 mod person_name;
 mod role;
 pub mod safety;
 pub mod second_factor;
+#[cfg(feature = "ssr")]
+pub mod time_zone;
+pub mod whats_new;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

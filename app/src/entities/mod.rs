@@ -31,4 +31,5 @@ pub mod sessions;
 pub mod sign_in_throttles;
 pub mod slot_links;
 pub mod users;
+pub mod whats_new_done;
 pub mod wishes;

@@ -15,3 +15,4 @@ pub mod not_found;
 pub mod outbox;
 pub mod review;
 pub mod settings;
+pub mod whats_new;

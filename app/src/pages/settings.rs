@@ -72,7 +72,7 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
             <TextField
                 label="Time zone"
                 name="time_zone"
-                hint="For example Europe/London or America/New_York. Due dates, reminders and quiet hours (21:00–08:00) follow this time zone, for you and your clients."
+                hint="For example Europe/London or America/Chicago. Every time you enter or read (proposed times, “send at”, the timeline, emails, records) is in this time zone, and clients see times in it, labelled. Due dates, reminders and quiet hours (21:00–08:00) follow it too."
                 max_length=64
                 value=Some(settings.time_zone)
                 error=error

@@ -177,6 +177,10 @@ pub enum AuditAction {
     SamplesRemoved,
     /// A therapist opened a sample partner's pages read-only ("View as").
     SampleViewedAs,
+    /// A therapist opened "What's new".
+    WhatsNewViewed,
+    /// A therapist marked an item of "What's new" done (or all of them).
+    WhatsNewDone,
 }
 
 impl AuditAction {
@@ -259,6 +263,8 @@ impl AuditAction {
             AuditAction::SamplesAdded => "samples.added",
             AuditAction::SamplesRemoved => "samples.removed",
             AuditAction::SampleViewedAs => "sample.viewed_as",
+            AuditAction::WhatsNewViewed => "whats_new.viewed",
+            AuditAction::WhatsNewDone => "whats_new.done",
         }
     }
 

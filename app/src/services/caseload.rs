@@ -1,13 +1,14 @@
 //! The therapist's caseload: one page of cases with both partners, where each stands with
 //! the invitation, homework waiting for review, the programme step, overdue work, unread
-//! private notes (urgent ones also listed above the page) and the closeness trend.
+//! private notes (urgent ones also listed above the page), the closeness trend, and how many
+//! items "What's new" holds (counted with the cases).
 //! Filtering, sorting and paging happen in the database; every other fact is read for the
 //! whole page at once.
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
     cases::{invitation_state, latest_invitations},
-    clock, exchange, homework, settings, Actor,
+    clock, exchange, homework, settings, whats_new, Actor,
 };
 use crate::{
     domain::{
@@ -19,7 +20,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func},
+    sea_query::{Alias, Expr, ExprTrait, Func, Query},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
 };
@@ -90,6 +91,10 @@ pub struct CaseloadPage {
     /// Every case (on any page, whatever the search) with unread urgent private notes, and
     /// how many: shown above the table.
     pub urgent: Vec<(cases::Model, usize)>,
+    /// How many items the therapist's "What's new" holds.
+    pub whats_new: u64,
+    /// How many sample couples the therapist has (any page, any search).
+    pub sample_cases: u64,
 }
 
 /// One page of the therapist's caseload: filtering, sorting and paging happen in the
@@ -103,6 +108,33 @@ pub async fn caseload(
     actor.require_role(Role::Therapist)?;
     let time_zone = settings::account(db, actor).await?.time_zone;
     caseload_in_zone(db, actor, &time_zone, query, now).await
+}
+
+/// How many cases `select` matches, how many items "What's new" holds and how many sample
+/// couples the therapist has: one statement.
+async fn counts(
+    db: &impl ConnectionTrait,
+    select: &sea_orm::Select<cases::Entity>,
+    therapist_id: i32,
+) -> Result<(u64, u64, u64), AppError> {
+    let samples = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(cases::Entity)
+        .and_where(Expr::col(cases::Column::TherapistId).eq(therapist_id))
+        .and_where(Expr::col(cases::Column::IsSample).eq(true))
+        .to_owned();
+    let counted = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
+        .expr_as(
+            Expr::SubQuery(None, Box::new(whats_new::count_query(therapist_id).into())),
+            Alias::new("whats_new"),
+        )
+        .expr_as(Expr::SubQuery(None, Box::new(samples.into())), Alias::new("sample_cases"))
+        .from_subquery(select.clone().into_query(), Alias::new("matching"))
+        .to_owned();
+    let row = db.query_one(&counted).await?.ok_or(AppError::Internal)?;
+    let count = |name| row.try_get::<i64>("", name).map(|n| u64::try_from(n).unwrap_or(0));
+    Ok((count("total")?, count("whats_new")?, count("sample_cases")?))
 }
 
 /// [`caseload`] for a therapist whose time zone (for "overdue") the caller already read.
@@ -148,8 +180,8 @@ pub async fn caseload_in_zone(
     let page =
         CaseloadPageNumber::parse(query.page).map_err(|problem| AppError::invalid("page", problem.0))?;
     let per_page = query.per_page.clamp(1, 100);
+    let (total, whats_new, sample_cases) = counts(db, &select, actor.user_id).await?;
     let paginator = select.paginate(db, per_page);
-    let total = paginator.num_items().await?;
     let cases = paginator.fetch_page(page.index()).await?;
 
     let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
@@ -207,5 +239,5 @@ pub async fn caseload_in_zone(
         now,
     )
     .await?;
-    Ok(CaseloadPage { rows, total, urgent: unread.urgent })
+    Ok(CaseloadPage { rows, total, urgent: unread.urgent, whats_new, sample_cases })
 }

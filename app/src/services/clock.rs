@@ -2,7 +2,10 @@
 //! date in it, and the quiet hours automatic emails wait out. Pure functions of their
 //! inputs: the clock is always passed in.
 
-use crate::error::AppError;
+use crate::{
+    domain::{local_time::LocalTime, time_zone::TimeZoneName},
+    error::AppError,
+};
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
@@ -13,16 +16,22 @@ pub fn week_start(date: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// Reads an IANA time zone name such as `Europe/London`.
+/// Reads an IANA time zone name such as `Europe/London` (see [`TimeZoneName`]).
 pub fn parse_time_zone(name: &str) -> Result<Tz, AppError> {
-    name.trim().parse::<Tz>().map_err(|_| {
-        AppError::invalid("time_zone", "Enter a time zone such as Europe/London or America/New_York.")
-    })
+    TimeZoneName::parse(name)
+        .map(TimeZoneName::tz)
+        .map_err(|problem| AppError::invalid("time_zone", problem.0))
 }
 
 /// Reads a stored time zone (UTC if unreadable).
 pub fn zone_of(name: &str) -> Tz {
-    name.parse().unwrap_or(Tz::UTC)
+    TimeZoneName::stored(name).tz()
+}
+
+/// A stored instant as an account in `time_zone` reads it: the one way the server turns a
+/// time into what a page or an email shows.
+pub fn local(time_zone: &str, at: DateTime<Utc>) -> LocalTime {
+    TimeZoneName::stored(time_zone).local(at)
 }
 
 /// Today's date where the account lives (UTC if its time zone is unreadable).

@@ -219,7 +219,6 @@ pub async fn send_follow_up(
     if case.is_sample {
         return Err(AppError::conflict(super::sample::NO_EMAIL));
     }
-    let zone = clock::zone_of(&defaults.therapist.time_zone);
     let proposal = SecretToken::generate().hash().chars().take(32).collect::<String>();
     let mut slots = Vec::new();
     for starts_at in &message.times {
@@ -290,7 +289,7 @@ pub async fn send_follow_up(
             }
             .insert(&txn)
             .await?;
-            let label = slot.starts_at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M").to_string();
+            let label = clock::local(&defaults.therapist.time_zone, slot.starts_at).long();
             times.push((label, format!("{}/consult/{}", email::LINK_PLACEHOLDER, consult_marker(link.id))));
         }
         outbox::enqueue_at(
@@ -507,8 +506,7 @@ pub async fn choose_slot(
     let case = case_by_id(&txn, slot.case_id).await?;
     let therapist =
         users::Entity::find_by_id(case.therapist_id).one(&txn).await?.ok_or(AppError::Internal)?;
-    let zone = clock::zone_of(&therapist.time_zone);
-    let when = slot.starts_at.with_timezone(&zone).format("%A %-d %B %Y, %H:%M (%Z)").to_string();
+    let when = clock::local(&therapist.time_zone, slot.starts_at).long();
     outbox::enqueue(
         &txn,
         outbox::NewEmail::to_therapist(

@@ -33,5 +33,6 @@ pub mod settings;
 pub mod templates;
 pub mod throttle;
 pub mod tokens;
+pub mod whats_new;
 
 pub use actor::Actor;

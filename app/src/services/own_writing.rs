@@ -7,16 +7,19 @@
 use super::{
     access::client_membership,
     audit::{self, AuditAction, AuditEvent},
+    clock,
     homework::{content_of, status_of},
     Actor,
 };
 use crate::{
     domain::answers::{read_value, Answers},
-    entities::{assignments, check_ins, exercise_versions, pact_entries, private_notes, responses, wishes},
+    entities::{
+        assignments, check_ins, exercise_versions, pact_entries, private_notes, responses, users, wishes,
+    },
     error::AppError,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::fmt::Write;
 
 /// The client's own writing, as text.
@@ -119,8 +122,21 @@ pub async fn own_writing(
         .order_by_asc(private_notes::Column::Id)
         .all(db)
         .await?;
-    for note in notes {
-        line(&mut text, format_args!("{}:\n{}\n", note.created_at.format("%-d %B %Y %H:%M UTC"), note.body));
+    if !notes.is_empty() {
+        // Times in the therapist's zone, named, as everywhere a client reads them.
+        let zone: Option<String> = users::Entity::find_by_id(case.therapist_id)
+            .select_only()
+            .column(users::Column::TimeZone)
+            .into_tuple()
+            .one(db)
+            .await?;
+        let zone = zone.unwrap_or_else(|| "UTC".to_owned());
+        for note in notes {
+            line(
+                &mut text,
+                format_args!("{}:\n{}\n", clock::local(&zone, note.created_at).long(), note.body),
+            );
+        }
     }
 
     audit::record(db, AuditEvent::by(actor, AuditAction::OwnWritingViewed, "case", case.id), now).await?;

@@ -8,16 +8,34 @@ use super::{
     clock, Actor,
 };
 use crate::{
-    domain::{outbox::Digest, safety::SafetyInfo},
+    domain::{outbox::Digest, safety::SafetyInfo, Role},
     entities::users,
     error::AppError,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel, QuerySelect,
+};
 
 /// The signed-in account.
 pub async fn account(db: &impl ConnectionTrait, actor: Actor) -> Result<users::Model, AppError> {
     users::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The time zone the actor reads times in (an IANA name): a therapist's own; for a client,
+/// their therapist's (clients are shown times labelled with that zone).
+pub async fn reading_zone(db: &impl ConnectionTrait, actor: Actor) -> Result<String, AppError> {
+    let therapist_id = match actor.role {
+        Role::Therapist => actor.user_id,
+        Role::Client => super::access::client_membership(db, actor).await?.1.therapist_id,
+    };
+    let zone: Option<String> = users::Entity::find_by_id(therapist_id)
+        .select_only()
+        .column(users::Column::TimeZone)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(zone.unwrap_or_else(|| "UTC".to_owned()))
 }
 
 /// The crisis line and usual reply time a therapist set, as clients are shown them.

@@ -61,6 +61,17 @@ fn Caseload(caseload: PageData<CaseloadView>, samples: SampleActions) -> impl In
                 <h1 id="caseload-title">"Caseload"</h1>
                 <A href="/cases/new" attr:class="button-primary">"New case"</A>
             </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    caseload.await.ok().map(|view| {
+                        let label = match view.whats_new {
+                            0 => "What's new: nothing".to_owned(),
+                            n => format!("What's new: {n}"),
+                        };
+                        view! { <p><A href="/whats-new">{label}</A></p> }
+                    })
+                })}
+            </Transition>
             <Form method="GET" action="/caseload" attr:class="filters" attr:role="search" attr:aria-label="Caseload">
                 <Field ids=FieldIds::new("caseload-q") label="Search by name">
                     <input id="caseload-q" type="search" name="q" maxlength="100" value=search/>

@@ -69,10 +69,10 @@ fn declined_flags(
 /// One private note: an unread note shows who wrote it and when, and opens with a button
 /// (a POST that marks it read); an opened one shows its text, the replies and a reply form.
 fn note_item(note: NoteView, actions: NoteActions) -> impl IntoView {
-    let heading = format!("{} · {}", note.partner, date_time(note.created_at));
+    let heading = format!("{} · {}", note.partner, date_time(&note.created_at));
     let urgent = note.urgent.then(|| view! { " " <span class="badge badge-urgent">"Urgent"</span> });
     if note.unread() {
-        let label = format!("Open note from {}, {}", note.partner, date_time(note.created_at));
+        let label = format!("Open note from {}, {}", note.partner, date_time(&note.created_at));
         return Either::Left(view! {
             <li class="unread">
                 <span class="aside">{heading}</span>{urgent}" "<span class="badge badge-review">"New"</span>

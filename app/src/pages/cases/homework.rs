@@ -11,10 +11,9 @@ use crate::{
         dates::date_time,
         form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextArea},
     },
-    domain::homework::ResponseStatus,
+    domain::{homework::ResponseStatus, local_time::LocalTime},
     error::AppError,
 };
-use chrono::{DateTime, Utc};
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
@@ -269,26 +268,26 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
 }
 
 /// What happened, newest first: assigned, opened, submitted and reviewed.
-pub fn timeline(rows: &[AssignmentRow]) -> Vec<(DateTime<Utc>, String)> {
+pub fn timeline(rows: &[AssignmentRow]) -> Vec<(LocalTime, String)> {
     let mut events = Vec::new();
     for row in rows {
         let title = step_title(row);
         if row.step_number.is_none_or(|step| step == 1) {
-            events.push((row.assigned_at, format!("{title} assigned")));
+            events.push((row.assigned_at.clone(), format!("{title} assigned")));
         }
-        if let Some(at) = row.unlocked_at.filter(|at| *at != row.assigned_at) {
+        if let Some(at) = row.unlocked_at.clone().filter(|at| *at != row.assigned_at) {
             events.push((at, format!("{title} opened")));
         }
         for partner in &row.partners {
-            if let Some(at) = partner.submitted_at {
+            if let Some(at) = partner.submitted_at.clone() {
                 events.push((at, format!("{} submitted {title}", partner.first_name)));
             }
-            if let Some(at) = partner.reviewed_at {
+            if let Some(at) = partner.reviewed_at.clone() {
                 events.push((at, format!("You reviewed {}'s {title}", partner.first_name)));
             }
         }
     }
-    events.sort_by_key(|event| std::cmp::Reverse(event.0));
+    events.sort_by(|a, b| b.0.cmp(&a.0));
     events
 }
 
@@ -296,10 +295,10 @@ pub fn timeline(rows: &[AssignmentRow]) -> Vec<(DateTime<Utc>, String)> {
 mod tests {
     use super::*;
     use crate::api::homework::PartnerProgress;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
-    fn at(hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap()
+    fn at(hour: u32) -> LocalTime {
+        LocalTime::utc(Utc.with_ymd_and_hms(2026, 11, 2, hour, 0, 0).unwrap())
     }
 
     fn row(step: i16, open: bool, progress: [ResponseStatus; 2]) -> AssignmentRow {
