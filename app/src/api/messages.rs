@@ -106,7 +106,7 @@ impl ComposeView {
 
 /// A `datetime-local` value in the therapist's time zone, or none when empty.
 #[cfg(feature = "ssr")]
-fn local_time(
+pub(crate) fn local_time(
     field: &str,
     value: &str,
     zone: chrono_tz::Tz,

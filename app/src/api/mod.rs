@@ -14,3 +14,4 @@ pub mod request;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;
+pub mod therapy_sessions;

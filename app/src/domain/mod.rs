@@ -18,6 +18,7 @@ mod person_name;
 mod role;
 pub mod safety;
 pub mod second_factor;
+pub mod therapy_session;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

@@ -171,6 +171,18 @@ pub enum AuditAction {
     ContentErased,
     /// The retention job purged a closed case's content (a tombstone, as for erasure).
     ContentPurged,
+    /// The therapist opened a case's sessions and their notes.
+    SessionNotesViewed,
+    /// The therapist recorded a session they held, with its note.
+    SessionRecorded,
+    /// The therapist scheduled the next session (invitations queued).
+    SessionScheduled,
+    /// The therapist moved a scheduled session (updated invitations queued).
+    SessionMoved,
+    /// The therapist cancelled a scheduled session (cancellations queued).
+    SessionCancelled,
+    /// The therapist opened a couple's session summary.
+    SummaryViewed,
 }
 
 impl AuditAction {
@@ -250,6 +262,12 @@ impl AuditAction {
             AuditAction::InvitationCompleted => "account.invitation_completed",
             AuditAction::ContentErased => "content.erased",
             AuditAction::ContentPurged => "content.purged",
+            AuditAction::SessionNotesViewed => "therapy_sessions.viewed",
+            AuditAction::SessionRecorded => "therapy_session.recorded",
+            AuditAction::SessionScheduled => "therapy_session.scheduled",
+            AuditAction::SessionMoved => "therapy_session.moved",
+            AuditAction::SessionCancelled => "therapy_session.cancelled",
+            AuditAction::SummaryViewed => "case.summary_viewed",
         }
     }
 

@@ -29,7 +29,9 @@ pub mod sealing;
 pub mod second_factor;
 pub mod sessions;
 pub mod settings;
+pub mod summary;
 pub mod templates;
+pub mod therapy_sessions;
 pub mod throttle;
 pub mod tokens;
 
