@@ -30,11 +30,12 @@ wasm-size: release
 
 ## Run every benchmark (the caseload queries at 10 and 10,000 cases, one reminder planner
 ## pass at 1,000, 10,000 and 100,000 active cases, a large case's export: size, time, peak
-## memory) on SQLite, and on PostgreSQL when it is
+## memory, the session summary of a couple with a year of weekly check-ins) on SQLite, and
+## on PostgreSQL when it is
 ## running, and print their lines as one table
 bench:
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
-	  cargo bench -q -p app --features ssr --bench caseload --bench planner --bench export
+	  cargo bench -q -p app --features ssr --bench caseload --bench planner --bench export --bench summary
 
 ## Lighthouse (mobile, simulated slow 4G) on the sign-in page, the caseload, the case page and
 ## a client's sheet of the release build; prints the scores and writes end2end/lighthouse-report.md

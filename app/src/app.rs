@@ -13,7 +13,7 @@ use crate::{
         audit::{AccountAuditPage, CaseAuditPage},
         auth::{ConfirmEmailPage, SignInCodePage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
-        cases::{CasePage, EditCasePage, NewCasePage},
+        cases::{CasePage, EditCasePage, NewCasePage, SessionSummaryPage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
         consult::ConsultPage,
         exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
@@ -194,6 +194,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/cases/new") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/summary") view={Lazy::<SessionSummaryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view={Lazy::<AccountAuditRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/audit") view={Lazy::<CaseAuditRoute>::new()} ssr=SsrMode::Async/>
@@ -377,6 +378,8 @@ enum CasePages {
     CaseAudit,
     /// [`ReviewPage`].
     Review,
+    /// [`SessionSummaryPage`].
+    SessionSummary,
 }
 
 /// The views of [`CasePages`], loaded together.
@@ -388,6 +391,7 @@ fn case_pages(page: CasePages) -> AnyView {
         CasePages::EditCase => view! { <EditCasePage/> }.into_any(),
         CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
         CasePages::Review => view! { <ReviewPage/> }.into_any(),
+        CasePages::SessionSummary => view! { <SessionSummaryPage/> }.into_any(),
     }
 }
 
@@ -460,6 +464,7 @@ lazy_routes! {
         EditCaseRoute => EditCase,
         CaseAuditRoute => CaseAudit,
         ReviewRoute => Review,
+        SessionSummaryRoute => SessionSummary,
     }
     PracticePages in practice_pages (preload __preload_practice_pages) {
         ExercisesRoute => Exercises,

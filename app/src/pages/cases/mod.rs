@@ -5,6 +5,9 @@ mod exchange;
 mod follow_up;
 mod form;
 mod homework;
+mod sessions;
+mod summary;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};
+pub use summary::SessionSummaryPage;
