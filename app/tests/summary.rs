@@ -14,6 +14,7 @@ use app::{
     error::AppError,
     services::{
         exchange::{self, ActionDetails, CheckInForm},
+        homework,
         summary,
         therapy_sessions::{self, HeldSession, SessionTime},
     },
@@ -63,7 +64,9 @@ async fn the_summary_shows_what_is_new_since_the_last_session(db: &DatabaseConne
     .unwrap();
     // After the session: both share step 1, Sam declines one of Alex's wishes, each writes
     // a private note (Sam's urgent) and both check in.
-    share_step_1(db, &c).await;
+    let step1 = steps(db, c.case_id).await[0].id;
+    homework::share(db, c.a, step1, now).await.unwrap();
+    homework::share(db, c.b, step1, now).await.unwrap();
     open_exchange(db, &c).await;
     let wish = wishes::Entity::find()
         .filter(wishes::Column::CaseId.eq(c.case_id))

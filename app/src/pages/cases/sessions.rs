@@ -67,8 +67,8 @@ fn sessions_view(view: TherapySessionsView, actions: SessionActions) -> impl Int
             {view.sessions.into_iter().map(|session| session_item(session, closed, actions)).collect_view()}
         </ol>
         {(!closed).then(|| view! {
-            {record_form(view.case_id, &view.attendance, view.topics, &zone, actions.record)}
-            {schedule_form(view.case_id, &view.attendance, &zone, actions.schedule)}
+            {record_form(view.case_id, view.attendance.clone(), view.topics, zone.clone(), actions.record)}
+            {schedule_form(view.case_id, view.attendance, zone, actions.schedule)}
         })}
     }
 }
@@ -143,7 +143,7 @@ fn session_item(session: TherapySessionView, closed: bool, actions: SessionActio
 /// The date, length and attendance fields, their ids prefixed by the form's name.
 fn time_fields(
     form: &'static str,
-    attendance: &[(String, String)],
+    attendance: Vec<(String, String)>,
     zone: &str,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -160,7 +160,7 @@ fn time_fields(
         </Field>
         <Field ids=who.clone() label="Who attends" error=message(error, "attendance")>
             <select id=who.control.clone() name="attendance">
-                {attendance.iter().map(|(value, label)| view! { <option value=value.clone()>{label.clone()}</option> }).collect_view()}
+                {attendance.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
             </select>
         </Field>
     }
@@ -177,9 +177,9 @@ fn note_area(name: &'static str, label: &'static str, error: Signal<Option<AppEr
 
 fn record_form(
     case_id: i32,
-    attendance: &[(String, String)],
+    attendance: Vec<(String, String)>,
     topics: Vec<TopicView>,
-    zone: &str,
+    zone: String,
     record: ServerAction<RecordTherapySession>,
 ) -> impl IntoView {
     let error = action_error(record.value());
@@ -191,7 +191,7 @@ fn record_form(
             <summary>"Record a session"</summary>
             <ActionForm action=record>
                 <input type="hidden" name="case_id" value=case_id/>
-                {time_fields("record", attendance, zone, error)}
+                {time_fields("record", attendance, &zone, error)}
                 <fieldset>
                     <legend>"How you write the note"</legend>
                     <Field ids=free.clone() label="Free text" layout=FieldLayout::Beside>
@@ -235,8 +235,8 @@ fn record_form(
 
 fn schedule_form(
     case_id: i32,
-    attendance: &[(String, String)],
-    zone: &str,
+    attendance: Vec<(String, String)>,
+    zone: String,
     schedule: ServerAction<ScheduleTherapySession>,
 ) -> impl IntoView {
     let error = action_error(schedule.value());
@@ -250,7 +250,7 @@ fn schedule_form(
             <p class="field-hint">"Each attending partner who has joined gets a short email with a calendar invitation. It says when, never what the session is about."</p>
             <ActionForm action=schedule>
                 <input type="hidden" name="case_id" value=case_id/>
-                {time_fields("schedule", attendance, zone, error)}
+                {time_fields("schedule", attendance, &zone, error)}
                 <FormError error=error/>
                 <div class="form-actions">
                     <button type="submit" class="button-primary">"Schedule the session"</button>

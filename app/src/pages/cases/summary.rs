@@ -79,11 +79,11 @@ fn list_or_none(items: Vec<String>, none: &'static str) -> impl IntoView {
 }
 
 fn activity_card(activity: ActivityView) -> impl IntoView {
-    let heading = activity.partner.clone();
+    let (heading, label) = (activity.partner.clone(), activity.partner.clone());
     let submitted = activity.submitted.into_iter().map(|h| format!("{} ({})", h.title, short_date(h.at))).collect();
     let shared = activity.shared.into_iter().map(|h| format!("{} ({})", h.title, short_date(h.at))).collect();
     view! {
-        <section class="card summary-partner" aria-label=heading.clone()>
+        <section class="card summary-partner" aria-label=label>
             <h3>{heading}</h3>
             <h4>"Submitted"</h4>
             {list_or_none(submitted, "Nothing submitted.")}
