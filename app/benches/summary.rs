@@ -47,8 +47,10 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<(Actor, i3
     let invited = accounts::invite_therapist(db, &form.email, false, start).await?;
     let (_, token) = accounts::mint_link_token(db, invited.link_id, start).await?.ok_or("no link")?;
     let therapist =
-        accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), start).await?;
-    let fields = |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+        accounts::complete_invitation(db, &token, form.display_name.as_str(), form.password.expose(), start)
+            .await?;
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft = CaseDraft::parse(
         "Alex & Sam",
         "no_secrets",
@@ -65,7 +67,8 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<(Actor, i3
             .await?
             .ok_or("no invitation")?;
         let token = invites::mint_token(db, invitation.id, start).await?.ok_or("no token")?;
-        clients.push(invites::accept_with_new_account(db, &token, "a calm and quiet river", true, start).await?);
+        clients
+            .push(invites::accept_with_new_account(db, &token, "a calm and quiet river", true, start).await?);
     }
     let (a, b) = (clients[0], clients[1]);
     homework::assign_programme(db, therapist, case_id, None, "", true, start).await?;
@@ -117,8 +120,14 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<(Actor, i3
     check_ins::Entity::insert_many(rows).exec_without_returning(db).await?;
     for n in 0..12 {
         let writer = if n % 2 == 0 { a } else { b };
-        exchange::send_private_note(db, writer, "Something I wanted you to know.", n % 5 == 0, start + Duration::weeks(n * 4))
-            .await?;
+        exchange::send_private_note(
+            db,
+            writer,
+            "Something I wanted you to know.",
+            n % 5 == 0,
+            start + Duration::weeks(n * 4),
+        )
+        .await?;
     }
     for n in 0..26 {
         let held = HeldSession {
@@ -127,7 +136,11 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<(Actor, i3
                 minutes: SessionMinutes::parse("50")?,
                 attendance: Attendance::Both,
             },
-            note: SessionNote::Dap { data: "Data.".into(), assessment: "Assessment.".into(), plan: "Plan.".into() },
+            note: SessionNote::Dap {
+                data: "Data.".into(),
+                assessment: "Assessment.".into(),
+                plan: "Plan.".into(),
+            },
             topics: vec![],
         };
         therapy_sessions::record(db, therapist, case_id, held, start + Duration::weeks(n * 2)).await?;

@@ -14,8 +14,7 @@ use app::{
     error::AppError,
     services::{
         exchange::{self, ActionDetails, CheckInForm},
-        homework,
-        summary,
+        homework, summary,
         therapy_sessions::{self, HeldSession, SessionTime},
     },
 };
@@ -77,11 +76,21 @@ async fn the_summary_shows_what_is_new_since_the_last_session(db: &DatabaseConne
         .into_iter()
         .find(|w| w.text == "Ask about my day")
         .unwrap();
-    exchange::act_on_wish(db, c.b, wish.id, wish.version, WishAction::NotNow, ActionDetails { offer: String::new(), ease: None }, now)
+    exchange::act_on_wish(
+        db,
+        c.b,
+        wish.id,
+        wish.version,
+        WishAction::NotNow,
+        ActionDetails { offer: String::new(), ease: None },
+        now,
+    )
+    .await
+    .unwrap();
+    exchange::send_private_note(db, c.a, "Alex's calm note", false, now).await.unwrap();
+    exchange::send_private_note(db, c.b, "Sam's urgent note", true, now + Duration::minutes(1))
         .await
         .unwrap();
-    exchange::send_private_note(db, c.a, "Alex's calm note", false, now).await.unwrap();
-    exchange::send_private_note(db, c.b, "Sam's urgent note", true, now + Duration::minutes(1)).await.unwrap();
     let monday = now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
     exchange::save_check_in(db, c.a, check_in(monday, 7, 5), now).await.unwrap();
     exchange::save_check_in(db, c.b, check_in(monday, 3, 4), now).await.unwrap();
@@ -94,7 +103,8 @@ async fn the_summary_shows_what_is_new_since_the_last_session(db: &DatabaseConne
     assert_eq!(sam.shared.len(), 1);
     assert_eq!(sam.declined.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), vec!["Ask about my day"]);
     assert!(alex.declined.is_empty());
-    let notes: Vec<(&str, bool)> = found.notes.iter().map(|t| (t.note.body.as_str(), t.note.urgent)).collect();
+    let notes: Vec<(&str, bool)> =
+        found.notes.iter().map(|t| (t.note.body.as_str(), t.note.urgent)).collect();
     assert_eq!(notes, vec![("Sam's urgent note", true), ("Alex's calm note", false)], "urgent first");
     assert!(found.notes.iter().all(|t| t.note.read_at.is_none()), "reading the summary opens no note");
     assert_eq!(found.practice.check_ins.len(), 2);
@@ -116,9 +126,15 @@ async fn only_the_cases_therapist_reads_the_summary(db: &DatabaseConnection) {
     let other = therapist(db, "t.summary-other@example.org").await;
     assert!(matches!(summary::summary(db, other, c.case_id, t0()).await.unwrap_err(), AppError::NotFound));
     for client in [c.a, c.b] {
-        assert!(matches!(summary::summary(db, client, c.case_id, t0()).await.unwrap_err(), AppError::Forbidden));
+        assert!(matches!(
+            summary::summary(db, client, c.case_id, t0()).await.unwrap_err(),
+            AppError::Forbidden
+        ));
     }
     assert!(summary::summary(db, c.therapist, c.case_id, t0()).await.is_ok());
 }
 
-on_both_databases!(the_summary_shows_what_is_new_since_the_last_session, only_the_cases_therapist_reads_the_summary);
+on_both_databases!(
+    the_summary_shows_what_is_new_since_the_last_session,
+    only_the_cases_therapist_reads_the_summary
+);

@@ -17,7 +17,7 @@ use app::{
     },
 };
 use chrono::{DateTime, Duration, Utc};
-use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, CalendarDateTime};
+use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use support::fixtures::*;
 
@@ -87,7 +87,11 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     .unwrap();
     let held = HeldSession {
         time: time(t0() - Duration::days(7), Attendance::PartnerA),
-        note: SessionNote::Dap { data: "DATA-1".into(), assessment: "ASSESS-1".into(), plan: "PLAN-1".into() },
+        note: SessionNote::Dap {
+            data: "DATA-1".into(),
+            assessment: "ASSESS-1".into(),
+            plan: "PLAN-1".into(),
+        },
         topics: vec![wish.reference, note.reference, wish.reference],
     };
     let id = therapy_sessions::record(db, c.therapist, c.case_id, held, t0()).await.unwrap();
@@ -99,7 +103,11 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     assert_eq!(latest.session.status, SessionStatus::Held);
     assert_eq!(latest.session.attendance, Attendance::PartnerA);
     assert_eq!(
-        (latest.session.note_data.as_str(), latest.session.note_assessment.as_str(), latest.session.note_plan.as_str()),
+        (
+            latest.session.note_data.as_str(),
+            latest.session.note_assessment.as_str(),
+            latest.session.note_plan.as_str()
+        ),
         ("DATA-1", "ASSESS-1", "PLAN-1")
     );
     let titles: Vec<&str> = latest.topics.iter().map(|t| t.title.as_str()).collect();
@@ -111,13 +119,18 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     // A topic of another case, and a future "held" session, are refused at the field.
     let other = couple_past_step_1(db, "record-other").await;
     exchange::send_private_note(db, other.a, "Elsewhere", false, t0()).await.unwrap();
-    let foreign = therapy_sessions::case_sessions(db, other.therapist, other.case_id, t0()).await.unwrap().topics;
+    let foreign =
+        therapy_sessions::case_sessions(db, other.therapist, other.case_id, t0()).await.unwrap().topics;
     let foreign = foreign.iter().find(|t| t.reference.kind == TopicKind::PrivateNote).unwrap().reference;
     let refused = therapy_sessions::record(
         db,
         c.therapist,
         c.case_id,
-        HeldSession { time: time(t0(), Attendance::Both), note: SessionNote::Free(String::new()), topics: vec![foreign] },
+        HeldSession {
+            time: time(t0(), Attendance::Both),
+            note: SessionNote::Free(String::new()),
+            topics: vec![foreign],
+        },
         t0(),
     )
     .await
@@ -199,15 +212,22 @@ async fn schedule_move_and_cancel_send_calendar_files(db: &DatabaseConnection) {
 async fn invitations_go_only_to_attending_partners_who_joined(db: &DatabaseConnection) {
     // Only partner B attends: only B hears.
     let c = couple(db, "one").await;
-    therapy_sessions::schedule(db, c.therapist, c.case_id, time(t0() + Duration::days(2), Attendance::PartnerB), t0())
-        .await
-        .unwrap();
+    therapy_sessions::schedule(
+        db,
+        c.therapist,
+        c.case_id,
+        time(t0() + Duration::days(2), Attendance::PartnerB),
+        t0(),
+    )
+    .await
+    .unwrap();
     let emails = calendar_emails(db, c.case_id).await;
     assert_eq!(emails.iter().map(|e| e.to_address.as_str()).collect::<Vec<_>>(), vec!["b.one@example.org"]);
 
     // A case whose partners were never invited: nothing is queued, the session is kept.
     let therapist = therapist(db, "t.quiet@example.org").await;
-    let fields = |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
+    let fields =
+        |first_name, email| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks: "unsure" };
     let draft = CaseDraft::parse(
         "Quiet pair",
         "no_secrets",
@@ -216,9 +236,15 @@ async fn invitations_go_only_to_attending_partners_who_joined(db: &DatabaseConne
     )
     .unwrap();
     let case_id = cases::create_case(db, therapist, draft, t0()).await.unwrap();
-    therapy_sessions::schedule(db, therapist, case_id, time(t0() + Duration::days(2), Attendance::Both), t0())
-        .await
-        .unwrap();
+    therapy_sessions::schedule(
+        db,
+        therapist,
+        case_id,
+        time(t0() + Duration::days(2), Attendance::Both),
+        t0(),
+    )
+    .await
+    .unwrap();
     assert!(calendar_emails(db, case_id).await.is_empty());
     let found = therapy_sessions::case_sessions(db, therapist, case_id, t0()).await.unwrap();
     assert_eq!(found.sessions.len(), 1);
@@ -239,15 +265,30 @@ async fn emails_carry_no_note_and_clients_never_reach_sessions(db: &DatabaseConn
     )
     .await
     .unwrap();
-    let id = therapy_sessions::schedule(db, c.therapist, c.case_id, time(t0() + Duration::days(6), Attendance::Both), t0())
-        .await
-        .unwrap();
-    therapy_sessions::reschedule(db, c.therapist, id, t0() + Duration::days(8), SessionMinutes::parse("50").unwrap(), t0())
-        .await
-        .unwrap();
+    let id = therapy_sessions::schedule(
+        db,
+        c.therapist,
+        c.case_id,
+        time(t0() + Duration::days(6), Attendance::Both),
+        t0(),
+    )
+    .await
+    .unwrap();
+    therapy_sessions::reschedule(
+        db,
+        c.therapist,
+        id,
+        t0() + Duration::days(8),
+        SessionMinutes::parse("50").unwrap(),
+        t0(),
+    )
+    .await
+    .unwrap();
     therapy_sessions::cancel(db, c.therapist, id, t0()).await.unwrap();
     for email in outbox_emails::Entity::find().all(db).await.unwrap() {
-        for text in [&email.subject, &email.text_body, &email.html_body, &email.calendar.clone().unwrap_or_default()] {
+        for text in
+            [&email.subject, &email.text_body, &email.html_body, &email.calendar.clone().unwrap_or_default()]
+        {
             assert!(!text.contains("SESSION-SECRET"), "email {} carries the note", email.id);
         }
         let calendar = email.calendar.unwrap_or_default();
@@ -257,9 +298,16 @@ async fn emails_carry_no_note_and_clients_never_reach_sessions(db: &DatabaseConn
     let other = therapist(db, "t.other-private@example.org").await;
     for (actor, expected) in [(c.a, "forbidden"), (c.b, "forbidden"), (other, "not found")] {
         let refused = therapy_sessions::case_sessions(db, actor, c.case_id, t0()).await.unwrap_err();
-        let moved = therapy_sessions::reschedule(db, actor, id, t0() + Duration::days(9), SessionMinutes::parse("50").unwrap(), t0())
-            .await
-            .unwrap_err();
+        let moved = therapy_sessions::reschedule(
+            db,
+            actor,
+            id,
+            t0() + Duration::days(9),
+            SessionMinutes::parse("50").unwrap(),
+            t0(),
+        )
+        .await
+        .unwrap_err();
         for error in [refused, moved] {
             match expected {
                 "forbidden" => assert!(matches!(error, AppError::Forbidden), "{error:?}"),
@@ -269,9 +317,15 @@ async fn emails_carry_no_note_and_clients_never_reach_sessions(db: &DatabaseConn
     }
     // Closing the case stops new sessions.
     cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
-    let closed = therapy_sessions::schedule(db, c.therapist, c.case_id, time(t0() + Duration::days(6), Attendance::Both), t0())
-        .await
-        .unwrap_err();
+    let closed = therapy_sessions::schedule(
+        db,
+        c.therapist,
+        c.case_id,
+        time(t0() + Duration::days(6), Attendance::Both),
+        t0(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(closed, AppError::Conflict { .. }), "{closed:?}");
 }
 

@@ -53,10 +53,17 @@ impl MigrationTrait for Migration {
                     .table(TherapySessions::Table)
                     .col(pk_auto(TherapySessions::Id))
                     .col(integer(TherapySessions::CaseId))
-                    .col(string_len(TherapySessions::Status, 16).check(Expr::col(TherapySessions::Status).is_in(["held", "scheduled", "cancelled"])))
+                    .col(
+                        string_len(TherapySessions::Status, 16).check(
+                            Expr::col(TherapySessions::Status).is_in(["held", "scheduled", "cancelled"]),
+                        ),
+                    )
                     .col(timestamp_with_time_zone(TherapySessions::StartsAt))
                     .col(integer(TherapySessions::Minutes))
-                    .col(string_len(TherapySessions::Attendance, 8).check(Expr::col(TherapySessions::Attendance).is_in(["both", "a", "b"])))
+                    .col(
+                        string_len(TherapySessions::Attendance, 8)
+                            .check(Expr::col(TherapySessions::Attendance).is_in(["both", "a", "b"])),
+                    )
                     .col(
                         string_len(TherapySessions::NoteFormat, 8)
                             .default("free")
@@ -96,7 +103,14 @@ impl MigrationTrait for Migration {
                     .table(TherapySessionTopics::Table)
                     .col(pk_auto(TherapySessionTopics::Id))
                     .col(integer(TherapySessionTopics::SessionId))
-                    .col(string_len(TherapySessionTopics::Kind, 16).check(Expr::col(TherapySessionTopics::Kind).is_in(["wish", "agreement", "private_note", "conversation"])))
+                    .col(string_len(TherapySessionTopics::Kind, 16).check(
+                        Expr::col(TherapySessionTopics::Kind).is_in([
+                            "wish",
+                            "agreement",
+                            "private_note",
+                            "conversation",
+                        ]),
+                    ))
                     .col(integer(TherapySessionTopics::RecordId))
                     .foreign_key(
                         ForeignKey::create()

@@ -268,8 +268,9 @@ impl<S: Sender> MailWorker<S> {
             // Its MIME method follows the file's own METHOD (a cancellation is CANCEL).
             Some(calendar) => {
                 let method = if calendar.contains("\r\nMETHOD:CANCEL\r\n") { "CANCEL" } else { "REQUEST" };
-                let content_type = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
-                    .map_err(|_| "The calendar invitation could not be attached.".to_owned())?;
+                let content_type =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|_| "The calendar invitation could not be attached.".to_owned())?;
                 MultiPart::mixed().multipart(alternative).singlepart(
                     Attachment::new("invitation.ics".to_owned()).body(calendar.clone(), content_type),
                 )

@@ -519,17 +519,27 @@ async fn every_session_function_answers_each_actor_correctly() {
     let world = world("sessions").await;
     let db = &world.db;
     let now = Utc::now();
-    let time = |starts_at| SessionTime { starts_at, minutes: SessionMinutes::parse("50").unwrap(), attendance: Attendance::Both };
+    let time = |starts_at| SessionTime {
+        starts_at,
+        minutes: SessionMinutes::parse("50").unwrap(),
+        attendance: Attendance::Both,
+    };
     let held = HeldSession {
         time: time(now - chrono::Duration::days(1)),
         note: SessionNote::Free("SESSION-SECRET a hard evening".into()),
         topics: vec![],
     };
     therapy_sessions::record(db, world.owner, world.owner_case, held, now).await.unwrap();
-    let scheduled = therapy_sessions::schedule(db, world.owner, world.owner_case, time(now + chrono::Duration::days(7)), now)
-        .await
-        .unwrap()
-        .to_string();
+    let scheduled = therapy_sessions::schedule(
+        db,
+        world.owner,
+        world.owner_case,
+        time(now + chrono::Duration::days(7)),
+        now,
+    )
+    .await
+    .unwrap()
+    .to_string();
     let case = world.owner_case.to_string();
     let calls: Vec<Call> = vec![
         ("therapy_sessions/list", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
@@ -571,7 +581,11 @@ async fn every_session_function_answers_each_actor_correctly() {
         ),
         (
             "therapy_sessions/move",
-            vec![("session_id", scheduled.clone()), ("starts_at", "2099-02-02T10:00".into()), ("minutes", "60".into())],
+            vec![
+                ("session_id", scheduled.clone()),
+                ("starts_at", "2099-02-02T10:00".into()),
+                ("minutes", "60".into()),
+            ],
             [401, 404, 200, 403, 403, 403],
         ),
         ("therapy_sessions/cancel", vec![("session_id", scheduled.clone())], [401, 404, 200, 403, 403, 403]),

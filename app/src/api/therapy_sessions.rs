@@ -99,7 +99,11 @@ fn topic_view(topic: therapy_sessions::Topic, case_id: i32) -> TopicView {
         TopicKind::PrivateNote => "notes-from-clients",
         TopicKind::Conversation => "pact-heading",
     };
-    TopicView { value: topic.reference.form_value(), title: topic.title, href: format!("/cases/{case_id}#{anchor}") }
+    TopicView {
+        value: topic.reference.form_value(),
+        title: topic.title,
+        href: format!("/cases/{case_id}#{anchor}"),
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -130,10 +134,8 @@ fn session_view(
 impl TherapySessionsView {
     fn new(case_id: i32, found: therapy_sessions::CaseSessions) -> Self {
         let zone = zone_of(&found.time_zone);
-        let attendance = Attendance::ALL
-            .iter()
-            .map(|a| (a.as_str().to_owned(), attended(*a, &found.partners)))
-            .collect();
+        let attendance =
+            Attendance::ALL.iter().map(|a| (a.as_str().to_owned(), attended(*a, &found.partners))).collect();
         TherapySessionsView {
             case_id,
             sessions: found.sessions.into_iter().map(|s| session_view(s, &found.partners, zone)).collect(),
@@ -224,7 +226,11 @@ pub async fn schedule_therapy_session(
 
 /// Moves a scheduled session; its partners get an updated invitation.
 #[server(endpoint = "therapy_sessions/move")]
-pub async fn move_therapy_session(session_id: i32, starts_at: String, minutes: String) -> Result<(), AppError> {
+pub async fn move_therapy_session(
+    session_id: i32,
+    starts_at: String,
+    minutes: String,
+) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     let time = session_time(&req, &starts_at, &minutes, "both").await?;
@@ -373,7 +379,8 @@ impl SessionSummaryView {
                     .zip(responses)
                     .map(|(p, r)| {
                         let label = r.as_ref().map_or("Not started", |r| r.status.label());
-                        let shared = if r.as_ref().is_some_and(|r| r.shared_at.is_some()) { ", shared" } else { "" };
+                        let shared =
+                            if r.as_ref().is_some_and(|r| r.shared_at.is_some()) { ", shared" } else { "" };
                         (p.first_name.clone(), format!("{label}{shared}"))
                     })
                     .collect(),
@@ -409,7 +416,9 @@ fn weekly_closeness(check_ins: &[CheckInView], partners: &[partners::Model]) -> 
         .map(|week| {
             let per_partner: Vec<Option<CheckInView>> = partners
                 .iter()
-                .map(|p| check_ins.iter().find(|c| c.week_start == week && c.partner == p.first_name).cloned())
+                .map(|p| {
+                    check_ins.iter().find(|c| c.week_start == week && c.partner == p.first_name).cloned()
+                })
                 .collect();
             let means: Vec<i16> =
                 per_partner.iter().flatten().map(|c| (c.emotional + c.physical) * 5).collect();

@@ -104,8 +104,11 @@ pub struct SessionMinutes(i32);
 impl SessionMinutes {
     /// Parses a whole number of minutes from 5 to 600.
     pub fn parse(text: &str) -> Result<Self, InvalidInput> {
-        let refused =
-            || InvalidInput::new(format!("Enter the length in minutes, {MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES}."));
+        let refused = || {
+            InvalidInput::new(format!(
+                "Enter the length in minutes, {MIN_SESSION_MINUTES} to {MAX_SESSION_MINUTES}."
+            ))
+        };
         let minutes: i32 = text.trim().parse().map_err(|_| refused())?;
         if (MIN_SESSION_MINUTES..=MAX_SESSION_MINUTES).contains(&minutes) {
             Ok(Self(minutes))

@@ -424,11 +424,17 @@ pub enum SessionNotice {
 
 /// The email that carries a scheduled session's calendar file: a neutral sentence saying
 /// when, never what the session is about.
-pub fn session_calendar(notice: SessionNotice, first_name: &str, therapist_name: &str, when: &str) -> EmailContent {
+pub fn session_calendar(
+    notice: SessionNotice,
+    first_name: &str,
+    therapist_name: &str,
+    when: &str,
+) -> EmailContent {
     let (subject, sentence) = match notice {
-        SessionNotice::Booked => {
-            (format!("Booked: {when}"), format!("Your next appointment with {therapist_name} is booked for {when}."))
-        }
+        SessionNotice::Booked => (
+            format!("Booked: {when}"),
+            format!("Your next appointment with {therapist_name} is booked for {when}."),
+        ),
         SessionNotice::Moved => (
             format!("New time: {when}"),
             format!("Your next appointment with {therapist_name} has moved to {when}."),

@@ -100,7 +100,8 @@ pub async fn summary(
                 declined: recent_wishes
                     .iter()
                     .filter(|w| {
-                        w.addressee_id == partner.id && matches!(w.state, WishState::NotNow | WishState::TakenBack)
+                        w.addressee_id == partner.id
+                            && matches!(w.state, WishState::NotNow | WishState::TakenBack)
                     })
                     .cloned()
                     .collect(),

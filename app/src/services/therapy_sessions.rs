@@ -133,7 +133,8 @@ pub async fn sessions_of(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<
 /// and step 5 requests for one more conversation, each with a title.
 async fn topics_of(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Vec<Topic>, AppError> {
     let partners = case.partners(db).await?;
-    let name = |id: i32| partners.iter().find(|p| p.id == id).map(|p| p.first_name.clone()).unwrap_or_default();
+    let name =
+        |id: i32| partners.iter().find(|p| p.id == id).map(|p| p.first_name.clone()).unwrap_or_default();
     let mut topics = Vec::new();
     for wish in wishes::Entity::find()
         .filter(wishes::Column::CaseId.eq(case.id))
@@ -221,7 +222,10 @@ fn refuse_if_closed(case: &cases::Model) -> Result<(), AppError> {
 
 /// A calendar identity that stays the session's for good.
 fn new_calendar_uid() -> String {
-    format!("session-{}@babysteps", super::tokens::SecretToken::generate().hash().chars().take(24).collect::<String>())
+    format!(
+        "session-{}@babysteps",
+        super::tokens::SecretToken::generate().hash().chars().take(24).collect::<String>()
+    )
 }
 
 /// Records a session the therapist held, with its note and what it pointed to.
@@ -236,7 +240,10 @@ pub async fn record(
     let case = owned_case(&txn, actor, case_id).await?;
     refuse_if_closed(&case)?;
     if held.time.starts_at > now + Duration::days(1) {
-        return Err(AppError::invalid("starts_at", "A session you record has taken place: choose a past time, or schedule it instead."));
+        return Err(AppError::invalid(
+            "starts_at",
+            "A session you record has taken place: choose a past time, or schedule it instead.",
+        ));
     }
     let known = topics_of(&txn, &case).await?;
     let mut topics: Vec<TopicRef> = Vec::new();
@@ -250,7 +257,9 @@ pub async fn record(
     }
     let (note, data, assessment, plan) = match &held.note {
         SessionNote::Free(text) => (text.clone(), String::new(), String::new(), String::new()),
-        SessionNote::Dap { data, assessment, plan } => (String::new(), data.clone(), assessment.clone(), plan.clone()),
+        SessionNote::Dap { data, assessment, plan } => {
+            (String::new(), data.clone(), assessment.clone(), plan.clone())
+        }
     };
     let session = therapy_sessions::ActiveModel {
         case_id: Set(case.id),

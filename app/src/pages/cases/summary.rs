@@ -7,7 +7,9 @@
 use crate::{
     api::{
         exchange::{CaseExchangeView, NoteView, PactView},
-        therapy_sessions::{load_session_summary, ActivityView, SessionSummaryView, TherapySessionView, WeekClosenessView},
+        therapy_sessions::{
+            load_session_summary, ActivityView, SessionSummaryView, TherapySessionView, WeekClosenessView,
+        },
     },
     components::{chart::ClosenessChart, dates::short_date, guard::RequireRole},
     domain::{exchange::PRACTICE_ANSWERS, therapy_session::NoteFormat, Role},
@@ -80,7 +82,8 @@ fn list_or_none(items: Vec<String>, none: &'static str) -> impl IntoView {
 
 fn activity_card(activity: ActivityView) -> impl IntoView {
     let (heading, label) = (activity.partner.clone(), activity.partner.clone());
-    let submitted = activity.submitted.into_iter().map(|h| format!("{} ({})", h.title, short_date(h.at))).collect();
+    let submitted =
+        activity.submitted.into_iter().map(|h| format!("{} ({})", h.title, short_date(h.at))).collect();
     let shared = activity.shared.into_iter().map(|h| format!("{} ({})", h.title, short_date(h.at))).collect();
     view! {
         <section class="card summary-partner" aria-label=label>
@@ -129,8 +132,12 @@ fn notes_list(notes: Vec<NoteView>) -> impl IntoView {
     }
 }
 
-fn steps_section(steps: &[crate::api::therapy_sessions::StepStatusView], exchange: &CaseExchangeView) -> impl IntoView {
-    let partners: Vec<String> = steps.first().map(|s| s.partners.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default();
+fn steps_section(
+    steps: &[crate::api::therapy_sessions::StepStatusView],
+    exchange: &CaseExchangeView,
+) -> impl IntoView {
+    let partners: Vec<String> =
+        steps.first().map(|s| s.partners.iter().map(|(p, _)| p.clone()).collect()).unwrap_or_default();
     view! {
         <section aria-labelledby="steps-title" class="summary-section">
             <h2 id="steps-title">"Steps"</h2>
