@@ -31,11 +31,12 @@ wasm-size: release
 
 ## Run every benchmark (the caseload queries at 10 and 10,000 cases, one reminder planner
 ## pass at 1,000, 10,000 and 100,000 active cases, a large case's export: size, time, peak
-## memory; the server-rendered pages under load: requests/s, p99, CPU per request, memory)
-## on SQLite, and on PostgreSQL when it is running, then the bundle's size per route
+## memory; the session summary of a couple with a year of weekly check-ins; the
+## server-rendered pages under load: requests/s, p99, CPU per request, memory) on SQLite,
+## and on PostgreSQL when it is running, then the bundle's size per route
 bench:
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
-	  cargo bench -q -p app --features ssr --bench caseload --bench planner --bench export
+	  cargo bench -q -p app --features ssr --bench caseload --bench planner --bench export --bench summary
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
 	  LEPTOS_OUTPUT_NAME=babysteps cargo bench -q -p server --bench load
 	@if [ -d target/site/pkg ]; then tools/bundle-size target/site; else echo "(make release first for the bundle sizes)"; fi

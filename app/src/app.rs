@@ -13,7 +13,7 @@ use crate::{
         audit::{AccountAuditPage, CaseAuditPage},
         auth::{ConfirmEmailPage, SignInCodePage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
-        cases::{CasePage, EditCasePage, NewCasePage, ViewAsPage},
+        cases::{CasePage, EditCasePage, NewCasePage, SessionSummaryPage, ViewAsPage},
         client::{MyHomeworkPage, OwnWritingPage, SheetPage},
         consult::ConsultPage,
         exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
@@ -195,6 +195,7 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/cases/new") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/summary") view={Lazy::<SessionSummaryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/whats-new") view={Lazy::<WhatsNewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view={Lazy::<AccountAuditRoute>::new()} ssr=SsrMode::Async/>
@@ -382,6 +383,8 @@ enum CasePages {
     Review,
     /// [`ViewAsPage`].
     ViewAs,
+    /// [`SessionSummaryPage`].
+    SessionSummary,
 }
 
 /// The views of [`CasePages`], loaded together.
@@ -394,6 +397,7 @@ fn case_pages(page: CasePages) -> AnyView {
         CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
         CasePages::Review => view! { <ReviewPage/> }.into_any(),
         CasePages::ViewAs => view! { <ViewAsPage/> }.into_any(),
+        CasePages::SessionSummary => view! { <SessionSummaryPage/> }.into_any(),
     }
 }
 
@@ -470,6 +474,7 @@ lazy_routes! {
         CaseAuditRoute => CaseAudit,
         ReviewRoute => Review,
         ViewAsRoute => ViewAs,
+        SessionSummaryRoute => SessionSummary,
     }
     PracticePages in practice_pages (preload __preload_practice_pages) {
         ExercisesRoute => Exercises,

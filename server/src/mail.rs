@@ -265,11 +265,14 @@ impl<S: Sender> MailWorker<S> {
             .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html));
         let body = match &row.calendar {
             // A calendar invitation travels as an attached .ics file.
+            // Its MIME method follows the file's own METHOD (a cancellation is CANCEL).
             Some(calendar) => {
-                let content_type = ContentType::parse("text/calendar; charset=utf-8; method=REQUEST")
-                    .map_err(|_| "The calendar invitation could not be attached.".to_owned())?;
+                let method = if calendar.contains("\r\nMETHOD:CANCEL\r\n") { "CANCEL" } else { "REQUEST" };
+                let content_type =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|_| "The calendar invitation could not be attached.".to_owned())?;
                 MultiPart::mixed().multipart(alternative).singlepart(
-                    Attachment::new("consultation.ics".to_owned()).body(calendar.clone(), content_type),
+                    Attachment::new("invitation.ics".to_owned()).body(calendar.clone(), content_type),
                 )
             }
             None => alternative,

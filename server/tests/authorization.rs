@@ -575,6 +575,92 @@ async fn every_homework_function_answers_each_actor_correctly() {
     check_calls(&world, calls, "CLIENT-SECRET", &["owner", "partner A"]).await;
 }
 
+/// Therapy sessions and the session summary: the case's therapist only. A marker in a
+/// session note reaches the owner and nobody else, through any of them.
+#[tokio::test]
+async fn every_session_function_answers_each_actor_correctly() {
+    use app::{
+        domain::therapy_session::{Attendance, SessionMinutes, SessionNote},
+        services::therapy_sessions::{self, HeldSession, SessionTime},
+    };
+    let world = world("sessions").await;
+    let db = &world.db;
+    let now = Utc::now();
+    let time = |starts_at| SessionTime {
+        starts_at,
+        minutes: SessionMinutes::parse("50").unwrap(),
+        attendance: Attendance::Both,
+    };
+    let held = HeldSession {
+        time: time(now - chrono::Duration::days(1)),
+        note: SessionNote::Free("SESSION-SECRET a hard evening".into()),
+        topics: vec![],
+    };
+    therapy_sessions::record(db, world.owner, world.owner_case, held, now).await.unwrap();
+    let scheduled = therapy_sessions::schedule(
+        db,
+        world.owner,
+        world.owner_case,
+        time(now + chrono::Duration::days(7)),
+        now,
+    )
+    .await
+    .unwrap()
+    .to_string();
+    let case = world.owner_case.to_string();
+    let calls: Vec<Call> = vec![
+        ("therapy_sessions/list", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        ("cases/summary", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        (
+            "therapy_sessions/record",
+            vec![
+                ("case_id", case.clone()),
+                ("starts_at", "2020-01-06T10:00".into()),
+                ("minutes", "50".into()),
+                ("attendance", "both".into()),
+                ("note_format", "dap".into()),
+                ("data", "Talked".into()),
+                ("topics[0]", "wish:999999".into()),
+            ],
+            [401, 404, 422, 403, 403, 403],
+        ),
+        (
+            "therapy_sessions/record",
+            vec![
+                ("case_id", case.clone()),
+                ("starts_at", "2020-01-06T10:00".into()),
+                ("minutes", "50".into()),
+                ("attendance", "a".into()),
+                ("note_format", "free".into()),
+                ("note", "Another".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "therapy_sessions/schedule",
+            vec![
+                ("case_id", case.clone()),
+                ("starts_at", "2099-01-05T10:00".into()),
+                ("minutes", "50".into()),
+                ("attendance", "both".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "therapy_sessions/move",
+            vec![
+                ("session_id", scheduled.clone()),
+                ("starts_at", "2099-02-02T10:00".into()),
+                ("minutes", "60".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("therapy_sessions/cancel", vec![("session_id", scheduled.clone())], [401, 404, 200, 403, 403, 403]),
+        ("therapy_sessions/cancel", vec![("session_id", "999999".into())], [401, 404, 404, 403, 403, 403]),
+    ];
+    check_calls(&world, calls, "SESSION-SECRET", &["owner"]).await;
+}
+
 #[tokio::test]
 async fn a_client_never_receives_therapist_notes() {
     let world = world("notes").await;

@@ -223,6 +223,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/audit?partner=&action=session.started&from=2026-01-01&to=2026-12-31&page=2".to_owned(),
         format!("/cases/{case_id}/audit"),
         view_as.clone(),
+        format!("/cases/{case_id}/summary"),
     ];
     let client_pages = vec![
         "/homework".to_owned(),

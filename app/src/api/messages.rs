@@ -105,7 +105,7 @@ impl ComposeView {
 /// A `datetime-local` value read in the therapist's time zone (none when empty): a time
 /// that has passed or falls in a daylight-saving gap is refused at `field`.
 #[cfg(feature = "ssr")]
-fn local_time(
+pub(crate) fn local_time(
     field: &str,
     value: &str,
     zone: TimeZoneName,

@@ -17,3 +17,4 @@ pub mod second_factor;
 pub mod settings;
 pub mod templates;
 pub mod whats_new;
+pub mod therapy_sessions;

@@ -22,6 +22,7 @@ pub mod second_factor;
 #[cfg(feature = "ssr")]
 pub mod time_zone;
 pub mod whats_new;
+pub mod therapy_session;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

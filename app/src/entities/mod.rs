@@ -30,6 +30,8 @@ pub mod second_factors;
 pub mod sessions;
 pub mod sign_in_throttles;
 pub mod slot_links;
+pub mod therapy_session_topics;
+pub mod therapy_sessions;
 pub mod users;
 pub mod whats_new_done;
 pub mod wishes;

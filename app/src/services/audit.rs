@@ -181,6 +181,18 @@ pub enum AuditAction {
     WhatsNewViewed,
     /// A therapist marked an item of "What's new" done (or all of them).
     WhatsNewDone,
+    /// The therapist opened a case's sessions and their notes.
+    SessionNotesViewed,
+    /// The therapist recorded a session they held, with its note.
+    SessionRecorded,
+    /// The therapist scheduled the next session (invitations queued).
+    SessionScheduled,
+    /// The therapist moved a scheduled session (updated invitations queued).
+    SessionMoved,
+    /// The therapist cancelled a scheduled session (cancellations queued).
+    SessionCancelled,
+    /// The therapist opened a couple's session summary.
+    SummaryViewed,
 }
 
 impl AuditAction {
@@ -265,6 +277,12 @@ impl AuditAction {
             AuditAction::SampleViewedAs => "sample.viewed_as",
             AuditAction::WhatsNewViewed => "whats_new.viewed",
             AuditAction::WhatsNewDone => "whats_new.done",
+            AuditAction::SessionNotesViewed => "therapy_sessions.viewed",
+            AuditAction::SessionRecorded => "therapy_session.recorded",
+            AuditAction::SessionScheduled => "therapy_session.scheduled",
+            AuditAction::SessionMoved => "therapy_session.moved",
+            AuditAction::SessionCancelled => "therapy_session.cancelled",
+            AuditAction::SummaryViewed => "case.summary_viewed",
         }
     }
 

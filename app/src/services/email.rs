@@ -411,6 +411,50 @@ pub fn calendar_invitation(first_name: &str, therapist_name: &str, when: &str) -
     EmailContent { subject, text, html }
 }
 
+/// What a session's calendar email says: the session is booked, moved or cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionNotice {
+    /// A new session was scheduled.
+    Booked,
+    /// A scheduled session moved to a new time.
+    Moved,
+    /// A scheduled session was cancelled.
+    Cancelled,
+}
+
+/// The email that carries a scheduled session's calendar file: a neutral sentence saying
+/// when, never what the session is about.
+pub fn session_calendar(
+    notice: SessionNotice,
+    first_name: &str,
+    therapist_name: &str,
+    when: &str,
+) -> EmailContent {
+    let (subject, sentence) = match notice {
+        SessionNotice::Booked => (
+            format!("Booked: {when}"),
+            format!("Your next appointment with {therapist_name} is booked for {when}."),
+        ),
+        SessionNotice::Moved => (
+            format!("New time: {when}"),
+            format!("Your next appointment with {therapist_name} has moved to {when}."),
+        ),
+        SessionNotice::Cancelled => (
+            format!("Cancelled: {when}"),
+            format!("Your appointment with {therapist_name} on {when} is cancelled."),
+        ),
+    };
+    let text = format!("Hello {first_name},\n\n{sentence}\nThe calendar file is attached.\n");
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5\">{}<p>Hello {},</p>\
+         <p>{}</p><p>The calendar file is attached.</p></body></html>",
+        preheader(CLIENT_SUBJECT),
+        escape_html(first_name),
+        escape_html(&sentence)
+    );
+    EmailContent { subject, text, html }
+}
+
 /// The calendar entry's title for a chosen time: neutral, since calendars are often shared.
 pub fn calendar_summary(therapist_name: &str) -> String {
     format!("Meeting with {therapist_name}")

@@ -24,8 +24,8 @@ use crate::{
     entities::{
         account_links, agreements, assignments, cases, check_ins, comments, consultation_slots, invitations,
         offers, outbox_emails, pact_entries, partners, password_resets, pending_sign_ins,
-        private_note_replies, private_notes, recovery_codes, responses, second_factors, slot_links, users,
-        wishes,
+        private_note_replies, private_notes, recovery_codes, responses, second_factors, slot_links,
+        therapy_session_topics, therapy_sessions, users, wishes,
     },
     error::AppError,
 };
@@ -215,6 +215,21 @@ async fn erase_case(
         .exec(db)
         .await?;
     erased.add("consultation_times", slots.rows_affected);
+    // Sessions and their notes, with what the notes pointed to.
+    let session_ids = therapy_sessions::Entity::find()
+        .select_only()
+        .column(therapy_sessions::Column::Id)
+        .filter(therapy_sessions::Column::CaseId.eq(case.id))
+        .into_query();
+    therapy_session_topics::Entity::delete_many()
+        .filter(therapy_session_topics::Column::SessionId.in_subquery(session_ids))
+        .exec(db)
+        .await?;
+    let sessions = therapy_sessions::Entity::delete_many()
+        .filter(therapy_sessions::Column::CaseId.eq(case.id))
+        .exec(db)
+        .await?;
+    erased.add("therapy_sessions", sessions.rows_affected);
     if !case.therapist_notes.is_empty() {
         erased.add("therapist_notes", 1);
     }

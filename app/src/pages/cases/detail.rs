@@ -7,6 +7,7 @@ use super::{
     exchange::{exchange_sections, NoteActions},
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
+    sessions::TherapySessions,
 };
 use crate::{
     api::{
@@ -189,13 +190,14 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
 
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
             {exchange_sections(case_id, exchange, actions.notes)}
+            <TherapySessions case_id=case_id/>
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>
                 <ActionForm action=actions.save_notes>
                     <input type="hidden" name="case_id" value=case_id/>
                     <TextArea
-                        label="Private notes"
+                        label="General notes"
                         name="notes"
                         hint="Only you can read these. Clients never see them."
                         max_length=MAX_NOTES_CHARS

@@ -5,8 +5,11 @@ mod exchange;
 mod follow_up;
 mod form;
 mod homework;
+mod sessions;
+mod summary;
 mod view_as;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};
+pub use summary::SessionSummaryPage;
 pub use view_as::ViewAsPage;
