@@ -16,5 +16,5 @@ pub mod sample;
 pub mod second_factor;
 pub mod settings;
 pub mod templates;
-pub mod whats_new;
 pub mod therapy_sessions;
+pub mod whats_new;

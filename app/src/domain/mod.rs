@@ -19,10 +19,10 @@ mod person_name;
 mod role;
 pub mod safety;
 pub mod second_factor;
+pub mod therapy_session;
 #[cfg(feature = "ssr")]
 pub mod time_zone;
 pub mod whats_new;
-pub mod therapy_session;
 
 pub use email::EmailAddress;
 pub use password::{Password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

@@ -2,7 +2,10 @@
 //! newest first. Each item links to its place and can be marked done; so can all of them.
 
 use crate::{
-    api::{page_data::page_data, whats_new::{load_whats_new, MarkAllWhatsNewDone, MarkWhatsNewDone, WhatsNewItemView}},
+    api::{
+        page_data::page_data,
+        whats_new::{load_whats_new, MarkAllWhatsNewDone, MarkWhatsNewDone, WhatsNewItemView},
+    },
     components::{
         dates::date_time,
         form::{action_error, form_action, FormError},

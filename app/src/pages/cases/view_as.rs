@@ -3,7 +3,10 @@
 //! server refuses a real case); nothing here can write.
 
 use crate::{
-    api::{page_data::page_data, sample::load_sample_view}, components::guard::RequireRole, domain::Role, pages::client::open_home,
+    api::{page_data::page_data, sample::load_sample_view},
+    components::guard::RequireRole,
+    domain::Role,
+    pages::client::open_home,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
