@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod export;
 pub mod homework;
 pub mod invitations;
+pub mod measures;
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -7,6 +7,7 @@ pub mod error_notice;
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod measure_chart;
 pub mod progress;
 pub mod questions;
 pub mod safety;

@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod exercise;
 pub mod follow_up;
 pub mod homework;
+pub mod measure;
 pub mod outbox;
 mod password;
 mod person_name;

@@ -171,6 +171,16 @@ pub enum AuditAction {
     ContentErased,
     /// The retention job purged a closed case's content (a tombstone, as for erasure).
     ContentPurged,
+    /// A therapist saved a version of one of their scored measures.
+    MeasureSaved,
+    /// A therapist scheduled a measure for a case, or stopped a schedule.
+    MeasureScheduled,
+    /// A client opened a scheduled measure.
+    MeasureOpened,
+    /// A client answered a scheduled measure.
+    MeasureAnswered,
+    /// The therapist read a case's measure totals.
+    MeasureResultsViewed,
 }
 
 impl AuditAction {
@@ -250,6 +260,11 @@ impl AuditAction {
             AuditAction::InvitationCompleted => "account.invitation_completed",
             AuditAction::ContentErased => "content.erased",
             AuditAction::ContentPurged => "content.purged",
+            AuditAction::MeasureSaved => "measure.saved",
+            AuditAction::MeasureScheduled => "measure.scheduled",
+            AuditAction::MeasureOpened => "measure.opened",
+            AuditAction::MeasureAnswered => "measure.answered",
+            AuditAction::MeasureResultsViewed => "measure.results_viewed",
         }
     }
 

@@ -1,8 +1,10 @@
 //! A client's own pages: "My homework", one exercise sheet, and their own writing to keep.
 
+mod measure;
 mod sheet;
 mod writing;
 
+pub use measure::MeasureSheetPage;
 pub use sheet::SheetPage;
 pub use writing::OwnWritingPage;
 
@@ -97,6 +99,7 @@ fn open_home(
                     <ol class="homework-list">{items.into_iter().map(homework_item).collect_view()}</ol>
                 })
             }}
+            <measure::MyMeasures/>
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
                 {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {
