@@ -207,6 +207,13 @@ async fn answers_keep_their_version(db: &DatabaseConnection) {
     );
     // The sheet shows the current version.
     assert_eq!(measures::sheet(db, c.b, schedule, next_week).await.unwrap().measure.items.len(), 4);
+    // Erasing Alex's content on request takes their answers with it.
+    let alex = app::services::access::partners_of(db, c.case_id).await.unwrap()[0].id;
+    let scope = app::services::erasure::Scope::Partner(alex);
+    let erased = app::services::erasure::erase(db, c.therapist, c.case_id, scope, next_week).await.unwrap();
+    assert_eq!(erased.count("measure_answers"), 2);
+    let left = measures::case_measures(db, c.therapist, c.case_id, next_week).await.unwrap();
+    assert!(left.schedules[0].partners[0].points.is_empty());
 }
 
 async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnection) {

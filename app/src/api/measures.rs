@@ -187,10 +187,16 @@ pub async fn load_measure(measure_id: i32) -> Result<MeasureEditView, AppError> 
 #[server(endpoint = "measures/save")]
 pub async fn save_measure(
     #[server(default)] measure_id: Option<i32>,
-    #[server(flatten)] text: MeasureText,
+    title: String,
+    #[server(default)] instructions: String,
+    options: String,
+    items: String,
+    scoring: String,
+    #[server(default)] bands: String,
 ) -> Result<i32, AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
+    let text = MeasureText { title, instructions, options, items, scoring, bands };
     measures::save(req.db(), actor, measure_id, &text, request::now()).await
 }
 

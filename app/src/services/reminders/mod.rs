@@ -314,7 +314,7 @@ async fn run_batch(
             due.push(DueFacts { assignment_id: assignment.id, partner_id: partner.id, due_on, done });
         }
     }
-    let measures = measure_facts(db, case_ids_for_measures, &partners_of_case).await?;
+    let measures = measure_facts(db, now, case_ids_for_measures, &partners_of_case).await?;
     let partner_by_id: HashMap<i32, &partners::Model> = all_partners.iter().map(|p| (p.id, p)).collect();
     let mut queued = 0;
     let planned =
@@ -354,10 +354,11 @@ async fn run_batch(
     Ok(queued)
 }
 
-/// The scheduled measures of one batch of cases, per recipient, with the due dates they
-/// answered: two queries for the whole batch.
+/// The scheduled measures of one batch of cases, per recipient, with the recent due dates
+/// they answered: two queries for the whole batch.
 async fn measure_facts(
     db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
     case_ids: Vec<i32>,
     partners_of_case: &HashMap<i32, Vec<&partners::Model>>,
 ) -> Result<Vec<MeasureFacts>, AppError> {
@@ -366,9 +367,18 @@ async fn measure_facts(
         .filter(measure_schedules::Column::StoppedAt.is_null())
         .all(db)
         .await?;
+    // Only the answers to the due dates open now matter: in any time zone, those fall on or
+    // after the latest due date as of yesterday in UTC.
+    let yesterday = now.date_naive() - Duration::days(1);
+    let since = schedules
+        .iter()
+        .filter_map(|row| super::measures::schedule_of(row).due_on(yesterday))
+        .min()
+        .unwrap_or(yesterday);
     let mut answered: HashMap<(i32, i32), Vec<chrono::NaiveDate>> = HashMap::new();
     for answer in measure_answers::Entity::find()
         .filter(measure_answers::Column::ScheduleId.is_in(schedules.iter().map(|s| s.id)))
+        .filter(measure_answers::Column::DueOn.gte(since))
         .all(db)
         .await?
     {
