@@ -279,6 +279,7 @@ pub async fn schedule_measure(
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
+    actor.require_role(crate::domain::Role::Therapist)?;
     let recipients = Recipients::parse(&recipients).field("recipients")?;
     let starts_on = FormDate::parse(&starts_on).field("starts_on")?.date();
     let every = match repeat.as_str() {

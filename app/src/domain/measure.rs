@@ -626,7 +626,7 @@ mod tests {
         let total = measure.total(&[1, 1, 2]).unwrap();
         assert_eq!(total, Score::from_hundredths(167));
         assert_eq!(measure.band_of(total).unwrap().label, "High");
-        // 0 + 0 + 1 = 1 / 3 = 0.33: in no band gap, Low.
+        // 0 + (3-3) + 1 = 1, / 3 = 0.33: Low.
         assert_eq!(measure.band_of(measure.total(&[0, 3, 1]).unwrap()).unwrap().label, "Low");
     }
 
