@@ -14,12 +14,13 @@ use crate::{
         auth::{ConfirmEmailPage, SignInCodePage, SignInPage, SignUpPage, SignUpSentPage, WelcomePage},
         caseload::CaseloadPage,
         cases::{CasePage, EditCasePage, NewCasePage, SessionSummaryPage, ViewAsPage},
-        client::{MyHomeworkPage, OwnWritingPage, SheetPage},
+        client::{MeasureSheetPage, MyHomeworkPage, OwnWritingPage, SheetPage},
         consult::ConsultPage,
         exchange::{CheckInPage, LettingGoPage, PrivateNotePage, WishesPage},
         exercises::{EditExercisePage, ExercisesPage, NewExercisePage},
         home::HomePage,
         join::JoinPage,
+        measures::{EditMeasurePage, MeasuresPage},
         not_found::NotFoundPage,
         outbox::OutboxPage,
         review::ReviewPage,
@@ -184,6 +185,9 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/homework/:id") view={Lazy::<SheetRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/review/:id") view={Lazy::<ReviewRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/exercises") view={Lazy::<ExercisesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/measures") view={Lazy::<MeasuresRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/measures/:id") view={Lazy::<MeasureSheetRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/measures/:id/edit") view={Lazy::<EditMeasureRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/wishes") view={Lazy::<WishesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/check-in") view={Lazy::<CheckInRoute>::new()} ssr=SsrMode::Async/>
@@ -353,6 +357,8 @@ enum ClientPages {
     PrivateNote,
     /// [`OwnWritingPage`].
     OwnWriting,
+    /// [`MeasureSheetPage`].
+    MeasureSheet,
 }
 
 /// The views of [`ClientPages`], loaded together.
@@ -365,6 +371,7 @@ fn client_pages(page: ClientPages) -> AnyView {
         ClientPages::LettingGo => view! { <LettingGoPage/> }.into_any(),
         ClientPages::PrivateNote => view! { <PrivateNotePage/> }.into_any(),
         ClientPages::OwnWriting => view! { <OwnWritingPage/> }.into_any(),
+        ClientPages::MeasureSheet => view! { <MeasureSheetPage/> }.into_any(),
     }
 }
 
@@ -418,6 +425,10 @@ enum PracticePages {
     AccountAudit,
     /// [`WhatsNewPage`].
     WhatsNew,
+    /// [`MeasuresPage`].
+    Measures,
+    /// [`EditMeasurePage`].
+    EditMeasure,
 }
 
 /// The views of [`PracticePages`], loaded together.
@@ -431,6 +442,8 @@ fn practice_pages(page: PracticePages) -> AnyView {
         PracticePages::Outbox => view! { <OutboxPage/> }.into_any(),
         PracticePages::AccountAudit => view! { <AccountAuditPage/> }.into_any(),
         PracticePages::WhatsNew => view! { <WhatsNewPage/> }.into_any(),
+        PracticePages::Measures => view! { <MeasuresPage/> }.into_any(),
+        PracticePages::EditMeasure => view! { <EditMeasurePage/> }.into_any(),
     }
 }
 
@@ -463,6 +476,7 @@ lazy_routes! {
         LettingGoRoute => LettingGo,
         PrivateNoteRoute => PrivateNote,
         OwnWritingRoute => OwnWriting,
+        MeasureSheetRoute => MeasureSheet,
     }
     CaseloadPages in caseload_pages (preload __preload_caseload_pages) {
         CaseloadRoute => Caseload,
@@ -484,6 +498,8 @@ lazy_routes! {
         OutboxRoute => Outbox,
         AccountAuditRoute => AccountAudit,
         WhatsNewRoute => WhatsNew,
+        MeasuresRoute => Measures,
+        EditMeasureRoute => EditMeasure,
     }
 }
 

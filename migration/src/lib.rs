@@ -21,6 +21,7 @@ mod m20261129_000015_retention;
 mod m20261129_000016_sealed_secrets;
 mod m20261129_000017_programme_order;
 mod m20261129_000018_therapy_sessions;
+mod m20261129_000019_measures;
 mod m20261129_000021_whats_new;
 mod m20261129_000023_sample_practice;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000016_sealed_secrets::Migration),
             Box::new(m20261129_000017_programme_order::Migration),
             Box::new(m20261129_000018_therapy_sessions::Migration),
+            Box::new(m20261129_000019_measures::Migration),
             Box::new(m20261129_000021_whats_new::Migration),
             Box::new(m20261129_000023_sample_practice::Migration),
         ]

@@ -633,6 +633,89 @@ async fn every_session_function_answers_each_actor_correctly() {
                 ("attendance", "a".into()),
                 ("note_format", "free".into()),
                 ("note", "Another".into()),
+/// Scored measures: the therapist's measures and a case's totals reach the owner alone; a
+/// partner lists and answers only what is scheduled for them, and no client ever receives
+/// a total or band (the marker is a band label, which only the therapist's views carry).
+#[tokio::test]
+async fn every_measure_function_answers_each_actor_correctly() {
+    use app::{
+        domain::{
+            homework::Recipients,
+            measure::{connection_check, Schedule},
+        },
+        services::measures,
+    };
+    let world = world("measures").await;
+    let (db, now) = (&world.db, Utc::now());
+    let mut text = connection_check().to_text();
+    text.bands = "0-8 = CLIENT-SECRET apart\n9-24 = CLIENT-SECRET close".into();
+    let measure = measures::save(db, world.owner, None, &text, now).await.unwrap();
+    let spare = measures::save(db, world.owner, None, &text, now).await.unwrap().to_string();
+    // Due since two days ago, once, to both partners; A has answered it.
+    let schedule = Schedule { starts_on: now.date_naive() - chrono::Duration::days(2), every: None };
+    let new = measures::NewSchedule { measure_id: measure, recipients: Recipients::Both, schedule };
+    let both = measures::schedule(db, world.owner, world.owner_case, new, now).await.unwrap();
+    let to_stop = measures::schedule(db, world.owner, world.owner_case, new, now).await.unwrap().to_string();
+    let chosen = ["4", "3", "1", "2", "0", "4"];
+    measures::answer(db, world.a, both, |i| chosen.get(i).copied(), now).await.unwrap();
+    let (case, both, measure) = (world.owner_case.to_string(), both.to_string(), measure.to_string());
+    let fields = |id: Option<&str>| {
+        let mut form: Vec<(&'static str, String)> = vec![
+            ("title", text.title.clone()),
+            ("options", text.options.clone()),
+            ("items", text.items.clone()),
+            ("scoring", "sum".into()),
+            ("bands", text.bands.clone()),
+        ];
+        form.extend(id.map(|id| ("measure_id", id.to_owned())));
+        form
+    };
+    let mut answers: Vec<(&'static str, String)> = vec![("schedule_id", both.clone())];
+    for (key, value) in [
+        "answers[item_0]",
+        "answers[item_1]",
+        "answers[item_2]",
+        "answers[item_3]",
+        "answers[item_4]",
+        "answers[item_5]",
+    ]
+    .into_iter()
+    .zip(["1", "1", "1", "1", "1", "1"])
+    {
+        answers.push((key, value.into()));
+    }
+    let calls: Vec<Call> = vec![
+        ("measures/list", vec![], [401, 200, 200, 403, 403, 403]),
+        ("measures/get", vec![("measure_id", measure.clone())], [401, 404, 200, 403, 403, 403]),
+        ("measures/save", fields(Some(&measure)), [401, 404, 200, 403, 403, 403]),
+        ("measures/save", fields(None), [401, 200, 200, 403, 403, 403]),
+        (
+            "measures/save",
+            vec![
+                ("title", "Overlap".into()),
+                ("options", "0 = No\n1 = Yes".into()),
+                ("items", "One".into()),
+                ("scoring", "sum".into()),
+                ("bands", "0-1 = A\n1-1 = B".into()),
+            ],
+            [401, 422, 422, 403, 403, 403],
+        ),
+        ("measures/copy_built_in", vec![], [401, 200, 200, 403, 403, 403]),
+        (
+            "measures/archive",
+            vec![("measure_id", spare.clone()), ("archived", "true".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("measures/case", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        (
+            "measures/schedule",
+            vec![
+                ("case_id", case.clone()),
+                ("measure_id", measure.clone()),
+                ("recipients", "both".into()),
+                ("starts_on", "2026-12-02".into()),
+                ("repeat", "weeks".into()),
+                ("every_weeks", "2".into()),
             ],
             [401, 404, 200, 403, 403, 403],
         ),
@@ -659,6 +742,24 @@ async fn every_session_function_answers_each_actor_correctly() {
         ("therapy_sessions/cancel", vec![("session_id", "999999".into())], [401, 404, 404, 403, 403, 403]),
     ];
     check_calls(&world, calls, "SESSION-SECRET", &["owner"]).await;
+            "measures/schedule",
+            vec![
+                ("case_id", case.clone()),
+                ("measure_id", measure.clone()),
+                ("recipients", "both".into()),
+                ("starts_on", "2026-12-02".into()),
+                ("repeat", "weeks".into()),
+                ("every_weeks", "53".into()),
+            ],
+            // The form is read before the case is looked up: refused at the field.
+            [401, 422, 422, 403, 403, 403],
+        ),
+        ("measures/stop", vec![("schedule_id", to_stop.clone())], [401, 404, 200, 403, 403, 403]),
+        ("measures/mine", vec![], [401, 403, 403, 200, 200, 200]),
+        ("measures/sheet", vec![("schedule_id", both.clone())], [401, 403, 403, 200, 200, 404]),
+        ("measures/answer", answers, [401, 403, 403, 409, 200, 404]),
+    ];
+    check_calls(&world, calls, "CLIENT-SECRET", &["owner"]).await;
 }
 
 #[tokio::test]

@@ -216,6 +216,7 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/exercises".to_owned(),
         "/exercises/new".to_owned(),
         format!("/exercises/{template_id}"),
+        "/measures".to_owned(),
         "/outbox".to_owned(),
         "/settings".to_owned(),
         "/account".to_owned(),

@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod export;
 pub mod homework;
 pub mod invitations;
+pub mod measures;
 pub mod messages;
 pub mod page_data;
 #[cfg(feature = "ssr")]

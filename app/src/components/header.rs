@@ -21,6 +21,7 @@ pub fn SiteHeader() -> impl IntoView {
                                         Role::Therapist => view! {
                                             <li><A href="/caseload">"Caseload"</A></li>
                                             <li><A href="/exercises">"Exercises"</A></li>
+                                            <li><A href="/measures">"Measures"</A></li>
                                             <li><A href="/outbox">"Outbox"</A></li>
                                             <li><A href="/audit">"Records"</A></li>
                                             <li><A href="/settings">"Settings"</A></li>

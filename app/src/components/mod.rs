@@ -8,6 +8,7 @@ pub mod focus;
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod measure_chart;
 pub mod progress;
 pub mod questions;
 pub mod safety;

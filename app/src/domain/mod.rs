@@ -13,6 +13,7 @@ pub mod exercise;
 pub mod follow_up;
 pub mod homework;
 pub mod local_time;
+pub mod measure;
 pub mod outbox;
 mod password;
 mod person_name;

@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod exercises;
 pub mod home;
 pub mod join;
+pub mod measures;
 pub mod not_found;
 pub mod outbox;
 pub mod review;

@@ -193,6 +193,16 @@ pub enum AuditAction {
     SessionCancelled,
     /// The therapist opened a couple's session summary.
     SummaryViewed,
+    /// A therapist saved a version of one of their scored measures.
+    MeasureSaved,
+    /// A therapist scheduled a measure for a case, or stopped a schedule.
+    MeasureScheduled,
+    /// A client opened a scheduled measure.
+    MeasureOpened,
+    /// A client answered a scheduled measure.
+    MeasureAnswered,
+    /// The therapist read a case's measure totals.
+    MeasureResultsViewed,
 }
 
 impl AuditAction {
@@ -283,6 +293,11 @@ impl AuditAction {
             AuditAction::SessionMoved => "therapy_session.moved",
             AuditAction::SessionCancelled => "therapy_session.cancelled",
             AuditAction::SummaryViewed => "case.summary_viewed",
+            AuditAction::MeasureSaved => "measure.saved",
+            AuditAction::MeasureScheduled => "measure.scheduled",
+            AuditAction::MeasureOpened => "measure.opened",
+            AuditAction::MeasureAnswered => "measure.answered",
+            AuditAction::MeasureResultsViewed => "measure.results_viewed",
         }
     }
 

@@ -5,6 +5,7 @@
 //! their content. The audit entries themselves are never touched.
 //!
 //! What goes: the partner's answers, drafts and shared copies with the comments on them,
+//! their answers to scored measures,
 //! the wishes between the partners with their offers and agreements, check-ins, step 5
 //! writing, private notes and the replies to them, consultation links, the bodies of every
 //! email about them (unsent ones are cancelled), their name, email and pronouns (the partner
@@ -23,7 +24,7 @@ use crate::{
     domain::{case::CaseStatus, homework::ResponseStatus, outbox::EmailStatus},
     entities::{
         account_links, agreements, assignments, cases, check_ins, comments, consultation_slots, invitations,
-        offers, outbox_emails, pact_entries, partners, password_resets, pending_sign_ins,
+        measure_answers, offers, outbox_emails, pact_entries, partners, password_resets, pending_sign_ins,
         private_note_replies, private_notes, recovery_codes, responses, second_factors, slot_links,
         therapy_session_topics, therapy_sessions, users, wishes,
     },
@@ -276,6 +277,11 @@ async fn erase_partner(
         responses::Entity::delete_many().filter(responses::Column::PartnerId.eq(partner_id)).exec(db).await?;
     erased.add("drafts", drafts);
     erased.add("answers", removed.rows_affected - drafts.min(removed.rows_affected));
+    let removed = measure_answers::Entity::delete_many()
+        .filter(measure_answers::Column::PartnerId.eq(partner_id))
+        .exec(db)
+        .await?;
+    erased.add("measure_answers", removed.rows_affected);
 
     // The wishes between the partners hold both partners' words (a wish and the answers
     // to it): they go with either partner's content.

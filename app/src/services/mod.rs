@@ -19,6 +19,7 @@ pub mod export;
 pub mod homework;
 pub mod housekeeping;
 pub mod invitations;
+pub mod measures;
 pub mod messages;
 pub mod outbox;
 pub mod own_writing;

@@ -191,6 +191,7 @@ fn case_page(page: CasePageView, actions: CaseActions) -> impl IntoView {
             {homework_section(case_id, closed, homework, templates, partner_names, actions.homework)}
             {exchange_sections(case_id, exchange, actions.notes)}
             <TherapySessions case_id=case_id/>
+            {super::measures::case_measures_section(case_id)}
 
             <section aria-labelledby="notes-title">
                 <h2 id="notes-title">"Your notes"</h2>

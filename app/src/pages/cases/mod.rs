@@ -5,6 +5,7 @@ mod exchange;
 mod follow_up;
 mod form;
 mod homework;
+mod measures;
 mod sessions;
 mod summary;
 mod view_as;

@@ -1,10 +1,12 @@
 //! A client's own pages: "My homework", one exercise sheet, and their own writing to keep.
 
-use crate::api::page_data::page_data;
-
+mod measure;
 mod sheet;
 mod writing;
 
+use crate::api::page_data::page_data;
+
+pub use measure::MeasureSheetPage;
 pub use sheet::SheetPage;
 pub use writing::OwnWritingPage;
 
@@ -112,6 +114,7 @@ pub(crate) fn open_home(
                     <ol class="homework-list">{items.into_iter().map(|item| homework_item(item, read_only)).collect_view()}</ol>
                 })
             }}
+            <measure::MyMeasures/>
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
                 {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {

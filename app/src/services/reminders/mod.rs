@@ -14,7 +14,10 @@ use super::{
 };
 use crate::{
     domain::{case::CaseStatus, outbox::Digest},
-    entities::{agreements, assignments, cases, check_ins, partners, reminder_log, responses, users},
+    entities::{
+        agreements, assignments, cases, check_ins, measure_answers, measure_schedules, partners,
+        reminder_log, responses, users,
+    },
     error::AppError,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -27,7 +30,7 @@ use std::collections::{HashMap, HashSet};
 
 mod plan;
 
-pub use plan::{plan, ClientFacts, DigestFacts, DueFacts, Planned};
+pub use plan::{plan, plan_measures, ClientFacts, DigestFacts, DueFacts, MeasureFacts, Planned};
 
 /// Records `key` and queues `email` in one go; an already used key queues nothing.
 /// Returns whether the email was queued.
@@ -292,6 +295,7 @@ async fn run_batch(
             }
         })
         .collect();
+    let case_ids_for_measures = case_ids.clone();
     let due_assignments = assignments::Entity::find()
         .filter(assignments::Column::CaseId.is_in(case_ids))
         .filter(assignments::Column::DueOn.is_not_null())
@@ -319,12 +323,16 @@ async fn run_batch(
             due.push(DueFacts { assignment_id: assignment.id, partner_id: partner.id, due_on, done });
         }
     }
+    let measures = measure_facts(db, now, case_ids_for_measures, &partners_of_case).await?;
     let partner_by_id: HashMap<i32, &partners::Model> = all_partners.iter().map(|p| (p.id, p)).collect();
     let mut queued = 0;
-    for item in plan(now, &client_facts, &due, &[]) {
+    let planned =
+        plan(now, &client_facts, &due, &[]).into_iter().chain(plan_measures(now, &client_facts, &measures));
+    for item in planned {
         let (Planned::DueTomorrow { partner_id, .. }
         | Planned::Overdue { partner_id, .. }
-        | Planned::CheckIn { partner_id, .. }) = &item
+        | Planned::CheckIn { partner_id, .. }
+        | Planned::MeasureDue { partner_id, .. }) = &item
         else {
             continue;
         };
@@ -334,6 +342,7 @@ async fn run_batch(
         let notice = match item {
             Planned::DueTomorrow { .. } => email::ClientNotice::DueTomorrow,
             Planned::Overdue { .. } => email::ClientNotice::Overdue,
+            Planned::MeasureDue { .. } => email::ClientNotice::NewAssignment,
             _ => email::ClientNotice::CheckIn,
         };
         let email = outbox::NewEmail {
@@ -352,6 +361,51 @@ async fn run_batch(
         }
     }
     Ok(queued)
+}
+
+/// The scheduled measures of one batch of cases, per recipient, with the recent due dates
+/// they answered: two queries for the whole batch.
+async fn measure_facts(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    case_ids: Vec<i32>,
+    partners_of_case: &HashMap<i32, Vec<&partners::Model>>,
+) -> Result<Vec<MeasureFacts>, AppError> {
+    let schedules = measure_schedules::Entity::find()
+        .filter(measure_schedules::Column::CaseId.is_in(case_ids))
+        .filter(measure_schedules::Column::StoppedAt.is_null())
+        .all(db)
+        .await?;
+    // Only the answers to the due dates open now matter: in any time zone, those fall on or
+    // after the latest due date as of yesterday in UTC.
+    let yesterday = now.date_naive() - Duration::days(1);
+    let since = schedules
+        .iter()
+        .filter_map(|row| super::measures::schedule_of(row).due_on(yesterday))
+        .min()
+        .unwrap_or(yesterday);
+    let mut answered: HashMap<(i32, i32), Vec<chrono::NaiveDate>> = HashMap::new();
+    for answer in measure_answers::Entity::find()
+        .filter(measure_answers::Column::ScheduleId.is_in(schedules.iter().map(|s| s.id)))
+        .filter(measure_answers::Column::DueOn.gte(since))
+        .all(db)
+        .await?
+    {
+        answered.entry((answer.schedule_id, answer.partner_id)).or_default().push(answer.due_on);
+    }
+    let mut facts = Vec::new();
+    for row in &schedules {
+        let given = partners_of_case.get(&row.case_id).into_iter().flatten();
+        for partner in given.filter(|p| row.recipients.includes(p.position)) {
+            facts.push(MeasureFacts {
+                schedule_id: row.id,
+                partner_id: partner.id,
+                schedule: super::measures::schedule_of(row),
+                answered: answered.remove(&(row.id, partner.id)).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(facts)
 }
 
 /// The daily digests: the submissions of the last 24 hours in each digest-choosing

@@ -1,7 +1,10 @@
 //! The reminder planner: decides from plain facts which automatic emails are due now.
 //! Pure (the clock and the facts are inputs), so it is tested at any time and in any zone.
 
-use crate::services::clock::{in_quiet_hours, week_start};
+use crate::{
+    domain::measure::Schedule,
+    services::clock::{in_quiet_hours, week_start},
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
@@ -44,6 +47,19 @@ pub struct DigestFacts {
     pub new_submissions: usize,
 }
 
+/// A scheduled measure for one recipient: its schedule and the due dates they answered.
+#[derive(Debug, Clone)]
+pub struct MeasureFacts {
+    /// The schedule.
+    pub schedule_id: i32,
+    /// The recipient.
+    pub partner_id: i32,
+    /// When it falls due.
+    pub schedule: Schedule,
+    /// The due dates they answered.
+    pub answered: Vec<NaiveDate>,
+}
+
 /// One email the planner decided is due now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Planned {
@@ -70,6 +86,15 @@ pub enum Planned {
         /// The week's Monday.
         week: NaiveDate,
     },
+    /// A scheduled measure fell due (once per due date).
+    MeasureDue {
+        /// The schedule.
+        schedule_id: i32,
+        /// The recipient.
+        partner_id: i32,
+        /// The due date.
+        due_on: NaiveDate,
+    },
     /// The therapist's daily digest of submissions.
     Digest {
         /// The therapist.
@@ -91,6 +116,9 @@ impl Planned {
             }
             Planned::CheckIn { partner_id, week } => format!("check_in:{partner_id}:{week}"),
             Planned::Digest { therapist_id, date, .. } => format!("digest:{therapist_id}:{date}"),
+            Planned::MeasureDue { schedule_id, partner_id, due_on } => {
+                format!("measure:{schedule_id}:{partner_id}:{due_on}")
+            }
         }
     }
 }
@@ -137,6 +165,26 @@ pub fn plan(
             date: now.with_timezone(&digest.zone).date_naive(),
             count: digest.new_submissions,
         });
+    }
+    planned
+}
+
+/// Decides which scheduled measures to remind of at `now`: on each due date (in the
+/// client's time zone, outside quiet hours) that the recipient has not answered yet; the
+/// key names the due date, so each one is reminded of once.
+pub fn plan_measures(now: DateTime<Utc>, clients: &[ClientFacts], measures: &[MeasureFacts]) -> Vec<Planned> {
+    let mut planned = Vec::new();
+    for client in clients.iter().filter(|c| c.reminders && !in_quiet_hours(now, c.zone)) {
+        let today = now.with_timezone(&client.zone).date_naive();
+        for item in measures.iter().filter(|m| m.partner_id == client.partner_id) {
+            if let Some(due_on) = item.schedule.due_on(today).filter(|due| !item.answered.contains(due)) {
+                planned.push(Planned::MeasureDue {
+                    schedule_id: item.schedule_id,
+                    partner_id: item.partner_id,
+                    due_on,
+                });
+            }
+        }
     }
     planned
 }
@@ -219,6 +267,38 @@ mod tests {
         );
         let done = ClientFacts { checked_in_weeks: vec![week], ..practising };
         assert!(plan(sunday, &[done], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_measure_is_reminded_once_per_due_date() {
+        use crate::domain::measure::EveryWeeks;
+        let clients = [client(Tz::UTC)];
+        let start = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let every = |weeks: &str| MeasureFacts {
+            schedule_id: 4,
+            partner_id: 7,
+            schedule: Schedule { starts_on: start, every: EveryWeeks::parse(weeks).ok() },
+            answered: vec![],
+        };
+        let keys = |facts: &MeasureFacts| -> Vec<String> {
+            (1..=31)
+                .flat_map(|day| {
+                    plan_measures(at(2026, 12, day, 12, 0), &clients, std::slice::from_ref(facts))
+                })
+                .map(|p| p.key())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(
+            keys(&every("2")),
+            ["measure:4:7:2026-12-02", "measure:4:7:2026-12-16", "measure:4:7:2026-12-30"]
+        );
+        assert_eq!(keys(&every("once")), ["measure:4:7:2026-12-02"]);
+        let answered = MeasureFacts { answered: vec![start], ..every("2") };
+        assert!(plan_measures(at(2026, 12, 3, 12, 0), &clients, &[answered]).is_empty());
+        assert!(plan_measures(at(2026, 12, 2, 22, 0), &clients, &[every("2")]).is_empty(), "quiet hours");
+        assert!(plan_measures(at(2026, 12, 1, 12, 0), &clients, &[every("2")]).is_empty(), "not yet");
     }
 
     #[test]
