@@ -633,6 +633,34 @@ async fn every_session_function_answers_each_actor_correctly() {
                 ("attendance", "a".into()),
                 ("note_format", "free".into()),
                 ("note", "Another".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "therapy_sessions/schedule",
+            vec![
+                ("case_id", case.clone()),
+                ("starts_at", "2099-01-05T10:00".into()),
+                ("minutes", "50".into()),
+                ("attendance", "both".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "therapy_sessions/move",
+            vec![
+                ("session_id", scheduled.clone()),
+                ("starts_at", "2099-02-02T10:00".into()),
+                ("minutes", "60".into()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("therapy_sessions/cancel", vec![("session_id", scheduled.clone())], [401, 404, 200, 403, 403, 403]),
+        ("therapy_sessions/cancel", vec![("session_id", "999999".into())], [401, 404, 404, 403, 403, 403]),
+    ];
+    check_calls(&world, calls, "SESSION-SECRET", &["owner"]).await;
+}
+
 /// Scored measures: the therapist's measures and a case's totals reach the owner alone; a
 /// partner lists and answers only what is scheduled for them, and no client ever receives
 /// a total or band (the marker is a band label, which only the therapist's views carry).
@@ -720,28 +748,6 @@ async fn every_measure_function_answers_each_actor_correctly() {
             [401, 404, 200, 403, 403, 403],
         ),
         (
-            "therapy_sessions/schedule",
-            vec![
-                ("case_id", case.clone()),
-                ("starts_at", "2099-01-05T10:00".into()),
-                ("minutes", "50".into()),
-                ("attendance", "both".into()),
-            ],
-            [401, 404, 200, 403, 403, 403],
-        ),
-        (
-            "therapy_sessions/move",
-            vec![
-                ("session_id", scheduled.clone()),
-                ("starts_at", "2099-02-02T10:00".into()),
-                ("minutes", "60".into()),
-            ],
-            [401, 404, 200, 403, 403, 403],
-        ),
-        ("therapy_sessions/cancel", vec![("session_id", scheduled.clone())], [401, 404, 200, 403, 403, 403]),
-        ("therapy_sessions/cancel", vec![("session_id", "999999".into())], [401, 404, 404, 403, 403, 403]),
-    ];
-    check_calls(&world, calls, "SESSION-SECRET", &["owner"]).await;
             "measures/schedule",
             vec![
                 ("case_id", case.clone()),
