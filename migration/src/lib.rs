@@ -20,6 +20,7 @@ mod m20261129_000014_audit_trail;
 mod m20261129_000015_retention;
 mod m20261129_000016_sealed_secrets;
 mod m20261129_000017_programme_order;
+mod m20261129_000022_programme_fit;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_retention::Migration),
             Box::new(m20261129_000016_sealed_secrets::Migration),
             Box::new(m20261129_000017_programme_order::Migration),
+            Box::new(m20261129_000022_programme_fit::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     domain::{
         case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
+        closeness::ClosenessWeek,
         outbox::EmailStatus,
         safety::SafetyInfo,
     },
@@ -71,9 +72,9 @@ pub struct CaseloadRow {
     /// First names of partners every one of whose wishes was declined (the therapist has
     /// not cleared the flag).
     pub declined_flags: Vec<String>,
-    /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
-    /// last eight weeks.
-    pub closeness_trend: Vec<u8>,
+    /// Each partner's closeness ratings week by week, oldest first, at most the last eight
+    /// weeks with a check-in.
+    pub closeness: Vec<ClosenessWeek>,
 }
 
 /// A case with unread urgent private notes, listed above the caseload.
@@ -257,7 +258,7 @@ impl EmailView {
 #[cfg(feature = "ssr")]
 impl From<caseload::CaseloadRow> for CaseloadRow {
     fn from(row: caseload::CaseloadRow) -> Self {
-        let weeks = row.closeness_trend.len();
+        let weeks = row.closeness.len();
         CaseloadRow {
             id: row.case.id,
             label: row.case.label,
@@ -279,13 +280,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
             unread_notes: row.unread_notes,
             urgent_notes: row.urgent_notes,
             declined_flags: row.declined_flags,
-            // The last eight weeks, as tenths of the 0–10 scale.
-            closeness_trend: row
-                .closeness_trend
-                .into_iter()
-                .skip(weeks.saturating_sub(8))
-                .map(|(_, v)| (v * 10.0).round().clamp(0.0, 100.0) as u8)
-                .collect(),
+            closeness: row.closeness.into_iter().skip(weeks.saturating_sub(8)).collect(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod error_notice;
 pub mod form;
 pub mod guard;
 pub mod header;
+pub mod pact_follow_up;
 pub mod progress;
 pub mod questions;
 pub mod safety;

@@ -20,6 +20,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub pact_completed_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
+    pub pact_revisit_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
