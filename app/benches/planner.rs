@@ -111,6 +111,7 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
             updated_at: Set(now()),
             pact_completed_at: Set(None),
             erased_at: Set(None),
+            pact_revisit_on: Set(None),
         });
         cases::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let rows = chunk.iter().flat_map(|n| {

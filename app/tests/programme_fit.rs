@@ -250,7 +250,35 @@ async fn a_step_that_opens_says_something_new_after_quiet_hours(db: &DatabaseCon
     assert_eq!((told(&emails, "Alex"), told(&emails, "Sam")), (4, 4), "step 4 opened");
 }
 
+async fn a_partner_asks_to_change_what_the_programme_assumes(db: &DatabaseConnection) {
+    use app::domain::case::Seeks;
+    let c = couple(db, "seeks").await;
+    // Alex seeks emotional connection: asking for that again is refused at the field.
+    let same = exchange::ask_seeks_change(db, c.a, Seeks::Emotional, t0()).await.unwrap_err();
+    assert!(same.message_for("seeks").is_some());
+    assert_eq!(
+        exchange::ask_seeks_change(db, c.therapist, Seeks::Physical, t0()).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    exchange::ask_seeks_change(db, c.a, Seeks::Unsure, t0()).await.unwrap();
+    // The therapist sees the request among the private notes; Sam never does.
+    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let notes: Vec<String> = page.notes.iter().map(|t| t.note.body.clone()).collect();
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].contains("More emotional connection") && notes[0].contains("Not sure yet"),
+        "{}",
+        notes[0]
+    );
+    assert!(exchange::my_private_notes(db, c.b, t0()).await.unwrap().threads.is_empty());
+    assert!(
+        app::domain::case::same_kind_warning(Seeks::Physical, Seeks::Physical).is_some(),
+        "the case form warns when both seek the same kind"
+    );
+}
+
 on_both_databases!(
+    a_partner_asks_to_change_what_the_programme_assumes,
     a_step_that_opens_says_something_new_after_quiet_hours,
     a_wish_can_be_clarified_and_reworded_while_unanswered,
     one_more_conversation_is_a_request_the_therapist_marks_held,

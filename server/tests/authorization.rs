@@ -518,6 +518,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
             ],
             [401, 404, 200, 403, 403, 403],
         ),
+        ("client/ask_seeks_change", vec![("seeks", "emotional".into())], client_only),
         ("notes/send", vec![("body", "Hello".into())], client_only),
         ("notes/send", vec![("body", "Hello".into()), ("urgent", "yes".into())], client_only),
         ("notes/mine", vec![], client_only),

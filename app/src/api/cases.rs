@@ -205,6 +205,8 @@ pub struct CaseRecordsView {
 pub struct ClientHomeView {
     /// The client's first name.
     pub own_first_name: String,
+    /// The kind of closeness the programme assumes the client seeks.
+    pub own_seeks: Seeks,
     /// Their partner's first name.
     pub partner_first_name: String,
     /// Their therapist's name.
@@ -535,6 +537,7 @@ impl ClientHomeView {
     fn new(found: cases::ClientCase, progress: Option<super::exchange::ProgressView>) -> Self {
         ClientHomeView {
             progress,
+            own_seeks: found.own.seeks,
             own_first_name: found.own.first_name,
             partner_first_name: found.other.first_name,
             therapist_name: found.therapist_name,
@@ -557,6 +560,19 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
         Some(_) => None,
     };
     Ok(ClientHomeView::new(found, progress))
+}
+
+/// The client asks their therapist to change which kind of closeness the programme
+/// assumes they seek (`emotional`, `physical` or `unsure`): a private note in fixed words.
+#[server(endpoint = "client/ask_seeks_change")]
+pub async fn ask_seeks_change(seeks: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let seeks = Seeks::parse(&seeks)
+        .map_err(|_| AppError::invalid("seeks", "Choose what you would like more of."))?;
+    crate::services::exchange::ask_seeks_change(req.db(), actor, seeks, request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
 }
 
 /// Everything "My homework" shows, loaded in one call.

@@ -15,8 +15,9 @@ mod steps;
 mod wishes;
 
 pub use notes::{
-    case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes, reply_to_private_note,
-    send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread, UnreadNotes,
+    ask_seeks_change, case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes,
+    reply_to_private_note, send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread,
+    UnreadNotes,
 };
 pub use pact::{
     case_pact, conversation_request, mark_conversation_held, pact, save_pact, set_pact_revisit, Pact,
