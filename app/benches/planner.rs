@@ -112,6 +112,7 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
             pact_completed_at: Set(None),
             erased_at: Set(None),
             is_sample: Set(false),
+            pact_revisit_on: Set(None),
         });
         cases::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let rows = chunk.iter().flat_map(|n| {

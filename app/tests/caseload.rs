@@ -54,3 +54,75 @@ async fn the_caseload_counts_reviews_steps_and_overdue_work(db: &DatabaseConnect
 }
 
 on_both_databases!(the_caseload_counts_reviews_steps_and_overdue_work,);
+
+/// Item 8 of issue 13: the caseload shows each partner's closeness apart and the gap
+/// between them each week, and sorts by the largest gap in the latest week both partners
+/// checked in (cases without such a week last), in the database.
+async fn the_caseload_shows_and_sorts_by_the_gap_between_partners(db: &DatabaseConnection) {
+    use app::{
+        domain::closeness::{latest_gap, Gap, Ratings},
+        services::{
+            caseload::{CaseloadQuery, CaseloadSort},
+            exchange::{self, CheckInForm},
+        },
+    };
+    let therapist = therapist(db, "gap@example.org").await;
+    let this_week = app::services::clock::week_start(t0().date_naive());
+    let last_week = this_week - chrono::Duration::weeks(1);
+    let check_in = |client, week, emotional, physical| {
+        let form = CheckInForm {
+            week_start: week,
+            my_part: "done".into(),
+            noticed: "partly".into(),
+            emotional,
+            physical,
+            note: String::new(),
+        };
+        exchange::save_check_in(db, client, form, t0())
+    };
+    let mut cases = Vec::new();
+    for (tag, label) in [("quiet", "Quiet"), ("wide", "Wide"), ("narrow", "Narrow"), ("alone", "Alone")] {
+        let c = couple_for(db, therapist, &format!("gap-{tag}"), label).await;
+        homework::assign_programme(db, therapist, c.case_id, None, "", true, t0()).await.unwrap();
+        open_exchange(db, &c).await;
+        cases.push(c);
+    }
+    let (wide, narrow, alone) = (&cases[1], &cases[2], &cases[3]);
+    // Wide was far apart last week (8) and is close this week (1): the latest week counts.
+    check_in(wide.a, last_week, 2, 9).await.unwrap();
+    check_in(wide.b, last_week, 8, 1).await.unwrap();
+    check_in(wide.a, this_week, 5, 5).await.unwrap();
+    check_in(wide.b, this_week, 4, 6).await.unwrap();
+    check_in(narrow.a, this_week, 3, 3).await.unwrap();
+    check_in(narrow.b, this_week, 6, 3).await.unwrap();
+    check_in(alone.a, this_week, 1, 10).await.unwrap();
+
+    let query = |sort| CaseloadQuery { search: String::new(), status: None, sort, page: 1, per_page: 20 };
+    assert_eq!(CaseloadSort::from_query("gap"), CaseloadSort::LargestGap);
+    let page = caseload::caseload(db, therapist, &query(CaseloadSort::LargestGap), t0()).await.unwrap();
+    let labels: Vec<&str> = page.rows.iter().map(|row| row.case.label.as_str()).collect();
+    assert_eq!(&labels[..2], ["Narrow", "Wide"], "largest latest gap first");
+    let mut without: Vec<&str> = labels[2..].to_vec();
+    without.sort();
+    assert_eq!(without, ["Alone", "Quiet"], "cases without a common week come last");
+
+    let row = page.rows.iter().find(|row| row.case.id == wide.case_id).unwrap();
+    assert_eq!(row.closeness.len(), 2, "one entry per week");
+    assert_eq!(row.closeness[0].week_start, last_week);
+    assert_eq!(row.closeness[0].a, Some(Ratings { emotional: 2, physical: 9 }), "partner A's own ratings");
+    assert_eq!(row.closeness[0].b, Some(Ratings { emotional: 8, physical: 1 }), "partner B's own ratings");
+    assert_eq!(row.closeness[0].gap(), Some(Gap { emotional: 6, physical: 8 }));
+    assert_eq!(latest_gap(&row.closeness), Some(Gap { emotional: 1, physical: 1 }));
+    let alone_row = page.rows.iter().find(|row| row.case.id == alone.case_id).unwrap();
+    assert_eq!(alone_row.closeness[0].b, None);
+    assert_eq!(latest_gap(&alone_row.closeness), None);
+
+    // Search and filter still apply with the gap sort.
+    let mut narrowed = query(CaseloadSort::LargestGap);
+    narrowed.search = "wid".into();
+    let found = caseload::caseload(db, therapist, &narrowed, t0()).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.rows[0].case.id, wide.case_id);
+}
+
+on_both_databases!(the_caseload_shows_and_sorts_by_the_gap_between_partners,);

@@ -238,7 +238,12 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     );
     let therapist_view = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
     assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
-    exchange::save_pact(db, c.a, "Old hurt about holidays", true, true, true, t0()).await.unwrap();
+    // Alex asked for one more conversation: Alex confirms once the therapist marks it held.
+    let alex = therapist_view.entries[0].0.id;
+    exchange::mark_conversation_held(db, c.therapist, c.case_id, alex, t0().date_naive(), t0())
+        .await
+        .unwrap();
+    exchange::save_pact(db, c.a, "Old hurt about holidays", true, false, true, t0()).await.unwrap();
     assert_eq!(
         exchange::pact(db, c.b, t0()).await.unwrap().entries[0].1.as_ref().unwrap().letting_go,
         "Old hurt about holidays"

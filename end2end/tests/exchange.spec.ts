@@ -147,7 +147,8 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   const row = page.getByRole('row', { name: /Alex & Sam/ });
   await expect(row).toContainText('1 private note');
   await expect(row).toContainText('Urgent');
-  await expect(row.getByRole('img', { name: /Closeness trend over 2 weeks/ })).toBeVisible();
+  await expect(row.getByRole('img', { name: /Closeness over 2 weeks/ })).toBeVisible();
+  await expect(row).toContainText('Gap, week of');
   await row.getByRole('link', { name: 'Alex & Sam' }).click();
   await expect(page.getByRole('region', { name: 'Urgent' })).toContainText('Alex marked a private note urgent.');
   await expect(page.getByRole('heading', { name: 'Private notes (1 new)' })).toBeVisible();

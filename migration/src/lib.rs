@@ -23,6 +23,7 @@ mod m20261129_000017_programme_order;
 mod m20261129_000018_therapy_sessions;
 mod m20261129_000019_measures;
 mod m20261129_000021_whats_new;
+mod m20261129_000022_programme_fit;
 mod m20261129_000023_sample_practice;
 
 /// Every migration, oldest first.
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000018_therapy_sessions::Migration),
             Box::new(m20261129_000019_measures::Migration),
             Box::new(m20261129_000021_whats_new::Migration),
+            Box::new(m20261129_000022_programme_fit::Migration),
             Box::new(m20261129_000023_sample_practice::Migration),
         ]
     }

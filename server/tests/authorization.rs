@@ -484,6 +484,8 @@ async fn every_homework_function_answers_each_actor_correctly() {
         };
         exchange::save_check_in(db, world.a, form, now).await.unwrap();
         exchange::send_private_note(db, world.a, "CLIENT-SECRET note", true, now).await.unwrap();
+        // Partner A asks for one more conversation, for the therapist to mark as held.
+        exchange::save_pact(db, world.a, "CLIENT-SECRET letting go", false, true, false, now).await.unwrap();
     }
     // The therapist's reply to that note is the client's and the therapist's alone too.
     let note = app::entities::private_notes::Entity::find()
@@ -555,6 +557,35 @@ async fn every_homework_function_answers_each_actor_correctly() {
         ("exchange/share_ratings", vec![("share", "true".into())], open_steps_only),
         ("exchange/save_pact", vec![("letting_go", "Old arguments".into())], open_steps_only),
         ("exchange/pact", vec![], client_only),
+        // Partner A's wish was withdrawn above: only A finds it, and it keeps its words.
+        (
+            "exchange/reword",
+            vec![
+                ("wish_id", wish.clone()),
+                ("version", "2".into()),
+                ("text", "Walk with me after dinner".into()),
+            ],
+            [401, 403, 403, 409, 404, 404],
+        ),
+        (
+            "exchange/conversation_held",
+            vec![
+                ("case_id", world.owner_case.to_string()),
+                ("partner_id", partner_a.clone()),
+                // Yesterday: a day that has come in any therapist's time zone.
+                ("held_on", (now - chrono::Duration::days(1)).date_naive().to_string()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "exchange/pact_revisit",
+            vec![
+                ("case_id", world.owner_case.to_string()),
+                ("revisit_on", (now + chrono::Duration::days(7)).date_naive().to_string()),
+            ],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        ("client/ask_seeks_change", vec![("seeks", "emotional".into())], client_only),
         ("notes/send", vec![("body", "Hello".into())], client_only),
         ("notes/send", vec![("body", "Hello".into()), ("urgent", "yes".into())], client_only),
         ("notes/mine", vec![], client_only),

@@ -170,6 +170,8 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
             // Issue 17's budget is 8 (count and page, partners and invitations, homework and
             // responses, and the declined-wishes flags are still separate reads).
             ("therapist", "/caseload".to_owned(), 12),
+            // Sorted by the largest closeness gap: the sort is part of the page's query.
+            ("therapist", "/caseload?sort=gap".to_owned(), 12),
             // Issue 17's budget is 12 (each part of the page is still its own read).
             ("therapist", format!("/cases/{case_id}"), 27),
             // Issue 17's budget is 8: the couple's progress through steps 3 to 5 (open steps,

@@ -9,6 +9,7 @@ use super::{
 use crate::{
     domain::{
         case::{CaseStatus, ConfidentialityPolicy, InvitationState, Seeks},
+        closeness::ClosenessWeek,
         local_time::LocalTime,
         outbox::EmailStatus,
         safety::SafetyInfo,
@@ -72,9 +73,9 @@ pub struct CaseloadRow {
     /// First names of partners every one of whose wishes was declined (the therapist has
     /// not cleared the flag).
     pub declined_flags: Vec<String>,
-    /// Weekly average closeness in tenths (0–100 for 0–10), oldest week first, at most the
-    /// last eight weeks.
-    pub closeness_trend: Vec<u8>,
+    /// Each partner's closeness ratings week by week, oldest first, at most the last eight
+    /// weeks with a check-in.
+    pub closeness: Vec<ClosenessWeek>,
     /// A fictional sample couple (badge "Sample").
     pub is_sample: bool,
 }
@@ -213,6 +214,8 @@ pub struct CaseRecordsView {
 pub struct ClientHomeView {
     /// The client's first name.
     pub own_first_name: String,
+    /// The kind of closeness the programme assumes the client seeks.
+    pub own_seeks: Seeks,
     /// Their partner's first name.
     pub partner_first_name: String,
     /// Their therapist's name.
@@ -267,7 +270,7 @@ impl EmailView {
 #[cfg(feature = "ssr")]
 impl From<caseload::CaseloadRow> for CaseloadRow {
     fn from(row: caseload::CaseloadRow) -> Self {
-        let weeks = row.closeness_trend.len();
+        let weeks = row.closeness.len();
         CaseloadRow {
             is_sample: row.case.is_sample,
             id: row.case.id,
@@ -290,13 +293,7 @@ impl From<caseload::CaseloadRow> for CaseloadRow {
             unread_notes: row.unread_notes,
             urgent_notes: row.urgent_notes,
             declined_flags: row.declined_flags,
-            // The last eight weeks, as tenths of the 0–10 scale.
-            closeness_trend: row
-                .closeness_trend
-                .into_iter()
-                .skip(weeks.saturating_sub(8))
-                .map(|(_, v)| (v * 10.0).round().clamp(0.0, 100.0) as u8)
-                .collect(),
+            closeness: row.closeness.into_iter().skip(weeks.saturating_sub(8)).collect(),
         }
     }
 }
@@ -555,6 +552,7 @@ impl ClientHomeView {
     pub(crate) fn new(found: cases::ClientCase, progress: Option<super::exchange::ProgressView>) -> Self {
         ClientHomeView {
             progress,
+            own_seeks: found.own.seeks,
             own_first_name: found.own.first_name,
             partner_first_name: found.other.first_name,
             therapist_name: found.therapist_name,
@@ -577,6 +575,19 @@ pub async fn load_client_home() -> Result<ClientHomeView, AppError> {
         Some(_) => None,
     };
     Ok(ClientHomeView::new(found, progress))
+}
+
+/// The client asks their therapist to change which kind of closeness the programme
+/// assumes they seek (`emotional`, `physical` or `unsure`): a private note in fixed words.
+#[server(endpoint = "client/ask_seeks_change")]
+pub async fn ask_seeks_change(seeks: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let seeks = Seeks::parse(&seeks)
+        .map_err(|_| AppError::invalid("seeks", "Choose what you would like more of."))?;
+    crate::services::exchange::ask_seeks_change(req.db(), actor, seeks, request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
 }
 
 /// Everything "My homework" shows, loaded in one call.

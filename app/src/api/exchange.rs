@@ -57,6 +57,8 @@ pub struct WishView {
     pub ease: Option<i16>,
     /// Every smaller step offered, oldest first.
     pub offers: Vec<OfferView>,
+    /// The wish's earlier wordings, oldest first (it was reworded).
+    pub earlier_wordings: Vec<String>,
 }
 
 /// One partner's progress through steps 3 and 4.
@@ -223,14 +225,18 @@ pub struct PracticeView {
 /// One partner's step 5 entry as the viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PactEntryView {
+    /// The partner's id.
+    pub partner_id: i32,
     /// First name.
     pub partner: String,
     /// What they are letting go of (blank for the other partner unless shared).
     pub letting_go: String,
     /// Shared with the partner.
     pub shared: bool,
-    /// Would like one more guided conversation first.
+    /// Would like one more guided conversation first (the request is open).
     pub wants_conversation: bool,
+    /// When the therapist marked their last request for one more conversation as held.
+    pub conversation_held_on: Option<NaiveDate>,
     /// When they confirmed the pact.
     pub confirmed_at: Option<DateTime<Utc>>,
 }
@@ -242,6 +248,8 @@ pub struct PactView {
     pub entries: Vec<PactEntryView>,
     /// When both confirmed.
     pub completed_at: Option<DateTime<Utc>>,
+    /// The date the therapist set to revisit the pact.
+    pub revisit_on: Option<NaiveDate>,
     /// True once step 5 is open.
     pub open: bool,
 }
@@ -391,6 +399,7 @@ fn wish_view(thread: exchange::WishThread, partners: &[partners::Model]) -> Resu
         state: wish.state,
         ease: wish.ease,
         offers: thread.offers.into_iter().map(|o| OfferView { text: o.text, status: o.status }).collect(),
+        earlier_wordings: crate::domain::exchange::earlier_wordings(&wish.earlier_wordings),
     })
 }
 
@@ -427,14 +436,19 @@ fn pact_view(pact: exchange::Pact) -> PactView {
             .entries
             .into_iter()
             .map(|(partner, entry)| PactEntryView {
+                partner_id: partner.id,
                 partner: partner.first_name,
                 letting_go: entry.as_ref().map(|e| e.letting_go.clone()).unwrap_or_default(),
                 shared: entry.as_ref().is_some_and(|e| e.shared),
-                wants_conversation: entry.as_ref().is_some_and(|e| e.wants_conversation),
+                wants_conversation: entry
+                    .as_ref()
+                    .is_some_and(|e| exchange::conversation_request(e).is_open()),
+                conversation_held_on: entry.as_ref().and_then(|e| e.conversation_held_on),
                 confirmed_at: entry.and_then(|e| e.confirmed_at),
             })
             .collect(),
         completed_at: pact.completed_at,
+        revisit_on: pact.revisit_on,
         open: pact.open,
     }
 }
@@ -495,7 +509,8 @@ pub async fn add_wish(text: String, kind: String, importance: i16) -> Result<(),
 }
 
 /// Acts on a wish seen at `version`: `yes`, `smaller_step` (with `offer`), `not_now`,
-/// `take_back` (the giver's yes), `accept_offer`, `ask_different` or `withdraw`; `ease` is
+/// `take_back` (the giver's yes), `ask_clarify` ("what do you mean?"), `accept_offer`,
+/// `ask_different` or `withdraw`; `ease` is
 /// 1 to 5 for yes and smaller steps.
 #[server(endpoint = "exchange/act")]
 pub async fn act_on_wish(
@@ -521,6 +536,15 @@ pub async fn retag_wish(wish_id: i32, version: i32, kind: String, importance: i1
     let req = request::current()?;
     let actor = req.actor().await?;
     exchange::retag_wish(req.db(), actor, wish_id, version, &kind, importance, request::now()).await
+}
+
+/// The wisher rewords their unanswered wish seen at `version` (the thread keeps the
+/// earlier wording).
+#[server(endpoint = "exchange/reword")]
+pub async fn reword_wish(wish_id: i32, version: i32, text: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    exchange::reword_wish(req.db(), actor, wish_id, version, &text, request::now()).await
 }
 
 /// The therapist clears the flag that every wish of one partner was declined.
@@ -680,7 +704,7 @@ pub struct PactFields {
     /// Share it with the partner.
     #[serde(default)]
     pub shared: Option<String>,
-    /// Ask for one more guided conversation.
+    /// Ask the therapist for one more guided conversation (before confirming).
     #[serde(default)]
     pub wants_conversation: Option<String>,
     /// `yes` also confirms the pact.
@@ -699,6 +723,36 @@ pub async fn save_pact(#[server(flatten)] form: PactFields) -> Result<(), AppErr
         .await?;
     req.state.mail.wake_worker();
     Ok(())
+}
+
+/// A date from a date field, for `field`: empty for none.
+#[cfg(feature = "ssr")]
+fn optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => FormDate::parse(text)
+            .map(|date| Some(date.date()))
+            .map_err(|problem| AppError::invalid(field, problem.0)),
+    }
+}
+
+/// The therapist marks a partner's request for one more conversation as held on `held_on`.
+#[server(endpoint = "exchange/conversation_held")]
+pub async fn mark_conversation_held(case_id: i32, partner_id: i32, held_on: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let held_on = optional_date("held_on", &held_on)?
+        .ok_or_else(|| AppError::invalid("held_on", "Enter the day the conversation was held."))?;
+    exchange::mark_conversation_held(req.db(), actor, case_id, partner_id, held_on, request::now()).await
+}
+
+/// The therapist sets the date to revisit the pact (an empty date clears it).
+#[server(endpoint = "exchange/pact_revisit")]
+pub async fn set_pact_revisit(case_id: i32, revisit_on: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let revisit_on = optional_date("revisit_on", &revisit_on)?;
+    exchange::set_pact_revisit(req.db(), actor, case_id, revisit_on, request::now()).await
 }
 
 /// Sends the therapist a private note (`urgent` arrives only when ticked).

@@ -9,6 +9,7 @@ pub mod form;
 pub mod guard;
 pub mod header;
 pub mod measure_chart;
+pub mod pact_follow_up;
 pub mod progress;
 pub mod questions;
 pub mod safety;

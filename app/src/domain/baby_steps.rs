@@ -396,6 +396,8 @@ fn step_4_smaller_steps() -> ExerciseTemplate {
 }
 
 /// Step 5: each partner chooses what resentment to set down, then both confirm the pact.
+/// What they let go of is written once, on the letting-go page (with its one share
+/// choice); this sheet only asks what each still needs to keep going.
 fn step_5_letting_go() -> ExerciseTemplate {
     ExerciseTemplate {
         title: "Step 5 – Letting go".to_owned(),
@@ -409,38 +411,24 @@ fn step_5_letting_go() -> ExerciseTemplate {
                        Letting go doesn't mean pretending nothing happened, or that what hurt \
                        didn't matter. It is a decision to stop carrying the past into every \
                        new attempt to come closer.\n\n\
-                       Take some time alone to decide what you are ready to put down. It \
-                       might be one particular memory, or a story you have been telling \
-                       yourself about your partner.\n\n\
-                       If something still needs to be said first, have one more guided \
-                       conversation together using the checklist provided. Go slowly, and \
-                       bring anything that feels too big to your therapist.\n\n\
-                       When you are both ready, each of you confirms the pact: a shared \
-                       promise to release the resentment you've named and to keep turning \
-                       towards each other, one small step at a time."
+                       You name what you are ready to put down on the \"Letting go\" page, \
+                       in one place: it stays between you and your therapist unless you \
+                       choose to share it there. If something still needs to be said first, \
+                       ask on that page for one more guided conversation; your therapist \
+                       will arrange it, and you confirm the pact once it has been held.\n\n\
+                       This sheet asks only what you still need from your partner to keep \
+                       going. Answer it if it helps; you can leave it empty."
             .to_owned(),
-        questions: vec![
-            long(
-                "letting_go",
-                "What resentment are you choosing to let go of?",
-                Some(
-                    "Write as much or as little as you like. This stays between you and your \
-                     therapist unless you decide to share it with your partner.",
-                ),
-                Audience::Everyone,
-                true,
+        questions: vec![long(
+            "still_needs",
+            "What do you still need from your partner to keep going?",
+            Some(
+                "For example: reassurance, patience, or continuing a particular \
+                 agreement.",
             ),
-            long(
-                "still_needs",
-                "What do you still need from your partner to keep going?",
-                Some(
-                    "For example: reassurance, patience, or continuing a particular \
-                     agreement.",
-                ),
-                Audience::Everyone,
-                false,
-            ),
-        ],
+            Audience::Everyone,
+            false,
+        )],
     }
 }
 
@@ -556,11 +544,14 @@ mod tests {
     }
 
     #[test]
-    fn baby_steps_step_5_asks_what_to_let_go() {
+    fn baby_steps_step_5_asks_what_to_let_go_in_one_place() {
         let step = &programme().steps[4];
-        let q = step.questions.iter().find(|q| q.key == "letting_go").unwrap();
-        assert!(q.required);
-        assert_eq!(q.audience, Audience::Everyone);
+        assert!(
+            step.questions.iter().all(|q| q.key != "letting_go"),
+            "letting go is written on the letting-go page only, with its one share choice"
+        );
+        assert!(step.instructions.contains("\"Letting go\" page"));
+        assert!(step.questions.iter().all(|q| !q.required && q.audience == Audience::Everyone));
     }
 
     #[test]

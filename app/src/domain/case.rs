@@ -48,6 +48,18 @@ stored_enum! {
     }
 }
 
+/// The case form's warning when both partners seek the same kind of closeness: the Baby
+/// Steps programme is written for a couple where one partner longs for more emotional
+/// connection and the other for more physical closeness. `None` when they differ or either
+/// is not sure yet.
+pub fn same_kind_warning(a: Seeks, b: Seeks) -> Option<&'static str> {
+    (a == b && a != Seeks::Unsure).then_some(
+        "Both partners seek the same kind of closeness. Baby Steps assumes one of them wants \
+         more emotional connection and the other more physical closeness; check this with \
+         each partner, or choose \"Not sure yet\" for whoever is undecided.",
+    )
+}
+
 stored_enum! {
     /// A case's stage in the caseload.
     pub enum CaseStatus {
@@ -257,6 +269,10 @@ mod tests {
             assert_eq!(policy.said_alone().matches(". ").count(), 0, "one sentence");
         }
         assert!(Seeks::parse("male").is_err());
+        assert!(same_kind_warning(Seeks::Physical, Seeks::Physical).is_some());
+        assert!(same_kind_warning(Seeks::Emotional, Seeks::Emotional).is_some());
+        assert!(same_kind_warning(Seeks::Emotional, Seeks::Physical).is_none());
+        assert!(same_kind_warning(Seeks::Unsure, Seeks::Unsure).is_none(), "not sure is not a kind");
         assert!(CaseStatus::parse("").is_err());
     }
 

@@ -3,6 +3,9 @@
 //! "yes", offers a smaller step, or says "not for now"; the wisher accepts an offer or asks
 //! for a different one; either way an agreed wish becomes an agreement to practise.
 //!
+//! Before answering, the addressee may ask "what do you mean?"; the wisher may reword
+//! their wish while it is unanswered, and the earlier wording stays in the thread.
+//!
 //! Consent can change: the giver of an agreement may make it smaller again (a new offer in
 //! the same thread) or take their yes back at any time, without giving a reason.
 
@@ -26,6 +29,9 @@ stored_enum! {
         Withdrawn => "withdrawn", "Withdrawn";
         /// The addressee took back an earlier yes (they may answer again later).
         TakenBack => "taken_back", "The yes was taken back for now";
+        /// The addressee asked what the wish means; waiting for the wisher to reword it (the
+        /// addressee may still answer it as it stands).
+        ClarifyAsked => "clarify_asked", "Asked what this means";
     }
 }
 
@@ -68,10 +74,14 @@ pub enum WishAction {
     Withdraw,
     /// The addressee takes back a yes they gave (no reason needed).
     TakeBack,
+    /// The addressee asks "what do you mean?" on an unanswered wish.
+    AskClarify,
+    /// The wisher rewords their unanswered wish (the earlier wording is kept).
+    Reword,
 }
 
 impl WishAction {
-    /// Reads a submitted name.
+    /// Reads a submitted name (rewording has its own form, with the new words).
     pub fn parse(value: &str) -> Result<Self, InvalidInput> {
         match value {
             "yes" => Ok(WishAction::Yes),
@@ -81,6 +91,7 @@ impl WishAction {
             "ask_different" => Ok(WishAction::AskDifferent),
             "withdraw" => Ok(WishAction::Withdraw),
             "take_back" => Ok(WishAction::TakeBack),
+            "ask_clarify" => Ok(WishAction::AskClarify),
             _ => Err(InvalidInput::new("Choose what to do with this wish.")),
         }
     }
@@ -88,10 +99,15 @@ impl WishAction {
     /// Who may take this action.
     pub fn side(self) -> Side {
         match self {
-            WishAction::Yes | WishAction::SmallerStep | WishAction::NotNow | WishAction::TakeBack => {
-                Side::Addressee
-            }
-            WishAction::AcceptOffer | WishAction::AskDifferent | WishAction::Withdraw => Side::Wisher,
+            WishAction::Yes
+            | WishAction::SmallerStep
+            | WishAction::NotNow
+            | WishAction::TakeBack
+            | WishAction::AskClarify => Side::Addressee,
+            WishAction::AcceptOffer
+            | WishAction::AskDifferent
+            | WishAction::Withdraw
+            | WishAction::Reword => Side::Wisher,
         }
     }
 }
@@ -114,9 +130,17 @@ pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<Wi
         (S::Agreed, A::NotNow) => Err("To step back from an agreement, take back your yes."),
         (S::Agreed, _) => Err("This wish is already agreed."),
         (_, A::TakeBack) => Err("There is no yes of yours to take back on this wish."),
-        (S::Open | S::NotNow | S::DifferentAsked | S::TakenBack, A::Yes) => Ok(S::Agreed),
-        (S::Open | S::NotNow | S::DifferentAsked | S::TakenBack, A::SmallerStep) => Ok(S::OfferPending),
-        (S::Open | S::DifferentAsked, A::NotNow) => Ok(S::NotNow),
+        // Clarifying belongs to a wish nobody has answered yet.
+        (S::Open, A::AskClarify) => Ok(S::ClarifyAsked),
+        (S::ClarifyAsked, A::AskClarify) => Err("You have already asked what this wish means."),
+        (_, A::AskClarify) => Err("You can ask what a wish means only before you answer it."),
+        (S::Open | S::ClarifyAsked, A::Reword) => Ok(S::Open),
+        (_, A::Reword) => Err("A wish can be reworded only while it is still unanswered."),
+        (S::Open | S::ClarifyAsked | S::NotNow | S::DifferentAsked | S::TakenBack, A::Yes) => Ok(S::Agreed),
+        (S::Open | S::ClarifyAsked | S::NotNow | S::DifferentAsked | S::TakenBack, A::SmallerStep) => {
+            Ok(S::OfferPending)
+        }
+        (S::Open | S::ClarifyAsked | S::DifferentAsked, A::NotNow) => Ok(S::NotNow),
         (S::NotNow | S::TakenBack, A::NotNow) => Err("You have already said \"not for now\"."),
         (S::OfferPending, A::Yes | A::SmallerStep | A::NotNow) => {
             Err("Your smaller step is waiting for an answer from your partner.")
@@ -128,10 +152,23 @@ pub fn transition(state: WishState, side: Side, action: WishAction) -> Result<Wi
     }
 }
 
-/// True once the addressee has given a wish an answer (a wish still open is unanswered;
-/// a withdrawn wish no longer asks for one).
+/// True once the addressee has given a wish an answer (a wish still open, or waiting to
+/// be clarified, is unanswered; a withdrawn wish no longer asks for one).
 pub fn is_answered(state: WishState) -> bool {
-    !matches!(state, WishState::Open | WishState::Withdrawn)
+    !matches!(state, WishState::Open | WishState::ClarifyAsked | WishState::Withdrawn)
+}
+
+/// The earlier wordings of a wish, oldest first, as stored (a JSON array of strings; an
+/// unreadable value reads as none).
+pub fn earlier_wordings(stored: &str) -> Vec<String> {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+/// The stored earlier wordings after `replaced` was reworded.
+pub fn with_earlier_wording(stored: &str, replaced: &str) -> String {
+    let mut wordings = earlier_wordings(stored);
+    wordings.push(replaced.to_owned());
+    serde_json::to_string(&wordings).unwrap_or_else(|_| stored.to_owned())
 }
 
 /// How far a partner is with the wishes addressed to them: `(answered, to answer)`, not
@@ -227,8 +264,9 @@ mod tests {
         assert_ne!(step_1_item_key("Hold my hand"), step_1_item_key("Hold my hand on walks"));
     }
 
-    const STATES: [WishState; 7] = [
+    const STATES: [WishState; 8] = [
         WishState::Open,
+        WishState::ClarifyAsked,
         WishState::OfferPending,
         WishState::DifferentAsked,
         WishState::NotNow,
@@ -236,7 +274,9 @@ mod tests {
         WishState::Withdrawn,
         WishState::TakenBack,
     ];
-    const ACTIONS: [WishAction; 7] = [
+    const ACTIONS: [WishAction; 9] = [
+        WishAction::AskClarify,
+        WishAction::Reword,
         WishAction::TakeBack,
         WishAction::Yes,
         WishAction::SmallerStep,
@@ -251,22 +291,27 @@ mod tests {
         use WishAction as A;
         use WishState as S;
         Some(match (state, action) {
+            (S::Open, A::AskClarify) => S::ClarifyAsked,
+            (S::Open, A::Reword) | (S::ClarifyAsked, A::Reword) => S::Open,
             (S::Open, A::Yes)
+            | (S::ClarifyAsked, A::Yes)
             | (S::NotNow, A::Yes)
             | (S::DifferentAsked, A::Yes)
             | (S::TakenBack, A::Yes) => S::Agreed,
             (S::Open, A::SmallerStep)
+            | (S::ClarifyAsked, A::SmallerStep)
             | (S::NotNow, A::SmallerStep)
             | (S::DifferentAsked, A::SmallerStep)
             | (S::TakenBack, A::SmallerStep)
             | (S::Agreed, A::SmallerStep) => S::OfferPending,
-            (S::Open, A::NotNow) | (S::DifferentAsked, A::NotNow) => S::NotNow,
+            (S::Open, A::NotNow) | (S::ClarifyAsked, A::NotNow) | (S::DifferentAsked, A::NotNow) => S::NotNow,
             (S::OfferPending, A::AcceptOffer) => S::Agreed,
             (S::OfferPending, A::AskDifferent) => S::DifferentAsked,
             (S::Agreed, A::TakeBack) => S::TakenBack,
-            (S::Open | S::OfferPending | S::DifferentAsked | S::NotNow | S::TakenBack, A::Withdraw) => {
-                S::Withdrawn
-            }
+            (
+                S::Open | S::ClarifyAsked | S::OfferPending | S::DifferentAsked | S::NotNow | S::TakenBack,
+                A::Withdraw,
+            ) => S::Withdrawn,
             _ => return None,
         })
     }
@@ -316,6 +361,28 @@ mod tests {
         );
         assert_eq!(transition(WishState::TakenBack, Side::Addressee, WishAction::Yes), Ok(WishState::Agreed));
         assert!(transition(WishState::Open, Side::Addressee, WishAction::TakeBack).is_err());
+    }
+
+    #[test]
+    fn a_wish_is_clarified_before_it_is_answered() {
+        use WishAction as A;
+        use WishState as S;
+        assert_eq!(transition(S::Open, Side::Addressee, A::AskClarify), Ok(S::ClarifyAsked));
+        assert!(transition(S::Open, Side::Wisher, A::AskClarify).is_err(), "the wisher cannot ask");
+        assert_eq!(transition(S::ClarifyAsked, Side::Wisher, A::Reword), Ok(S::Open));
+        assert!(transition(S::ClarifyAsked, Side::Addressee, A::Reword).is_err(), "only the wisher rewords");
+        assert!(transition(S::NotNow, Side::Wisher, A::Reword).is_err(), "an answered wish keeps its words");
+        assert!(!is_answered(S::ClarifyAsked), "asking what it means is not an answer");
+        assert_eq!(WishAction::parse("ask_clarify"), Ok(A::AskClarify));
+        assert!(WishAction::parse("reword").is_err(), "rewording has its own form");
+    }
+
+    #[test]
+    fn earlier_wordings_are_kept_oldest_first() {
+        let once = with_earlier_wording("[]", "Be nicer");
+        let twice = with_earlier_wording(&once, "Say something kind at breakfast");
+        assert_eq!(earlier_wordings(&twice), ["Be nicer", "Say something kind at breakfast"]);
+        assert!(earlier_wordings("not json").is_empty());
     }
 
     #[test]

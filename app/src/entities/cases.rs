@@ -21,6 +21,7 @@ pub struct Model {
     pub pact_completed_at: Option<DateTimeUtc>,
     pub erased_at: Option<DateTimeUtc>,
     pub is_sample: bool,
+    pub pact_revisit_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

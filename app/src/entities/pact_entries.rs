@@ -16,6 +16,8 @@ pub struct Model {
     pub wants_conversation: bool,
     pub confirmed_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    pub conversation_requested_at: Option<DateTimeUtc>,
+    pub conversation_held_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     #[sea_orm(column_type = "Text", nullable)]
     pub step_1_item: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub earlier_wordings: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

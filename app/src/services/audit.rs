@@ -100,6 +100,10 @@ pub enum AuditAction {
     CheckInSaved,
     /// A partner saved or confirmed their step 5 entry.
     PactSaved,
+    /// The therapist marked a partner's request for one more conversation as held.
+    PactConversationHeld,
+    /// The therapist set (or cleared) the date to revisit the pact.
+    PactRevisitSet,
     /// A client sent their therapist a private note.
     PrivateNoteSent,
     /// The therapist opened a private note (its first reading).
@@ -248,6 +252,8 @@ impl AuditAction {
             AuditAction::DeclinedFlagCleared => "declined_flag.cleared",
             AuditAction::CheckInSaved => "check_in.saved",
             AuditAction::PactSaved => "pact.saved",
+            AuditAction::PactConversationHeld => "pact.conversation_held",
+            AuditAction::PactRevisitSet => "pact.revisit_set",
             AuditAction::PrivateNoteSent => "private_note.sent",
             AuditAction::PrivateNoteRead => "private_note.read",
             AuditAction::PrivateNoteReplied => "private_note.replied",

@@ -13,6 +13,7 @@ use super::{
 use crate::{
     domain::{
         case::{CaseStatus, CaseloadPageNumber, InvitationState},
+        closeness::ClosenessWeek,
         Role,
     },
     entities::{cases, partners},
@@ -34,14 +35,19 @@ pub enum CaseloadSort {
     Label,
     /// Most recent client activity first.
     LastActivity,
+    /// The largest gap between the partners' closeness ratings first (the latest week both
+    /// checked in; cases without such a week last).
+    LargestGap,
 }
 
 impl CaseloadSort {
-    /// Reads the sort from the URL (`updated`, `name`, `activity`); anything else is the default.
+    /// Reads the sort from the URL (`updated`, `name`, `activity`, `gap`); anything else is
+    /// the default.
     pub fn from_query(value: &str) -> Self {
         match value {
             "name" => CaseloadSort::Label,
             "activity" => CaseloadSort::LastActivity,
+            "gap" => CaseloadSort::LargestGap,
             _ => CaseloadSort::RecentlyUpdated,
         }
     }
@@ -75,8 +81,8 @@ pub struct CaseloadRow {
     pub unread_notes: usize,
     /// Of those, the ones a partner marked urgent.
     pub urgent_notes: usize,
-    /// Weekly average closeness from check-ins (0–10), oldest week first.
-    pub closeness_trend: Vec<(chrono::NaiveDate, f32)>,
+    /// Each partner's closeness ratings week by week, oldest week first.
+    pub closeness: Vec<ClosenessWeek>,
     /// First names of partners every one of whose wishes was declined (not cleared).
     pub declined_flags: Vec<String>,
 }
@@ -96,6 +102,16 @@ pub struct CaseloadPage {
     /// How many sample couples the therapist has (any page, any search).
     pub sample_cases: u64,
 }
+
+/// A case's gap as [`crate::domain::closeness::latest_gap`] reads it, in SQL both databases run: the
+/// larger of the two differences in the latest week both partners checked in, or -1 when
+/// there is no such week (so those cases come last in either database).
+const LATEST_GAP_SQL: &str = "COALESCE((SELECT CASE \
+    WHEN ABS(a.emotional - b.emotional) > ABS(a.physical - b.physical) THEN ABS(a.emotional - b.emotional) \
+    ELSE ABS(a.physical - b.physical) END \
+    FROM check_ins a JOIN check_ins b ON b.case_id = a.case_id AND b.week_start = a.week_start \
+    AND b.partner_id > a.partner_id \
+    WHERE a.case_id = cases.id ORDER BY a.week_start DESC LIMIT 1), -1)";
 
 /// One page of the therapist's caseload: filtering, sorting and paging happen in the
 /// database (one query for the page, one for the count, one for the page's partners).
@@ -173,6 +189,7 @@ pub async fn caseload_in_zone(
         CaseloadSort::RecentlyUpdated => select.order_by_desc(cases::Column::UpdatedAt),
         CaseloadSort::Label => select.order_by_asc(cases::Column::Label),
         CaseloadSort::LastActivity => select.order_by_desc(cases::Column::LastClientActivityAt),
+        CaseloadSort::LargestGap => select.order_by_desc(Expr::cust(LATEST_GAP_SQL)),
     }
     .order_by_desc(cases::Column::Id);
     // Bounded pages and rows per page: the offset can neither overflow nor exceed what the
@@ -200,7 +217,7 @@ pub async fn caseload_in_zone(
     let today = clock::today_in(time_zone, now);
     let summaries = homework::summaries(db, &all_partners, &page_ids, today).await?;
     let unread = exchange::unread_notes(db, actor.user_id).await?;
-    let mut trends = exchange::closeness_trends(db, &page_ids).await?;
+    let mut trends = exchange::closeness_trends(db, &page_ids, &all_partners).await?;
     let mut flags = exchange::declined_flags(db, &all_partners, &page_ids).await?;
     let rows = cases
         .into_iter()
@@ -215,7 +232,7 @@ pub async fn caseload_in_zone(
                 .collect();
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
             let notes = unread.per_case.get(&case.id).copied().unwrap_or_default();
-            let closeness_trend = trends.remove(&case.id).unwrap_or_default();
+            let closeness = trends.remove(&case.id).unwrap_or_default();
             let declined_flags = flags.remove(&case.id).unwrap_or_default();
             CaseloadRow {
                 case,
@@ -223,7 +240,7 @@ pub async fn caseload_in_zone(
                 homework,
                 unread_notes: notes.unread,
                 urgent_notes: notes.urgent,
-                closeness_trend,
+                closeness,
                 declined_flags,
             }
         })

@@ -142,3 +142,31 @@ pub async fn emails_of(
         .await
         .unwrap()
 }
+/// Another couple, both joined, in an existing therapist's caseload (`tag` makes the emails
+/// unique; `label` names the case).
+pub async fn couple_for(db: &DatabaseConnection, therapist: Actor, tag: &str, label: &str) -> Couple {
+    let (a_email, b_email) = (format!("a.{tag}@example.org"), format!("b.{tag}@example.org"));
+    let fields =
+        |first_name, email, seeks| PartnerFields { first_name, last_name: "", email, pronouns: "", seeks };
+    let draft = CaseDraft::parse(
+        label,
+        "no_secrets",
+        fields("Alex", &a_email, "emotional"),
+        fields("Sam", &b_email, "physical"),
+    )
+    .unwrap();
+    let case_id = cases::create_case(db, therapist, draft, t0()).await.unwrap();
+    let mut clients = Vec::new();
+    for partner in app::services::access::partners_of(db, case_id).await.unwrap() {
+        invitations::invite(db, therapist, case_id, partner.id, t0()).await.unwrap();
+        let invitation = app::entities::invitations::Entity::find()
+            .filter(app::entities::invitations::Column::PartnerId.eq(partner.id))
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let token = invitations::mint_token(db, invitation.id, t0()).await.unwrap().unwrap();
+        clients.push(invitations::accept_with_new_account(db, &token, PASSWORD, true, t0()).await.unwrap());
+    }
+    Couple { therapist, case_id, a: clients[0], b: clients[1] }
+}

@@ -5,7 +5,7 @@ use crate::api::page_data::{page_data, PageData};
 
 use crate::{
     api::cases::{load_caseload, CaseloadRow, CaseloadView, UrgentCase},
-    components::chart::sparkline,
+    components::chart::closeness_trend,
     components::{
         dates::short_date,
         form::{Field, FieldIds},
@@ -93,6 +93,7 @@ fn Caseload(caseload: PageData<CaseloadView>, samples: SampleActions) -> impl In
                         <option value="updated" selected=move || sort().is_empty() || sort() == "updated">"Recently updated"</option>
                         <option value="name" selected=move || sort() == "name">"Name"</option>
                         <option value="activity" selected=move || sort() == "activity">"Last client activity"</option>
+                        <option value="gap" selected=move || sort() == "gap">"Largest closeness gap"</option>
                     </select>
                 </Field>
                 <button type="submit" class="button-secondary">"Apply"</button>
@@ -132,6 +133,17 @@ fn caseload_table(
     }
     let sample_box = sample_couples_box(view.sample_cases, samples);
     let pages = view.total.div_ceil(view.per_page).max(1);
+    // The same search and filter, largest gap first: a plain link, so it works without JS.
+    let by_gap = {
+        let mut url = "/caseload?sort=gap".to_owned();
+        for (name, value) in [("q", &search), ("status", &status)] {
+            if !value.is_empty() {
+                url.push_str(&format!("&{name}={}", encode_query_value(value)));
+            }
+        }
+        url
+    };
+    let sorted_by_gap = sort == "gap";
     let link = move |page: u64| {
         let mut url = format!("/caseload?page={page}");
         for (name, value) in [("q", &search), ("status", &status), ("sort", &sort)] {
@@ -164,6 +176,10 @@ fn caseload_table(
                                 <th scope="col">"Status"</th>
                                 <th scope="col">"Partners"</th>
                                 <th scope="col">"Homework"</th>
+                                <th scope="col" aria-sort=sorted_by_gap.then_some("descending")>
+                                    "Closeness "
+                                    <A href=by_gap attr:class="sort-link">"(largest gap first)"</A>
+                                </th>
                                 <th scope="col">"Last client activity"</th>
                             </tr>
                         </thead>
@@ -221,18 +237,19 @@ fn homework_summary(row: &CaseloadRow) -> impl IntoView {
         };
         view! { <span class="badge badge-overdue">{text}</span> }
     });
-    let trend = (!row.closeness_trend.is_empty()).then(|| sparkline(&row.closeness_trend));
     let declined = row
         .declined_flags
         .iter()
         .map(|name| view! { " " <span class="badge badge-overdue">{format!("All of {name}'s wishes declined")}</span> })
         .collect_view();
-    view! { <span>{step}</span> " " {waiting} " " {overdue} " " {notes} {declined} " " {trend} }
+    view! { <span>{step}</span> " " {waiting} " " {overdue} " " {notes} {declined} }
 }
 
 fn caseload_row(row: CaseloadRow) -> impl IntoView {
     let href = format!("/cases/{}", row.id);
     let homework = homework_summary(&row);
+    let name = |index: usize| row.partners.get(index).map(|p| p.first_name.clone()).unwrap_or_default();
+    let closeness = closeness_trend(&row.closeness, &name(0), &name(1));
     view! {
         <tr>
             <th scope="row">
@@ -260,6 +277,7 @@ fn caseload_row(row: CaseloadRow) -> impl IntoView {
                 </ul>
             </td>
             <td class="homework-summary">{homework}</td>
+            <td class="closeness-cell">{closeness}</td>
             <td>{row.last_client_activity_at.map(short_date).unwrap_or_else(|| "None yet".to_owned())}</td>
         </tr>
     }

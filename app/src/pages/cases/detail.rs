@@ -74,7 +74,7 @@ pub fn CasePage() -> impl IntoView {
                 actions.homework.assign_exercise.version().get(),
                 actions.notes.open.version().get(),
                 actions.notes.reply.version().get(),
-                actions.notes.clear_flag.version().get(),
+                actions.notes.clear_flag.version().get() + actions.notes.pact.version(),
             )
         },
         |(id, ..)| load_case_page(id),

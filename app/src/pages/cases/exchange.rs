@@ -10,6 +10,7 @@ use crate::{
         chart::ClosenessChart,
         dates::{date_time, short_date},
         form::{action_error, form_action, Field, FieldIds},
+        pact_follow_up::{PactActions, PactFollowUp},
         progress::ProgrammeProgress,
     },
     domain::exchange::PRACTICE_ANSWERS,
@@ -30,11 +31,18 @@ pub struct NoteActions {
     pub reply: ServerAction<ReplyToPrivateNote>,
     /// Clears a partner's "every wish declined" flag.
     pub clear_flag: ServerAction<ClearDeclinedFlag>,
+    /// Step 5's follow-up: a conversation held, the date to revisit the pact.
+    pub pact: PactActions,
 }
 
 impl Default for NoteActions {
     fn default() -> Self {
-        NoteActions { open: form_action(), reply: form_action(), clear_flag: form_action() }
+        NoteActions {
+            open: form_action(),
+            reply: form_action(),
+            clear_flag: form_action(),
+            pact: PactActions::default(),
+        }
     }
 }
 
@@ -155,7 +163,7 @@ pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActi
                             <tbody>
                                 {view.wishes.into_iter().map(|w| view! {
                                     <tr>
-                                        <th scope="row">{w.text}<p class="aside">{format!("{} · matters {}/3", w.kind, w.importance)}</p></th>
+                                        <th scope="row">{w.text}<p class="aside">{format!("{} · matters {}/3", w.kind, w.importance)}</p>{w.earlier_wordings.into_iter().map(|e| view! { <p class="aside">{format!("Earlier wording: \u{201c}{e}\u{201d}")}</p> }).collect_view()}</th>
                                         <td>{w.wisher}</td>
                                         <td>{w.state.label()}{w.ease.map(|e| format!(" · ease {e}/5"))}</td>
                                         <td>{w.offers.into_iter().map(|o| view! { <p>{format!("\u{201c}{}\u{201d} ({})", o.text, o.status.as_str())}</p> }).collect_view()}</td>
@@ -181,7 +189,7 @@ pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActi
         </section>
         <section aria-labelledby="check-ins-heading">
             <h2 id="check-ins-heading">"Check-ins"</h2>
-            <ClosenessChart check_ins=view.check_ins.clone() caption="Closeness over the weeks, both partners".to_owned()/>
+            <ClosenessChart check_ins=view.check_ins.clone() caption="Closeness over the weeks, both partners".to_owned() with_gap=true/>
             {(!view.check_ins.is_empty()).then(|| view! {
                 <h3>"How agreements were kept"</h3>
                 <div class="table-scroll">
@@ -202,11 +210,12 @@ pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActi
                 </div>
             })}
         </section>
-        {pact_section(view.pact)}
+        {pact_section(case_id, view.pact, actions.pact)}
     }
 }
 
-fn pact_section(pact: PactView) -> impl IntoView {
+fn pact_section(case_id: i32, pact: PactView, actions: PactActions) -> impl IntoView {
+    let follow_up = pact.open.then(|| view! { <PactFollowUp case_id pact=pact.clone() actions/> });
     view! {
         <section aria-labelledby="pact-heading">
             <h2 id="pact-heading">"Step 5 – Letting go"</h2>
@@ -221,12 +230,13 @@ fn pact_section(pact: PactView) -> impl IntoView {
                     view! {
                         <li>
                             <strong>{entry.partner}</strong>": "{status}
-                            {entry.wants_conversation.then_some(" · would like one more guided conversation")}
+                            {entry.wants_conversation.then_some(" · asked for one more guided conversation")}
                             {(!entry.letting_go.is_empty()).then(|| view! { <p class="preserve-lines">{entry.letting_go}</p> })}
                         </li>
                     }
                 }).collect_view()}
             </ul>
+            {follow_up}
         </section>
     }
 }

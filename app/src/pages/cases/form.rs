@@ -11,7 +11,8 @@ use crate::{
     },
     domain::{
         case::{
-            ConfidentialityPolicy, Seeks, MAX_CASE_LABEL_CHARS, MAX_PARTNER_NAME_CHARS, MAX_PRONOUNS_CHARS,
+            same_kind_warning, ConfidentialityPolicy, Seeks, MAX_CASE_LABEL_CHARS, MAX_PARTNER_NAME_CHARS,
+            MAX_PRONOUNS_CHARS,
         },
         Role,
     },
@@ -86,8 +87,13 @@ fn CaseFields(existing: Option<CaseView>, error: Signal<Option<AppError>>) -> im
     let label = existing.as_ref().map(|case| case.label.clone());
     let policy = existing.as_ref().map(|case| case.policy.as_str().to_owned());
     let partner = |index: usize| existing.as_ref().and_then(|case| case.partners.get(index).cloned());
+    let same_kind = match (partner(0), partner(1)) {
+        (Some(a), Some(b)) => same_kind_warning(a.seeks, b.seeks),
+        _ => None,
+    };
     view! {
         <FormError error=error/>
+        {same_kind.map(|warning| view! { <p class="notice notice-warning" role="status">{warning}</p> })}
         <TextField
             label="Case name"
             name="label"

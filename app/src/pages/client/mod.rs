@@ -12,12 +12,21 @@ pub use writing::OwnWritingPage;
 
 use crate::{
     api::{
-        cases::{load_my_homework_page, ClientHomeView},
+        cases::{load_my_homework_page, AskSeeksChange, ClientHomeView},
         homework::HomeworkListItem,
         settings::SaveReminders,
     },
-    components::{form::form_action, guard::RequireRole, progress::ProgrammeProgress, safety::SafetyNotice},
-    domain::{case::CaseStatus, homework::ResponseStatus, Role},
+    components::{
+        form::{action_error, form_action, Field, FieldIds},
+        guard::RequireRole,
+        progress::ProgrammeProgress,
+        safety::SafetyNotice,
+    },
+    domain::{
+        case::{CaseStatus, Seeks},
+        homework::ResponseStatus,
+        Role,
+    },
 };
 use leptos::{
     either::{Either, EitherOf3},
@@ -128,6 +137,7 @@ pub(crate) fn open_home(
                     <li>{link("/my-writing", "Download your own writing")}</li>
                 </ul>
             </nav>
+            {(reminders.is_some() && home.progress.as_ref().is_some_and(|p| !p.open_steps.is_empty())).then(|| seeks_card(&home))}
             {reminders.map(|reminders| view! {
             <section class="card" aria-labelledby="reminders-title">
                 <h2 id="reminders-title">"Email reminders"</h2>
@@ -152,6 +162,33 @@ pub(crate) fn open_home(
                 <SafetyNotice safety=home.safety.clone()/>
                 <p>{link("/private-note", "Write to your therapist alone")}</p>
             </footer>
+        </section>
+    }
+}
+
+/// Which kind of closeness Baby Steps assumes the client seeks, and a request to their
+/// therapist to change it (sent as a private note; the therapist changes the case).
+fn seeks_card(home: &ClientHomeView) -> impl IntoView {
+    let ask = form_action::<AskSeeksChange>();
+    let error = action_error(ask.value());
+    let sent = move || matches!(ask.value().get(), Some(Ok(())));
+    let (current, therapist) = (home.own_seeks, home.therapist_name.clone());
+    view! {
+        <section class="card" aria-labelledby="seeks-title">
+            <h2 id="seeks-title">"What the programme assumes"</h2>
+            <p>{match current {
+                Seeks::Unsure => "Baby Steps is set up for you as not sure yet what you would like more of, so you see both sets of questions.".to_owned(),
+                seeks => format!("Baby Steps is set up for you as someone who would like {}.", seeks.label().to_lowercase()),
+            }}</p>
+            <ActionForm action=ask attr:class="inline-form">
+                <Field ids=FieldIds::new("ask-seeks") label=format!("Ask {therapist} to change it to") error=Signal::derive(move || error.get().map(|e| e.to_string()))>
+                    <select id="ask-seeks" name="seeks">
+                        {Seeks::ALL.iter().filter(|s| **s != current).map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </Field>
+                <button type="submit" class="button-secondary">"Send the request"</button>
+            </ActionForm>
+            <p role="status">{move || sent().then_some("Sent to your therapist as a private note.")}</p>
         </section>
     }
 }

@@ -222,12 +222,16 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
     let partner_name = partner.as_ref().map(|p| p.partner.clone()).unwrap_or_default();
     let confirmed = mine.as_ref().is_some_and(|m| m.confirmed_at.is_some());
     let mine = mine.unwrap_or_else(|| crate::api::exchange::PactEntryView {
+        partner_id: 0,
         partner: String::new(),
         letting_go: String::new(),
         shared: false,
         wants_conversation: false,
+        conversation_held_on: None,
         confirmed_at: None,
     });
+    let request_open = mine.wants_conversation;
+    let held_on = mine.conversation_held_on;
     view! {
         <section aria-labelledby="letting-go-title">
             <h1 id="letting-go-title">"Step 5 – Letting go"</h1>
@@ -254,13 +258,28 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
                         <Field ids=FieldIds::new("letting-go-share") label={format!("Share this with {partner_name}")} layout=FieldLayout::Beside>
                             <input id="letting-go-share" type="checkbox" name="shared" value="on" checked=mine.shared/>
                         </Field>
-                        <Field ids=FieldIds::new("letting-go-conversation") label={format!("I would like one more guided conversation first ({partner_name} will see that I asked)")} layout=FieldLayout::Beside>
-                            <input id="letting-go-conversation" type="checkbox" name="wants_conversation" value="on" checked=mine.wants_conversation/>
-                        </Field>
+                        {held_on.map(|on| view! {
+                            <p class="aside">{format!("Your therapist marked your extra conversation as held on {}.", on.format("%-d %B %Y"))}</p>
+                        })}
+                        {if request_open {
+                            Either::Left(view! {
+                                <p class="notice notice-info" role="status">
+                                    "You asked your therapist for one more guided conversation. Once they mark it as held, you can confirm the pact."
+                                </p>
+                            })
+                        } else {
+                            Either::Right(view! {
+                                <Field ids=FieldIds::new("letting-go-conversation") label={format!("Ask my therapist for one more guided conversation first ({partner_name} will see that I asked)")} layout=FieldLayout::Beside>
+                                    <input id="letting-go-conversation" type="checkbox" name="wants_conversation" value="on"/>
+                                </Field>
+                            })
+                        }}
                         {any_error(error)}
                         <div class="form-actions">
                             <button type="submit" name="confirm" value="no" class="button-secondary">"Save for now"</button>
-                            <button type="submit" name="confirm" value="yes" class="button-primary">"Confirm the pact"</button>
+                            {(!request_open).then(|| view! {
+                                <button type="submit" name="confirm" value="yes" class="button-primary">"Confirm the pact"</button>
+                            })}
                         </div>
                     </ActionForm>
                 })
@@ -273,6 +292,9 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
                     {p.wants_conversation.then(|| view! { <p>{format!("{} would like one more guided conversation first.", p.partner)}</p> })}
                     {(!p.letting_go.is_empty()).then(|| view! { <blockquote class="comment"><p class="preserve-lines">{p.letting_go.clone()}</p></blockquote> })}
                 }
+            })}
+            {pact.revisit_on.map(|on| view! {
+                <p class="notice notice-info">{format!("Your therapist suggests looking at the pact again on {}. You will both get a check-in reminder that day.", on.format("%-d %B %Y"))}</p>
             })}
             <details class="policy">
                 <summary>"One more guided conversation"</summary>

@@ -6,7 +6,8 @@ use crate::api::page_data::page_data;
 use super::{any_error, not_open_yet};
 use crate::{
     api::exchange::{
-        load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish, WishView,
+        load_exchange, ActOnWish, AddWish, AgreementView, ChooseAgreement, ExchangeView, RetagWish,
+        RewordWish, WishView,
     },
     components::{
         form::{action_error, form_action, Field, FieldIds, FieldLayout},
@@ -28,6 +29,7 @@ struct WishActions {
     act: ServerAction<ActOnWish>,
     choose: ServerAction<ChooseAgreement>,
     retag: ServerAction<RetagWish>,
+    reword: ServerAction<RewordWish>,
     /// The wish the last action was about, so its error shows beside it.
     last_wish: RwSignal<i32>,
 }
@@ -40,6 +42,7 @@ pub fn WishesPage() -> impl IntoView {
         act: form_action(),
         choose: form_action(),
         retag: form_action(),
+        reword: form_action(),
         last_wish: RwSignal::new(0),
     };
     let board = page_data(
@@ -49,6 +52,7 @@ pub fn WishesPage() -> impl IntoView {
                 actions.act.version().get(),
                 actions.choose.version().get(),
                 actions.retag.version().get(),
+                actions.reword.version().get(),
             )
         },
         |_| load_exchange(),
@@ -170,10 +174,24 @@ fn wish_error(wish_id: i32, actions: WishActions) -> impl IntoView {
                     .get()
                     .and_then(Result::err)
                     .or_else(|| actions.retag.value().get().and_then(Result::err))
+                    .or_else(|| actions.reword.value().get().and_then(Result::err))
             })
             .flatten()
     });
     any_error(error)
+}
+
+/// The wish's earlier wordings, when it was reworded.
+fn earlier_wordings(wish: &WishView) -> impl IntoView {
+    (!wish.earlier_wordings.is_empty()).then(|| {
+        view! {
+            <ol class="thread" aria-label="Earlier wording">
+                {wish.earlier_wordings.iter().map(|text| {
+                    view! { <li>{format!("Earlier wording: \u{201c}{text}\u{201d}")}</li> }
+                }).collect_view()}
+            </ol>
+        }
+    })
 }
 
 fn thread(wish: &WishView) -> impl IntoView {
@@ -193,8 +211,14 @@ fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
     let id = wish.id;
     let can_answer = matches!(
         wish.state,
-        WishState::Open | WishState::NotNow | WishState::DifferentAsked | WishState::TakenBack
+        WishState::Open
+            | WishState::ClarifyAsked
+            | WishState::NotNow
+            | WishState::DifferentAsked
+            | WishState::TakenBack
     );
+    let can_ask = wish.state == WishState::Open;
+    let asked = wish.state == WishState::ClarifyAsked;
     let agreed = wish.state == WishState::Agreed;
     let field = move |part: &str| format!("wish-{id}-{part}");
     let version = wish.version;
@@ -203,7 +227,13 @@ fn their_wish(wish: &WishView, actions: WishActions) -> impl IntoView {
         <li class="card wish">
             <p class="wish-text">{wish.text.clone()}</p>
             <p class="aside">{format!("{} · matters {}/3 · {}", wish.kind, wish.importance, wish.state.label())}</p>
+            {earlier_wordings(wish)}
             {thread(wish)}
+            {can_ask.then(|| view! {
+                <p>{format!("Not sure what {wisher} means? Ask before you answer; {wisher} can put it another way.")}</p>
+                {wish_button(wish, "ask_clarify", "What do you mean?", actions)}
+            })}
+            {asked.then(|| view! { <p class="aside">{format!("You asked {wisher} what this means. You can still answer it as it stands.")}</p> })}
             {can_answer.then(|| view! {
                 <ActionForm action=actions.act>
                     <input type="hidden" name="wish_id" value=id/>
@@ -296,8 +326,10 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
     let pending = wish.state == WishState::OfferPending;
     let can_withdraw = !matches!(wish.state, WishState::Agreed | WishState::Withdrawn);
     let taken_back = wish.state == WishState::TakenBack;
+    let unanswered = matches!(wish.state, WishState::Open | WishState::ClarifyAsked);
     let state = match wish.state {
         WishState::Open => format!("Waiting for {partner}'s answer"),
+        WishState::ClarifyAsked => format!("{partner} asked what you mean: you can reword it"),
         WishState::NotNow => format!("{partner}: not for now"),
         WishState::OfferPending => format!("{partner} offered a smaller step"),
         other => other.label().to_owned(),
@@ -307,7 +339,9 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
             <p class="wish-text">{wish.text.clone()}</p>
             <p class="aside">{format!("{} · matters {}/3 · {state}", wish.kind, wish.importance)}</p>
             {taken_back.then(|| view! { <p class="notice notice-info">{baby_steps::TAKEN_BACK_NOTE}</p> })}
+            {earlier_wordings(wish)}
             {thread(wish)}
+            {unanswered.then(|| reword_form(wish, wish.state == WishState::ClarifyAsked, actions))}
             {can_withdraw.then(|| retag_form(wish, actions))}
             <div class="case-actions">
                 {pending.then(|| wish_button(wish, "accept_offer", "Accept this smaller step", actions))}
@@ -316,6 +350,25 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
             </div>
             {wish_error(wish.id, actions)}
         </li>
+    }
+}
+
+/// Rewording an unanswered wish (open at once when the partner asked what it means).
+fn reword_form(wish: &WishView, asked: bool, actions: WishActions) -> impl IntoView {
+    let (id, version, text) = (wish.id, wish.version, wish.text.clone());
+    let text_id = format!("wish-{id}-reword");
+    view! {
+        <details class="retag" open=asked>
+            <summary>"Put it another way"</summary>
+            <ActionForm action=actions.reword attr:class="form-card">
+                <input type="hidden" name="wish_id" value=id/>
+                <input type="hidden" name="version" value=version/>
+                <Field ids=FieldIds::new(text_id.clone()) label="Your wish, in other words" hint="Your partner will still see the earlier wording.">
+                    <input id=text_id.clone() name="text" type="text" maxlength="300" value=text aria-describedby=format!("{text_id}-hint")/>
+                </Field>
+                <button type="submit" class="button-secondary" on:click=move |_| actions.last_wish.set(id)>"Reword"</button>
+            </ActionForm>
+        </details>
     }
 }
 

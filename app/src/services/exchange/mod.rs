@@ -15,10 +15,13 @@ mod steps;
 mod wishes;
 
 pub use notes::{
-    case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes, reply_to_private_note,
-    send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread, UnreadNotes,
+    ask_seeks_change, case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes,
+    reply_to_private_note, send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread,
+    UnreadNotes,
 };
-pub use pact::{case_pact, pact, save_pact, Pact};
+pub use pact::{
+    case_pact, conversation_request, mark_conversation_held, pact, save_pact, set_pact_revisit, Pact,
+};
 pub use practice::{
     case_practice, closeness_trends, practice, save_check_in, set_share_ratings, CheckInForm, Practice,
     CHECK_IN_WEEKS_BACK,
@@ -28,7 +31,7 @@ pub use steps::{
     PartnerProgress, Progress,
 };
 pub use wishes::{
-    act_on_wish, add_wish, board, case_board, choose_agreement, retag_wish, wishes_from_step_1,
+    act_on_wish, add_wish, board, case_board, choose_agreement, retag_wish, reword_wish, wishes_from_step_1,
     ActionDetails, Board, WishThread,
 };
 

@@ -4,7 +4,7 @@
 //! The other partner never sees a note or a reply. Note and reply text is never logged.
 
 use super::super::{
-    access::{membership_couple_of, owned_case, partners_of, OwnedCase},
+    access::{couple_of, membership_couple_of, owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     email, outbox, reminders,
     settings::safety_of,
@@ -12,7 +12,11 @@ use super::super::{
 };
 use super::MAX_PRIVATE_CHARS;
 use crate::{
-    domain::{case::ConfidentialityPolicy, plain_text, safety::SafetyInfo},
+    domain::{
+        case::{ConfidentialityPolicy, Seeks},
+        plain_text,
+        safety::SafetyInfo,
+    },
     entities::{cases, private_note_replies, private_notes, users},
     error::{AppError, FieldContext},
 };
@@ -62,6 +66,27 @@ fn checked_body(body: &str) -> Result<&str, AppError> {
         return Err(AppError::invalid("body", "Please keep this to 4,000 characters or fewer."));
     }
     plain_text(body, true).field("body")
+}
+
+/// A partner asks the therapist to change which kind of closeness the programme assumes
+/// they seek: a request the therapist sees among the private notes, in fixed words (the
+/// therapist changes it on the case form). Asking for what is already assumed is refused.
+pub async fn ask_seeks_change(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    seeks: Seeks,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let couple = couple_of(db, actor).await?;
+    if couple.me.seeks == seeks {
+        return Err(AppError::invalid("seeks", "That is what the programme already assumes for you."));
+    }
+    let body = format!(
+        "A request from my home page: please change what Baby Steps assumes I seek from \"{}\" to \"{}\".",
+        couple.me.seeks.label(),
+        seeks.label()
+    );
+    send_private_note(db, actor, &body, false, now).await
 }
 
 /// Sends the therapist a private note that the partner never sees (`urgent` puts it at the

@@ -1,18 +1,23 @@
 //! Step 5: what each partner lets go of (shared only if they choose), the request for
-//! one more guided conversation, and the pact both confirm.
+//! one more guided conversation (which the therapist marks as held, and which holds back
+//! that partner's confirmation while open), the pact both confirm, and the date the
+//! therapist sets to revisit it (both partners get a check-in reminder that day).
 
 use super::super::{
-    access::{couple_of, partners_of, refuse_unless_active, OwnedCase},
+    access::{couple_of, owned_case, partner_of_case, partners_of, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
-    email, outbox, Actor,
+    clock, email, outbox, settings, Actor,
 };
 use super::{steps, MAX_PRIVATE_CHARS};
 use crate::{
-    domain::baby_steps,
+    domain::{
+        baby_steps, dates,
+        pact::{ConversationMove, ConversationRequest},
+    },
     entities::{cases, pact_entries, partners, users},
     error::{AppError, FieldContext},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, TransactionSession, TransactionTrait, TryIntoModel,
@@ -26,6 +31,8 @@ pub struct Pact {
     pub entries: Vec<(partners::Model, Option<pact_entries::Model>)>,
     /// When both confirmed.
     pub completed_at: Option<DateTime<Utc>>,
+    /// The date the therapist set to revisit the pact.
+    pub revisit_on: Option<NaiveDate>,
     /// True once step 5 is open (letting go can be written and the pact confirmed).
     pub open: bool,
 }
@@ -53,7 +60,7 @@ async fn pact_of(
             (partner, entry)
         })
         .collect();
-    Ok(Pact { entries, completed_at: case.pact_completed_at, open })
+    Ok(Pact { entries, completed_at: case.pact_completed_at, revisit_on: case.pact_revisit_on, open })
 }
 
 /// The client's view of step 5 (audited as a read of their step 5 writing).
@@ -72,15 +79,22 @@ pub async fn case_pact(db: &impl ConnectionTrait, case: &OwnedCase, open: bool) 
     pact_of(db, case, case.partners(db).await?.to_vec(), None, open).await
 }
 
-/// Saves what the client is letting go of, whether to share it and whether they would like
-/// one more guided conversation; `confirm` also confirms the pact. When both partners have
-/// confirmed, the case records the date and the therapist is emailed.
+/// A pact entry's request for one more conversation.
+pub fn conversation_request(entry: &pact_entries::Model) -> ConversationRequest {
+    ConversationRequest::from_stored(entry.conversation_requested_at, entry.conversation_held_on)
+}
+
+/// Saves what the client is letting go of and whether to share it; `ask_conversation`
+/// also asks the therapist for one more guided conversation (asking again while a request
+/// is open changes nothing); `confirm` also confirms the pact, refused while the client's
+/// own request is open. When both partners have confirmed, the case records the date and
+/// the therapist is emailed.
 pub async fn save_pact(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     letting_go: &str,
     shared: bool,
-    wants_conversation: bool,
+    ask_conversation: bool,
     confirm: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -103,6 +117,15 @@ pub async fn save_pact(
     if existing.as_ref().is_some_and(|e| e.confirmed_at.is_some()) {
         return Err(AppError::conflict("You have already confirmed the pact."));
     }
+    let mut request = existing.as_ref().map_or(ConversationRequest::NotAsked, conversation_request);
+    if ask_conversation {
+        request = request.apply(ConversationMove::Ask(now)).map_err(|r| AppError::conflict(r.0))?;
+    }
+    if confirm {
+        request.may_confirm().map_err(|r| AppError::conflict(r.0))?;
+    }
+    let previous_asked_at = existing.as_ref().and_then(|e| e.conversation_requested_at);
+    let (asked_at, held_on) = request.to_stored(previous_asked_at);
     let mut active = match existing {
         Some(found) => found.into_active_model(),
         None => pact_entries::ActiveModel {
@@ -113,7 +136,9 @@ pub async fn save_pact(
     };
     active.letting_go = Set(letting_go.to_owned());
     active.shared = Set(shared);
-    active.wants_conversation = Set(wants_conversation);
+    active.wants_conversation = Set(request.is_open());
+    active.conversation_requested_at = Set(asked_at);
+    active.conversation_held_on = Set(held_on);
     active.confirmed_at = Set(confirm.then_some(now));
     active.updated_at = Set(now);
     let id = active.save(&txn).await?.try_into_model()?.id;
@@ -152,6 +177,73 @@ pub async fn save_pact(
             }
         }
     }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The therapist marks a partner's open request for one more conversation as held on
+/// `held_on` (a date in the calendar's range, not after today in the therapist's zone).
+pub async fn mark_conversation_held(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    partner_id: i32,
+    held_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if !dates::in_range(held_on) {
+        return Err(AppError::invalid("held_on", dates::out_of_range().0));
+    }
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    let time_zone = settings::account(&txn, actor).await?.time_zone;
+    if held_on > clock::today_in(&time_zone, now) {
+        return Err(AppError::invalid("held_on", "Choose the day it was held: today or earlier."));
+    }
+    let partner = partner_of_case(&txn, case.id, partner_id).await?;
+    let entry =
+        pact_entries::Entity::find().filter(pact_entries::Column::PartnerId.eq(partner.id)).one(&txn).await?;
+    let request = entry.as_ref().map_or(ConversationRequest::NotAsked, conversation_request);
+    let held = request.apply(ConversationMove::MarkHeld(held_on)).map_err(|r| AppError::conflict(r.0))?;
+    let entry = entry.ok_or(AppError::Internal)?;
+    let (asked_at, held_on) = held.to_stored(entry.conversation_requested_at);
+    let id = entry.id;
+    let mut active = entry.into_active_model();
+    active.wants_conversation = Set(false);
+    active.conversation_requested_at = Set(asked_at);
+    active.conversation_held_on = Set(held_on);
+    active.update(&txn).await?;
+    let event = AuditEvent::by(actor, AuditAction::PactConversationHeld, "pact_entry", id);
+    audit::record(&txn, event.concerning(case.id, Some(partner.id)), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The therapist sets the date to revisit the pact (`None` clears it); on that date both
+/// partners get a check-in reminder (see `services::reminders`). The date may not be
+/// before today in the therapist's zone.
+pub async fn set_pact_revisit(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    case_id: i32,
+    revisit_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if revisit_on.is_some_and(|on| !dates::in_range(on)) {
+        return Err(AppError::invalid("revisit_on", dates::out_of_range().0));
+    }
+    let txn = db.begin().await?;
+    let case = owned_case(&txn, actor, case_id).await?;
+    let time_zone = settings::account(&txn, actor).await?.time_zone;
+    if revisit_on.is_some_and(|on| on < clock::today_in(&time_zone, now)) {
+        return Err(AppError::invalid("revisit_on", "Choose today or a later date."));
+    }
+    steps::require_step(&txn, case.id, baby_steps::PACT_STEP).await?;
+    let mut active = case.into_model().into_active_model();
+    active.pact_revisit_on = Set(revisit_on);
+    active.update(&txn).await?;
+    let event = AuditEvent::by(actor, AuditAction::PactRevisitSet, "case", case_id);
+    audit::record(&txn, event.concerning(case_id, None), now).await?;
     txn.commit().await?;
     Ok(())
 }

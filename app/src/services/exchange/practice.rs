@@ -9,7 +9,9 @@ use super::super::{
 };
 use super::steps;
 use crate::{
-    domain::{baby_steps, case::ConfidentialityPolicy, dates, exchange::PRACTICE_ANSWERS, plain_text},
+    domain::{
+        baby_steps, case::ConfidentialityPolicy, closeness, dates, exchange::PRACTICE_ANSWERS, plain_text,
+    },
     entities::{check_ins, partners},
     error::{AppError, FieldContext},
 };
@@ -192,12 +194,14 @@ pub async fn case_practice(
     })
 }
 
-/// Weekly average closeness per case (both partners, both ratings), oldest week first.
+/// Each case's ratings week by week, partner A's and partner B's apart, oldest week first
+/// (one read for the whole page; `partners` are the cases' partners, for who is A).
 pub async fn closeness_trends(
     db: &impl ConnectionTrait,
     case_ids: &[i32],
-) -> Result<std::collections::BTreeMap<i32, Vec<(NaiveDate, f32)>>, AppError> {
-    let mut trends: std::collections::BTreeMap<i32, std::collections::BTreeMap<NaiveDate, (i32, i32)>> =
+    partners: &[partners::Model],
+) -> Result<std::collections::BTreeMap<i32, Vec<closeness::ClosenessWeek>>, AppError> {
+    let mut ratings: std::collections::BTreeMap<i32, Vec<(NaiveDate, bool, closeness::Ratings)>> =
         Default::default();
     if !case_ids.is_empty() {
         for check_in in check_ins::Entity::find()
@@ -205,15 +209,10 @@ pub async fn closeness_trends(
             .all(db)
             .await?
         {
-            let week = trends.entry(check_in.case_id).or_default().entry(check_in.week_start).or_default();
-            week.0 += i32::from(check_in.emotional) + i32::from(check_in.physical);
-            week.1 += 2;
+            let is_a = partners.iter().any(|p| p.id == check_in.partner_id && p.position == 1);
+            let rating = closeness::Ratings { emotional: check_in.emotional, physical: check_in.physical };
+            ratings.entry(check_in.case_id).or_default().push((check_in.week_start, is_a, rating));
         }
     }
-    Ok(trends
-        .into_iter()
-        .map(|(case, weeks)| {
-            (case, weeks.into_iter().map(|(week, (sum, n))| (week, sum as f32 / n as f32)).collect())
-        })
-        .collect())
+    Ok(ratings.into_iter().map(|(case, ratings)| (case, closeness::weeks(ratings))).collect())
 }

@@ -10,7 +10,7 @@ use crate::{
     services::{
         access::{owned_case, partner_of_case, partners_of},
         audit::{self, AuditAction, AuditEvent},
-        Actor,
+        homework, Actor,
     },
 };
 use chrono::{DateTime, Utc};
@@ -201,7 +201,8 @@ pub async fn declined_flags(
 }
 
 /// Opens step 4 when step 3 is complete for both partners, and step 5 when step 4 is
-/// complete, inside the caller's transaction. A step once open stays open.
+/// complete, inside the caller's transaction, and tells both partners something new is
+/// waiting (after their quiet hours). A step once open stays open.
 pub async fn open_next_steps(
     db: &impl ConnectionTrait,
     case_id: i32,
@@ -222,6 +223,7 @@ pub async fn open_next_steps(
         opening.push(baby_steps::PACT_STEP);
     }
     for step in steps.into_iter().filter(|s| s.step_number.is_some_and(|n| opening.contains(&n))) {
+        homework::notify_step_opened(db, &step, now).await?;
         let mut active = step.into_active_model();
         active.unlocked_at = Set(Some(now));
         active.update(db).await?;

@@ -319,6 +319,7 @@ pub async fn act_on_wish(
     };
     let offer = match action {
         WishAction::SmallerStep => Some(exchange::parse_wish_text(&details.offer).field("offer")?),
+        WishAction::Reword => return Err(AppError::invalid("text", "Write the new words for your wish.")),
         _ => None,
     };
     let txn = db.begin().await?;
@@ -404,11 +405,69 @@ pub async fn act_on_wish(
             let key = format!("taken_back:{}:{}", wish.id, version + 1);
             reminders::notify_client(&txn, &couple.other, &key, content, now).await?;
         }
-        WishAction::NotNow => {}
+        WishAction::AskClarify => {
+            // A neutral email: the wisher is asked to look at their wish again.
+            let content = email::client_notice(&couple.other.first_name, email::ClientNotice::ExchangeUpdate);
+            let key = format!("clarify:{}:{}", wish.id, version + 1);
+            reminders::notify_client(&txn, &couple.other, &key, content, now).await?;
+        }
+        WishAction::NotNow | WishAction::Reword => {}
     }
     let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id);
     audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     open_next_steps(&txn, couple.case.id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The wisher rewords their wish (seen at `version`) while it is unanswered, for instance
+/// after the addressee asked what it means: the earlier wording stays in the thread, and
+/// the wish waits for an answer again.
+pub async fn reword_wish(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    wish_id: i32,
+    version: i32,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let text = exchange::parse_wish_text(text).field("text")?;
+    let txn = db.begin().await?;
+    let couple = couple_of(&txn, actor).await?;
+    refuse_unless_active(&couple.case)?;
+    let wish = wishes::Entity::find_by_id(wish_id)
+        .filter(wishes::Column::CaseId.eq(couple.case.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let side = if wish.wisher_id == couple.me.id { Side::Wisher } else { Side::Addressee };
+    if side == Side::Addressee && !step_1_revealed(&txn, couple.case.id).await? {
+        return Err(AppError::NotFound);
+    }
+    require_step(&txn, couple.case.id, baby_steps::WISHES_STEP).await?;
+    let next = exchange::transition(wish.state, side, WishAction::Reword).map_err(AppError::conflict)?;
+    if text == wish.text {
+        return Err(AppError::invalid("text", "Change the words to reword your wish."));
+    }
+    let earlier = exchange::with_earlier_wording(&wish.earlier_wordings, &wish.text);
+    let changed = wishes::Entity::update_many()
+        .col_expr(wishes::Column::Text, Expr::value(text))
+        .col_expr(wishes::Column::EarlierWordings, Expr::value(earlier))
+        .col_expr(wishes::Column::State, Expr::value(next))
+        .col_expr(wishes::Column::Version, Expr::value(version + 1))
+        .col_expr(wishes::Column::UpdatedAt, Expr::value(now))
+        .filter(wishes::Column::Id.eq(wish.id))
+        .filter(wishes::Column::Version.eq(version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict(
+            "This wish changed a moment ago (perhaps your partner answered it). Reload to see the latest.",
+        ));
+    }
+    let event = AuditEvent::by(actor, AuditAction::WishChanged, "wish", wish.id);
+    audit::record(&txn, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     txn.commit().await?;
     Ok(())
 }

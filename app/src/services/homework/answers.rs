@@ -352,6 +352,7 @@ async fn unlock_next_step_if_complete(
         .one(db)
         .await?;
     if let Some(next) = next.filter(|next| next.unlocked_at.is_none()) {
+        super::notify_step_opened(db, &next, now).await?;
         let mut active = next.into_active_model();
         active.unlocked_at = Set(Some(now));
         active.update(db).await?;

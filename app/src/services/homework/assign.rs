@@ -174,7 +174,26 @@ pub async fn notify_assigned(
     Ok(())
 }
 
-/// Opens a locked step early.
+/// Tells each recipient who has joined that a step of their programme has opened, by a
+/// neutral "something new" email sent after their quiet hours, once per step and partner
+/// (the key is the one [`notify_assigned`] uses): for a step opened by what the partners
+/// did, so steps 2 to 5 are announced like step 1.
+pub async fn notify_step_opened(
+    db: &impl ConnectionTrait,
+    step: &assignments::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for partner in
+        partners_of(db, step.case_id).await?.into_iter().filter(|p| step.recipients.includes(p.position))
+    {
+        let content = email::client_notice(&partner.first_name, email::ClientNotice::NewAssignment);
+        let key = format!("assigned:{}:{}", step.id, partner.id);
+        reminders::notify_client(db, &partner, &key, content, now).await?;
+    }
+    Ok(())
+}
+
+/// Opens a locked step early, and tells the recipients something new is waiting.
 pub async fn unlock_early(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
@@ -186,7 +205,8 @@ pub async fn unlock_early(
         assignments::Entity::find_by_id(assignment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     owned_case(&txn, actor, assignment.case_id).await?;
     if assignment.unlocked_at.is_none() {
-        let case_id = assignment.case_id;
+        let (case_id, recipients) = (assignment.case_id, assignment.recipients);
+        notify_assigned(&txn, case_id, assignment_id, recipients, now).await?;
         let mut active = assignment.into_active_model();
         active.unlocked_at = Set(Some(now));
         active.update(&txn).await?;

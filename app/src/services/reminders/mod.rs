@@ -1,7 +1,7 @@
 //! Automatic emails. Some are queued by the change that causes them (homework assigned,
 //! your partner shared, a new comment, a submission for the therapist); the rest are
-//! planned from what is stored (due tomorrow, overdue, the weekly check-in, the therapist's
-//! daily digest) by [`run_due`], which the server calls every minute.
+//! planned from what is stored (due tomorrow, overdue, the weekly check-in, the check-in
+//! on the day the therapist set to revisit the pact, the therapist's daily digest) by [`run_due`], which the server calls every minute.
 //!
 //! Every automatic email has an idempotency key (stored with a unique index), so it is sent
 //! at most once per item and kind, across restarts and several servers. Nothing is sent
@@ -251,6 +251,8 @@ async fn run_batch(
     // Each case's therapist, by case id (no search through the cases per partner).
     let therapist_of: HashMap<i32, &users::Model> =
         active.iter().filter_map(|(case, therapist)| Some((case.id, therapist.as_ref()?))).collect();
+    let revisit_of: HashMap<i32, chrono::NaiveDate> =
+        active.iter().filter_map(|(case, _)| Some((case.id, case.pact_revisit_on?))).collect();
     let all_partners = partners::Entity::find()
         .filter(partners::Column::CaseId.is_in(case_ids.clone()))
         .filter(partners::Column::ClientUserId.is_not_null())
@@ -292,6 +294,7 @@ async fn run_batch(
                 reminders: therapist.is_some_and(|t| t.reminders) && client.is_some_and(|u| u.reminders),
                 practising: practising.contains(&p.id),
                 checked_in_weeks: checked_in.remove(&p.id).unwrap_or_default(),
+                pact_revisit_on: revisit_of.get(&p.case_id).copied(),
             }
         })
         .collect();
@@ -332,7 +335,8 @@ async fn run_batch(
         let (Planned::DueTomorrow { partner_id, .. }
         | Planned::Overdue { partner_id, .. }
         | Planned::CheckIn { partner_id, .. }
-        | Planned::MeasureDue { partner_id, .. }) = &item
+        | Planned::MeasureDue { partner_id, .. }
+        | Planned::PactRevisit { partner_id, .. }) = &item
         else {
             continue;
         };

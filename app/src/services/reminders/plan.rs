@@ -21,6 +21,8 @@ pub struct ClientFacts {
     pub practising: bool,
     /// The Mondays of the weeks they have checked in for.
     pub checked_in_weeks: Vec<NaiveDate>,
+    /// The date the therapist set to revisit the couple's pact (a check-in that day).
+    pub pact_revisit_on: Option<NaiveDate>,
 }
 
 /// An open assignment with a due date, for one recipient.
@@ -95,6 +97,13 @@ pub enum Planned {
         /// The due date.
         due_on: NaiveDate,
     },
+    /// The check-in on the day the therapist set to revisit the pact.
+    PactRevisit {
+        /// The recipient.
+        partner_id: i32,
+        /// The revisit date.
+        on: NaiveDate,
+    },
     /// The therapist's daily digest of submissions.
     Digest {
         /// The therapist.
@@ -115,6 +124,7 @@ impl Planned {
                 format!("overdue:{assignment_id}:{partner_id}:{round}")
             }
             Planned::CheckIn { partner_id, week } => format!("check_in:{partner_id}:{week}"),
+            Planned::PactRevisit { partner_id, on } => format!("pact_revisit:{partner_id}:{on}"),
             Planned::Digest { therapist_id, date, .. } => format!("digest:{therapist_id}:{date}"),
             Planned::MeasureDue { schedule_id, partner_id, due_on } => {
                 format!("measure:{schedule_id}:{partner_id}:{due_on}")
@@ -158,6 +168,9 @@ pub fn plan(
         {
             planned.push(Planned::CheckIn { partner_id: client.partner_id, week });
         }
+        if client.pact_revisit_on == Some(today) {
+            planned.push(Planned::PactRevisit { partner_id: client.partner_id, on: today });
+        }
     }
     for digest in digests.iter().filter(|d| d.new_submissions > 0 && !in_quiet_hours(now, d.zone)) {
         planned.push(Planned::Digest {
@@ -199,7 +212,14 @@ mod tests {
     }
 
     fn client(zone: Tz) -> ClientFacts {
-        ClientFacts { partner_id: 7, zone, reminders: true, practising: false, checked_in_weeks: vec![] }
+        ClientFacts {
+            partner_id: 7,
+            zone,
+            reminders: true,
+            practising: false,
+            checked_in_weeks: vec![],
+            pact_revisit_on: None,
+        }
     }
 
     fn due(day: u32) -> DueFacts {
@@ -299,6 +319,26 @@ mod tests {
         assert!(plan_measures(at(2026, 12, 3, 12, 0), &clients, &[answered]).is_empty());
         assert!(plan_measures(at(2026, 12, 2, 22, 0), &clients, &[every("2")]).is_empty(), "quiet hours");
         assert!(plan_measures(at(2026, 12, 1, 12, 0), &clients, &[every("2")]).is_empty(), "not yet");
+    }
+
+    #[test]
+    fn the_pact_revisit_check_in_comes_on_its_day_outside_quiet_hours() {
+        let on = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let revisiting = ClientFacts { pact_revisit_on: Some(on), ..client(Tz::UTC) };
+        let clients = std::slice::from_ref(&revisiting);
+        assert_eq!(
+            plan(at(2026, 12, 3, 8, 0), clients, &[], &[]),
+            [Planned::PactRevisit { partner_id: 7, on }]
+        );
+        assert_eq!(plan(at(2026, 12, 3, 8, 0), clients, &[], &[])[0].key(), "pact_revisit:7:2026-12-03");
+        assert!(plan(at(2026, 12, 3, 7, 0), clients, &[], &[]).is_empty(), "quiet hours");
+        assert!(plan(at(2026, 12, 2, 12, 0), clients, &[], &[]).is_empty(), "the day before");
+        assert!(plan(at(2026, 12, 4, 12, 0), clients, &[], &[]).is_empty(), "the day after");
+        // In the client's zone: 3 December 02:00 in Auckland is still 2 December UTC.
+        let auckland = ClientFacts { zone: "Pacific/Auckland".parse().unwrap(), ..revisiting.clone() };
+        assert_eq!(plan(at(2026, 12, 2, 20, 0), &[auckland], &[], &[]).len(), 1);
+        let off = ClientFacts { reminders: false, ..revisiting };
+        assert!(plan(at(2026, 12, 3, 12, 0), &[off], &[], &[]).is_empty(), "reminders off");
     }
 
     #[test]
