@@ -1,6 +1,6 @@
 //! Closeness over the weeks as a server-rendered SVG line chart, always with a table of
 //! the same numbers for screen readers and for reading exact values; and a small trend
-//! line for the caseload.
+//! line (the caseload, the case overview).
 
 use crate::api::exchange::CheckInView;
 use chrono::NaiveDate;
@@ -173,9 +173,10 @@ pub fn ClosenessChart(
     .into_any()
 }
 
-/// A tiny trend line for the caseload (values in tenths, 0–100), with a text equivalent.
-pub fn sparkline(values: &[u8]) -> impl IntoView {
-    let label = match (values.first(), values.last()) {
+/// A closeness trend in words (values in tenths, 0–100): the text beside and inside every
+/// trend line.
+pub fn closeness_text(values: &[u8]) -> String {
+    match (values.first(), values.last()) {
         (Some(first), Some(last)) if values.len() > 1 => format!(
             "Closeness trend over {} weeks: from {:.1} to {:.1} out of 10",
             values.len(),
@@ -184,7 +185,13 @@ pub fn sparkline(values: &[u8]) -> impl IntoView {
         ),
         (Some(only), _) => format!("Closeness: {:.1} out of 10 (one week)", f32::from(*only) / 10.0),
         _ => "No check-ins yet".to_owned(),
-    };
+    }
+}
+
+/// A tiny trend line (values in tenths, 0–100), with a text equivalent; its colour comes
+/// from the style sheet, so it follows the colour scheme.
+pub fn sparkline(values: &[u8]) -> impl IntoView {
+    let label = closeness_text(values);
     let span = (values.len().max(2) - 1) as f32;
     let points = values
         .iter()
@@ -198,7 +205,7 @@ pub fn sparkline(values: &[u8]) -> impl IntoView {
     view! {
         <svg class="sparkline" viewBox="0 0 80 24" width="80" height="24" role="img" aria-label=aria_label>
             <title>{label}</title>
-            <polyline points=points fill="none" stroke="#2f6f6a" stroke-width="2"/>
+            <polyline points=points fill="none" stroke="currentColor" stroke-width="2"/>
         </svg>
     }
 }

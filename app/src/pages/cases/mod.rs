@@ -5,6 +5,7 @@ mod exchange;
 mod follow_up;
 mod form;
 mod homework;
+mod overview;
 
 pub use detail::CasePage;
 pub use form::{EditCasePage, NewCasePage};
