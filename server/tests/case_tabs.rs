@@ -109,7 +109,7 @@ async fn each_case_tab_renders_for_its_therapist_only() {
         assert_eq!(status, 200, "{path}");
         assert_eq!(title_of(&html), *title, "{path}");
         assert!(
-            html.contains("<nav class=\"case-tabs\" aria-label=\"Case sections\">"),
+            html.contains("<nav aria-label=\"Case sections\" class=\"case-tabs\">"),
             "{path}: the tab bar: {}",
             &html[html.find("<main").unwrap_or(0)..]
         );
