@@ -5,6 +5,7 @@ use crate::{
     components::{
         error_notice::FriendlyErrors, header::SiteHeader, second_factor_notice::SecondFactorNotice,
     },
+    domain::case::CaseTab,
     pages::{
         account::{
             second_factor::SecondFactorPage, AccountPage, ForgotPasswordPage, PasswordChangedPage,
@@ -50,7 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light"/>
+                <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
@@ -198,6 +199,10 @@ fn Layout() -> impl IntoView {
                     <Route path=path!("/exercises/:id") view={Lazy::<EditExerciseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/new") view={Lazy::<NewCaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id") view={Lazy::<CaseRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/homework") view={Lazy::<CaseHomeworkRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/together") view={Lazy::<CaseTogetherRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/notes") view={Lazy::<CaseNotesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/cases/:id/messages") view={Lazy::<CaseMessagesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/edit") view={Lazy::<EditCaseRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/cases/:id/summary") view={Lazy::<SessionSummaryRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async/>
@@ -380,8 +385,16 @@ fn client_pages(page: ClientPages) -> AnyView {
 enum CasePages {
     /// [`NewCasePage`].
     NewCase,
-    /// [`CasePage`].
+    /// [`CasePage`]: the overview.
     Case,
+    /// [`CasePage`]: the homework tab.
+    CaseHomework,
+    /// [`CasePage`]: the together tab.
+    CaseTogether,
+    /// [`CasePage`]: the notes tab.
+    CaseNotes,
+    /// [`CasePage`]: the messages tab.
+    CaseMessages,
     /// [`EditCasePage`].
     EditCase,
     /// [`CaseAuditPage`].
@@ -399,7 +412,11 @@ enum CasePages {
 fn case_pages(page: CasePages) -> AnyView {
     match page {
         CasePages::NewCase => view! { <NewCasePage/> }.into_any(),
-        CasePages::Case => view! { <CasePage/> }.into_any(),
+        CasePages::Case => view! { <CasePage tab=CaseTab::Overview/> }.into_any(),
+        CasePages::CaseHomework => view! { <CasePage tab=CaseTab::Homework/> }.into_any(),
+        CasePages::CaseTogether => view! { <CasePage tab=CaseTab::Together/> }.into_any(),
+        CasePages::CaseNotes => view! { <CasePage tab=CaseTab::Notes/> }.into_any(),
+        CasePages::CaseMessages => view! { <CasePage tab=CaseTab::Messages/> }.into_any(),
         CasePages::EditCase => view! { <EditCasePage/> }.into_any(),
         CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
         CasePages::Review => view! { <ReviewPage/> }.into_any(),
@@ -484,6 +501,10 @@ lazy_routes! {
     CasePages in case_pages (preload __preload_case_pages) {
         NewCaseRoute => NewCase,
         CaseRoute => Case,
+        CaseHomeworkRoute => CaseHomework,
+        CaseTogetherRoute => CaseTogether,
+        CaseNotesRoute => CaseNotes,
+        CaseMessagesRoute => CaseMessages,
         EditCaseRoute => EditCase,
         CaseAuditRoute => CaseAudit,
         ReviewRoute => Review,

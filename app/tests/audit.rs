@@ -21,7 +21,7 @@ use app::{
             export::to_csv,
             view::{self, AuditRow, AUDIT_PAGE_SIZE},
         },
-        case_page::case_page,
+        case_page::case_notes,
         cases, exchange,
         homework::{self, SaveIntent},
         request_context::{self as context, RequestContext},
@@ -165,7 +165,7 @@ async fn each_read_and_write_leaves_its_entry(db: &DatabaseConnection) {
     let notes = TherapistNotes::parse("Seen together twice.").unwrap();
     cases::update_notes(db, t, c.case_id, notes, t0()).await.unwrap();
     expect_one(db, &mut since, "case.notes_updated", t, c.case_id, None).await;
-    case_page(db, t, c.case_id, t0()).await.unwrap();
+    case_notes(db, t, c.case_id, t0()).await.unwrap();
     expect_one(db, &mut since, "case.viewed", t, c.case_id, None).await;
 }
 
@@ -314,7 +314,7 @@ async fn clients_see_when_their_therapist_opened_their_writing(db: &DatabaseConn
     assert!(view::writing_opened(db, c.a).await.unwrap().is_empty());
     exchange::send_private_note(db, c.a, "Only for you.", false, t0()).await.unwrap();
     let note = exchange::my_private_notes(db, c.a, t0()).await.unwrap().threads[0].note.id;
-    case_page(db, c.therapist, c.case_id, t0() + Duration::minutes(1)).await.unwrap();
+    case_notes(db, c.therapist, c.case_id, t0() + Duration::minutes(1)).await.unwrap();
     homework::review_sheet(db, c.therapist, step1, t0() + Duration::minutes(2)).await.unwrap();
     exchange::mark_private_note_read(db, c.therapist, note, t0() + Duration::minutes(3)).await.unwrap();
     let actions = |list: Vec<view::WritingOpened>| list.into_iter().map(|o| o.action).collect::<Vec<_>>();

@@ -6,7 +6,10 @@ mod support;
 use app::{
     domain::exchange::WishState,
     error::AppError,
-    services::{case_page::case_page, caseload, cases, clock, exchange},
+    services::{
+        case_page::{case_notes, case_together},
+        caseload, cases, clock, exchange,
+    },
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use support::fixtures::*;
@@ -127,11 +130,11 @@ async fn the_exchange_follows_its_rules(db: &DatabaseConnection) {
         AppError::NotFound
     );
     assert_eq!(
-        case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap_err(),
+        case_together(db, other.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap_err(),
         AppError::NotFound
     );
     assert_eq!(
-        case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap().wishes.len(),
+        case_together(db, c.therapist, c.case_id, t0()).await.map(|page| page.board).unwrap().wishes.len(),
         3
     );
     cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
@@ -216,12 +219,17 @@ async fn check_ins_share_ratings_only_by_mutual_consent(db: &DatabaseConnection)
     let sam = exchange::practice(db, c.b, t0()).await.unwrap();
     assert!(sam.check_ins.iter().all(|check_in| check_in.partner_id != alex.check_ins[0].partner_id));
     assert_eq!(
-        case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap().check_ins.len(),
+        case_together(db, c.therapist, c.case_id, t0())
+            .await
+            .map(|page| page.practice)
+            .unwrap()
+            .check_ins
+            .len(),
         3
     );
     let other = couple(db, "checkin-other").await;
     assert_eq!(
-        case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap_err(),
+        case_together(db, other.therapist, c.case_id, t0()).await.map(|page| page.practice).unwrap_err(),
         AppError::NotFound
     );
     assert!(exchange::practice(db, other.a, t0()).await.unwrap().check_ins.is_empty());
@@ -236,7 +244,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
         sam_view.entries[0].1.as_ref().unwrap().wants_conversation,
         "the request for one more conversation is seen by the partner, as its label says"
     );
-    let therapist_view = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
+    let therapist_view = case_together(db, c.therapist, c.case_id, t0()).await.map(|page| page.pact).unwrap();
     assert_eq!(therapist_view.entries[0].1.as_ref().unwrap().letting_go, "Old hurt about holidays");
     // Alex asked for one more conversation: Alex confirms once the therapist marks it held.
     let alex = therapist_view.entries[0].0.id;
@@ -284,7 +292,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
         page.rows.into_iter().find(|r| r.case.id == c.case_id).unwrap().unread_notes
     };
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 1);
-    let notes = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
+    let notes = case_notes(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
     assert_eq!(notes[0].note.body, "PRIVATE: I feel unsafe at home");
     assert_eq!(
         unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()),
@@ -294,7 +302,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     exchange::mark_private_note_read(db, c.therapist, notes[0].note.id, t0()).await.unwrap();
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 0);
     assert_eq!(
-        case_page(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),
+        case_notes(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),
         AppError::Forbidden
     );
 }
@@ -432,7 +440,7 @@ async fn the_steps_open_in_order(db: &DatabaseConnection) {
     assert_eq!(sam_answered(exchange::progress(db, c.case_id).await.unwrap()), (1, 2));
     let phones = wish_by(&exchange::board(db, c.b, t0()).await.unwrap(), "Put phones away at dinner").clone();
     exchange::act_on_wish(db, c.b, phones.id, phones.version, NotNow, details("", 0), t0()).await.unwrap();
-    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_together(db, c.therapist, c.case_id, t0()).await.unwrap();
     assert_eq!(sam_answered(page.board.progress), (2, 2), "the case page shows it");
     assert_eq!(open().await, [1, 2, 3], "Alex has not answered yet");
     let hug = wish_by(&exchange::board(db, c.a, t0()).await.unwrap(), "Hug me when you come home").clone();
@@ -638,7 +646,7 @@ async fn when_every_wish_is_declined_the_therapist_is_flagged(db: &DatabaseConne
     );
     exchange::clear_declined_flag(db, c.therapist, c.case_id, alex.partner_id, t0()).await.unwrap();
     assert!(flags().await.is_empty());
-    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_together(db, c.therapist, c.case_id, t0()).await.unwrap();
     let alex = alex_of(page.board.progress);
     assert!(alex.all_declined && !alex.flagged);
     // A yes ends it.

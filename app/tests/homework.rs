@@ -10,7 +10,7 @@ use app::{
     entities::exercise_versions,
     error::AppError,
     services::{
-        case_page::case_page,
+        case_page::case_homework_tab,
         cases,
         homework::{self, SaveIntent},
     },
@@ -178,12 +178,12 @@ async fn answers_stay_private_until_both_share(db: &DatabaseConnection) {
         AppError::NotFound
     );
     assert_eq!(
-        case_page(db, other.therapist, c.case_id, t0()).await.map(|page| page.homework).unwrap_err(),
+        case_homework_tab(db, other.therapist, c.case_id, t0()).await.map(|page| page.homework).unwrap_err(),
         AppError::NotFound
     );
     assert_eq!(homework::review_sheet(db, c.a, step1, t0()).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(
-        case_page(db, c.a, c.case_id, t0()).await.map(|page| page.homework).unwrap_err(),
+        case_homework_tab(db, c.a, c.case_id, t0()).await.map(|page| page.homework).unwrap_err(),
         AppError::Forbidden
     );
     // The therapist has no client sheet.

@@ -6,7 +6,7 @@ mod support;
 use app::{
     domain::homework::Recipients,
     error::AppError,
-    services::{case_page::case_page, messages},
+    services::{case_page::case_messages, messages},
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -126,7 +126,7 @@ async fn consultation_links_are_single_use(db: &DatabaseConnection) {
     assert!(calendars.iter().all(|e| e.calendar.as_deref().is_some_and(|ics| ics.contains("BEGIN:VEVENT"))));
     let told = emails_of(db, c.case_id, "notification").await;
     assert!(told.iter().any(|e| e.subject == "A consultation time was chosen"));
-    let defaults = case_page(db, c.therapist, c.case_id, t0()).await.map(|page| page.compose).unwrap();
+    let defaults = case_messages(db, c.therapist, c.case_id, t0()).await.map(|page| page.compose).unwrap();
     assert_eq!(defaults.slots.iter().filter(|s| s.chosen_at.is_some()).count(), 1);
 }
 

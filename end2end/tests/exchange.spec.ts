@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, emailWithSubject, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, emailWithSubject, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 const STEP_1 = 'Step 1 – On your own';
 
@@ -44,6 +44,7 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   const therapistEmail = uniqueEmail('stone');
   await signUpTherapist(page, 'Dr Eve Stone', therapistEmail);
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
@@ -150,7 +151,8 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await expect(row.getByRole('img', { name: /Closeness over 2 weeks/ })).toBeVisible();
   await expect(row).toContainText('Gap, week of');
   await row.getByRole('link', { name: 'Alex & Sam' }).click();
-  await expect(page.getByRole('region', { name: 'Urgent' })).toContainText('Alex marked a private note urgent.');
+  await expect(page.getByRole('region', { name: 'Needs you now' })).toContainText('Alex marked a private note urgent');
+  await openCaseTab(page, 'Notes');
   await expect(page.getByRole('heading', { name: 'Private notes (1 new)' })).toBeVisible();
   // Loading the page did not open the note; opening it does, and Alex sees when.
   await expect(page.getByText('I would like a session on my own.')).toHaveCount(0);
@@ -165,6 +167,7 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await expect(alex.page.getByText('Of course. Let us find a time this week.')).toBeVisible();
   await sam.page.reload();
   await expect(sam.page.getByText('Of course. Let us find a time this week.')).toHaveCount(0);
+  await openCaseTab(page, 'Together');
   await expect(page.getByText(/Both partners confirmed the pact on/)).toBeVisible();
   const caseChart = page.getByRole('img', { name: 'Closeness over the weeks, both partners' });
   await expect(caseChart.locator('circle')).toHaveCount(8);
@@ -177,6 +180,7 @@ test('a yes can be taken back without a reason, and the wisher is told kindly', 
   test.setTimeout(90_000);
   await signUpTherapist(page, 'Dr Ines Moreau', uniqueEmail('moreau'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 test('a therapist writes an exercise, previews it, and assigns it to one partner', async ({ page, browser }) => {
   await signUpTherapist(page, 'Dr Lou Grant', uniqueEmail('grant'));
@@ -48,6 +48,7 @@ test('a therapist writes an exercise, previews it, and assigns it to one partner
   // Assign it to Sam only.
   await page.getByRole('link', { name: 'Caseload' }).click();
   await page.getByRole('link', { name: 'Lee & Kai' }).click();
+  await openCaseTab(page, 'Homework');
   await page.getByText('Assign one of your exercises').click();
   await expect(page.getByLabel('Exercise', { exact: true }).locator('option')).toHaveText(['Weekly look back']);
   await page.getByLabel('For', { exact: true }).selectOption('b');

@@ -2,9 +2,10 @@ import { test, expect } from '@playwright/test';
 import {
   coupleWhoJoined,
   daytimeZone,
-  emailWithSubject,
   emailsTo,
+  emailWithSubject,
   nextYear,
+  openCaseTab,
   signUpTherapist,
   uniqueEmail,
   waitForHydration,
@@ -39,6 +40,7 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   await sam.page.getByRole('button', { name: 'Turn reminders off' }).click();
   await expect(sam.page.getByText('Reminders are off.')).toBeVisible();
 
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
@@ -48,6 +50,7 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
 
   // Compose: an unknown placeholder shows in the preview and is refused on send.
   await waitForHydration(page);
+  await openCaseTab(page, 'Messages');
   const composer = page.getByRole('form', { name: 'Follow-up email' });
   await expect(composer.getByLabel('Subject')).toHaveValue('Checking in with you');
   await composer.getByLabel('Message').fill('Hi {nickname}');
@@ -103,6 +106,7 @@ test('a one-partner consultation reaches only that partner\'s inbox', async ({ p
   await signUpTherapist(page, 'Dr Noor Vale', uniqueEmail('vale'));
   const { alex, sam, emails } = await coupleWhoJoined(page, browser, 'Alex & Sam (one partner)');
   await waitForHydration(page);
+  await openCaseTab(page, 'Messages');
   const composer = page.getByRole('form', { name: 'Follow-up email' });
   await composer.getByLabel('To', { exact: true }).selectOption({ label: 'Alex only' });
   const time = nextYear(2, 3, '09:00');

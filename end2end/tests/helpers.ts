@@ -160,6 +160,17 @@ export async function coupleWhoJoined(
   return { alex: sessions.Alex, sam: sessions.Sam, emails };
 }
 
+/**
+ * On a therapist's case page: opens one of its tabs ('Overview', 'Homework', 'Together',
+ * 'Notes', 'Messages') by its link in the "Case sections" navigation, and waits until it is
+ * the current one.
+ */
+export async function openCaseTab(page: Page, tab: string): Promise<void> {
+  const tabs = page.getByRole('navigation', { name: 'Case sections' });
+  await tabs.getByRole('link', { name: tab, exact: true }).click();
+  await expect(tabs.getByRole('link', { name: tab, exact: true })).toHaveAttribute('aria-current', 'page');
+}
+
 /** Every email the test SMTP server received for `address`, oldest first. */
 export async function emailsTo(address: string): Promise<ReceivedEmail[]> {
   const response = await fetch(`${process.env.E2E_MAIL_API}/api/email`);

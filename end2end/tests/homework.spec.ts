@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 const PHONE = { width: 360, height: 740 };
 
@@ -29,6 +29,7 @@ test('the couple does step 1 on their phones, shares it, and the therapist revie
 
   // The therapist assigns the programme: step 1 opens, the rest stay locked.
   await page.getByLabel('A note for the couple (optional)').fill('Take your time with this one.');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');
@@ -121,6 +122,7 @@ test('the couple does step 1 on their phones, shares it, and the therapist revie
 test('a draft edited in two tabs is never silently overwritten', async ({ page, browser }) => {
   await signUpTherapist(page, 'Dr Jo Park', uniqueEmail('park'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Two tabs');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();

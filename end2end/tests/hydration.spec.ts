@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Request } from '@playwright/test';
-import { PASSWORD, coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { PASSWORD, coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 // A smoke test of the release bundle on every main page: the page hydrates without a console
 // error, and one interaction that needs the WebAssembly app (a server function called with
@@ -103,6 +103,7 @@ test('every signed-in page hydrates and answers through fetch', async ({ page, b
   const casePath = new URL(page.url()).pathname;
   await visit(page, errors, casePath, 'Smoke & Mirrors');
   await throughFetch(page, errors, async () => {
+    await openCaseTab(page, 'Homework');
     await page.getByLabel('I have screened each partner alone for safety').check();
     await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
     await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');

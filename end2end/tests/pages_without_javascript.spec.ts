@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { coupleWhoJoined, errorLines, readServerLog, signUpTherapist, uniqueEmail } from './helpers';
+import { coupleWhoJoined, errorLines, openCaseTab, readServerLog, signUpTherapist, uniqueEmail } from './helpers';
 
 /** A browser context with JavaScript off, signed in as `page`'s context is (or anonymous). */
 async function withoutJavaScript(browser: Browser, signedIn?: Page): Promise<BrowserContext> {
@@ -33,6 +33,7 @@ test('every main page renders without JavaScript for each visitor, and the serve
   await signUpTherapist(page, 'Dr Lee Ward', uniqueEmail('ward'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam');
   const casePath = new URL(page.url()).pathname;
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
@@ -46,6 +47,10 @@ test('every main page renders without JavaScript for each visitor, and the serve
     '/caseload?q=Alex&status=active&sort=name&page=1',
     '/cases/new',
     casePath,
+    `${casePath}/homework`,
+    `${casePath}/together`,
+    `${casePath}/notes`,
+    `${casePath}/messages`,
     `${casePath}/edit`,
     `/review/${stepId}`,
     '/exercises',

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 const STEP_1 = 'Step 1 – On your own';
 
@@ -30,6 +30,7 @@ test('after a reopen, the other partner keeps seeing the shared version until it
 }) => {
   await signUpTherapist(page, 'Dr Noor Bakker', uniqueEmail('bakker'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Reopen couple');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');

@@ -134,6 +134,32 @@ async fn every_case_function_answers_each_actor_correctly() {
         ("audit/writing_opened", vec![], [401, 403, 403, 200, 200, 200]),
         ("cases/get", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
         ("cases/page", vec![("case_id", case.clone())], [401, 404, 200, 403, 403, 403]),
+        // Each tab of the case page, and a tab that does not exist.
+        (
+            "cases/page",
+            vec![("case_id", case.clone()), ("tab", "homework".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "cases/page",
+            vec![("case_id", case.clone()), ("tab", "together".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "cases/page",
+            vec![("case_id", case.clone()), ("tab", "notes".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "cases/page",
+            vec![("case_id", case.clone()), ("tab", "messages".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "cases/page",
+            vec![("case_id", case.clone()), ("tab", "edit".into())],
+            [401, 422, 422, 422, 422, 422],
+        ),
         (
             "cases/notes",
             vec![("case_id", case.clone()), ("notes", "seen".into())],

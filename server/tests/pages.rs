@@ -4,6 +4,8 @@
 //! after a response was sent (Leptos renders some views more than once; a request's
 //! server-function calls must never outlive what they need from that request).
 //!
+//! Each page's `<title>` names it.
+//!
 //! This file is its own test binary with one test, so the log it watches is its own.
 
 mod support;
@@ -211,6 +213,10 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
         "/caseload?q=Alex&status=active&sort=name&page=1".to_owned(),
         "/cases/new".to_owned(),
         format!("/cases/{case_id}"),
+        format!("/cases/{case_id}/homework"),
+        format!("/cases/{case_id}/together"),
+        format!("/cases/{case_id}/notes"),
+        format!("/cases/{case_id}/messages"),
         format!("/cases/{case_id}/edit"),
         format!("/review/{step_1}"),
         "/exercises".to_owned(),
@@ -273,6 +279,14 @@ async fn every_main_page_renders_for_every_visitor_without_an_error_logged() {
                     assert_eq!(status, StatusCode::OK, "{page} as {visitor}");
                     assert!(body.contains("</html>"), "{page} as {visitor}: unfinished page");
                     assert!(!body.contains("Something went wrong"), "{page} as {visitor}: {body}");
+                    // Every page has one title, which names it (the home page is the site's).
+                    let head = body.split("</head>").next().unwrap_or_default();
+                    assert_eq!(head.matches("<title>").count(), 1, "{page} as {visitor}: one title");
+                    let title = head.split("<title>").nth(1).and_then(|t| t.split("</title>").next());
+                    let named = title
+                        .and_then(|t| t.strip_suffix(" · Babysteps"))
+                        .is_some_and(|name| !name.is_empty());
+                    assert!(named || page == "/", "{page} as {visitor}: the title {title:?} names no page");
                 } else {
                     // Someone else's page sends the visitor to sign in or to their own home;
                     // the start and sign-in pages send a signed-in visitor home.

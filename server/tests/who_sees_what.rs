@@ -96,8 +96,13 @@ impl Table {
         let base = &self.server.base;
         let case = self.case_id.to_string();
         let mut seen = String::new();
+        for tab in ["", "homework", "together", "notes", "messages"] {
+            let form = [("case_id", case.clone()), ("tab", tab.to_owned())];
+            seen.push_str(&call(client, base, "cases/page", &form).await.1);
+            let path = if tab.is_empty() { format!("/cases/{case}") } else { format!("/cases/{case}/{tab}") };
+            seen.push_str(&page(client, base, &path).await.1);
+        }
         for (endpoint, form) in [
-            ("cases/page", vec![("case_id", case.clone())]),
             ("cases/get", vec![("case_id", case.clone())]),
             ("outbox/list", vec![]),
             ("cases/caseload", caseload_form()),
@@ -109,7 +114,6 @@ impl Table {
             seen.push_str(&call(client, base, "homework/review", &form).await.1);
             seen.push_str(&page(client, base, &format!("/review/{}", assignment.id)).await.1);
         }
-        seen.push_str(&page(client, base, &format!("/cases/{case}")).await.1);
         seen
     }
 
@@ -299,8 +303,13 @@ async fn closeness_ratings_reach_the_other_partner_only_when_both_agreed() {
     exchange::set_share_ratings(db, t.b, true, Utc::now()).await.unwrap();
     assert_eq!(b_sees().await, 1, "both agreed");
     // The therapist always sees them; nobody outside the case does.
-    let case_page =
-        call(&t.t_client, &t.server.base, "cases/page", &[("case_id", t.case_id.to_string())]).await;
+    let case_page = call(
+        &t.t_client,
+        &t.server.base,
+        "cases/page",
+        &[("case_id", t.case_id.to_string()), ("tab", "together".into())],
+    )
+    .await;
     assert!(case_page.1.contains("\"emotional\":7"), "{}", case_page.1);
     for client in &t.x_clients {
         let (status, body) = call(client, &t.server.base, "exchange/practice", &[]).await;

@@ -1,7 +1,7 @@
 //! The therapist's caseload and case pages, and the client's view of their own case.
 
 use super::{
-    exchange::CaseExchangeView,
+    exchange::{CaseExchangeView, NoteView, ProgressView},
     homework::{CaseHomeworkView, HomeworkListItem},
     messages::ComposeView,
     templates::TemplateSummary,
@@ -16,13 +16,14 @@ use crate::{
     },
     error::AppError,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
     super::request,
+    crate::domain::case::CaseTab,
     crate::services::{
         case_page, caseload,
         caseload::{CaseloadQuery, CaseloadSort},
@@ -175,25 +176,84 @@ pub struct CaseView {
     pub is_sample: bool,
 }
 
-/// Everything the therapist's case page shows, loaded in one call.
+/// One tab of the therapist's case page, loaded in one call: what every tab shows (the
+/// case, its partners, the retention facts) and the tab's own content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CasePageView {
     /// The case and its partners.
     pub case: CaseView,
-    /// Assignments and each partner's progress.
-    pub homework: CaseHomeworkView,
-    /// Steps 3 to 5 and private notes.
-    pub exchange: CaseExchangeView,
-    /// The follow-up composer's starting point.
-    pub compose: ComposeView,
-    /// The therapist's own exercises, to assign.
-    pub templates: Vec<TemplateSummary>,
-    /// Emails about this case, newest first.
-    pub emails: Vec<EmailView>,
     /// False when no SMTP server is configured (email waits in the outbox).
     pub smtp_configured: bool,
     /// Erasure and retention facts for the case.
     pub records: CaseRecordsView,
+    /// The tab's own content.
+    pub tab: CaseTabView,
+}
+
+/// The content of one tab of the case page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CaseTabView {
+    /// Where each partner is and what needs the therapist now.
+    Overview(CaseOverviewView),
+    /// Assignments and each partner's progress, and the therapist's exercises to assign.
+    Homework {
+        /// Assignments and each partner's progress.
+        homework: CaseHomeworkView,
+        /// The therapist's own exercises, to assign.
+        templates: Vec<TemplateSummary>,
+    },
+    /// Steps 3 to 5.
+    Together(CaseExchangeView),
+    /// The partners' private notes with the therapist's replies (the therapist's own
+    /// notes are in [`CaseView::notes`]).
+    Notes {
+        /// Urgent unread first, then newest first.
+        notes: Vec<NoteView>,
+    },
+    /// The follow-up composer and the case's emails.
+    Messages {
+        /// The follow-up composer's starting point.
+        compose: ComposeView,
+        /// Emails about this case, newest first.
+        emails: Vec<EmailView>,
+    },
+}
+
+/// The case page's overview: where each partner is and what needs the therapist now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOverviewView {
+    /// Assignments and each partner's progress.
+    pub homework: CaseHomeworkView,
+    /// Which steps are open, each partner's progress through steps 3 and 4 and the
+    /// declined-everything flags.
+    pub progress: ProgressView,
+    /// Private notes the therapist has not opened (who and when, never what).
+    pub unread_notes: Vec<UnreadNoteView>,
+    /// Each partner's closeness trend, partner A first.
+    pub closeness: Vec<PartnerCloseness>,
+    /// The therapist's date (homework due before it is overdue).
+    pub today: NaiveDate,
+}
+
+/// A private note not opened yet, as the overview lists it: its text stays behind the
+/// "Open note" button on the notes tab, which marks it read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreadNoteView {
+    /// Who wrote it (first name).
+    pub partner: String,
+    /// The writer marked it urgent.
+    pub urgent: bool,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One partner's weekly closeness (the average of their emotional and physical ratings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerCloseness {
+    /// First name.
+    pub partner: String,
+    /// In tenths (0–100 for 0–10), oldest week first, at most the last eight weeks.
+    pub trend: Vec<u8>,
 }
 
 /// What the case page says about erasure and retention.
@@ -443,36 +503,122 @@ impl From<cases::CaseDetail> for CaseView {
 }
 
 #[cfg(feature = "ssr")]
-impl CasePageView {
-    /// The wire form of the case page.
-    pub fn new(page: case_page::CasePage, smtp_configured: bool) -> Result<Self, AppError> {
-        let case = &page.detail.case;
-        let retention_years = page.compose.therapist.retention_years;
-        let time_zone = &page.compose.therapist.time_zone.clone();
-        let records = CaseRecordsView {
+impl CaseRecordsView {
+    /// The retention facts of a case whose therapist keeps closed cases `retention_years`.
+    fn new(detail: &cases::CaseDetail, retention_years: i16) -> Self {
+        let case = &detail.case;
+        CaseRecordsView {
             retention_years,
             purge_on: (case.status == CaseStatus::Closed && case.erased_at.is_none())
                 .then(|| erasure::purge_date(case.status_changed_at, retention_years)),
             erased_at: case.erased_at,
-            erased_partners: page
-                .detail
+            erased_partners: detail
                 .partners
                 .iter()
                 .filter(|(p, _)| p.erased_at.is_some())
                 .map(|(p, _)| p.id)
                 .collect(),
-        };
-        Ok(CasePageView {
-            records,
-            case: page.detail.into(),
-            homework: CaseHomeworkView::new(page.homework, time_zone),
-            exchange: CaseExchangeView::new(page.board, page.practice, page.pact, page.notes, time_zone)?,
-            compose: ComposeView::new(page.compose, page.message_templates),
-            templates: page.templates.into_iter().map(TemplateSummary::from).collect(),
-            emails: page.emails.into_iter().map(|row| EmailView::from_row(row, time_zone)).collect(),
-            smtp_configured,
-        })
+        }
     }
+}
+
+/// Each partner's weekly closeness, the last eight weeks, in tenths.
+#[cfg(feature = "ssr")]
+fn partner_closeness(
+    partners: &[crate::entities::partners::Model],
+    check_ins: &[crate::entities::check_ins::Model],
+) -> Vec<PartnerCloseness> {
+    partners
+        .iter()
+        .map(|partner| {
+            let weeks: Vec<u8> = check_ins
+                .iter()
+                .filter(|c| c.partner_id == partner.id)
+                .map(|c| ((i32::from(c.emotional) + i32::from(c.physical)) * 5).clamp(0, 100) as u8)
+                .collect();
+            let trend = weeks[weeks.len().saturating_sub(8)..].to_vec();
+            PartnerCloseness { partner: partner.first_name.clone(), trend }
+        })
+        .collect()
+}
+
+/// The case page's wire form: the case, the retention facts and one tab's content.
+#[cfg(feature = "ssr")]
+async fn case_page_view(
+    db: &sea_orm::DatabaseConnection,
+    account: &crate::entities::users::Model,
+    case_id: i32,
+    tab: CaseTab,
+) -> Result<(cases::CaseDetail, CaseTabView), AppError> {
+    use super::exchange::case_note_views;
+    let actor = crate::services::Actor::of(account);
+    let now = request::now();
+    Ok(match tab {
+        CaseTab::Overview => {
+            let found = case_page::case_overview(db, actor, case_id, &account.time_zone, now).await?;
+            let partners: Vec<_> = found.detail.partners.iter().map(|(p, _)| p.clone()).collect();
+            let name = |id: i32| {
+                partners.iter().find(|p| p.id == id).map(|p| p.first_name.clone()).unwrap_or_default()
+            };
+            let overview = CaseOverviewView {
+                unread_notes: found
+                    .unread_notes
+                    .iter()
+                    .map(|n| UnreadNoteView {
+                        partner: name(n.partner_id),
+                        urgent: n.urgent,
+                        created_at: n.created_at,
+                    })
+                    .collect(),
+                closeness: partner_closeness(&partners, &found.check_ins),
+                homework: CaseHomeworkView::new(found.homework, &account.time_zone),
+                progress: found.progress.into(),
+                today: found.today,
+            };
+            (found.detail, CaseTabView::Overview(overview))
+        }
+        CaseTab::Homework => {
+            let found = case_page::case_homework_tab(db, actor, case_id, now).await?;
+            let templates = found.templates.into_iter().map(TemplateSummary::from).collect();
+            (
+                found.detail,
+                CaseTabView::Homework {
+                    homework: CaseHomeworkView::new(found.homework, &account.time_zone),
+                    templates,
+                },
+            )
+        }
+        CaseTab::Together => {
+            let found = case_page::case_together(db, actor, case_id, now).await?;
+            (
+                found.detail,
+                CaseTabView::Together(CaseExchangeView::new(found.board, found.practice, found.pact)?),
+            )
+        }
+        CaseTab::Notes => {
+            let found = case_page::case_notes(db, actor, case_id, now).await?;
+            let partners: Vec<_> = found.detail.partners.iter().map(|(p, _)| p.clone()).collect();
+            (
+                found.detail,
+                CaseTabView::Notes { notes: case_note_views(found.notes, &partners, &account.time_zone) },
+            )
+        }
+        CaseTab::Messages => {
+            let found = case_page::case_messages(db, actor, case_id, now).await?;
+            let compose = ComposeView::new(found.compose, found.message_templates);
+            (
+                found.detail,
+                CaseTabView::Messages {
+                    compose,
+                    emails: found
+                        .emails
+                        .into_iter()
+                        .map(|row| EmailView::from_row(row, &account.time_zone))
+                        .collect(),
+                },
+            )
+        }
+    })
 }
 
 /// A case and its partners, for the edit form.
@@ -483,13 +629,20 @@ pub async fn load_case(case_id: i32) -> Result<CaseView, AppError> {
     Ok(cases::case_detail(req.db(), actor, case_id, request::now()).await?.into())
 }
 
-/// The therapist's case page, in one call.
+/// One tab of the therapist's case page (`tab`: empty for the overview, or `homework`,
+/// `together`, `notes`, `messages`), in one call.
 #[server(endpoint = "cases/page")]
-pub async fn load_case_page(case_id: i32) -> Result<CasePageView, AppError> {
+pub async fn load_case_page(case_id: i32, #[server(default)] tab: String) -> Result<CasePageView, AppError> {
     let req = request::current()?;
-    let actor = req.actor().await?;
-    let page = case_page::case_page(req.db(), actor, case_id, request::now()).await?;
-    CasePageView::new(page, req.state.mail.smtp_configured)
+    let account = req.account().await?;
+    let tab = CaseTab::parse(&tab).map_err(|error| AppError::invalid("tab", error.0))?;
+    let (detail, tab) = case_page_view(req.db(), &account, case_id, tab).await?;
+    Ok(CasePageView {
+        records: CaseRecordsView::new(&detail, account.retention_years),
+        case: detail.into(),
+        smtp_configured: req.state.mail.smtp_configured,
+        tab,
+    })
 }
 
 /// Pauses, closes or reopens a case.

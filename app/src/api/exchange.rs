@@ -338,7 +338,7 @@ impl PrivateNotesView {
     }
 }
 
-/// Everything of steps 3 to 5 on the therapist's case page.
+/// Everything of steps 3 to 5 on the therapist's case page (its "Together" tab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseExchangeView {
     /// Which steps are open, and how far each partner is.
@@ -351,19 +351,15 @@ pub struct CaseExchangeView {
     pub check_ins: Vec<CheckInView>,
     /// Step 5.
     pub pact: PactView,
-    /// Private notes with replies: urgent unread first, then newest first.
-    pub notes: Vec<NoteView>,
 }
 
 #[cfg(feature = "ssr")]
 impl CaseExchangeView {
-    /// The therapist's view of steps 3 to 5 and the private notes.
+    /// The therapist's view of steps 3 to 5.
     pub fn new(
         board: exchange::Board,
         practice: exchange::Practice,
         pact: exchange::Pact,
-        notes: Vec<exchange::NoteThread>,
-        time_zone: &str,
     ) -> Result<Self, AppError> {
         Ok(Self {
             progress: board.progress.into(),
@@ -375,9 +371,18 @@ impl CaseExchangeView {
             agreements: board.agreements.into_iter().map(|a| agreement_view(a, &board.partners)).collect(),
             check_ins: practice.check_ins.into_iter().map(|c| check_in_view(c, &practice.partners)).collect(),
             pact: pact_view(pact),
-            notes: notes.into_iter().map(|t| note_view(t, &board.partners, time_zone)).collect(),
         })
     }
+}
+
+/// The therapist's view of a case's private notes, each named by its writer.
+#[cfg(feature = "ssr")]
+pub fn case_note_views(
+    notes: Vec<exchange::NoteThread>,
+    partners: &[partners::Model],
+    time_zone: &str,
+) -> Vec<NoteView> {
+    notes.into_iter().map(|t| note_view(t, partners, time_zone)).collect()
 }
 
 #[cfg(feature = "ssr")]

@@ -1,6 +1,7 @@
 //! Closeness over the weeks as a server-rendered SVG line chart, always with a table of
 //! the same numbers for screen readers and for reading exact values, and (for the
-//! therapist) the gap between the partners; and a small per-partner trend for the caseload.
+//! therapist) the gap between the partners; a small per-partner trend for the caseload; and
+//! a small trend line for the case overview.
 
 use crate::{
     api::exchange::CheckInView,
@@ -246,6 +247,43 @@ pub fn ClosenessChart(
         </figure>
     }
     .into_any()
+}
+
+/// A closeness trend in words (values in tenths, 0–100): the text beside and inside every
+/// trend line.
+pub fn closeness_text(values: &[u8]) -> String {
+    match (values.first(), values.last()) {
+        (Some(first), Some(last)) if values.len() > 1 => format!(
+            "Closeness trend over {} weeks: from {:.1} to {:.1} out of 10",
+            values.len(),
+            f32::from(*first) / 10.0,
+            f32::from(*last) / 10.0
+        ),
+        (Some(only), _) => format!("Closeness: {:.1} out of 10 (one week)", f32::from(*only) / 10.0),
+        _ => "No check-ins yet".to_owned(),
+    }
+}
+
+/// A tiny trend line (values in tenths, 0–100), with a text equivalent; its colour comes
+/// from the style sheet, so it follows the colour scheme.
+pub fn sparkline(values: &[u8]) -> impl IntoView {
+    let label = closeness_text(values);
+    let span = (values.len().max(2) - 1) as f32;
+    let points = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!("{:.1},{:.1}", 2.0 + 76.0 * i as f32 / span, 22.0 - 20.0 * f32::from(*v) / 100.0)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let aria_label = label.clone();
+    view! {
+        <svg class="sparkline" viewBox="0 0 80 24" width="80" height="24" role="img" aria-label=aria_label>
+            <title>{label}</title>
+            <polyline points=points fill="none" stroke="currentColor" stroke-width="2"/>
+        </svg>
+    }
 }
 
 /// Where a value (0–10) falls on the caseload's small chart, for week `index` of `count`.

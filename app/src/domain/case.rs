@@ -250,6 +250,69 @@ impl TherapistNotes {
     }
 }
 
+/// One tab of the therapist's case page, each at its own address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseTab {
+    /// `/cases/:id`: where each partner is and what needs the therapist now.
+    Overview,
+    /// `/cases/:id/homework`: assignments, review links and the timeline.
+    Homework,
+    /// `/cases/:id/together`: wishes, agreements, check-ins and step 5.
+    Together,
+    /// `/cases/:id/notes`: the therapist's own notes and the partners' private notes.
+    Notes,
+    /// `/cases/:id/messages`: the follow-up composer and the case's emails.
+    Messages,
+}
+
+impl CaseTab {
+    /// Every tab, in the order the tab bar shows them.
+    pub const ALL: [CaseTab; 5] =
+        [CaseTab::Overview, CaseTab::Homework, CaseTab::Together, CaseTab::Notes, CaseTab::Messages];
+
+    /// The name in the address and in a server call (empty for the overview).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseTab::Overview => "",
+            CaseTab::Homework => "homework",
+            CaseTab::Together => "together",
+            CaseTab::Notes => "notes",
+            CaseTab::Messages => "messages",
+        }
+    }
+
+    /// Reads a tab's name (empty or `overview` is the overview).
+    pub fn parse(name: &str) -> Result<Self, InvalidInput> {
+        match name.trim() {
+            "" | "overview" => Ok(CaseTab::Overview),
+            "homework" => Ok(CaseTab::Homework),
+            "together" => Ok(CaseTab::Together),
+            "notes" => Ok(CaseTab::Notes),
+            "messages" => Ok(CaseTab::Messages),
+            _ => Err(InvalidInput("Choose one of the case page's tabs.".to_owned())),
+        }
+    }
+
+    /// The tab's name on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseTab::Overview => "Overview",
+            CaseTab::Homework => "Homework",
+            CaseTab::Together => "Together",
+            CaseTab::Notes => "Notes",
+            CaseTab::Messages => "Messages",
+        }
+    }
+
+    /// The tab's address for case `case_id`.
+    pub fn href(self, case_id: i32) -> String {
+        match self {
+            CaseTab::Overview => format!("/cases/{case_id}"),
+            other => format!("/cases/{case_id}/{}", other.as_str()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +374,17 @@ mod tests {
         assert!(TherapistNotes::parse("bell \u{7}").is_err());
         assert!(TherapistNotes::parse(&"n".repeat(20_001)).is_err());
         assert_eq!(TherapistNotes::parse("").unwrap().as_str(), "");
+    }
+
+    #[test]
+    fn case_tabs_read_their_own_names_and_nothing_else() {
+        for tab in CaseTab::ALL {
+            assert_eq!(CaseTab::parse(tab.as_str()).unwrap(), tab);
+        }
+        assert_eq!(CaseTab::parse("overview").unwrap(), CaseTab::Overview);
+        assert!(CaseTab::parse("edit").is_err());
+        assert!(CaseTab::parse("Notes").is_err());
+        assert_eq!(CaseTab::Overview.href(7), "/cases/7");
+        assert_eq!(CaseTab::Homework.href(7), "/cases/7/homework");
     }
 }

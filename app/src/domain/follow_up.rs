@@ -92,7 +92,9 @@ fn placeholder_names(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Fills the placeholders. Unknown placeholders are refused with their names.
+/// Fills the placeholders. Unknown placeholders are refused with their names. Spaces left
+/// at the end of a line (a placeholder with no value, such as an unset booking link, at
+/// the end of one) are dropped.
 pub fn render(text: &str, values: &BTreeMap<&str, String>) -> Result<String, Vec<String>> {
     let unknown = unknown_placeholders(text);
     if !unknown.is_empty() {
@@ -103,7 +105,7 @@ pub fn render(text: &str, values: &BTreeMap<&str, String>) -> Result<String, Vec
         let value = values.get(name).map(String::as_str).unwrap_or("");
         rendered = rendered.replace(&format!("{{{name}}}"), value);
     }
-    Ok(rendered)
+    Ok(rendered.split('\n').map(str::trim_end).collect::<Vec<_>>().join("\n"))
 }
 
 /// A message naming unknown placeholders, for the field and the preview.
@@ -198,5 +200,14 @@ mod tests {
         assert_eq!(progress_summary(1, 5), "You have completed 1 of 5 steps.");
         assert_eq!(progress_summary(5, 5), "You have completed all 5 steps.");
         assert_eq!(progress_summary(0, 5), "You have 5 steps ahead of you.");
+    }
+
+    #[test]
+    fn an_empty_placeholder_leaves_no_space_at_the_end_of_a_line() {
+        let mut values = values();
+        values.insert("booking_link", String::new());
+        let body = render(BUILT_IN.2, &values).unwrap();
+        assert!(body.lines().all(|line| line == line.trim_end()), "{body:?}");
+        assert!(body.contains("choose a time here:\n\nWith warm wishes"), "{body:?}");
     }
 }

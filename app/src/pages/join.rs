@@ -89,7 +89,7 @@ fn invitation_view(
                     <p>{policy.explanation()}</p>
                 </section>
                 <SafetyNotice safety=safety/>
-                <ActionForm action=accept attr:novalidate="true">
+                <ActionForm action=accept attr:novalidate=true>
                     <FormError error=error/>
                     <input type="hidden" name="token" value=token/>
                     {(!has_account).then(|| view! {

@@ -33,7 +33,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             } else {
                 Either::Right(view! {
                     <p>"Enter the email you sign in with. We will send you a link to choose a new password."</p>
-                    <ActionForm action=ask attr:novalidate="true">
+                    <ActionForm action=ask attr:novalidate=true>
                         <FormError error=error/>
                         <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>
                         <button type="submit" class="button-primary" disabled=move || pending.get()>

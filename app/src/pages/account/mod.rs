@@ -59,7 +59,7 @@ pub fn AccountPage() -> impl IntoView {
                 <section aria-labelledby="password-title">
                     <h2 id="password-title">"Change your password"</h2>
                     <p class="aside">"Changing it signs you out on every other device."</p>
-                    <ActionForm action=change attr:novalidate="true">
+                    <ActionForm action=change attr:novalidate=true>
                         <FormError error=change_error/>
                         <TextField label="Current password" name="current_password" input_type="password" autocomplete="current-password" error=change_error/>
                         <TextField label="New password" name="new_password" input_type="password" autocomplete="new-password" hint=PASSWORD_HINT max_length=MAX_PASSWORD_CHARS error=change_error/>

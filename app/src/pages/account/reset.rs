@@ -68,7 +68,7 @@ fn reset_view(
         ResetLinkView::Valid => Either::Right(view! {
             <h1 id="reset-title">"Choose a new password"</h1>
             <p>"Choosing it signs your account out everywhere. Then sign in with the new password."</p>
-            <ActionForm action=reset attr:novalidate="true">
+            <ActionForm action=reset attr:novalidate=true>
                 <FormError error=error/>
                 <input type="hidden" name="token" value=token/>
                 <TextField label="New password" name="password" input_type="password" autocomplete="new-password" hint=PASSWORD_HINT max_length=MAX_PASSWORD_CHARS error=error/>

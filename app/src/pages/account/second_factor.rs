@@ -167,7 +167,7 @@ fn enrolment_view(enrolment: EnrolmentView, confirm: ServerAction<ConfirmEnrolme
             </li>
             <li>
                 <p>"Enter the six-digit code the app now shows, to confirm. This set-up waits ten minutes."</p>
-                <ActionForm action=confirm attr:novalidate="true">
+                <ActionForm action=confirm attr:novalidate=true>
                     <FormError error=error/>
                     <TextField label="Code from the app" name="code" autocomplete="one-time-code" max_length=64 error=error/>
                     <button type="submit" class="button-primary">"Confirm"</button>

@@ -41,7 +41,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         <section class="card auth-card" aria-labelledby="confirm-title">
             <h1 id="confirm-title">"Confirm your email"</h1>
             <p>"Enter the password you chose when you signed up. This confirms your address and signs you in."</p>
-            <ActionForm action=confirm attr:novalidate="true">
+            <ActionForm action=confirm attr:novalidate=true>
                 <FormError error=error/>
                 <input type="hidden" name="token" prop:value=token value=token/>
                 <TextField label="Password" name="password" input_type="password" autocomplete="current-password" max_length=MAX_PASSWORD_CHARS error=error/>
@@ -66,7 +66,7 @@ pub fn WelcomePage() -> impl IntoView {
         <section class="card auth-card" aria-labelledby="welcome-title">
             <h1 id="welcome-title">"Set up your account"</h1>
             <p>"Choose the name your clients will see and a password."</p>
-            <ActionForm action=complete attr:novalidate="true">
+            <ActionForm action=complete attr:novalidate=true>
                 <FormError error=error/>
                 <input type="hidden" name="token" prop:value=token value=token/>
                 <TextField label="Your name" name="display_name" autocomplete="name" hint="Shown to your clients." max_length=MAX_NAME_CHARS error=error/>

@@ -24,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in"/>
         <section class="card auth-card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
-            <ActionForm action=sign_in attr:novalidate="true">
+            <ActionForm action=sign_in attr:novalidate=true>
                 <FormError error=error/>
                 <input type="hidden" name="next" prop:value=next value=next/>
                 <TextField label="Email" name="email" input_type="email" autocomplete="email" error=error/>

@@ -27,7 +27,7 @@ pub fn SignInCodePage() -> impl IntoView {
             <section class="card auth-card" aria-labelledby="sign-in-code-title">
                 <h1 id="sign-in-code-title">"Enter your code"</h1>
                 <p>"Open your authenticator app and enter the six-digit code it shows for Babysteps."</p>
-                <ActionForm action=submit attr:novalidate="true">
+                <ActionForm action=submit attr:novalidate=true>
                     <FormError error=error/>
                     <input type="hidden" name="next" prop:value=next value=next/>
                     {move || keep().then(|| view! { <input type="hidden" name="remember" value="on"/> })}

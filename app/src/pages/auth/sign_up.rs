@@ -27,7 +27,7 @@ pub fn SignUpPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     open.await.map(|open| if open {
                         Either::Left(view! {
-                            <ActionForm action=sign_up attr:novalidate="true">
+                            <ActionForm action=sign_up attr:novalidate=true>
                                 <FormError error=error/>
                                 <TextField label="Your name" name="display_name" autocomplete="name" hint="Shown to your clients." max_length=MAX_NAME_CHARS error=error/>
                                 <TextField label="Email" name="email" input_type="email" autocomplete="email" hint="We send a link to confirm it." error=error/>

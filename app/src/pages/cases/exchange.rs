@@ -1,5 +1,6 @@
-//! Steps 3 to 5 on the therapist's case page: wishes with their threads, agreements,
-//! check-ins (chart, table and how agreements were kept), the pact, and private notes.
+//! Steps 3 to 5 on the therapist's case page (its "Together" tab): wishes with their
+//! threads, agreements, check-ins (chart, table and how agreements were kept) and the pact;
+//! and the private notes (its "Notes" tab).
 
 use crate::{
     api::exchange::{
@@ -47,7 +48,7 @@ impl Default for NoteActions {
 }
 
 /// For each partner every one of whose wishes was declined: a flag the therapist clears.
-fn declined_flags(
+pub fn declined_flags(
     case_id: i32,
     progress: &ProgressView,
     clear: ServerAction<ClearDeclinedFlag>,
@@ -122,9 +123,16 @@ fn note_item(note: NoteView, actions: NoteActions) -> impl IntoView {
     })
 }
 
-/// The sections, in the order a therapist reads them: private notes first.
-pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActions) -> impl IntoView {
-    let unread = view.notes.iter().filter(|n| n.unread()).count();
+/// The private notes from both partners: unread ones open with a button (which marks them
+/// read), opened ones show their text, the replies and a reply form.
+#[component]
+pub fn PrivateNotes(
+    /// Urgent unread first, then newest first.
+    notes: Vec<NoteView>,
+    /// Opening and replying.
+    actions: NoteActions,
+) -> impl IntoView {
+    let unread = notes.iter().filter(|n| n.unread()).count();
     let notes_title = match unread {
         0 => "Private notes".to_owned(),
         n => format!("Private notes ({n} new)"),
@@ -136,16 +144,31 @@ pub fn exchange_sections(case_id: i32, view: CaseExchangeView, actions: NoteActi
         <section aria-labelledby="notes-from-clients">
             <h2 id="notes-from-clients">{notes_title}</h2>
             <p class="field-error" role="alert" hidden=move || error().is_none()>{error}</p>
-            {if view.notes.is_empty() {
+            {if notes.is_empty() {
                 Either::Left(view! { <p>"No private notes from either partner."</p> })
             } else {
                 Either::Right(view! {
                     <ul class="timeline note-thread">
-                        {view.notes.into_iter().map(|note| note_item(note, actions)).collect_view()}
+                        {notes.into_iter().map(|note| note_item(note, actions)).collect_view()}
                     </ul>
                 })
             }}
         </section>
+    }
+}
+
+/// Steps 3 to 5, in the order the couple meets them: wishes and agreements, check-ins,
+/// letting go.
+#[component]
+pub fn TogetherSections(
+    /// The case.
+    case_id: i32,
+    /// Steps 3 to 5.
+    view: CaseExchangeView,
+    /// Clearing a declined-wishes flag, and step 5's follow-up.
+    actions: NoteActions,
+) -> impl IntoView {
+    view! {
         <section aria-labelledby="wishes-heading">
             <h2 id="wishes-heading">"Wishes and agreements"</h2>
             {(!view.progress.open_steps.is_empty()).then(|| view! {

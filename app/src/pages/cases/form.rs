@@ -32,7 +32,7 @@ pub fn NewCasePage() -> impl IntoView {
         <RequireRole role=Role::Therapist>
             <section class="card form-card" aria-labelledby="new-case-title">
                 <h1 id="new-case-title">"New case"</h1>
-                <ActionForm action=create attr:novalidate="true">
+                <ActionForm action=create attr:novalidate=true>
                     <CaseFields existing=None error=error/>
                     <div class="form-actions">
                         <button type="submit" class="button-primary">"Create case"</button>
@@ -62,7 +62,7 @@ pub fn EditCasePage() -> impl IntoView {
                         view! {
                             <section class="card form-card" aria-labelledby="edit-case-title">
                                 <h1 id="edit-case-title">{format!("Edit {}", case.label)}</h1>
-                                <ActionForm action=update attr:novalidate="true">
+                                <ActionForm action=update attr:novalidate=true>
                                     <input type="hidden" name="case_id" value=case.id/>
                                     <CaseFields existing=Some(case) error=error/>
                                     <div class="form-actions">

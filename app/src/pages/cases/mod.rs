@@ -6,6 +6,7 @@ mod follow_up;
 mod form;
 mod homework;
 mod measures;
+mod overview;
 mod sessions;
 mod summary;
 mod view_as;

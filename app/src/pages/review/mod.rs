@@ -14,6 +14,7 @@ use crate::{
     },
     domain::{
         answers::{is_for, MAX_COMMENT_CHARS},
+        case::Seeks,
         homework::ResponseStatus,
         Role,
     },
@@ -157,7 +158,7 @@ fn partner_status(partner: &ReviewPartner, review_state: ServerAction<SetReviewS
     });
     view! {
         <section class="card" aria-label=partner.first_name.clone()>
-            <h2>{format!("{} — seeks more {}", partner.first_name, partner.seeks.label().to_lowercase())}</h2>
+            <h2>{format!("{} — {}", partner.first_name, seeks_phrase(partner.seeks))}</h2>
             <p><span class="badge">{label}</span>{shared}</p>
             {button}
             {reopen}
@@ -191,4 +192,13 @@ fn comment_form(
             </ActionForm>
         </details>
     })
+}
+
+/// What a partner seeks, as the end of "Alex — …".
+fn seeks_phrase(seeks: Seeks) -> &'static str {
+    match seeks {
+        Seeks::Emotional => "seeks more emotional connection",
+        Seeks::Physical => "seeks more physical closeness",
+        Seeks::Unsure => "not sure yet what they seek",
+    }
 }
