@@ -9,7 +9,10 @@ use app::{
     domain::pact::CONFIRM_WHILE_OPEN,
     entities::reminder_log,
     error::AppError,
-    services::{case_page::case_page, exchange, reminders},
+    services::{
+        case_page::{case_notes, case_together},
+        exchange, reminders,
+    },
 };
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -33,7 +36,7 @@ async fn one_more_conversation_is_a_request_the_therapist_marks_held(db: &Databa
     let c = couple_past_step_1(db, "conversation").await;
     open_exchange(db, &c).await;
     let other = couple(db, "conversation-other").await;
-    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_together(db, c.therapist, c.case_id, t0()).await.unwrap();
     let (alex, sam) = (page.pact.entries[0].0.id, page.pact.entries[1].0.id);
     let today = t0().date_naive();
 
@@ -80,7 +83,8 @@ async fn one_more_conversation_is_a_request_the_therapist_marks_held(db: &Databa
     let again = exchange::mark_conversation_held(db, c.therapist, c.case_id, alex, today, t0()).await;
     assert!(matches!(again.unwrap_err(), AppError::Conflict { .. }), "held once");
 
-    let seen = case_page(db, c.therapist, c.case_id, t0()).await.unwrap().pact.entries[0].1.clone().unwrap();
+    let seen =
+        case_together(db, c.therapist, c.case_id, t0()).await.unwrap().pact.entries[0].1.clone().unwrap();
     assert_eq!(seen.conversation_held_on, Some(today));
     assert!(!exchange::conversation_request(&seen).is_open());
     exchange::save_pact(db, c.a, "Old hurt", false, false, true, t0()).await.unwrap();
@@ -185,7 +189,7 @@ async fn a_wish_can_be_clarified_and_reworded_while_unanswered(db: &DatabaseConn
     for board in [
         exchange::board(db, c.a, t0()).await.unwrap(),
         exchange::board(db, c.b, t0()).await.unwrap(),
-        case_page(db, c.therapist, c.case_id, t0()).await.unwrap().board,
+        case_together(db, c.therapist, c.case_id, t0()).await.unwrap().board,
     ] {
         let reworded = hug(&board);
         assert_eq!(reworded.text, new_words);
@@ -262,7 +266,7 @@ async fn a_partner_asks_to_change_what_the_programme_assumes(db: &DatabaseConnec
     );
     exchange::ask_seeks_change(db, c.a, Seeks::Unsure, t0()).await.unwrap();
     // The therapist sees the request among the private notes; Sam never does.
-    let page = case_page(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_notes(db, c.therapist, c.case_id, t0()).await.unwrap();
     let notes: Vec<String> = page.notes.iter().map(|t| t.note.body.clone()).collect();
     assert_eq!(notes.len(), 1);
     assert!(

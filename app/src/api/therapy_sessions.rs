@@ -13,13 +13,20 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use {
-    super::{messages::local_time, request},
+    super::request,
     crate::{
-        domain::therapy_session::{
-            parse_note_text, Attendance, SessionMinutes, SessionNote, TopicKind, TopicRef,
+        domain::{
+            dates::FormDateTime,
+            therapy_session::{
+                parse_note_text, Attendance, SessionMinutes, SessionNote, TopicKind, TopicRef,
+            },
+            time_zone::TimeZoneName,
         },
         entities::partners,
-        services::{clock::zone_of, settings, summary, therapy_sessions},
+        services::{
+            clock::{self, zone_of},
+            settings, summary, therapy_sessions,
+        },
     },
 };
 
@@ -156,10 +163,13 @@ async fn session_time(
     attendance: &str,
 ) -> Result<therapy_sessions::SessionTime, AppError> {
     use crate::error::FieldContext;
-    let zone = zone_of(&settings::account(req.db(), req.actor().await?).await?.time_zone);
+    let zone = TimeZoneName::stored(&settings::account(req.db(), req.actor().await?).await?.time_zone);
+    if starts_at.trim().is_empty() {
+        return Err(AppError::invalid("starts_at", "Enter the date and time."));
+    }
+    let wall = FormDateTime::parse(starts_at).field("starts_at")?.date_time();
     Ok(therapy_sessions::SessionTime {
-        starts_at: local_time("starts_at", starts_at, zone)?
-            .ok_or_else(|| AppError::invalid("starts_at", "Enter the date and time."))?,
+        starts_at: zone.instant(wall).field("starts_at")?,
         minutes: SessionMinutes::parse(minutes).field("minutes")?,
         attendance: Attendance::parse(attendance).field("attendance")?,
     })
@@ -357,8 +367,8 @@ impl SessionSummaryView {
                     id: t.note.id,
                     partner: name.unwrap_or_default(),
                     body: if unread { String::new() } else { t.note.body },
-                    created_at: t.note.created_at,
-                    read_at: t.note.read_at,
+                    created_at: clock::local(time_zone, t.note.created_at),
+                    read_at: t.note.read_at.map(|at| clock::local(time_zone, at)),
                     urgent: t.note.urgent,
                     replies: Vec::new(),
                 }
@@ -388,7 +398,7 @@ impl SessionSummaryView {
             .collect();
         let last_session = found.last_session.map(|s| session_view(s, &partners, zone));
         let next_session = found.next_session.map(|s| session_view(s, &partners, zone));
-        let exchange = CaseExchangeView::new(found.board, found.practice, found.pact, Vec::new())?;
+        let exchange = CaseExchangeView::new(found.board, found.practice, found.pact)?;
         let closeness = weekly_closeness(&exchange.check_ins, &partners);
         Ok(SessionSummaryView {
             case_id: found.case.id,

@@ -115,7 +115,7 @@ fn notes_list(notes: Vec<NoteView>) -> impl IntoView {
                             "{}{} · {}",
                             if note.urgent { "Urgent · " } else { "" },
                             note.partner,
-                            short_date(note.created_at)
+                            short_date(note.created_at.clone())
                         );
                         view! {
                             <li class:urgent=note.urgent>
