@@ -69,9 +69,9 @@ async fn the_overview_gathers_what_needs_the_therapist(db: &DatabaseConnection) 
     let c = couple_past_step_1(db, "overview").await;
     exchange::send_private_note(db, c.a, "Please call me.", true, t0()).await.unwrap();
     exchange::send_private_note(db, c.b, "A thought.", false, t0()).await.unwrap();
-    // 09:00 UTC on 25 November is already the 26th in Auckland.
-    let overview = case_overview(db, c.therapist, c.case_id, "Pacific/Auckland", t0()).await.unwrap();
-    assert_eq!(overview.today, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
+    // 09:00 UTC on 25 November is still the 24th in Pago Pago (UTC−11).
+    let overview = case_overview(db, c.therapist, c.case_id, "Pacific/Pago_Pago", t0()).await.unwrap();
+    assert_eq!(overview.today, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
     assert_eq!(overview.unread_notes.len(), 2);
     assert!(overview.unread_notes[0].urgent, "urgent first");
     // Both partners submitted step 1: the homework shows it, waiting for review.

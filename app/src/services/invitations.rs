@@ -68,7 +68,7 @@ pub async fn invite(
         return Err(AppError::conflict("This case is closed. Reopen it before inviting a partner."));
     }
     if case.is_sample {
-        return Err(AppError::conflict(super::sample::NO_EMAIL));
+        return Err(AppError::conflict(super::outbox::NO_EMAIL));
     }
     let partner = partner_of_case(&txn, case_id, partner_id).await?;
     if partner.removed_at.is_some() {

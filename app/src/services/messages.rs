@@ -217,7 +217,7 @@ pub async fn send_follow_up(
         return Err(AppError::conflict("This case is closed. Reopen it before writing to the couple."));
     }
     if case.is_sample {
-        return Err(AppError::conflict(super::sample::NO_EMAIL));
+        return Err(AppError::conflict(super::outbox::NO_EMAIL));
     }
     let proposal = SecretToken::generate().hash().chars().take(32).collect::<String>();
     let mut slots = Vec::new();

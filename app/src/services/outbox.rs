@@ -183,14 +183,14 @@ async fn insert(
 ) -> Result<i32, AppError> {
     // The last guard for the sample practice: every path above already skips or refuses
     // these, so reaching here is a bug, refused rather than queued.
-    if super::sample::is_unmailable(&email.to_address)
+    if is_unmailable(&email.to_address)
         || match email.case_id {
-            Some(case_id) => super::sample::is_sample_case(db, case_id).await?,
+            Some(case_id) => is_sample_case(db, case_id).await?,
             None => false,
         }
     {
         tracing::error!(kind = ?email.kind, "an email about a sample couple was refused");
-        return Err(AppError::conflict(super::sample::NO_EMAIL));
+        return Err(AppError::conflict(NO_EMAIL));
     }
     let mut random = [0_u8; 12];
     rand::rng().fill_bytes(&mut random);
@@ -332,6 +332,29 @@ pub async fn case_history(
         .all(db)
         .await?)
 }
+
+/// Whether an address is under the reserved `invalid` top-level domain, which no email
+/// can ever reach (sample partners, retired accounts).
+pub fn is_unmailable(address: &str) -> bool {
+    let address = address.trim().to_ascii_lowercase();
+    address.ends_with(".invalid") || address.ends_with("@invalid")
+}
+
+/// Whether the case is a sample (false for a case that does not exist).
+pub async fn is_sample_case(db: &impl ConnectionTrait, case_id: i32) -> Result<bool, AppError> {
+    use crate::entities::cases;
+    use sea_orm::QuerySelect;
+    let found: Option<bool> = cases::Entity::find_by_id(case_id)
+        .select_only()
+        .column(cases::Column::IsSample)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(found.unwrap_or(false))
+}
+
+/// The refusal for an email a therapist would send to a sample couple.
+pub const NO_EMAIL: &str = "Sample couples are fictional: nothing is ever emailed to them.";
 
 #[cfg(test)]
 mod tests {

@@ -48,27 +48,6 @@ use std::collections::BTreeMap;
 /// (RFC 2606).
 pub const SAMPLE_DOMAIN: &str = "example.invalid";
 
-/// Whether an address is under the reserved `invalid` top-level domain, which no email
-/// can ever reach (sample partners, retired accounts).
-pub fn is_unmailable(address: &str) -> bool {
-    let address = address.trim().to_ascii_lowercase();
-    address.ends_with(".invalid") || address.ends_with("@invalid")
-}
-
-/// Whether the case is a sample (false for a case that does not exist).
-pub async fn is_sample_case(db: &impl ConnectionTrait, case_id: i32) -> Result<bool, AppError> {
-    let found: Option<bool> = case_rows::Entity::find_by_id(case_id)
-        .select_only()
-        .column(case_rows::Column::IsSample)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(found.unwrap_or(false))
-}
-
-/// The refusal for an email a therapist would send to a sample couple.
-pub const NO_EMAIL: &str = "Sample couples are fictional: nothing is ever emailed to them.";
-
 /// How many sample cases the therapist has.
 pub async fn sample_count(db: &impl ConnectionTrait, actor: Actor) -> Result<u64, AppError> {
     actor.require_role(Role::Therapist)?;

@@ -79,7 +79,7 @@ async fn queue_reset(
         return Ok(());
     };
     // A sample partner's (or a retired account's) address can never be mailed.
-    if crate::services::sample::is_unmailable(&user.email) {
+    if crate::services::outbox::is_unmailable(&user.email) {
         return Ok(());
     }
     let txn = db.begin().await?;
