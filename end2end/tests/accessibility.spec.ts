@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { HtmlValidate, type Message } from 'html-validate';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 // Every main page, as each role that can open it, at phone (390 px) and desktop (1280 px)
 // width: axe-core finds no violation of serious or critical impact, and the server's HTML
@@ -80,7 +80,8 @@ test('every therapist and client page passes axe and html-validate', async ({ pa
   test.setTimeout(240_000);
   await signUpTherapist(page, 'Dr Vera Check', uniqueEmail('check'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Checks & Balances');
-  const casePath = new URL(page.url()).pathname;
+  const casePath = new URL(page.url()).pathname.replace(/\/(homework|together|notes|messages)$/, '');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');
@@ -99,8 +100,10 @@ test('every therapist and client page passes axe and html-validate', async ({ pa
   await expect(alex.page.getByText('Submitted. Your therapist will read it.')).toBeVisible();
 
   await checkPage(page, '/caseload', 'Caseload');
-  await checkPage(page, casePath, 'Checks & Balances');
-  await page.goto(casePath);
+  for (const tab of ['', '/homework', '/together', '/notes', '/messages', '/summary']) {
+    await checkPage(page, `${casePath}${tab}`, tab === '/summary' ? /Session summary/ : 'Checks & Balances');
+  }
+  await page.goto(`${casePath}/homework`);
   await page.getByRole('link', { name: `Review ${STEP_1}` }).click();
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await checkPage(page, new URL(page.url()).pathname, /Step 1/);
@@ -111,6 +114,8 @@ test('every therapist and client page passes axe and html-validate', async ({ pa
   await checkPage(page, '/exercises/new', 'New exercise');
   await checkPage(page, '/settings', 'Settings');
   await checkPage(page, '/outbox', 'Outbox');
+  await checkPage(page, '/whats-new', /What's new/);
+  await checkPage(page, '/measures', /Measures/);
   await checkPage(page, '/audit', /Audit|Who opened/);
   await checkPage(page, '/account', 'Account');
   await checkPage(page, '/account/second-factor', 'Second factor');

@@ -28,8 +28,8 @@ test('the couple does step 1 on their phones, shares it, and the therapist revie
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam', PHONE);
 
   // The therapist assigns the programme: step 1 opens, the rest stay locked.
-  await page.getByLabel('A note for the couple (optional)').fill('Take your time with this one.');
   await openCaseTab(page, 'Homework');
+  await page.getByLabel('A note for the couple (optional)').fill('Take your time with this one.');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');

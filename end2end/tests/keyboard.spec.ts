@@ -1,5 +1,5 @@
 import { test, expect, type Locator, type Page } from '@playwright/test';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 // A client fills in and submits step 1 with the keyboard alone, list editor included. The
 // focus is always visible, and a save, a refused submit or a removed item never drops it.
@@ -38,6 +38,7 @@ async function expectFocusOn(page: Page, target: Locator): Promise<void> {
 test('a client fills in and submits step 1 with the keyboard alone', async ({ page, browser }) => {
   await signUpTherapist(page, 'Dr Kim Keys', uniqueEmail('keys'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Keyboard couple');
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');

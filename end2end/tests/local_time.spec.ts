@@ -1,13 +1,25 @@
 import { test, expect } from '@playwright/test';
-import { coupleWhoJoined, emailWithSubject, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import {
+  coupleWhoJoined,
+  emailWithSubject,
+  openCaseTab,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
-/** The `.ics` file attached to an email, read through maildev's API. */
-async function calendarOf(email: { id: string; attachments?: { fileName?: string; generatedFileName?: string }[] }) {
-  const attached = email.attachments?.find((a) => (a.fileName ?? '').endsWith('.ics'));
-  const name = attached?.generatedFileName ?? attached?.fileName ?? 'consultation.ics';
-  const response = await fetch(`${process.env.E2E_MAIL_API}/api/email/${email.id}/attachment/${name}`);
+/**
+ * The calendar invitation in an email, read from the raw message maildev kept (the
+ * `text/calendar` part, decoded when it travelled as base64).
+ */
+async function calendarOf(email: { id: string }): Promise<string> {
+  const response = await fetch(`${process.env.E2E_MAIL_API}/api/email/${email.id}/source`);
   expect(response.ok).toBeTruthy();
-  return response.text();
+  const source = await response.text();
+  const part = source.match(/Content-Type: text\/calendar[^]*?\r?\n\r?\n([^]*?)(\r?\n--|$)/i);
+  expect(part, 'a text/calendar part').toBeTruthy();
+  const body = part![1].trim();
+  return body.includes('BEGIN:VCALENDAR') ? body : Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
 }
 
 // Times are entered and read in the therapist's zone. 1 December 2099 is a Tuesday, far
@@ -27,6 +39,7 @@ test('a consultation proposed at 18:00 in Chicago reaches the partner at 18:00 C
 
   const { alex, sam, emails } = await coupleWhoJoined(page, browser, 'Alex & Sam (Chicago)');
   await waitForHydration(page);
+  await openCaseTab(page, 'Messages');
   const composer = page.getByRole('form', { name: 'Follow-up email' });
   // The zone is named beside the fields.
   await expect(composer.getByText('Propose consultation times (optional, up to three, America/Chicago)')).toBeVisible();
@@ -55,7 +68,7 @@ test('a consultation proposed at 18:00 in Chicago reaches the partner at 18:00 C
   // The calendar invitation names the same moment: 00:00 UTC on 2 December.
   const booked = await emailWithSubject(emails.Alex, /^Booked: /);
   expect(booked.subject).toBe(`Booked: ${when}`);
-  const ics = await calendarOf(booked as unknown as Parameters<typeof calendarOf>[0]);
+  const ics = await calendarOf(booked);
   expect(ics).toContain('DTSTART:20991202T000000Z');
 
   // The therapist reads the choice in Chicago time, and finds it under What's new.

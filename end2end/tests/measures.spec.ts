@@ -13,8 +13,8 @@ test('a partner fills in a scheduled measure and the therapist sees the point', 
   await page.getByRole('button', { name: 'Copy the built-in measure' }).click();
   await expect(page.getByRole('link', { name: 'How connected do we feel' })).toBeVisible();
 
-  // …and schedules it for Alex, due today.
-  await page.goto(casePage);
+  // …and schedules it for Alex, due today, on the case's Homework tab.
+  await page.goto(`${casePage}/homework`);
   await waitForHydration(page);
   const measures = page.getByRole('region', { name: 'Measures' });
   await measures.getByText('Schedule a measure').click();

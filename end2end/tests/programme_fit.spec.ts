@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
 
 // Issue 13, the rest: on a phone-sized screen, a wish is clarified and reworded, one more
 // conversation is asked for and marked held before the pact, a revisit date is set, and
@@ -25,6 +25,7 @@ test('clarify a wish, one more conversation before the pact, a revisit date, the
   await page.setViewportSize(PHONE);
   await signUpTherapist(page, 'Dr Ada Lind', uniqueEmail('lind'));
   const { alex, sam } = await coupleWhoJoined(page, browser, 'Alex & Sam', PHONE);
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Be nicer', 'Sam');
@@ -60,7 +61,7 @@ test('clarify a wish, one more conversation before the pact, a revisit date, the
   await expect(alex.page.getByText(/Once they mark it as held, you can confirm the pact/)).toBeVisible();
   await expect(alex.page.getByRole('button', { name: 'Confirm the pact' })).toHaveCount(0);
 
-  await page.reload();
+  await openCaseTab(page, 'Together');
   await waitForHydration(page);
   const today = new Date().toISOString().slice(0, 10);
   await page.getByLabel("Day Alex's conversation was held").fill(today);

@@ -1,11 +1,21 @@
 import { test, expect } from '@playwright/test';
-import { coupleWhoJoined, emailWithSubject, nextYear, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import {
+  coupleWhoJoined,
+  emailWithSubject,
+  nextYear,
+  openCaseTab,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
 test('the therapist records a session with a note and schedules the next one', async ({ page, browser }) => {
   test.setTimeout(120_000);
   await signUpTherapist(page, 'Dr Lena Ortiz', uniqueEmail('ortiz'));
   const { emails } = await coupleWhoJoined(page, browser, 'Alex & Sam');
   await waitForHydration(page);
+  // Sessions and their notes are on the case's Notes tab.
+  await openCaseTab(page, 'Notes');
 
   const sessions = page.getByRole('region', { name: 'Sessions' });
   await expect(sessions.getByText('No sessions recorded yet.')).toBeVisible();

@@ -22,7 +22,7 @@ pub fn EmailTable(
         return Either::Left(view! { <p>"No emails yet."</p> });
     }
     Either::Right(view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Emails">
+        <div class="table-scroll" tabindex="0" role="group" aria-label="Emails">
             <table>
                 <thead>
                     <tr>

@@ -196,7 +196,7 @@ fn audit_page(view: AuditPageView, filter: FilterQuery, path: String, case_id: O
                 Either::Left(view! { <p>"No entries match. Try another partner, action or dates."</p> })
             } else {
                 Either::Right(view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
+                    <div class="table-scroll" tabindex="0" role="group" aria-label="Audit entries">
                         <table class="audit">
                             <caption class="visually-hidden">"Audit entries, newest first"</caption>
                             <thead>

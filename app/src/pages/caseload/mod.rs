@@ -167,7 +167,7 @@ fn caseload_table(
             Either::Left(view! { <p>"No cases match. Try another search or status."</p> })
         } else {
             Either::Right(view! {
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Your cases">
+                <div class="table-scroll" tabindex="0" role="group" aria-label="Your cases">
                     <table class="caseload">
                         <caption class="visually-hidden">"Your cases"</caption>
                         <thead>

@@ -80,6 +80,10 @@ pub fn CasePage(
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
                 {move || Suspend::new(async move { case.await.map(|page| case_page(page, tab, actions)) })}
             </Transition>
+            // Sections with data of their own load beside the tab, not inside it: a resource
+            // made while another resolves would hydrate out of order.
+            {(tab == CaseTab::Homework).then(|| super::measures::case_measures_section(case_id()))}
+            {(tab == CaseTab::Notes).then(|| view! { <TherapySessions case_id=case_id()/> })}
         </RequireRole>
     }
 }
@@ -99,17 +103,12 @@ fn case_page(page: CasePageView, tab: CaseTab, actions: CaseActions) -> impl Int
         }
         CaseTabView::Homework { homework, templates } => {
             let names = case.partners.iter().map(|p| p.first_name.clone()).collect();
-            view! {
-                {homework_section(case_id, closed, homework, templates, names, actions.homework)}
-                {super::measures::case_measures_section(case_id)}
-            }
-            .into_any()
+            homework_section(case_id, closed, homework, templates, names, actions.homework).into_any()
         }
         CaseTabView::Together(together) => {
             view! { <TogetherSections case_id view=together actions=actions.notes/> }.into_any()
         }
         CaseTabView::Notes { notes } => view! {
-            <TherapySessions case_id=case_id/>
             <TherapistNotes case_id notes=case.notes.clone() save=actions.save_notes/>
             <PrivateNotes notes actions=actions.notes/>
         }

@@ -179,7 +179,7 @@ pub fn TogetherSections(
                 Either::Left(view! { <p>"Wishes appear when a partner submits step 1."</p> })
             } else {
                 Either::Right(view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Wishes">
+                    <div class="table-scroll" tabindex="0" role="group" aria-label="Wishes">
                         <table>
                             <caption class="visually-hidden">"Wishes"</caption>
                             <thead><tr><th scope="col">"Wish"</th><th scope="col">"From"</th><th scope="col">"Where it stands"</th><th scope="col">"Smaller steps"</th></tr></thead>
@@ -215,7 +215,7 @@ pub fn TogetherSections(
             <ClosenessChart check_ins=view.check_ins.clone() caption="Closeness over the weeks, both partners".to_owned() with_gap=true/>
             {(!view.check_ins.is_empty()).then(|| view! {
                 <h3>"How agreements were kept"</h3>
-                <div class="table-scroll" tabindex="0" role="region" aria-label="How agreements were kept">
+                <div class="table-scroll" tabindex="0" role="group" aria-label="How agreements were kept">
                     <table>
                         <thead><tr><th scope="col">"Week of"</th><th scope="col">"Partner"</th><th scope="col">"Did their part"</th><th scope="col">"Noticed the other's"</th><th scope="col">"Note"</th></tr></thead>
                         <tbody>

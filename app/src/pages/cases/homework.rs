@@ -80,7 +80,7 @@ pub fn homework_section(
                 {where_now.into_iter().map(|(name, text)| view! { <li><strong>{name}</strong>": "{text}</li> }).collect_view()}
             </ul>
             <FormError error=unlock_error/>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Assigned homework">
+            <div class="table-scroll" tabindex="0" role="group" aria-label="Assigned homework">
                 <table class="assignments">
                     <caption class="visually-hidden">"Assigned homework"</caption>
                     <thead>

@@ -123,7 +123,7 @@ pub(crate) fn open_home(
                     <ol class="homework-list">{items.into_iter().map(|item| homework_item(item, read_only)).collect_view()}</ol>
                 })
             }}
-            <measure::MyMeasures/>
+            {(!read_only).then(|| view! { <measure::MyMeasures/> })}
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
                 {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {

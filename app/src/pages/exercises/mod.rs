@@ -50,7 +50,7 @@ fn template_table(templates: Vec<TemplateSummary>) -> impl IntoView {
         });
     }
     Either::Right(view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Your exercises">
+        <div class="table-scroll" tabindex="0" role="group" aria-label="Your exercises">
             <table>
                 <caption class="visually-hidden">"Your exercises"</caption>
                 <thead>

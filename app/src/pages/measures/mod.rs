@@ -67,7 +67,7 @@ fn measure_table(measures: Vec<MeasureSummary>, archive: ServerAction<ArchiveMea
         return Either::Left(view! { <p>"No measures of your own yet."</p> });
     }
     Either::Right(view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label="Your measures">
+        <div class="table-scroll" tabindex="0" role="group" aria-label="Your measures">
             <table>
                 <caption class="visually-hidden">"Your measures"</caption>
                 <thead>

@@ -63,7 +63,7 @@ fn review_page(
             <div class="review-status">
                 {partners.iter().map(|partner| partner_status(partner, review_state)).collect_view()}
             </div>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Answers side by side">
+            <div class="table-scroll" tabindex="0" role="group" aria-label="Answers side by side">
                 <table class="side-by-side">
                     <caption class="visually-hidden">"Answers side by side"</caption>
                     <thead>
