@@ -185,10 +185,10 @@ fn audit_page(view: AuditPageView, filter: FilterQuery, path: String, case_id: O
                 <button type="submit" class="button-secondary">"Apply"</button>
             </Form>
             <p>
-                <a class="button-secondary" href=csv_href download="" rel="external">"Download CSV"</a>
+                <a class="button-secondary" href=csv_href download=true rel="external">"Download CSV"</a>
                 {case_id.map(|id| view! {
                     " "
-                    <a class="button-secondary" href=case_export_href(id) download="" rel="external">"Download the case record (ZIP)"</a>
+                    <a class="button-secondary" href=case_export_href(id) download=true rel="external">"Download the case record (ZIP)"</a>
                 })}
             </p>
             <p class="result-count" role="status">{count}</p>

@@ -8,7 +8,7 @@ use super::{
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
     overview::{CaseOverview, OverviewActions},
-    sessions::TherapySessions,
+    sessions::{SessionsData, TherapySessions},
 };
 use crate::{
     api::{
@@ -59,6 +59,11 @@ pub fn CasePage(
         homework: HomeworkActions::default(),
         notes: NoteActions::default(),
     };
+    // Sections with data of their own: their resources are made here, outside the guard,
+    // like every resource of a page, so they hydrate in order.
+    let loaded_case = case_id();
+    let measures = (tab == CaseTab::Homework).then(|| super::measures::CaseMeasuresData::new(loaded_case));
+    let sessions = (tab == CaseTab::Notes).then(|| SessionsData::new(loaded_case));
     let case = page_data(
         move || {
             (
@@ -80,10 +85,8 @@ pub fn CasePage(
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
                 {move || Suspend::new(async move { case.await.map(|page| case_page(page, tab, actions)) })}
             </Transition>
-            // Sections with data of their own load beside the tab, not inside it: a resource
-            // made while another resolves would hydrate out of order.
-            {(tab == CaseTab::Homework).then(|| super::measures::case_measures_section(case_id()))}
-            {(tab == CaseTab::Notes).then(|| view! { <TherapySessions case_id=case_id()/> })}
+            {measures.map(|loaded| super::measures::case_measures_section(loaded_case, loaded))}
+            {sessions.map(|loaded| view! { <TherapySessions case_id=loaded_case loaded/> })}
         </RequireRole>
     }
 }
@@ -159,7 +162,7 @@ fn CaseHeading(
             <A href=format!("/cases/{case_id}/edit") attr:class="button-secondary">"Edit case"</A>
             <A href=format!("/cases/{case_id}/summary") attr:class="button-secondary">"Session summary"</A>
             <A href=format!("/cases/{case_id}/audit") attr:class="button-secondary">"Records"</A>
-            <a href=crate::api::export::case_export_href(case_id) class="button-secondary" download="" rel="external">"Download the case record (ZIP)"</a>
+            <a href=crate::api::export::case_export_href(case_id) class="button-secondary" download=true rel="external">"Download the case record (ZIP)"</a>
             {status_buttons
                 .into_iter()
                 .map(|(status, label)| {

@@ -17,23 +17,31 @@ use crate::{
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
-/// The measures section of case `case_id`.
-pub fn case_measures_section(case_id: i32) -> impl IntoView {
-    view! { <CaseMeasures case_id/> }
+/// The measures section's data and actions, made by the page component (outside its
+/// guard, like every resource of a page) so it hydrates in order.
+#[derive(Clone, Copy)]
+pub struct CaseMeasuresData {
+    schedule: ServerAction<ScheduleMeasure>,
+    stop: ServerAction<StopMeasureSchedule>,
+    data: crate::api::page_data::PageData<CaseMeasuresView>,
 }
 
-/// The measures section, with its own data and actions.
-#[component]
-fn CaseMeasures(
-    /// The case.
-    case_id: i32,
-) -> impl IntoView {
-    let schedule = form_action::<ScheduleMeasure>();
-    let stop = form_action::<StopMeasureSchedule>();
-    let data = page_data(
-        move || (case_id, schedule.version().get(), stop.version().get()),
-        |(id, ..)| load_case_measures(id),
-    );
+impl CaseMeasuresData {
+    /// Loads case `case_id`'s measures, again after each schedule or stop.
+    pub fn new(case_id: i32) -> Self {
+        let schedule = form_action::<ScheduleMeasure>();
+        let stop = form_action::<StopMeasureSchedule>();
+        let data = page_data(
+            move || (case_id, schedule.version().get(), stop.version().get()),
+            |(id, ..)| load_case_measures(id),
+        );
+        CaseMeasuresData { schedule, stop, data }
+    }
+}
+
+/// The measures section of case `case_id`.
+pub fn case_measures_section(case_id: i32, loaded: CaseMeasuresData) -> impl IntoView {
+    let CaseMeasuresData { schedule, stop, data } = loaded;
     view! {
         <section aria-labelledby="measures-title">
             <h2 id="measures-title">"Measures"</h2>

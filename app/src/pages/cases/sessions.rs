@@ -26,29 +26,47 @@ struct SessionActions {
     cancel: ServerAction<CancelTherapySession>,
 }
 
-/// The case's sessions, loaded on their own (their reads are audited as the notes').
+/// The sessions' data and actions, made by the page component (outside its guard, like
+/// every resource of a page) so it hydrates in order.
+#[derive(Clone, Copy)]
+pub struct SessionsData {
+    actions: SessionActions,
+    sessions: crate::api::page_data::PageData<TherapySessionsView>,
+}
+
+impl SessionsData {
+    /// Loads case `case_id`'s sessions, again after each change.
+    pub fn new(case_id: i32) -> Self {
+        let actions = SessionActions {
+            record: form_action(),
+            schedule: form_action(),
+            move_to: form_action(),
+            cancel: form_action(),
+        };
+        let sessions = page_data(
+            move || {
+                (
+                    actions.record.version().get(),
+                    actions.schedule.version().get(),
+                    actions.move_to.version().get(),
+                    actions.cancel.version().get(),
+                )
+            },
+            move |_| load_therapy_sessions(case_id),
+        );
+        SessionsData { actions, sessions }
+    }
+}
+
+/// The case's sessions (their reads are audited as the notes').
 #[component]
 pub fn TherapySessions(
     /// The case.
     case_id: i32,
+    /// Its sessions, loaded by the page.
+    loaded: SessionsData,
 ) -> impl IntoView {
-    let actions = SessionActions {
-        record: form_action(),
-        schedule: form_action(),
-        move_to: form_action(),
-        cancel: form_action(),
-    };
-    let sessions = page_data(
-        move || {
-            (
-                actions.record.version().get(),
-                actions.schedule.version().get(),
-                actions.move_to.version().get(),
-                actions.cancel.version().get(),
-            )
-        },
-        move |_| load_therapy_sessions(case_id),
-    );
+    let SessionsData { actions, sessions } = loaded;
     view! {
         <section aria-labelledby="sessions-title" class="therapy-sessions">
             <h2 id="sessions-title">"Sessions"</h2>

@@ -20,13 +20,21 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 /// The client's scheduled measures, for their home (nothing when none is scheduled).
 #[component]
-pub fn MyMeasures() -> impl IntoView {
-    let found = page_data(|| (), |_| load_my_measures());
+pub fn MyMeasures(
+    /// The client's questionnaires, loaded by the page.
+    found: crate::api::page_data::PageData<Vec<ClientMeasureView>>,
+) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move { found.await.map(measure_list) })}
         </Suspense>
     }
+}
+
+/// Loads the client's questionnaires (made by the page component, outside its guard, like
+/// every resource of a page, so it hydrates in order).
+pub fn my_measures() -> crate::api::page_data::PageData<Vec<ClientMeasureView>> {
+    page_data(|| (), |_| load_my_measures())
 }
 
 fn measure_list(measures: Vec<ClientMeasureView>) -> impl IntoView {

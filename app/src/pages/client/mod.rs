@@ -4,7 +4,10 @@ mod measure;
 mod sheet;
 mod writing;
 
-use crate::api::page_data::page_data;
+use crate::api::{
+    measures::ClientMeasureView,
+    page_data::{page_data, PageData},
+};
 
 pub use measure::MeasureSheetPage;
 pub use sheet::SheetPage;
@@ -42,12 +45,13 @@ pub fn MyHomeworkPage() -> impl IntoView {
     let reminders = form_action::<SaveReminders>();
     // One server call: a closed case, or a removed partner, lists no homework, only the notice.
     let home = page_data(move || reminders.version().get(), |_| load_my_homework_page());
+    let measures = measure::my_measures();
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    home.await.map(|page| client_home(page.home, page.items, page.reminders, reminders))
+                    home.await.map(|page| client_home(page.home, page.items, page.reminders, reminders, measures))
                 })}
             </Suspense>
         </RequireRole>
@@ -59,10 +63,11 @@ fn client_home(
     items: Vec<HomeworkListItem>,
     reminders_on: bool,
     reminders: ServerAction<SaveReminders>,
+    measures: PageData<Vec<ClientMeasureView>>,
 ) -> impl IntoView {
     match home.no_access.clone() {
         Some(notice) => Either::Left(no_access_notice(home, notice)),
-        None => Either::Right(open_home(home, items, reminders_on, Some(reminders))),
+        None => Either::Right(open_home(home, items, reminders_on, Some(reminders), Some(measures))),
     }
 }
 
@@ -88,6 +93,7 @@ pub(crate) fn open_home(
     items: Vec<HomeworkListItem>,
     reminders_on: bool,
     reminders: Option<ServerAction<SaveReminders>>,
+    measures: Option<PageData<Vec<ClientMeasureView>>>,
 ) -> impl IntoView {
     let read_only = reminders.is_none();
     let therapist = home.therapist_name.clone();
@@ -123,7 +129,7 @@ pub(crate) fn open_home(
                     <ol class="homework-list">{items.into_iter().map(|item| homework_item(item, read_only)).collect_view()}</ol>
                 })
             }}
-            {(!read_only).then(|| view! { <measure::MyMeasures/> })}
+            {measures.map(|found| view! { <measure::MyMeasures found/> })}
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
                 {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {

@@ -35,7 +35,7 @@ pub fn OwnWritingPage() -> impl IntoView {
                             <h1 id="writing-title">"My writing"</h1>
                             <p class="lead">"Everything you wrote here: your answers, wishes, check-ins, step 5 and private notes. Nothing your partner wrote is in it."</p>
                             <p>
-                                <a class="button-primary" href=CLIENT_EXPORT_PATH download="" rel="external">
+                                <a class="button-primary" href=CLIENT_EXPORT_PATH download=true rel="external">
                                     "Download my record (ZIP)"
                                 </a>
                             </p>
