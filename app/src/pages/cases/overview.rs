@@ -455,14 +455,12 @@ mod tests {
             assignment_id: id,
             step_number: Some(id as i16),
             title: format!("Step {id}"),
-            assigned_at: crate::services::clock::local(
-                "UTC",
-                Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+            assigned_at: crate::domain::time_zone::TimeZoneName::stored("UTC")
+                .local(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()),
+            unlocked_at: Some(
+                crate::domain::time_zone::TimeZoneName::stored("UTC")
+                    .local(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()),
             ),
-            unlocked_at: Some(crate::services::clock::local(
-                "UTC",
-                Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
-            )),
             due_on: due,
             partners: ["Alex", "Sam"]
                 .into_iter()
