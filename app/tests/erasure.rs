@@ -7,7 +7,7 @@
 mod support;
 
 use app::{
-    domain::case::CaseStatus,
+    domain::{case::CaseStatus, retention::RetentionYears},
     entities::{
         audit_entries, cases as case_rows, check_ins, comments, invitations, outbox_emails, pact_entries,
         partners, password_resets, private_note_replies, private_notes, reminder_log, responses,
@@ -286,7 +286,7 @@ async fn retention_purges_only_what_is_due(db: &DatabaseConnection) {
     );
     assert!(settings::set_retention_years(db, kept.a, "3", now).await.is_err(), "clients have no retention");
     let default = users::Entity::find_by_id(recent.therapist.user_id).one(db).await.unwrap().unwrap();
-    assert_eq!(default.retention_years, erasure::DEFAULT_RETENTION_YEARS);
+    assert_eq!(default.retention_years, RetentionYears::DEFAULT);
 
     assert_eq!(erasure::purge_due(db, now).await.unwrap(), 1);
     assert_eq!(erasure::purge_due(db, now).await.unwrap(), 0, "a purged case is not purged again");

@@ -143,9 +143,12 @@ pub fn TextField(
     /// A hint shown under the label.
     #[prop(optional)]
     hint: Option<&'static str>,
-    /// The most characters the field accepts.
+    /// The most characters the field accepts (not for `number` inputs: see `range`).
     #[prop(optional)]
     max_length: Option<usize>,
+    /// For a `number` input, the smallest and largest value it accepts.
+    #[prop(optional)]
+    range: Option<(i16, i16)>,
     /// The starting value.
     #[prop(default = None)]
     value: Option<String>,
@@ -170,6 +173,8 @@ pub fn TextField(
                 type=input_type
                 autocomplete=autocomplete
                 maxlength=max_length.map(|n| n.to_string())
+                min=range.map(|(min, _)| min.to_string())
+                max=range.map(|(_, max)| max.to_string())
                 value=value.clone()
                 required=required
                 aria-invalid=move || message.get().is_some().then_some("true")

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod pact;
 mod password;
 mod person_name;
+pub mod retention;
 mod role;
 pub mod safety;
 pub mod second_factor;

@@ -13,7 +13,7 @@ use crate::{
         },
         guard::RequireRole,
     },
-    domain::{outbox::Digest, safety::MAX_CRISIS_LINE_CHARS, Role},
+    domain::{outbox::Digest, retention::RetentionYears, safety::MAX_CRISIS_LINE_CHARS, Role},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -134,7 +134,7 @@ fn retention_form(years: i16, save: ServerAction<SaveRetention>) -> impl IntoVie
                 name="retention_years"
                 input_type="number"
                 hint="A closed case's content is purged this many years after it was closed (each closed case shows the date); the audit trail keeps a note of what was purged. 7 years is this app's default, not legal advice: follow the rules for clinical records where you practise."
-                max_length=2
+                range=(RetentionYears::MIN, RetentionYears::MAX)
                 value=Some(years.to_string())
                 error=error
             />

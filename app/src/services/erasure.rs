@@ -77,12 +77,6 @@ impl Erased {
     }
 }
 
-/// The default of "keep closed cases N years" (see the README's "Retention").
-pub const DEFAULT_RETENTION_YEARS: i16 = 7;
-
-/// The longest retention a therapist may choose, in years.
-pub const MAX_RETENTION_YEARS: i16 = 50;
-
 /// The day a case closed at `closed_at` is purged when its therapist keeps closed cases
 /// `years` years. A date beyond chrono's range never comes (it is never purged early).
 pub fn purge_date(closed_at: DateTime<Utc>, years: i16) -> DateTime<Utc> {

@@ -8,9 +8,10 @@ use super::{
     clock, Actor,
 };
 use crate::{
-    domain::{outbox::Digest, safety::SafetyInfo, Role},
+    domain::{outbox::Digest, retention::RetentionYears, safety::SafetyInfo, Role},
     entities::users,
     error::AppError,
+    error::FieldContext,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -94,7 +95,6 @@ pub async fn save_therapist_settings(
         safety::{parse_reply_days, CrisisLine},
         PersonName,
     };
-    use crate::error::FieldContext;
     actor.require_role(crate::domain::Role::Therapist)?;
     let display_name = PersonName::parse(&form.display_name).field("display_name")?;
     let zone = clock::parse_time_zone(&form.time_zone)?;
@@ -151,28 +151,17 @@ pub async fn set_reminders(
 }
 
 /// A therapist sets how many years closed cases are kept before their content is purged
-/// (1 to 50; blank is refused at the field).
+/// (1 to 50; anything else is refused at the field).
 pub async fn set_retention_years(
     db: &impl ConnectionTrait,
     actor: Actor,
     years: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use super::erasure::MAX_RETENTION_YEARS;
     actor.require_role(crate::domain::Role::Therapist)?;
-    let years = years
-        .trim()
-        .parse::<i16>()
-        .ok()
-        .filter(|years| (1..=MAX_RETENTION_YEARS).contains(years))
-        .ok_or_else(|| {
-            AppError::invalid(
-                "retention_years",
-                format!("Enter a whole number of years from 1 to {MAX_RETENTION_YEARS}."),
-            )
-        })?;
+    let years = RetentionYears::parse(years).field("retention_years")?;
     let mut active = account(db, actor).await?.into_active_model();
-    active.retention_years = Set(years);
+    active.retention_years = Set(years.years());
     active.updated_at = Set(now);
     active.update(db).await?;
     audit::record(db, AuditEvent::by(actor, AuditAction::SettingsChanged, "user", actor.user_id), now).await
