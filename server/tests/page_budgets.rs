@@ -201,7 +201,8 @@ impl World {
     }
 }
 
-/// Opens `path` as `client` the way a browser without JavaScript does; the page must render.
+/// Opens `path` as `client` the way a browser without JavaScript does; the page must render,
+/// with no inline style.
 async fn view(client: &Client, base: &str, path: &str) {
     let response = client
         .get(format!("{base}{path}"))
@@ -213,6 +214,9 @@ async fn view(client: &Client, base: &str, path: &str) {
     let body = response.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "{path}");
     assert!(body.contains("</html>") && !body.contains("Something went wrong"), "{path}: {body}");
+    // The content security policy refuses inline style: a `style` attribute would be dropped
+    // by the browser, with a console error.
+    assert!(!body.contains(" style=\""), "{path} has an inline style attribute: {body}");
 }
 
 fn is_write(sql: &str) -> bool {

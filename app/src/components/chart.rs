@@ -59,6 +59,14 @@ fn position(weeks: &[NaiveDate], week: NaiveDate, value: i16) -> (f32, f32) {
 }
 
 const COLOURS: [&str; 4] = ["#2f6f6a", "#7fb8b2", "#7a4fa3", "#c3a6e0"];
+/// The legend's swatch class for each of [`COLOURS`] (`style/main.css`): the page's content
+/// security policy allows no inline style.
+const SWATCHES: [&str; 4] = [
+    "legend-swatch swatch-teal",
+    "legend-swatch swatch-light-teal",
+    "legend-swatch swatch-purple",
+    "legend-swatch swatch-light-purple",
+];
 
 /// The difference between the partners each week both checked in: an emotional and a
 /// physical line.
@@ -139,7 +147,7 @@ fn line_chart(series: &[Series], weeks: &[NaiveDate], title: String, title_id: S
         .map(|(index, line)| {
             view! {
                 <li>
-                    <span class="legend-swatch" class:legend-dashed=index % 2 == 1 style=format!("border-color:{}", COLOURS[index % COLOURS.len()])></span>
+                    <span class=SWATCHES[index % SWATCHES.len()] class:legend-dashed=index % 2 == 1></span>
                     {line.label.clone()}
                 </li>
             }
