@@ -13,7 +13,7 @@ use app::{
     error::AppError,
     services::{
         measures::{self, NewSchedule},
-        reminders, Actor,
+        reminders, summary, Actor,
     },
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -95,8 +95,8 @@ async fn scoring_with_reversed_items_and_bands(db: &DatabaseConnection) {
     let overlap =
         measures::save(db, c.therapist, None, &text("sum", "0-5 = A\n5-9 = B"), t0()).await.unwrap_err();
     assert!(overlap.message_for("bands").is_some(), "{overlap:?}");
-    // The summary's function: each partner's latest two totals, newest first.
-    let latest = measures::latest_totals(db, c.therapist, c.case_id, t0()).await.unwrap();
+    // The session summary: each partner's latest two totals, newest first.
+    let latest = summary::summary(db, c.therapist, c.case_id, t0()).await.unwrap().measures;
     let alex_sum = latest.iter().find(|l| l.schedule_id == sum_schedule && l.first_name == "Alex").unwrap();
     assert_eq!(alex_sum.latest.iter().map(|p| p.total).collect::<Vec<_>>(), [Score::whole(8)]);
 }
@@ -237,10 +237,6 @@ async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnectio
     assert!(refused.message_for("measure_id").is_some(), "another therapist's measure: {refused:?}");
     assert_eq!(
         measures::case_measures(db, other.therapist, c.case_id, t0()).await.unwrap_err(),
-        AppError::NotFound
-    );
-    assert_eq!(
-        measures::latest_totals(db, other.therapist, c.case_id, t0()).await.unwrap_err(),
         AppError::NotFound
     );
     // Clients reach no therapist function.

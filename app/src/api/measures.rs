@@ -75,6 +75,13 @@ pub struct PointView {
     pub version: i32,
 }
 
+#[cfg(feature = "ssr")]
+impl From<measures::TotalPoint> for PointView {
+    fn from(point: measures::TotalPoint) -> Self {
+        PointView { due_on: point.due_on, total: point.total, band: point.band, version: point.version }
+    }
+}
+
 /// One partner's totals, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartnerPointsView {
@@ -239,16 +246,7 @@ impl From<measures::ScheduleResults> for ScheduleView {
                 .into_iter()
                 .map(|p| PartnerPointsView {
                     first_name: p.first_name,
-                    points: p
-                        .points
-                        .into_iter()
-                        .map(|t| PointView {
-                            due_on: t.due_on,
-                            total: t.total,
-                            band: t.band,
-                            version: t.version,
-                        })
-                        .collect(),
+                    points: p.points.into_iter().map(PointView::from).collect(),
                 })
                 .collect(),
         }

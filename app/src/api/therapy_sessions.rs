@@ -1,8 +1,15 @@
 //! Therapy sessions and the session summary: the case's sessions with their notes, recording
 //! a session, scheduling, moving and cancelling the next one, and the one-page summary to
 //! prepare a session from. The therapist of the case only; times are in their time zone.
+// A server function takes its form's fields as arguments, one each: recording a session
+// has ten (a DAP note is three fields), and the `server` macro does not carry an `allow`
+// on the function to the browser build's copy of it.
+#![allow(clippy::too_many_arguments)]
 
-use super::exchange::{CaseExchangeView, CheckInView, NoteView};
+use super::{
+    exchange::{CaseExchangeView, CheckInView, NoteView},
+    measures::PointView,
+};
 use crate::{
     domain::therapy_session::{NoteFormat, SessionStatus},
     error::AppError,
@@ -188,7 +195,6 @@ pub async fn load_therapy_sessions(case_id: i32) -> Result<TherapySessionsView, 
 /// attended (`both`, `a`, `b`), the note (`note_format` `free` with `note`, or `dap` with
 /// `data`, `assessment` and `plan`) and what was discussed (`topics`, e.g. `wish:12`).
 #[server(endpoint = "therapy_sessions/record")]
-#[allow(clippy::too_many_arguments)]
 pub async fn record_therapy_session(
     case_id: i32,
     starts_at: String,
@@ -313,6 +319,8 @@ pub struct SessionSummaryView {
     pub steps: Vec<StepStatusView>,
     /// Wishes, agreements, check-ins, the pact and each partner's progress.
     pub exchange: CaseExchangeView,
+    /// Each partner's latest two totals of each measure scheduled for the case.
+    pub measures: Vec<LatestTotalsView>,
     /// Per week: `(week, [(partner, emotional, physical)], gap)` with the gap the difference
     /// of the partners' mean closeness, when both checked in.
     pub closeness: Vec<WeekClosenessView>,
@@ -320,6 +328,17 @@ pub struct SessionSummaryView {
     pub last_session: Option<TherapySessionView>,
     /// The next scheduled session.
     pub next_session: Option<TherapySessionView>,
+}
+
+/// One partner's latest totals of one measure, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestTotalsView {
+    /// The measure's title.
+    pub title: String,
+    /// The partner's first name.
+    pub partner: String,
+    /// At most two totals, newest first.
+    pub latest: Vec<PointView>,
 }
 
 /// One week's closeness for the table under the chart.
@@ -400,6 +419,15 @@ impl SessionSummaryView {
         let next_session = found.next_session.map(|s| session_view(s, &partners, zone));
         let exchange = CaseExchangeView::new(found.board, found.practice, found.pact)?;
         let closeness = weekly_closeness(&exchange.check_ins, &partners);
+        let measures = found
+            .measures
+            .into_iter()
+            .map(|m| LatestTotalsView {
+                title: m.title,
+                partner: m.first_name,
+                latest: m.latest.into_iter().map(PointView::from).collect(),
+            })
+            .collect();
         Ok(SessionSummaryView {
             case_id: found.case.id,
             label: found.case.label,
@@ -408,6 +436,7 @@ impl SessionSummaryView {
             notes,
             steps,
             exchange,
+            measures,
             closeness,
             last_session,
             next_session,

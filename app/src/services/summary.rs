@@ -7,6 +7,7 @@ use super::{
     audit::{self, AuditAction, AuditEvent},
     exchange::{self, Board, NoteThread, Pact, Practice},
     homework::{self, CaseHomework},
+    measures::{self, LatestTotals},
     therapy_sessions::{self, SessionEntry},
     Actor,
 };
@@ -52,6 +53,8 @@ pub struct Summary {
     pub practice: Practice,
     /// Step 5.
     pub pact: Pact,
+    /// Each partner's latest two totals of each measure scheduled for the case.
+    pub measures: Vec<LatestTotals>,
     /// The last recorded session, with its note.
     pub last_session: Option<SessionEntry>,
     /// The next scheduled session, if any.
@@ -128,6 +131,7 @@ pub async fn summary(
     let practice =
         exchange::case_practice(db, &case, board.progress.is_open(baby_steps::AGREEMENTS_STEP)).await?;
     let pact = exchange::case_pact(db, &case, board.progress.is_open(baby_steps::PACT_STEP)).await?;
+    let measures = measures::latest_totals(db, case.id, case.partners(db).await?).await?;
     let summary = Summary {
         case: cases::Model::clone(&case),
         since,
@@ -137,6 +141,7 @@ pub async fn summary(
         board,
         practice,
         pact,
+        measures,
         last_session,
         next_session,
     };

@@ -2,15 +2,18 @@
 //! from, loaded by one server call and laid out to print (the print rules are in
 //! `style/main.css`, `@media print`): what is new since the last session, step status,
 //! wishes with their answers and offers, agreements and how they were kept, closeness
-//! over time with the gap between the partners, the pact and the last session's note.
+//! over time with the gap between the partners, each partner's latest measure totals, the
+//! pact and the last session's note.
 
 use crate::api::page_data::page_data;
 
 use crate::{
     api::{
         exchange::{CaseExchangeView, NoteView, PactView},
+        measures::PointView,
         therapy_sessions::{
-            load_session_summary, ActivityView, SessionSummaryView, TherapySessionView, WeekClosenessView,
+            load_session_summary, ActivityView, LatestTotalsView, SessionSummaryView, TherapySessionView,
+            WeekClosenessView,
         },
     },
     components::{chart::ClosenessChart, dates::short_date, guard::RequireRole},
@@ -62,6 +65,7 @@ fn summary_page(view: SessionSummaryView) -> impl IntoView {
             {steps_section(&view.steps, &view.exchange)}
             {wishes_section(&view.exchange)}
             {check_ins_section(&view.exchange, view.closeness)}
+            {measures_section(view.measures)}
             {pact_section(view.exchange.pact.clone())}
             <section aria-labelledby="last-note-title" class="summary-section">
                 <h2 id="last-note-title">"Last session note"</h2>
@@ -239,6 +243,51 @@ fn check_ins_section(exchange: &CaseExchangeView, weeks: Vec<WeekClosenessView>)
                     </tbody>
                 </table>
             })}
+        </section>
+    }
+}
+
+/// A total as the summary's table shows it: "12 (Close), 7 Dec 2026".
+fn total_text(point: &PointView) -> String {
+    let band = point.band.as_ref().map(|band| format!(" ({band})")).unwrap_or_default();
+    format!("{}{band}, {}", point.total, point.due_on.format("%-d %b %Y"))
+}
+
+fn measures_section(measures: Vec<LatestTotalsView>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="summary-measures-title" class="summary-section">
+            <h2 id="summary-measures-title">"Measures"</h2>
+            {if measures.is_empty() {
+                view! { <p class="aside">"No measure is scheduled for this couple."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="summary-table">
+                        <caption>"Each partner's latest two totals of each scheduled measure"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Measure"</th>
+                                <th scope="col">"Partner"</th>
+                                <th scope="col">"Latest"</th>
+                                <th scope="col">"Before that"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {measures.into_iter().map(|m| {
+                                let latest = m.latest.first().map_or_else(|| "Not answered yet".to_owned(), total_text);
+                                let before = m.latest.get(1).map_or_else(|| "—".to_owned(), total_text);
+                                view! {
+                                    <tr>
+                                        <th scope="row">{m.title}</th>
+                                        <td>{m.partner}</td>
+                                        <td>{latest}</td>
+                                        <td>{before}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
 }
