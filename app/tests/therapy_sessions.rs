@@ -11,12 +11,13 @@ use app::{
     entities::{audit_entries, outbox_emails, therapy_sessions as sessions_table},
     error::AppError,
     services::{
+        case_page::case_together,
         cases::{self, CaseDraft, PartnerFields},
-        exchange,
+        exchange, settings,
         therapy_sessions::{self, HeldSession, SessionTime},
     },
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use support::fixtures::*;
@@ -150,6 +151,31 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     .await
     .unwrap_err();
     assert!(matches!(refused, AppError::Invalid { ref field, .. } if field == "starts_at"), "{refused:?}");
+}
+
+async fn a_conversation_request_discussed_in_a_session_is_held_on_its_day(db: &DatabaseConnection) {
+    let c = couple_past_step_1(db, "held-in-session").await;
+    open_exchange(db, &c).await;
+    settings::set_time_zone(db, c.therapist, "Pacific/Auckland", t0()).await.unwrap();
+    exchange::save_pact(db, c.a, "Old hurt", false, true, false, t0()).await.unwrap();
+    let topics = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
+    let asked = topics.iter().find(|t| t.reference.kind == TopicKind::Conversation).unwrap().reference;
+    // 20:00 UTC on 24 November is 09:00 on 25 November in Auckland: the therapist's day.
+    let starts_at = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap();
+    let held = HeldSession {
+        time: time(starts_at, Attendance::Both),
+        note: SessionNote::Free("We talked it through.".into()),
+        topics: vec![asked],
+    };
+    therapy_sessions::record(db, c.therapist, c.case_id, held, t0()).await.unwrap();
+    let pact = case_together(db, c.therapist, c.case_id, t0()).await.unwrap().pact;
+    let alex = pact.entries[0].1.clone().unwrap();
+    assert_eq!(alex.conversation_held_on, chrono::NaiveDate::from_ymd_opt(2026, 11, 25));
+    assert!(!exchange::conversation_request(&alex).is_open(), "Alex can now confirm the pact");
+    assert_eq!(audited(db, "pact.conversation_held").await, 1);
+    // Held once: it is no longer offered as a topic.
+    let topics = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
+    assert!(topics.iter().all(|t| t.reference.kind != TopicKind::Conversation));
 }
 
 async fn schedule_move_and_cancel_send_calendar_files(db: &DatabaseConnection) {
@@ -331,6 +357,7 @@ async fn emails_carry_no_note_and_clients_never_reach_sessions(db: &DatabaseConn
 
 on_both_databases!(
     a_held_session_is_recorded_with_its_note_and_topics,
+    a_conversation_request_discussed_in_a_session_is_held_on_its_day,
     schedule_move_and_cancel_send_calendar_files,
     invitations_go_only_to_attending_partners_who_joined,
     emails_carry_no_note_and_clients_never_reach_sessions,

@@ -11,7 +11,7 @@ use super::{
     audit::{self, AuditAction, AuditEvent},
     clock,
     email::{self, SessionNotice},
-    outbox, Actor,
+    exchange, outbox, settings, Actor,
 };
 use crate::{
     domain::{
@@ -183,7 +183,10 @@ async fn topics_of(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Vec<To
     {
         topics.push(Topic {
             reference: TopicRef { kind: TopicKind::Conversation, id: entry.id },
-            title: format!("{} asked for one more conversation (step 5)", name(entry.partner_id)),
+            title: format!(
+                "{} asked for one more conversation (step 5): held in this session",
+                name(entry.partner_id)
+            ),
         });
     }
     Ok(topics)
@@ -228,7 +231,9 @@ fn new_calendar_uid() -> String {
     )
 }
 
-/// Records a session the therapist held, with its note and what it pointed to.
+/// Records a session the therapist held, with its note and what it pointed to. A step 5
+/// request for one more conversation that the note points to is marked as held on the
+/// session's day (in the therapist's time zone).
 pub async fn record(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
@@ -280,6 +285,8 @@ pub async fn record(
     }
     .insert(&txn)
     .await?;
+    let time_zone = settings::account(&txn, actor).await?.time_zone;
+    let held_on = held.time.starts_at.with_timezone(&clock::zone_of(&time_zone)).date_naive();
     for topic in topics {
         therapy_session_topics::ActiveModel {
             session_id: Set(session.id),
@@ -289,6 +296,11 @@ pub async fn record(
         }
         .insert(&txn)
         .await?;
+        // A step 5 conversation request discussed in the session was held in it.
+        if topic.kind == TopicKind::Conversation {
+            let entry = pact_entries::Entity::find_by_id(topic.id).one(&txn).await?;
+            exchange::hold_conversation(&txn, actor, entry, held_on, now).await?;
+        }
     }
     audit::record(&txn, event(actor, AuditAction::SessionRecorded, session.id, case.id), now).await?;
     txn.commit().await?;

@@ -19,6 +19,7 @@ pub use notes::{
     reply_to_private_note, send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread,
     UnreadNotes,
 };
+pub(crate) use pact::hold_conversation;
 pub use pact::{
     case_pact, conversation_request, mark_conversation_held, pact, save_pact, set_pact_revisit, Pact,
 };

@@ -203,20 +203,33 @@ pub async fn mark_conversation_held(
     let partner = partner_of_case(&txn, case.id, partner_id).await?;
     let entry =
         pact_entries::Entity::find().filter(pact_entries::Column::PartnerId.eq(partner.id)).one(&txn).await?;
+    hold_conversation(&txn, actor, entry, held_on, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Marks the conversation a partner asked for in their step 5 entry as held on `held_on`,
+/// in the caller's transaction (which has checked the entry's case is the actor's): from
+/// the pact form, or from a session note that says it was held in that session.
+pub(crate) async fn hold_conversation(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    entry: Option<pact_entries::Model>,
+    held_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let request = entry.as_ref().map_or(ConversationRequest::NotAsked, conversation_request);
     let held = request.apply(ConversationMove::MarkHeld(held_on)).map_err(|r| AppError::conflict(r.0))?;
     let entry = entry.ok_or(AppError::Internal)?;
     let (asked_at, held_on) = held.to_stored(entry.conversation_requested_at);
-    let id = entry.id;
+    let (id, case_id, partner_id) = (entry.id, entry.case_id, entry.partner_id);
     let mut active = entry.into_active_model();
     active.wants_conversation = Set(false);
     active.conversation_requested_at = Set(asked_at);
     active.conversation_held_on = Set(held_on);
-    active.update(&txn).await?;
+    active.update(db).await?;
     let event = AuditEvent::by(actor, AuditAction::PactConversationHeld, "pact_entry", id);
-    audit::record(&txn, event.concerning(case.id, Some(partner.id)), now).await?;
-    txn.commit().await?;
-    Ok(())
+    audit::record(db, event.concerning(case_id, Some(partner_id)), now).await
 }
 
 /// The therapist sets the date to revisit the pact (`None` clears it); on that date both
