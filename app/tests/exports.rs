@@ -7,14 +7,22 @@
 mod support;
 
 use app::{
-    domain::{case::TherapistNotes, homework::Recipients},
+    domain::{
+        case::TherapistNotes,
+        homework::Recipients,
+        measure::{MeasureText, Schedule},
+        therapy_session::{Attendance, SessionMinutes, SessionNote},
+    },
     entities::{audit_entries, partners, responses},
     error::AppError,
     services::{
         cases, clock, exchange,
         export::{self, schema::SCHEMA_VERSION},
         homework::{self, SaveIntent},
-        messages, Actor,
+        measures::{self, NewSchedule},
+        messages,
+        therapy_sessions::{self, HeldSession, SessionTime},
+        Actor,
     },
 };
 use chrono::Duration;
@@ -34,6 +42,12 @@ fn unzip(bytes: Vec<u8>) -> Vec<(String, String)> {
             (file.name().to_owned(), text)
         })
         .collect()
+}
+
+/// The id `record.json` gives the partner with this first name.
+fn partners_json_id(record: &Value, first_name: &str) -> Value {
+    record["partners"].as_array().unwrap().iter().find(|p| p["first_name"] == first_name).unwrap()["id"]
+        .clone()
 }
 
 /// The latest audit entry.
@@ -116,6 +130,34 @@ async fn full_case(db: &DatabaseConnection, tag: &str) -> Couple {
         times: Vec::new(),
     };
     messages::send_follow_up(db, c.therapist, c.case_id, only_a, t0()).await.unwrap();
+    // A session with the therapist's DAP note; a measure both partners are sent, A answers.
+    let session = HeldSession {
+        time: SessionTime {
+            starts_at: t0() - Duration::days(2),
+            minutes: SessionMinutes::parse("50").unwrap(),
+            attendance: Attendance::Both,
+        },
+        note: SessionNote::Dap {
+            data: "FORBIDDEN-SESSION-DATA".into(),
+            assessment: "FORBIDDEN-SESSION-ASSESSMENT".into(),
+            plan: "FORBIDDEN-SESSION-PLAN".into(),
+        },
+        topics: Vec::new(),
+    };
+    therapy_sessions::record(db, c.therapist, c.case_id, session, t0()).await.unwrap();
+    let measure = MeasureText {
+        title: "FORBIDDEN-MEASURE".into(),
+        instructions: String::new(),
+        options: "0 = Never\n1 = Sometimes\n2 = Often".into(),
+        items: "We talk\nWe laugh".into(),
+        scoring: "sum".into(),
+        bands: "0-1 = Apart\n2-4 = Close".into(),
+    };
+    let measure_id = measures::save(db, c.therapist, None, &measure, t0()).await.unwrap();
+    let once = Schedule { starts_on: t0().date_naive(), every: None };
+    let planned = NewSchedule { measure_id, recipients: Recipients::Both, schedule: once };
+    let schedule = measures::schedule(db, c.therapist, c.case_id, planned, t0()).await.unwrap();
+    measures::answer(db, c.a, schedule, |i| ["2", "1"].get(i).copied(), t0()).await.unwrap();
     c
 }
 
@@ -138,9 +180,21 @@ async fn therapist_export_holds_the_whole_record(db: &DatabaseConnection) {
     for key in ["exported_at", "case", "partners", "homework", "wishes", "agreements", "check_ins", "pact"] {
         assert!(record.get(key).is_some(), "record.json has {key}");
     }
-    for key in ["private_notes", "emails", "audit_trail"] {
+    for key in ["private_notes", "emails", "therapy_sessions", "measure_totals", "audit_trail"] {
         assert!(record[key].is_array(), "record.json has the list {key}");
     }
+    let sessions = record["therapy_sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        (&sessions[0]["status"], &sessions[0]["note_format"], &sessions[0]["plan"]),
+        (&"held".into(), &"dap".into(), &"FORBIDDEN-SESSION-PLAN".into())
+    );
+    let totals = record["measure_totals"].as_array().unwrap();
+    assert_eq!(totals.len(), 1, "A answered once; B not yet");
+    assert_eq!(
+        (&totals[0]["measure"], &totals[0]["total"], &totals[0]["band"], &totals[0]["partner_id"]),
+        (&"FORBIDDEN-MEASURE".into(), &"3".into(), &"Close".into(), &partners_json_id(&record, "Alex"))
+    );
     assert_eq!(record["case"]["id"], c.case_id);
     assert_eq!(record["case"]["therapist_notes"], "FORBIDDEN-THERAPIST-NOTES");
     let partners = record["partners"].as_array().unwrap();
@@ -187,6 +241,7 @@ async fn therapist_export_holds_the_whole_record(db: &DatabaseConnection) {
     assert!(html.contains("class=\"pair\""), "partners side by side");
     assert!(html.contains("<svg") && html.contains("<polyline"), "the closeness chart");
     assert!(html.contains("FORBIDDEN-PRIVATE-NOTE") && html.contains("case.exported"));
+    assert!(html.contains("FORBIDDEN-SESSION-ASSESSMENT") && html.contains("FORBIDDEN-MEASURE"));
     assert_eq!(html.matches("<section class=\"step\"><h3>Step").count(), 5, "a page per step");
 }
 

@@ -327,8 +327,10 @@ pub struct CaseMeasures {
     pub schedules: Vec<ScheduleResults>,
 }
 
-/// Every schedule of a case and every answer to them, read in a few queries.
-async fn results_of(
+/// Each schedule of a case, newest first, with each recipient's totals oldest first, read in
+/// a few queries (no authorization or audit: the caller has checked that the case is the
+/// actor's, and audits the read).
+pub(super) async fn case_results(
     db: &impl ConnectionTrait,
     case_id: i32,
     partners: &[partners::Model],
@@ -406,7 +408,7 @@ pub async fn case_measures(
 ) -> Result<CaseMeasures, AppError> {
     let case = owned_case(db, actor, case_id).await?;
     let partners = case.partners(db).await?;
-    let schedules = results_of(db, case_id, partners).await?;
+    let schedules = case_results(db, case_id, partners).await?;
     let available = list(db, actor).await?.into_iter().filter(|m| m.measure.archived_at.is_none()).collect();
     audit::record(
         db,
@@ -418,22 +420,14 @@ pub async fn case_measures(
 }
 
 /// Each partner's latest two totals for each measure scheduled for a case (newest first),
-/// for a summary of the case. Only the case's therapist reads them; the read is audited.
-pub async fn latest_totals(
+/// for the session summary, which has checked that the case is the actor's and audits the
+/// read itself.
+pub(super) async fn latest_totals(
     db: &impl ConnectionTrait,
-    actor: Actor,
     case_id: i32,
-    now: DateTime<Utc>,
+    partners: &[partners::Model],
 ) -> Result<Vec<LatestTotals>, AppError> {
-    let case = owned_case(db, actor, case_id).await?;
-    let partners = case.partners(db).await?;
-    let schedules = results_of(db, case_id, partners).await?;
-    audit::record(
-        db,
-        AuditEvent::by(actor, AuditAction::MeasureResultsViewed, "case", case_id).concerning(case_id, None),
-        now,
-    )
-    .await?;
+    let schedules = case_results(db, case_id, partners).await?;
     Ok(schedules
         .into_iter()
         .flat_map(|results| {

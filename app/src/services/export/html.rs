@@ -8,6 +8,7 @@ use super::{
     schema::{AnswerRecord, CheckInRecord, Header, Item, RecordKind, ResponseRecord, Section},
     Emit,
 };
+use crate::domain::therapy_session::NoteFormat;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::io::{self, Write};
 
@@ -221,7 +222,14 @@ impl HtmlOut {
                 writeln!(out, "</tbody></table>")?;
                 self.chart(out)?;
             }
-            Some(Section::Wishes | Section::Agreements | Section::Emails | Section::AuditTrail) => {
+            Some(
+                Section::Wishes
+                | Section::Agreements
+                | Section::Emails
+                | Section::TherapySessions
+                | Section::MeasureTotals
+                | Section::AuditTrail,
+            ) => {
                 writeln!(out, "</tbody></table>")?;
             }
             Some(Section::Pact) => writeln!(out, "</div></section>")?,
@@ -301,6 +309,16 @@ impl Emit for HtmlOut {
             Section::Emails => writeln!(
                 out,
                 "<h2>{}</h2><table><thead><tr><th>Queued</th><th>To</th><th>Kind</th><th>Subject</th><th>Status</th><th>Sent</th></tr></thead><tbody>",
+                section.heading()
+            ),
+            Section::TherapySessions => writeln!(
+                out,
+                "<h2>{}</h2><table><thead><tr><th>When (UTC)</th><th>Status</th><th>Minutes</th><th>Attended</th><th>Note</th><th>Discussed</th></tr></thead><tbody>",
+                section.heading()
+            ),
+            Section::MeasureTotals => writeln!(
+                out,
+                "<h2>{}</h2><table><thead><tr><th>Measure</th><th>Partner</th><th>Due</th><th>Total</th><th>Band</th><th>Version</th></tr></thead><tbody>",
                 section.heading()
             ),
             Section::AuditTrail => writeln!(
@@ -405,6 +423,36 @@ impl Emit for HtmlOut {
                 escape(&e.subject),
                 escape(e.status.label()),
                 when(e.sent_at)
+            ),
+            Item::Session(session) => {
+                let note = match session.note_format {
+                    NoteFormat::Free => escape(&session.note),
+                    NoteFormat::Dap => format!(
+                        "<strong>Data</strong>: {}<br><strong>Assessment</strong>: {}<br><strong>Plan</strong>: {}",
+                        escape(&session.data),
+                        escape(&session.assessment),
+                        escape(&session.plan)
+                    ),
+                };
+                writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"text\">{note}</td><td>{}</td></tr>",
+                    when(Some(session.starts_at)),
+                    escape(session.status.label()),
+                    session.minutes,
+                    escape(session.attendance.label()),
+                    escape(&session.topics.join(", ")),
+                )
+            }
+            Item::MeasureTotal(total) => writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&total.measure),
+                self.name(total.partner_id),
+                total.due_on,
+                escape(&total.total),
+                escape(total.band.as_deref().unwrap_or("")),
+                total.version,
             ),
             Item::Audit(a) => writeln!(
                 out,

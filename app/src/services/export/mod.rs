@@ -4,7 +4,8 @@
 //! - [`case_export`]: a therapist's whole record of one of their cases — the case, both
 //!   partners, the therapist's notes, every response (drafts marked), comments, the exchange,
 //!   check-ins with the closeness chart, step 5, private notes and replies, the emails about
-//!   the case and the case's audit trail.
+//!   the case, the therapy sessions with their notes, each partner's measure totals and the
+//!   case's audit trail.
 //! - [`client_export`]: a client's own writing and what was shared with them — never the
 //!   other partner's unshared answers, drafts, check-in notes, unshared ratings or step 5,
 //!   private notes, comments to them, nor the therapist's notes. After the case is closed or
@@ -26,13 +27,14 @@ use super::{
     audit::{self, AuditAction, AuditEvent},
     exchange::step_1_revealed,
     homework::content_of,
-    Actor,
+    measures, Actor,
 };
 use crate::{
     domain::answers::{form_value, Answers},
     entities::{
         agreements, assignments, audit_entries, cases, check_ins, comments, exercise_versions, offers,
-        outbox_emails, pact_entries, partners, private_note_replies, private_notes, responses, wishes,
+        outbox_emails, pact_entries, partners, private_note_replies, private_notes, responses,
+        therapy_session_topics, therapy_sessions, wishes,
     },
     error::AppError,
 };
@@ -243,6 +245,8 @@ impl Export {
         self.notes(db, out, emit).await?;
         self.emails(db, out, emit).await?;
         if matches!(self.viewer, Viewer::Therapist) {
+            self.therapy_sessions(db, out, emit).await?;
+            self.measure_totals(db, out, emit).await?;
             self.audit_trail(db, out, emit).await?;
         }
         emit.end(out).map_err(failed)?;
@@ -634,6 +638,75 @@ impl Export {
             out.pass_on().await?;
         }
         Ok(())
+    }
+
+    /// The case's therapy sessions with their notes and topics, oldest first.
+    async fn therapy_sessions(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
+        emit.section(out, Section::TherapySessions).map_err(failed)?;
+        let found = therapy_sessions::Entity::find()
+            .filter(therapy_sessions::Column::CaseId.eq(self.case.id))
+            .order_by_asc(therapy_sessions::Column::StartsAt)
+            .order_by_asc(therapy_sessions::Column::Id)
+            .all(db)
+            .await?;
+        let topics = therapy_session_topics::Entity::find()
+            .filter(therapy_session_topics::Column::SessionId.is_in(found.iter().map(|s| s.id)))
+            .order_by_asc(therapy_session_topics::Column::Id)
+            .all(db)
+            .await?;
+        for session in found {
+            let item = Item::Session(SessionRecord {
+                topics: topics
+                    .iter()
+                    .filter(|t| t.session_id == session.id)
+                    .map(|t| format!("{}:{}", t.kind.as_str(), t.record_id))
+                    .collect(),
+                id: session.id,
+                status: session.status,
+                starts_at: session.starts_at,
+                minutes: session.minutes,
+                attendance: session.attendance,
+                note_format: session.note_format,
+                note: session.note,
+                data: session.note_data,
+                assessment: session.note_assessment,
+                plan: session.note_plan,
+            });
+            emit.item(out, &item).map_err(failed)?;
+        }
+        out.pass_on().await
+    }
+
+    /// Each partner's totals of each measure scheduled for the case.
+    async fn measure_totals(
+        &self,
+        db: &impl ConnectionTrait,
+        out: &mut ZipOut,
+        emit: &mut impl Emit,
+    ) -> Result<(), AppError> {
+        emit.section(out, Section::MeasureTotals).map_err(failed)?;
+        for results in measures::case_results(db, self.case.id, &self.partners).await? {
+            for partner in results.partners {
+                for point in partner.points {
+                    let item = Item::MeasureTotal(MeasureTotalRecord {
+                        schedule_id: results.schedule.id,
+                        measure: results.measure.title.clone(),
+                        partner_id: partner.partner_id,
+                        due_on: point.due_on,
+                        total: point.total.to_string(),
+                        band: point.band,
+                        version: point.version,
+                    });
+                    emit.item(out, &item).map_err(failed)?;
+                }
+            }
+        }
+        out.pass_on().await
     }
 
     /// The case's audit trail, oldest first, a page at a time (keyset on the entry id).

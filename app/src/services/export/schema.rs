@@ -9,6 +9,7 @@ use crate::domain::{
     exchange::{OfferStatus, WishState},
     homework::ResponseStatus,
     outbox::{EmailKind, EmailStatus},
+    therapy_session::{Attendance, NoteFormat, SessionStatus},
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -308,6 +309,53 @@ pub struct EmailRecord {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A therapy session with its note (only in a therapist's export).
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRecord {
+    /// The session's id.
+    pub id: i32,
+    /// Scheduled, held or cancelled.
+    pub status: SessionStatus,
+    /// When it starts (or started).
+    pub starts_at: DateTime<Utc>,
+    /// How long, in minutes.
+    pub minutes: i32,
+    /// Who attended: both, partner A or partner B.
+    pub attendance: Attendance,
+    /// Free text or Data / Assessment / Plan.
+    pub note_format: NoteFormat,
+    /// The free-text note.
+    pub note: String,
+    /// The DAP note's Data.
+    pub data: String,
+    /// The DAP note's Assessment.
+    pub assessment: String,
+    /// The DAP note's Plan.
+    pub plan: String,
+    /// What the note points to, as `<kind>:<id>` (`wish:12`, `agreement:3`,
+    /// `private_note:7`, `conversation:2` for a step 5 entry).
+    pub topics: Vec<String>,
+}
+
+/// One total a partner gave on a scheduled measure (only in a therapist's export).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureTotalRecord {
+    /// The schedule.
+    pub schedule_id: i32,
+    /// The measure's title.
+    pub measure: String,
+    /// Whose.
+    pub partner_id: i32,
+    /// The due date it answered.
+    pub due_on: NaiveDate,
+    /// The total, as exact decimal text (`"12"`, `"1.67"`).
+    pub total: String,
+    /// The cut-off band's label, by the version answered.
+    pub band: Option<String>,
+    /// The measure version answered.
+    pub version: i32,
+}
+
 /// An entry of the case's audit trail (only in a therapist's export).
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRecord {
@@ -350,6 +398,10 @@ pub enum Section {
     PrivateNotes,
     /// `emails`: [`EmailRecord`]s.
     Emails,
+    /// `therapy_sessions`: [`SessionRecord`]s, oldest first.
+    TherapySessions,
+    /// `measure_totals`: [`MeasureTotalRecord`]s, by schedule, partner and due date.
+    MeasureTotals,
     /// `audit_trail`: [`AuditRecord`]s, oldest first.
     AuditTrail,
 }
@@ -365,6 +417,8 @@ impl Section {
             Section::Pact => "pact",
             Section::PrivateNotes => "private_notes",
             Section::Emails => "emails",
+            Section::TherapySessions => "therapy_sessions",
+            Section::MeasureTotals => "measure_totals",
             Section::AuditTrail => "audit_trail",
         }
     }
@@ -379,6 +433,8 @@ impl Section {
             Section::Pact => "Step 5: letting go",
             Section::PrivateNotes => "Private notes to the therapist",
             Section::Emails => "Emails",
+            Section::TherapySessions => "Sessions and session notes",
+            Section::MeasureTotals => "Measures",
             Section::AuditTrail => "Audit trail",
         }
     }
@@ -402,6 +458,10 @@ pub enum Item {
     Note(NoteRecord),
     /// Of `emails`.
     Email(EmailRecord),
+    /// Of `therapy_sessions`.
+    Session(SessionRecord),
+    /// Of `measure_totals`.
+    MeasureTotal(MeasureTotalRecord),
     /// Of `audit_trail`.
     Audit(AuditRecord),
 }
