@@ -1,17 +1,24 @@
 //! Service tests for the account page's work: changing the password, resetting a forgotten
-//! one by email, and the devices (sessions) an account is signed in on. Run on SQLite and
-//! on PostgreSQL.
+//! one by email, the devices (sessions) an account is signed in on, and deleting a
+//! therapist's account. Run on SQLite and on PostgreSQL.
 
 mod support;
 
 use app::{
+    domain::case::CaseStatus,
     domain::device::DeviceLabel,
-    entities::{audit_entries, outbox_emails, password_resets},
+    entities::{
+        audit_entries, cases as case_rows, outbox_emails, password_resets, sessions as session_rows, users,
+    },
     error::{AppError, SIGN_IN_REFUSED},
     services::{
-        account::{self, devices, reset, PasswordChange, CURRENT_PASSWORD_WRONG},
+        account::{
+            self,
+            deletion::{self, AccountDeletion, DELETED_NAME},
+            devices, reset, PasswordChange, CURRENT_PASSWORD_WRONG,
+        },
         accounts::{self, SignInAttempt},
-        email,
+        cases, email, export,
         sessions::{self, SessionPolicy},
         tokens::SecretToken,
         Actor,
@@ -285,7 +292,80 @@ async fn signing_out_everywhere_ends_every_own_session(db: &DatabaseConnection) 
     assert!(actions(db).await.contains(&"sessions.ended_by_owner".to_owned()));
 }
 
+fn deletion(password: &str, confirmed: bool) -> AccountDeletion<'_> {
+    AccountDeletion { current_password: password, confirmed, client_address: "192.0.2.30".parse().unwrap() }
+}
+
+async fn actions_of(db: &DatabaseConnection, user_id: i32) -> Vec<String> {
+    audit_entries::Entity::find()
+        .filter(audit_entries::Column::ActorUserId.eq(user_id))
+        .order_by_asc(audit_entries::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.action)
+        .collect()
+}
+
+async fn a_therapist_deletes_their_account_once_every_case_is_closed_and_downloaded(db: &DatabaseConnection) {
+    let c = couple(db, "deleting").await;
+    let delete = |password: &'static str, confirmed: bool, at| {
+        deletion::delete_therapist_account(db, c.therapist, deletion(password, confirmed), at)
+    };
+    // A client has no account to delete this way.
+    let refused = deletion::delete_therapist_account(db, c.a, deletion(PASSWORD, true), t0()).await;
+    assert_eq!(refused.unwrap_err(), AppError::Forbidden);
+    // The password and the tick, at their fields.
+    let wrong = delete("not my password", true, t0()).await.unwrap_err();
+    assert_eq!(wrong.message_for("current_password"), Some(CURRENT_PASSWORD_WRONG.to_owned()));
+    assert!(actions_of(db, c.therapist.user_id).await.contains(&"account.deletion_refused".to_owned()));
+    assert!(delete(PASSWORD, false, t0()).await.unwrap_err().message_for("confirm").is_some());
+    // An open case holds it back, by name.
+    let open = delete(PASSWORD, true, t0()).await.unwrap_err();
+    assert!(matches!(&open, AppError::Conflict { message } if message.contains("Alex & Sam")), "{open:?}");
+    // Closed but never downloaded: still refused.
+    cases::set_status(db, c.therapist, c.case_id, CaseStatus::Closed, t0()).await.unwrap();
+    let later = t0() + Duration::minutes(5);
+    let undownloaded = delete(PASSWORD, true, later).await.unwrap_err();
+    assert!(
+        matches!(&undownloaded, AppError::Conflict { message } if message.contains("Download")),
+        "{undownloaded:?}"
+    );
+    let still = users::Entity::find_by_id(c.therapist.user_id).one(db).await.unwrap().unwrap();
+    assert_eq!(still.email, "t.deleting@example.org", "nothing changed while refused");
+
+    // Downloaded: the account goes, with the case's content.
+    export::case_export(db, c.therapist, c.case_id, later).await.unwrap();
+    delete(PASSWORD, true, later + Duration::minutes(1)).await.unwrap();
+    let gone = users::Entity::find_by_id(c.therapist.user_id).one(db).await.unwrap().unwrap();
+    assert_eq!(gone.email, format!("{}.deleted@invalid", gone.id));
+    assert_eq!((gone.display_name.as_str(), gone.practice_name.as_str()), (DELETED_NAME, ""));
+    assert!(!signs_in(db, "t.deleting@example.org", PASSWORD).await, "nobody signs in as it again");
+    let live = session_rows::Entity::find()
+        .filter(session_rows::Column::UserId.eq(c.therapist.user_id))
+        .all(db)
+        .await
+        .unwrap();
+    assert!(live.is_empty(), "every session ended");
+    let case = case_rows::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap();
+    assert!(case.erased_at.is_some() && case.label.starts_with("Erased case"), "{case:?}");
+    assert!(
+        users::Entity::find_by_id(c.a.user_id).one(db).await.unwrap().is_none(),
+        "the partners' accounts go"
+    );
+    let trail = actions_of(db, c.therapist.user_id).await;
+    assert_eq!(trail.last().map(String::as_str), Some("account.deleted"), "{trail:?}");
+    assert!(
+        trail.contains(&"content.erased".to_owned()),
+        "the case's tombstone names the therapist: {trail:?}"
+    );
+    // The address is free for a new account.
+    therapist(db, "t.deleting@example.org").await;
+}
+
 on_both_databases!(
+    a_therapist_deletes_their_account_once_every_case_is_closed_and_downloaded,
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
     wrong_current_passwords_are_throttled_like_sign_in,
     a_reset_link_works_once_and_ends_every_session,

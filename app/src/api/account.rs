@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use {
     super::request,
     crate::services::{
-        account::{self, devices, reset},
+        account::{self, deletion, devices, reset},
         clock, settings,
         tokens::SecretToken,
     },
@@ -121,6 +121,26 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     devices::sign_out_everywhere(req.db(), actor, request::now()).await?;
     req.clear_session_cookie()?;
     leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// Deletes the signed-in therapist's account (refused while a case is open or a closed
+/// case's record was not downloaded), forgets this browser's session and goes to sign-in.
+#[server(endpoint = "account/delete")]
+pub async fn delete_account(
+    current_password: String,
+    #[server(default)] confirm: Option<String>,
+) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let deletion = deletion::AccountDeletion {
+        current_password: &current_password,
+        confirmed: confirm.is_some(),
+        client_address: req.client_address(),
+    };
+    deletion::delete_therapist_account(req.db(), actor, deletion, request::now()).await?;
+    req.clear_session_cookie()?;
+    leptos_axum::redirect("/sign-in?account=deleted");
     Ok(())
 }
 

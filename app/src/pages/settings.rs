@@ -1,11 +1,14 @@
 //! `/settings`: the therapist's name, practice, signature, time zone, booking link, email
 //! preferences, and what clients are told beside the private note (crisis line, usual
-//! reply time).
+//! reply time), how long closed cases are kept, and deleting the account.
 
 use crate::api::page_data::page_data;
 
 use crate::{
-    api::settings::{load_settings, SaveRetention, SaveSettings, SettingsView},
+    api::{
+        account::DeleteAccount,
+        settings::{load_settings, SaveRetention, SaveSettings, SettingsView},
+    },
     components::{
         form::{
             action_error, form_action, Field, FieldIds, FieldLayout, FormError, SelectField, TextArea,
@@ -43,6 +46,7 @@ const REPLY_DAY_OPTIONS: [(&str, &str); 15] = [
 pub fn SettingsPage() -> impl IntoView {
     let save = form_action::<SaveSettings>();
     let retention = form_action::<SaveRetention>();
+    let delete = form_action::<DeleteAccount>();
     let settings = page_data(move || (save.version().get(), retention.version().get()), |_| load_settings());
     view! {
         <Title text="Settings"/>
@@ -52,7 +56,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move { settings.await.map(|s| {
                         let years = s.retention_years;
-                        view! { {settings_form(s, save)} {retention_form(years, retention)} }
+                        view! { {settings_form(s, save)} {retention_form(years, retention)} {delete_form(delete)} }
                     }) })}
                 </Transition>
             </section>
@@ -117,6 +121,29 @@ fn settings_form(settings: SettingsView, save: ServerAction<SaveSettings>) -> im
             <div class="form-actions">
                 <button type="submit" class="button-primary">"Save settings"</button>
                 <span role="status" class="saved-note">{move || saved().then_some("Settings saved.")}</span>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// "Delete my account": the password and a confirming tick; the service refuses while a
+/// case is open or a closed case's record was not downloaded, and says which.
+fn delete_form(delete: ServerAction<DeleteAccount>) -> impl IntoView {
+    let error: Signal<Option<AppError>> = action_error(delete.value());
+    view! {
+        <h2 id="delete-account-title">"Delete your account"</h2>
+        <p class="aside">"Possible once every case is closed and you have downloaded each closed case's record (or erased the case). Deleting erases every closed case's content and signs you out everywhere; the audit trail keeps a note of what was erased. It cannot be undone."</p>
+        <ActionForm action=delete attr:novalidate=true attr:aria-labelledby="delete-account-title">
+            <FormError error=error/>
+            <TextField label="Current password" name="current_password" input_type="password" autocomplete="current-password" error=error/>
+            <Field ids=FieldIds::new("field-confirm") label="I understand that my account and my closed cases' content will be deleted" layout=FieldLayout::Beside>
+                <input type="checkbox" id="field-confirm" name="confirm" value="yes"/>
+            </Field>
+            <p class="field-error" role="alert" hidden=move || error.get().and_then(|e| e.message_for("confirm")).is_none()>
+                {move || error.get().and_then(|e| e.message_for("confirm"))}
+            </p>
+            <div class="form-actions">
+                <button type="submit" class="button-danger">"Delete my account"</button>
             </div>
         </ActionForm>
     }

@@ -68,6 +68,8 @@ pub enum AuditAction {
     HomeworkAssigned,
     /// A locked step was opened early.
     HomeworkUnlocked,
+    /// A therapist set an assignment's (a programme step's) due date and note.
+    HomeworkPlanned,
     /// A client opened an exercise.
     HomeworkOpened,
     /// A client saved a draft.
@@ -123,6 +125,10 @@ pub enum AuditAction {
     PasswordChanged,
     /// A password change was refused: the current password did not match.
     PasswordChangeRefused,
+    /// A therapist deleted their account (every closed case's content erased with it).
+    AccountDeleted,
+    /// Deleting an account was refused: the current password did not match.
+    AccountDeletionRefused,
     /// A password reset link was asked for a known account (queued by email).
     PasswordResetRequested,
     /// A password was reset through an emailed link (every session ends with it).
@@ -236,6 +242,7 @@ impl AuditAction {
             AuditAction::OutboxViewed => "outbox.viewed",
             AuditAction::HomeworkAssigned => "homework.assigned",
             AuditAction::HomeworkUnlocked => "homework.unlocked",
+            AuditAction::HomeworkPlanned => "homework.planned",
             AuditAction::HomeworkOpened => "homework.opened",
             AuditAction::HomeworkSaved => "homework.saved",
             AuditAction::HomeworkSubmitted => "homework.submitted",
@@ -263,6 +270,8 @@ impl AuditAction {
             AuditAction::ConsultationChosen => "consultation.chosen",
             AuditAction::PasswordChanged => "account.password_changed",
             AuditAction::PasswordChangeRefused => "account.password_change_refused",
+            AuditAction::AccountDeleted => "account.deleted",
+            AuditAction::AccountDeletionRefused => "account.deletion_refused",
             AuditAction::PasswordResetRequested => "account.password_reset_requested",
             AuditAction::PasswordReset => "account.password_reset",
             AuditAction::DeviceSignedOut => "session.ended_from_account",

@@ -117,6 +117,19 @@ pub async fn erase(
     Ok(erased)
 }
 
+/// Erases a closed case's content as its therapist deletes their account (in the caller's
+/// transaction, which has checked the case is theirs), with the tombstone naming them.
+pub(super) async fn erase_closed_case(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    case: cases::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let case_id = case.id;
+    let erased = erase_case(db, case, now).await?;
+    tombstone(db, Some(actor.user_id), AuditAction::ContentErased, case_id, None, &erased, now).await
+}
+
 /// The retention job: purges the content of every closed case its therapist has kept as
 /// long as their setting says (and that is not purged yet), one transaction per case, each
 /// with a tombstone naming no one. Returns how many cases were purged.
@@ -377,7 +390,7 @@ async fn delete_client_account(db: &impl ConnectionTrait, user_id: i32) -> Resul
 /// Empties the bodies and calendar attachments of the emails `which` selects (subject,
 /// recipient, status and times stay) and cancels those not sent yet. Returns how many
 /// still had a body.
-async fn empty_emails(
+pub(super) async fn empty_emails(
     db: &impl ConnectionTrait,
     which: sea_orm::sea_query::SimpleExpr,
     now: DateTime<Utc>,

@@ -17,6 +17,8 @@ pub fn SignInPage() -> impl IntoView {
         auth.refresh_after(sign_in.version());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // A therapist who deleted their account lands here with `?account=deleted`.
+    let deleted = move || query.read().get("account").as_deref() == Some("deleted");
     let result = sign_in.value();
     let error = action_error(result);
     let pending = sign_in.pending();
@@ -24,6 +26,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in"/>
         <section class="card auth-card" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
+            <p role="status" class="saved-note">{move || deleted().then_some("Your account has been deleted.")}</p>
             <ActionForm action=sign_in attr:novalidate=true>
                 <FormError error=error/>
                 <input type="hidden" name="next" prop:value=next value=next/>

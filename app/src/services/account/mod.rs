@@ -1,7 +1,9 @@
 //! The signed-in person's own account, for both roles: changing the password (which ends
 //! every other session), resetting a forgotten password by email ([`reset`]), and the
-//! devices the account is signed in on ([`devices`]).
+//! devices the account is signed in on ([`devices`]), and deleting a therapist's account
+//! ([`deletion`]).
 
+pub mod deletion;
 pub mod devices;
 pub mod reset;
 
