@@ -350,7 +350,43 @@ async fn baby_steps_needs_each_partner_screened_alone(db: &DatabaseConnection) {
     assert_eq!(confirmed[0].actor_user_id, Some(c.therapist.user_id));
 }
 
+async fn each_step_gets_its_own_due_date_and_note(db: &DatabaseConnection) {
+    let c = couple(db, "plan").await;
+    let other = couple(db, "plan-other").await;
+    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    let step_3 = steps(db, c.case_id).await[2].id;
+    let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
+    homework::plan_step(db, c.therapist, step_3, Some(due), "  After your session on the 10th. ", t0())
+        .await
+        .unwrap();
+    // The partners read it with the step, even while it is locked.
+    let mine = homework::my_homework(db, c.a).await.unwrap();
+    let planned = mine.iter().find(|item| item.assignment.id == step_3).unwrap();
+    assert_eq!(
+        (planned.assignment.due_on, planned.assignment.note.as_str()),
+        (Some(due), "After your session on the 10th.")
+    );
+    // Cleared again; bad input is refused at its field; nobody else may plan it.
+    homework::plan_step(db, c.therapist, step_3, None, "", t0()).await.unwrap();
+    assert_eq!(steps(db, c.case_id).await[2].due_on, None);
+    let long = "x".repeat(2_001);
+    let refused = homework::plan_step(db, c.therapist, step_3, None, &long, t0()).await.unwrap_err();
+    assert!(refused.message_for("note").is_some(), "{refused:?}");
+    let far = chrono::NaiveDate::from_ymd_opt(2300, 1, 1);
+    let refused = homework::plan_step(db, c.therapist, step_3, far, "", t0()).await.unwrap_err();
+    assert!(refused.message_for("due_on").is_some(), "{refused:?}");
+    for (who, expected) in
+        [(c.a, AppError::Forbidden), (other.a, AppError::Forbidden), (other.therapist, AppError::NotFound)]
+    {
+        assert_eq!(homework::plan_step(db, who, step_3, None, "", t0()).await.unwrap_err(), expected);
+    }
+    cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
+    let closed = homework::plan_step(db, c.therapist, step_3, None, "", t0()).await.unwrap_err();
+    assert!(matches!(closed, AppError::Conflict { .. }), "{closed:?}");
+}
+
 on_both_databases!(
+    each_step_gets_its_own_due_date_and_note,
     a_reopened_submission_shows_the_partner_only_what_was_shared,
     baby_steps_needs_each_partner_screened_alone,
     the_programme_unlocks_step_by_step,

@@ -132,6 +132,8 @@ pub struct AssignmentRow {
     pub unlocked_at: Option<LocalTime>,
     /// Due date.
     pub due_on: Option<NaiveDate>,
+    /// The therapist's note with it.
+    pub note: String,
     /// Each partner's progress (partners it was not given to are left out).
     pub partners: Vec<PartnerProgress>,
 }
@@ -319,6 +321,7 @@ impl CaseHomeworkView {
                     assigned_at: local(assignment.created_at),
                     unlocked_at: assignment.unlocked_at.map(local),
                     due_on: assignment.due_on,
+                    note: assignment.note.clone(),
                     partners: found
                         .partners
                         .iter()
@@ -392,6 +395,16 @@ pub async fn assign_exercise(
     crate::services::templates::assign(req.db(), actor, case_id, assignment, request::now()).await?;
     req.state.mail.wake_worker();
     Ok(())
+}
+
+/// Gives one assignment (a programme step or an exercise) its own due date (a date field;
+/// empty for none) and note.
+#[server(endpoint = "homework/plan_step")]
+pub async fn plan_step(assignment_id: i32, due_on: String, note: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    let due_on = parse_due_on(&due_on)?;
+    homework::plan_step(req.db(), actor, assignment_id, due_on, &note, request::now()).await
 }
 
 /// Opens a locked step early.

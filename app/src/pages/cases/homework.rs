@@ -1,10 +1,11 @@
 //! The homework section of the therapist's case page: assigning Baby Steps, each step's
 //! progress per partner with a link to the side-by-side review, opening a step early,
-//! where each partner is, and a timeline of what happened.
+//! giving a step its own due date and note, where each partner is, and a timeline of what
+//! happened.
 
 use crate::{
     api::{
-        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, UnlockEarly},
+        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, PlanStep, UnlockEarly},
         templates::TemplateSummary,
     },
     components::{
@@ -24,13 +25,20 @@ pub struct HomeworkActions {
     pub assign: ServerAction<AssignBabySteps>,
     /// Opens a step early.
     pub unlock: ServerAction<UnlockEarly>,
+    /// Sets a step's due date and note.
+    pub plan: ServerAction<PlanStep>,
     /// Assigns one of the therapist's own exercises.
     pub assign_exercise: ServerAction<AssignExercise>,
 }
 
 impl Default for HomeworkActions {
     fn default() -> Self {
-        HomeworkActions { assign: form_action(), unlock: form_action(), assign_exercise: form_action() }
+        HomeworkActions {
+            assign: form_action(),
+            unlock: form_action(),
+            plan: form_action(),
+            assign_exercise: form_action(),
+        }
     }
 }
 
@@ -45,6 +53,14 @@ pub fn homework_section(
 ) -> impl IntoView {
     let assign_error = action_error(actions.assign.value());
     let unlock_error = action_error(actions.unlock.value());
+    let plan_error = action_error(actions.plan.value());
+    // One form per row shares the action: its refusal (a field's or the form's) shows here.
+    let plan_message = move || {
+        plan_error.get().map(|error| {
+            let message = error.message_for("due_on").or_else(|| error.message_for("note"));
+            format!("The due date and note were not saved: {}", message.unwrap_or_else(|| error.to_string()))
+        })
+    };
     let assignable: Vec<TemplateSummary> = templates.into_iter().filter(|t| !t.archived).collect();
     let assign_other = (!closed && !assignable.is_empty())
         .then(|| assign_exercise_form(case_id, assignable, &partner_names, actions.assign_exercise));
@@ -80,6 +96,7 @@ pub fn homework_section(
                 {where_now.into_iter().map(|(name, text)| view! { <li><strong>{name}</strong>": "{text}</li> }).collect_view()}
             </ul>
             <FormError error=unlock_error/>
+            <p class="notice notice-error" role="alert" hidden=move || plan_message().is_none()>{plan_message}</p>
             <div class="table-scroll" tabindex="0" role="group" aria-label="Assigned homework">
                 <table class="assignments">
                     <caption class="visually-hidden">"Assigned homework"</caption>
@@ -200,7 +217,11 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
                     })
                 }}
             </td>
-            <td>{row.due_on.map(|due| due.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                {row.due_on.map(|due| due.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".to_owned())}
+                {(!row.note.is_empty()).then(|| view! { <p class="aside step-note">{row.note.clone()}</p> })}
+                {(!closed).then(|| plan_form(&row, actions.plan))}
+            </td>
             <td>
                 {(!locked).then(|| view! { <A href=review attr:aria-label=format!("Review {title}")>"Review"</A> })}
                 {(locked && !closed).then(|| view! {
@@ -211,6 +232,28 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
                 })}
             </td>
         </tr>
+    }
+}
+
+/// The due date and note of one step, behind a disclosure in its row.
+fn plan_form(row: &AssignmentRow, plan: ServerAction<PlanStep>) -> impl IntoView {
+    let id = row.assignment_id;
+    let (due_id, note_id) = (format!("plan-due-{id}"), format!("plan-note-{id}"));
+    let named = format!(" for {}", row.title);
+    view! {
+        <details class="plan-step">
+            <summary>"Due date and note"<span class="visually-hidden">{named}</span></summary>
+            <ActionForm action=plan attr:class="plan-form">
+                <input type="hidden" name="assignment_id" value=id/>
+                <Field ids=FieldIds::new(due_id.clone()) label="Due on (optional)">
+                    <input id=due_id name="due_on" type="date" value=row.due_on.map(|due| due.to_string())/>
+                </Field>
+                <Field ids=FieldIds::new(note_id.clone()) label="Note for the couple (optional)">
+                    <textarea id=note_id name="note" rows="3" maxlength="2000">{row.note.clone()}</textarea>
+                </Field>
+                <button type="submit" class="button-secondary">"Save due date and note"</button>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -309,6 +352,7 @@ mod tests {
             assigned_at: at(1),
             unlocked_at: open.then(|| at(step as u32)),
             due_on: None,
+            note: String::new(),
             partners: ["Alex", "Sam"]
                 .into_iter()
                 .zip(progress)

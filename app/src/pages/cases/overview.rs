@@ -462,6 +462,7 @@ mod tests {
                     .local(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()),
             ),
             due_on: due,
+            note: String::new(),
             partners: ["Alex", "Sam"]
                 .into_iter()
                 .zip(progress)

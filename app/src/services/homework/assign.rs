@@ -1,5 +1,6 @@
 //! Assigning homework: the Baby Steps programme (step 1 open, the rest locked), the
-//! built-in exercise versions it uses, the "new homework" email, and opening a step early.
+//! built-in exercise versions it uses, the "new homework" email, opening a step early, and
+//! giving each step (or exercise) its own due date and note.
 
 use super::{
     super::access::{owned_case, partners_of},
@@ -94,11 +95,7 @@ pub async fn assign_programme(
     screened: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let note = note.trim();
-    if note.chars().count() > 2_000 {
-        return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
-    }
-    crate::domain::plain_text(note, true).field("note")?;
+    let note = assignment_note(note)?;
     if due_on.is_some_and(|date| !dates::in_range(date)) {
         return Err(AppError::invalid("due_on", dates::out_of_range().0));
     }
@@ -147,6 +144,49 @@ pub async fn assign_programme(
             notify_assigned(&txn, case_id, id, Recipients::Both, now).await?;
         }
     }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The therapist's note with an assignment: trimmed, plain text, at most 2,000 characters.
+fn assignment_note(note: &str) -> Result<&str, AppError> {
+    let note = note.trim();
+    if note.chars().count() > 2_000 {
+        return Err(AppError::invalid("note", "Keep the note to 2,000 characters or fewer."));
+    }
+    crate::domain::plain_text(note, true).field("note")?;
+    Ok(note)
+}
+
+/// The therapist gives one assignment (a programme step or an exercise) its own due date
+/// (`None`: none) and note, which the partners read with it. A closed case's homework stays
+/// as it was.
+pub async fn plan_step(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    assignment_id: i32,
+    due_on: Option<NaiveDate>,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let note = assignment_note(note)?;
+    if due_on.is_some_and(|date| !dates::in_range(date)) {
+        return Err(AppError::invalid("due_on", dates::out_of_range().0));
+    }
+    let txn = db.begin().await?;
+    let assignment =
+        assignments::Entity::find_by_id(assignment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let case = owned_case(&txn, actor, assignment.case_id).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::conflict("This case is closed. Reopen it before changing its homework."));
+    }
+    let case_id = assignment.case_id;
+    let mut active = assignment.into_active_model();
+    active.due_on = Set(due_on);
+    active.note = Set(note.to_owned());
+    active.update(&txn).await?;
+    let event = AuditEvent::by(actor, AuditAction::HomeworkPlanned, "assignment", assignment_id);
+    audit::record(&txn, event.concerning(case_id, None), now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -15,7 +15,9 @@ pub use answers::{
     homework_of_partner, mark_comments_read, my_homework, open_sheet, save_answers, share, ExerciseSheet,
     HomeworkItem, SaveIntent,
 };
-pub use assign::{assign_programme, notify_assigned, notify_step_opened, unlock_early, SCREENING_REQUIRED};
+pub use assign::{
+    assign_programme, notify_assigned, notify_step_opened, plan_step, unlock_early, SCREENING_REQUIRED,
+};
 pub use review::{
     case_homework, comment, review_sheet, set_reviewed, summaries, HomeworkSummary, ReviewSheet,
 };
