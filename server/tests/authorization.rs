@@ -459,6 +459,11 @@ async fn every_homework_function_answers_each_actor_correctly() {
             [401, 404, 422, 403, 403, 403],
         ),
         ("homework/unlock", vec![("assignment_id", step2.clone())], [401, 404, 200, 403, 403, 403]),
+        (
+            "homework/plan_step",
+            vec![("assignment_id", step2.clone()), ("due_on", "".into()), ("note", "Take your time.".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
         ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403, 403]),
         (
             "homework/comment",
@@ -1141,8 +1146,9 @@ async fn every_account_function_answers_each_actor_correctly() {
 }
 
 /// The account page's functions, as each actor: each signed-in person sees and signs out
-/// only their own sessions (another's session id answers 404), changing a password needs
-/// the current one, and the signed-out reset functions answer everyone alike.
+/// only their own sessions (another's session id answers 404), changing a password and
+/// deleting a therapist's account need the current one, and the signed-out reset functions
+/// answer everyone alike.
 #[tokio::test]
 async fn every_own_account_function_answers_each_actor_correctly() {
     use app::services::sessions::{self, SessionPolicy};
@@ -1171,6 +1177,12 @@ async fn every_own_account_function_answers_each_actor_correctly() {
             [401, 422, 422, 422, 422, 422],
         ),
         ("account/sign_out_device", vec![("session_id", owners_other)], [401, 404, 200, 404, 404, 404]),
+        // Only a therapist may delete their account, and only with the current password.
+        (
+            "account/delete",
+            vec![("current_password", "not the password".into()), ("confirm", "yes".into())],
+            [401, 422, 422, 403, 403, 403],
+        ),
         ("auth/forgot_password", vec![("email", "not-an-email".into())], [422, 422, 422, 422, 422, 422]),
         ("auth/reset_link", vec![("token", "not-a-real-token".into())], [200, 200, 200, 200, 200, 200]),
         (
