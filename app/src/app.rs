@@ -380,11 +380,10 @@ fn client_pages(page: ClientPages) -> AnyView {
     }
 }
 
-/// Everything about one of the therapist's cases.
+/// One of the therapist's cases: its overview and tabs, the page opened most after the
+/// caseload.
 #[derive(Clone, Copy)]
 enum CasePages {
-    /// [`NewCasePage`].
-    NewCase,
     /// [`CasePage`]: the overview.
     Case,
     /// [`CasePage`]: the homework tab.
@@ -395,6 +394,26 @@ enum CasePages {
     CaseNotes,
     /// [`CasePage`]: the messages tab.
     CaseMessages,
+}
+
+/// The views of [`CasePages`], loaded together.
+#[lazy]
+fn case_pages(page: CasePages) -> AnyView {
+    match page {
+        CasePages::Case => view! { <CasePage tab=CaseTab::Overview/> }.into_any(),
+        CasePages::CaseHomework => view! { <CasePage tab=CaseTab::Homework/> }.into_any(),
+        CasePages::CaseTogether => view! { <CasePage tab=CaseTab::Together/> }.into_any(),
+        CasePages::CaseNotes => view! { <CasePage tab=CaseTab::Notes/> }.into_any(),
+        CasePages::CaseMessages => view! { <CasePage tab=CaseTab::Messages/> }.into_any(),
+    }
+}
+
+/// The other pages of a case, opened less often than its tabs: the case form, its records,
+/// a review, a sample partner's view and the session summary.
+#[derive(Clone, Copy)]
+enum CaseFormPages {
+    /// [`NewCasePage`].
+    NewCase,
     /// [`EditCasePage`].
     EditCase,
     /// [`CaseAuditPage`].
@@ -407,21 +426,16 @@ enum CasePages {
     SessionSummary,
 }
 
-/// The views of [`CasePages`], loaded together.
+/// The views of [`CaseFormPages`], loaded together.
 #[lazy]
-fn case_pages(page: CasePages) -> AnyView {
+fn case_form_pages(page: CaseFormPages) -> AnyView {
     match page {
-        CasePages::NewCase => view! { <NewCasePage/> }.into_any(),
-        CasePages::Case => view! { <CasePage tab=CaseTab::Overview/> }.into_any(),
-        CasePages::CaseHomework => view! { <CasePage tab=CaseTab::Homework/> }.into_any(),
-        CasePages::CaseTogether => view! { <CasePage tab=CaseTab::Together/> }.into_any(),
-        CasePages::CaseNotes => view! { <CasePage tab=CaseTab::Notes/> }.into_any(),
-        CasePages::CaseMessages => view! { <CasePage tab=CaseTab::Messages/> }.into_any(),
-        CasePages::EditCase => view! { <EditCasePage/> }.into_any(),
-        CasePages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
-        CasePages::Review => view! { <ReviewPage/> }.into_any(),
-        CasePages::ViewAs => view! { <ViewAsPage/> }.into_any(),
-        CasePages::SessionSummary => view! { <SessionSummaryPage/> }.into_any(),
+        CaseFormPages::NewCase => view! { <NewCasePage/> }.into_any(),
+        CaseFormPages::EditCase => view! { <EditCasePage/> }.into_any(),
+        CaseFormPages::CaseAudit => view! { <CaseAuditPage/> }.into_any(),
+        CaseFormPages::Review => view! { <ReviewPage/> }.into_any(),
+        CaseFormPages::ViewAs => view! { <ViewAsPage/> }.into_any(),
+        CaseFormPages::SessionSummary => view! { <SessionSummaryPage/> }.into_any(),
     }
 }
 
@@ -499,12 +513,14 @@ lazy_routes! {
         CaseloadRoute => Caseload,
     }
     CasePages in case_pages (preload __preload_case_pages) {
-        NewCaseRoute => NewCase,
         CaseRoute => Case,
         CaseHomeworkRoute => CaseHomework,
         CaseTogetherRoute => CaseTogether,
         CaseNotesRoute => CaseNotes,
         CaseMessagesRoute => CaseMessages,
+    }
+    CaseFormPages in case_form_pages (preload __preload_case_form_pages) {
+        NewCaseRoute => NewCase,
         EditCaseRoute => EditCase,
         CaseAuditRoute => CaseAudit,
         ReviewRoute => Review,
