@@ -78,7 +78,7 @@ async fn exercise_version(db: &DatabaseConnection) -> Outcome<i32> {
         fields("Bo", "bo@example.org"),
     )?;
     let case_id = create_case(db, owner, draft, now()).await?;
-    homework::assign_programme(db, owner, case_id, None, "", true, now()).await?;
+    homework::assign_programme(db, owner, case_id, None, "", true, app::domain::baby_steps::ProgrammeContent::Full, now()).await?;
     Ok(exercise_versions::Entity::find().one(db).await?.ok_or("no exercise version")?.id)
 }
 

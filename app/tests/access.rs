@@ -181,7 +181,7 @@ async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection
     let due = t0().date_naive() + chrono::Duration::days(2);
     let (paused_case, active_case) = (couple(db, "pause-due").await, couple(db, "active-due").await);
     for case in [&paused_case, &active_case] {
-        homework::assign_programme(db, case.therapist, case.case_id, Some(due), "", true, t0())
+        homework::assign_programme(db, case.therapist, case.case_id, Some(due), "", true, app::domain::baby_steps::ProgrammeContent::Full, t0())
             .await
             .unwrap();
     }

@@ -122,7 +122,7 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
         let draft = draft(&format!("Couple {n}"), ["Robin", "Kim"], [&a, &b]);
         cases::create_case(db, owner, draft, now).await.unwrap();
     }
-    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", true, now)
+    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", true, app::domain::baby_steps::ProgrammeContent::Full, now)
         .await
         .unwrap();
     let step_1 = assignments::Entity::find()

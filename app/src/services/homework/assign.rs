@@ -8,8 +8,14 @@ use super::{
     super::{email, reminders, Actor},
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, dates, exercise::ExerciseTemplate, homework::Recipients},
-    entities::{assignments, exercise_templates, exercise_versions},
+    domain::{
+        baby_steps::{self, ProgrammeContent},
+        case::CaseStatus,
+        dates,
+        exercise::ExerciseTemplate,
+        homework::Recipients,
+    },
+    entities::{assignments, cases, exercise_templates, exercise_versions},
     error::{AppError, FieldContext},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -85,7 +91,9 @@ pub const SCREENING_REQUIRED: &str = "Confirm that you have screened each partne
 /// locked until both partners finish the step before (or the therapist opens them).
 /// `screened` is the therapist's confirmation that they have screened each partner alone
 /// for safety (the programme asks partners for closeness, which is not safe for everyone);
-/// without it nothing is assigned, and with it the confirmation is audited.
+/// without it nothing is assigned, and with it the confirmation is audited. `content` is
+/// the whole programme, or the programme without sexual content; the case keeps the choice
+/// (its wish kinds and consent wording follow it).
 pub async fn assign_programme(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
@@ -93,6 +101,7 @@ pub async fn assign_programme(
     due_on: Option<NaiveDate>,
     note: &str,
     screened: bool,
+    content: ProgrammeContent,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let note = assignment_note(note)?;
@@ -117,10 +126,15 @@ pub async fn assign_programme(
     }
     audit::record(&txn, AuditEvent::by(actor, AuditAction::SafetyScreeningConfirmed, "case", case_id), now)
         .await?;
-    for (index, step) in baby_steps::programme().steps.iter().enumerate() {
+    if case.without_sexual_content != content.leaves_out_sexual() {
+        let mut active = cases::Model::clone(&case).into_active_model();
+        active.without_sexual_content = Set(content.leaves_out_sexual());
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+    }
+    for (index, step) in baby_steps::programme_for(content).steps.iter().enumerate() {
         let number = index as i16 + 1;
-        let version_id =
-            built_in_version(&txn, &format!("{}.{number}", baby_steps::PROGRAMME_KEY), step, now).await?;
+        let version_id = built_in_version(&txn, &content.built_in_key(number), step, now).await?;
         let id = assignments::Entity::insert(assignments::ActiveModel {
             case_id: Set(case_id),
             exercise_version_id: Set(version_id),
