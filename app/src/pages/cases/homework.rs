@@ -248,16 +248,17 @@ fn plan_form(row: &AssignmentRow, plan: ServerAction<PlanStep>) -> impl IntoView
     let id = row.assignment_id;
     let (due_id, note_id) = (format!("plan-due-{id}"), format!("plan-note-{id}"));
     let named = format!(" for {}", row.title);
+    let (due_on, note) = (row.due_on.map(|due| due.to_string()), row.note.clone());
     view! {
         <details class="plan-step">
             <summary>"Due date and note"<span class="visually-hidden">{named}</span></summary>
             <ActionForm action=plan attr:class="plan-form">
                 <input type="hidden" name="assignment_id" value=id/>
                 <Field ids=FieldIds::new(due_id.clone()) label="Due on (optional)">
-                    <input id=due_id name="due_on" type="date" value=row.due_on.map(|due| due.to_string())/>
+                    <input id=due_id name="due_on" type="date" value=due_on/>
                 </Field>
                 <Field ids=FieldIds::new(note_id.clone()) label="Note for the couple (optional)">
-                    <textarea id=note_id name="note" rows="3" maxlength="2000">{row.note.clone()}</textarea>
+                    <textarea id=note_id name="note" rows="3" maxlength="2000">{note}</textarea>
                 </Field>
                 <button type="submit" class="button-secondary">"Save due date and note"</button>
             </ActionForm>
