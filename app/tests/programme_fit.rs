@@ -285,9 +285,18 @@ async fn a_partner_asks_to_change_what_the_programme_assumes(db: &DatabaseConnec
 
 async fn without_sexual_content_the_programme_and_its_kinds_leave_it_out(db: &DatabaseConnection) {
     let c = couple(db, "gentle").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, ProgrammeContent::WithoutSexual, t0())
-        .await
-        .unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice {
+            content: ProgrammeContent::WithoutSexual,
+            ..homework::ProgrammeChoice::whole(None, "")
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
     let case = cases::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap();
     assert!(case.without_sexual_content, "the case keeps the choice");
     let all = steps(db, c.case_id).await;
@@ -299,7 +308,8 @@ async fn without_sexual_content_the_programme_and_its_kinds_leave_it_out(db: &Da
     assert!(!words.contains("sex") && !words.contains("intimacy"), "{words}");
     // A sexual item is refused at the list; the other kinds are kept.
     let sexual = answers(&[("physical_meaning", "Being held."), ("behaviours", "sexual\tSomething")]);
-    let refused = homework::save_answers(db, c.b, all[0].id, 0, &sexual, SaveIntent::Submit, t0()).await.unwrap_err();
+    let refused =
+        homework::save_answers(db, c.b, all[0].id, 0, &sexual, SaveIntent::Submit, t0()).await.unwrap_err();
     assert_eq!(
         refused.message_for("answers[behaviours]").or_else(|| refused.message_for("behaviours")),
         Some("Choose emotional, physical or everyday for each item.".to_owned()),
@@ -321,7 +331,8 @@ async fn without_sexual_content_the_programme_and_its_kinds_leave_it_out(db: &Da
     assert!(retag.message_for("kind").is_some(), "{retag:?}");
     // Another couple keeps the whole programme and its kinds.
     let whole = couple_past_step_1(db, "whole").await;
-    let whole_sheet = homework::open_sheet(db, whole.b, steps(db, whole.case_id).await[0].id, t0()).await.unwrap();
+    let whole_sheet =
+        homework::open_sheet(db, whole.b, steps(db, whole.case_id).await[0].id, t0()).await.unwrap();
     assert!(serde_json::to_string(&whole_sheet.exercise).unwrap().contains("sexual intimacy"));
     assert_eq!(whole_sheet.content, ProgrammeContent::Full);
 }

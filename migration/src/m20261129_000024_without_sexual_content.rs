@@ -28,7 +28,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Cases::Table).drop_column(Cases::WithoutSexualContent).to_owned())
+            .alter_table(
+                Table::alter().table(Cases::Table).drop_column(Cases::WithoutSexualContent).to_owned(),
+            )
             .await
     }
 }

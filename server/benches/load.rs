@@ -210,11 +210,9 @@ async fn world(db: &DatabaseConnection, base: &str, now: DateTime<Utc>) -> Outco
         db,
         owner,
         case_id,
-        Some(start.date_naive() + Duration::days(7)),
-        "",
-        true,
-        app::domain::baby_steps::ProgrammeContent::Full,
-        start)
+        homework::ProgrammeChoice::whole(Some(start.date_naive() + Duration::days(7)), ""),
+        start,
+    )
     .await?;
     let steps = assignments::Entity::find().filter(assignments::Column::CaseId.eq(case_id)).all(db).await?;
     let step_1 = steps.iter().find(|step| step.step_number == Some(1)).ok_or("no step 1")?.id;

@@ -33,7 +33,12 @@ async fn steps(db: &DatabaseConnection, case_id: i32) -> Vec<i32> {
 
 /// A couple of `owner` whose partners (both not sure yet what they seek) joined, with Baby
 /// Steps assigned with `content`, every step open, and step 1 submitted and shared by both.
-async fn couple(db: &DatabaseConnection, owner: Actor, tag: &str, content: ProgrammeContent) -> (Vec<i32>, [String; 2]) {
+async fn couple(
+    db: &DatabaseConnection,
+    owner: Actor,
+    tag: &str,
+    content: ProgrammeContent,
+) -> (Vec<i32>, [String; 2]) {
     let emails = [format!("a.{tag}@example.org"), format!("b.{tag}@example.org")];
     let (case_id, _, clients) = case_with_clients(
         db,
@@ -45,7 +50,15 @@ async fn couple(db: &DatabaseConnection, owner: Actor, tag: &str, content: Progr
     )
     .await;
     let now = Utc::now();
-    homework::assign_programme(db, owner, case_id, None, "", true, content, now).await.unwrap();
+    homework::assign_programme(
+        db,
+        owner,
+        case_id,
+        homework::ProgrammeChoice { content, ..homework::ProgrammeChoice::whole(None, "") },
+        now,
+    )
+    .await
+    .unwrap();
     let steps = steps(db, case_id).await;
     for step in &steps[1..] {
         homework::unlock_early(db, owner, *step, now).await.unwrap();
@@ -98,7 +111,10 @@ async fn a_couple_without_sexual_content_never_reads_of_it() {
             let text = readable(&html);
             for word in ["sex", "intimacy"] {
                 if let Some(at) = text.find(word) {
-                    panic!("{email} reads {word:?} on {path}: …{}…", &text[at.saturating_sub(80)..(at + 80).min(text.len())]);
+                    panic!(
+                        "{email} reads {word:?} on {path}: …{}…",
+                        &text[at.saturating_sub(80)..(at + 80).min(text.len())]
+                    );
                 }
             }
         }

@@ -364,7 +364,14 @@ pub async fn assign_baby_steps(
     let due_on = parse_due_on(&due_on)?;
     let content = ProgrammeContent::from_flag(without_sexual_content.is_some());
     let screened = screened.is_some();
-    homework::assign_programme(req.db(), actor, case_id, due_on, &note, screened, content, request::now()).await?;
+    homework::assign_programme(
+        req.db(),
+        actor,
+        case_id,
+        homework::ProgrammeChoice { due_on, note: &note, screened, content },
+        request::now(),
+    )
+    .await?;
     req.state.mail.wake_worker();
     Ok(())
 }

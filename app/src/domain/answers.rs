@@ -283,7 +283,10 @@ pub fn parse_answers(
 pub fn check_item_kinds(answers: &Answers, content: ProgrammeContent) -> Result<(), AnswerProblem> {
     for (key, answer) in answers {
         let Answer::TaggedList(items) = answer else { continue };
-        let outside = items.iter().filter_map(|item| item.kind.as_deref()).any(|kind| content.parse_wish_kind(kind).is_err());
+        let outside = items
+            .iter()
+            .filter_map(|item| item.kind.as_deref())
+            .any(|kind| content.parse_wish_kind(kind).is_err());
         if outside {
             let kinds: Vec<&str> = content.wish_kinds().iter().map(|(key, _)| *key).collect();
             return Err(AnswerProblem {
@@ -339,7 +342,8 @@ mod kind_tests {
     use super::*;
 
     fn tagged(kinds: &[Option<&str>]) -> Answers {
-        let items = kinds.iter().map(|kind| TaggedItem { text: "Hold me".into(), kind: kind.map(str::to_owned) });
+        let items =
+            kinds.iter().map(|kind| TaggedItem { text: "Hold me".into(), kind: kind.map(str::to_owned) });
         Answers::from([("behaviours".to_owned(), Answer::TaggedList(items.collect()))])
     }
 

@@ -275,10 +275,13 @@ fn step_1_on_your_own(content: ProgrammeContent) -> ExerciseTemplate {
                 } else {
                     "What do physical closeness and sexual intimacy mean to you?"
                 },
-                Some(
+                Some(if without {
+                    "You might describe what it gives you, how it feels when it goes well, and \
+                     what it is not about for you."
+                } else {
                     "You might describe what they give you, how they feel when they go well, \
-                     and what they are not about for you.",
-                ),
+                     and what they are not about for you."
+                }),
                 Audience::SeeksPhysical,
                 true,
             ),

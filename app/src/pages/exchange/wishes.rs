@@ -13,11 +13,7 @@ use crate::{
         form::{action_error, form_action, Field, FieldIds, FieldLayout},
         guard::RequireRole,
     },
-    domain::{
-        baby_steps,
-        exchange::WishState,
-        Role,
-    },
+    domain::{baby_steps, exchange::WishState, Role},
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
