@@ -69,7 +69,8 @@ async fn seed(
         fields("Sam", "sam@example.org", "physical"),
     )?;
     let case_id = cases::create_case(db, therapist, draft, now).await?;
-    homework::assign_programme(db, therapist, case_id, None, "", true, now).await?;
+    homework::assign_programme(db, therapist, case_id, homework::ProgrammeChoice::whole(None, ""), now)
+        .await?;
     let partners = partners_of(db, case_id).await?;
     let this_week = clock::week_start(now.date_naive());
     let txn = db.begin().await?;

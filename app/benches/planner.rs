@@ -78,7 +78,7 @@ async fn exercise_version(db: &DatabaseConnection) -> Outcome<i32> {
         fields("Bo", "bo@example.org"),
     )?;
     let case_id = create_case(db, owner, draft, now()).await?;
-    homework::assign_programme(db, owner, case_id, None, "", true, now()).await?;
+    homework::assign_programme(db, owner, case_id, homework::ProgrammeChoice::whole(None, ""), now()).await?;
     Ok(exercise_versions::Entity::find().one(db).await?.ok_or("no exercise version")?.id)
 }
 
@@ -113,6 +113,7 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
             erased_at: Set(None),
             is_sample: Set(false),
             pact_revisit_on: Set(None),
+            without_sexual_content: Set(false),
         });
         cases::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let rows = chunk.iter().flat_map(|n| {

@@ -71,7 +71,8 @@ async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Outcome<(Actor, i3
             .push(invites::accept_with_new_account(db, &token, "a calm and quiet river", true, start).await?);
     }
     let (a, b) = (clients[0], clients[1]);
-    homework::assign_programme(db, therapist, case_id, None, "", true, start).await?;
+    homework::assign_programme(db, therapist, case_id, homework::ProgrammeChoice::whole(None, ""), start)
+        .await?;
     let steps = app::entities::assignments::Entity::find()
         .filter(app::entities::assignments::Column::CaseId.eq(case_id))
         .order_by_asc(app::entities::assignments::Column::StepNumber)

@@ -181,9 +181,15 @@ async fn a_paused_case_can_be_read_but_takes_no_new_move(db: &DatabaseConnection
     let due = t0().date_naive() + chrono::Duration::days(2);
     let (paused_case, active_case) = (couple(db, "pause-due").await, couple(db, "active-due").await);
     for case in [&paused_case, &active_case] {
-        homework::assign_programme(db, case.therapist, case.case_id, Some(due), "", true, t0())
-            .await
-            .unwrap();
+        homework::assign_programme(
+            db,
+            case.therapist,
+            case.case_id,
+            homework::ProgrammeChoice::whole(Some(due), ""),
+            t0(),
+        )
+        .await
+        .unwrap();
     }
     cases::set_status(db, paused_case.therapist, paused_case.case_id, CaseStatus::Paused, t0())
         .await

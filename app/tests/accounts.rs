@@ -333,7 +333,15 @@ async fn therapist_actions_that_email_clients_keep_the_limit(db: &DatabaseConnec
     );
     assert_eq!(private_note_replies::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
     at_the_limit(
-        homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_one).await.unwrap_err(),
+        homework::assign_programme(
+            db,
+            c.therapist,
+            c.case_id,
+            homework::ProgrammeChoice::whole(None, ""),
+            day_one,
+        )
+        .await
+        .unwrap_err(),
     );
     assert_eq!(assignments::Entity::find().count(db).await.unwrap(), 0, "nothing saved");
 
@@ -341,7 +349,15 @@ async fn therapist_actions_that_email_clients_keep_the_limit(db: &DatabaseConnec
     let day_two = day_one + Duration::hours(24) + Duration::seconds(1);
     let before = emails().await.unwrap();
     exchange::reply_to_private_note(db, c.therapist, note.id, "Yes, gladly.", day_two).await.unwrap();
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, day_two).await.unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        day_two,
+    )
+    .await
+    .unwrap();
     assert_eq!(emails().await.unwrap(), before + 3, "the note's writer and both partners told");
     let step1 = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(c.case_id))

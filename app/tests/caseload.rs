@@ -16,7 +16,15 @@ async fn the_caseload_counts_reviews_steps_and_overdue_work(db: &DatabaseConnect
     use app::services::caseload::{CaseloadQuery, CaseloadSort};
     let c = couple(db, "counts").await;
     let due = t0().date_naive() - chrono::Duration::days(1);
-    homework::assign_programme(db, c.therapist, c.case_id, Some(due), "", true, t0()).await.unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice::whole(Some(due), ""),
+        t0(),
+    )
+    .await
+    .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     let query = CaseloadQuery {
         search: String::new(),
@@ -41,7 +49,15 @@ async fn the_caseload_counts_reviews_steps_and_overdue_work(db: &DatabaseConnect
     // Los Angeles, so work due yesterday (UTC) is not late there yet.
     let zoned = couple(db, "zone").await;
     let due = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-    homework::assign_programme(db, zoned.therapist, zoned.case_id, Some(due), "", true, t0()).await.unwrap();
+    homework::assign_programme(
+        db,
+        zoned.therapist,
+        zoned.case_id,
+        homework::ProgrammeChoice::whole(Some(due), ""),
+        t0(),
+    )
+    .await
+    .unwrap();
     let night = Utc.with_ymd_and_hms(2026, 11, 25, 2, 0, 0).unwrap();
     let overdue = |page: app::services::caseload::CaseloadPage| {
         page.rows.into_iter().find(|r| r.case.id == zoned.case_id).unwrap().homework.overdue
@@ -83,7 +99,15 @@ async fn the_caseload_shows_and_sorts_by_the_gap_between_partners(db: &DatabaseC
     let mut cases = Vec::new();
     for (tag, label) in [("quiet", "Quiet"), ("wide", "Wide"), ("narrow", "Narrow"), ("alone", "Alone")] {
         let c = couple_for(db, therapist, &format!("gap-{tag}"), label).await;
-        homework::assign_programme(db, therapist, c.case_id, None, "", true, t0()).await.unwrap();
+        homework::assign_programme(
+            db,
+            therapist,
+            c.case_id,
+            homework::ProgrammeChoice::whole(None, ""),
+            t0(),
+        )
+        .await
+        .unwrap();
         open_exchange(db, &c).await;
         cases.push(c);
     }

@@ -312,7 +312,9 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
 async fn every_step_1_item_becomes_a_wish_exactly_once(db: &DatabaseConnection) {
     use app::services::homework::{self, SaveIntent};
     let c = couple(db, "wishes-once").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     // The therapist opened the wishes early, and Alex adds one before submitting step 1.
     open_exchange(db, &c).await;
@@ -561,7 +563,9 @@ async fn roles_without_pressure_and_tagged_wishes(db: &DatabaseConnection) {
     let mut unsure = sam.into_active_model();
     unsure.seeks = Set(Seeks::Unsure);
     unsure.update(db).await.unwrap();
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     let sheet = homework::open_sheet(db, c.b, step1, t0()).await.unwrap();
     let keys: Vec<&str> = sheet.exercise.questions.iter().map(|q| q.key.as_str()).collect();

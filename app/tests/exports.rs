@@ -70,7 +70,9 @@ async fn partner_id(db: &DatabaseConnection, client: Actor) -> i32 {
 /// what they share; B (Sam) writes `B-OWN` in their own places.
 async fn full_case(db: &DatabaseConnection, tag: &str) -> Couple {
     let c = couple(db, tag).await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let all = steps(db, c.case_id).await;
     let step = |n: i16| all.iter().find(|a| a.step_number == Some(n)).unwrap().id;
     let a_step1 = answers(&[("emotional_meaning", "A-SHARED-OK"), ("behaviours", "A-SHARED-OK wish")]);

@@ -20,14 +20,28 @@ use support::fixtures::*;
 
 async fn the_programme_unlocks_step_by_step(db: &DatabaseConnection) {
     let c = couple(db, "flow").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "Take your time.", true, t0())
-        .await
-        .unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice::whole(None, "Take your time."),
+        t0(),
+    )
+    .await
+    .unwrap();
     let all = steps(db, c.case_id).await;
     assert_eq!(all.len(), 5);
     assert!(all[0].unlocked_at.is_some() && all[1..].iter().all(|s| s.unlocked_at.is_none()));
     assert!(matches!(
-        homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap_err(),
+        homework::assign_programme(
+            db,
+            c.therapist,
+            c.case_id,
+            homework::ProgrammeChoice::whole(None, ""),
+            t0()
+        )
+        .await
+        .unwrap_err(),
         AppError::Conflict { .. }
     ));
     let step1 = all[0].id;
@@ -128,7 +142,9 @@ async fn the_programme_unlocks_step_by_step(db: &DatabaseConnection) {
 }
 async fn answers_stay_private_until_both_share(db: &DatabaseConnection) {
     let c = couple(db, "privacy").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     // Drafts: the therapist sees them (as drafts); the other partner does not.
     homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0()).await.unwrap();
@@ -191,7 +207,9 @@ async fn answers_stay_private_until_both_share(db: &DatabaseConnection) {
 }
 async fn comments_reach_only_their_partner(db: &DatabaseConnection) {
     let c = couple(db, "comments").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
     homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();
@@ -243,7 +261,15 @@ async fn comments_reach_only_their_partner(db: &DatabaseConnection) {
 }
 async fn assignments_keep_the_version_they_were_given(db: &DatabaseConnection) {
     let first = couple(db, "v1").await;
-    homework::assign_programme(db, first.therapist, first.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(
+        db,
+        first.therapist,
+        first.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        t0(),
+    )
+    .await
+    .unwrap();
     let step1 = steps(db, first.case_id).await[0].clone();
     // The stored text of the built-in step is edited (as when the programme's wording changes).
     let version =
@@ -255,7 +281,15 @@ async fn assignments_keep_the_version_they_were_given(db: &DatabaseConnection) {
     active.update(db).await.unwrap();
 
     let second = couple(db, "v2").await;
-    homework::assign_programme(db, second.therapist, second.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(
+        db,
+        second.therapist,
+        second.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        t0(),
+    )
+    .await
+    .unwrap();
     let second_step1 = steps(db, second.case_id).await[0].clone();
     assert_ne!(second_step1.exercise_version_id, step1.exercise_version_id, "a new version was made");
     let old = homework::open_sheet(db, first.a, step1.id, t0()).await.unwrap();
@@ -265,7 +299,9 @@ async fn assignments_keep_the_version_they_were_given(db: &DatabaseConnection) {
 }
 async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
     let c = couple(db, "closed").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0()).await.unwrap();
     let error = homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Draft, t0())
@@ -277,9 +313,15 @@ async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
         .await
         .unwrap();
     assert!(matches!(
-        homework::assign_programme(db, other.therapist, other.case_id, None, "", true, t0())
-            .await
-            .unwrap_err(),
+        homework::assign_programme(
+            db,
+            other.therapist,
+            other.case_id,
+            homework::ProgrammeChoice::whole(None, ""),
+            t0()
+        )
+        .await
+        .unwrap_err(),
         AppError::Conflict { .. }
     ));
 }
@@ -288,7 +330,9 @@ async fn a_closed_case_accepts_no_homework(db: &DatabaseConnection) {
 /// version that was shared — never the new draft — until it is submitted and shared again.
 async fn a_reopened_submission_shows_the_partner_only_what_was_shared(db: &DatabaseConnection) {
     let c = couple(db, "reopen").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     let first = answers(&[("emotional_meaning", "SHARED-VERSION"), ("behaviours", "Ask about my day")]);
     homework::save_answers(db, c.a, step1, 0, &first, SaveIntent::Submit, t0()).await.unwrap();
@@ -328,17 +372,34 @@ async fn baby_steps_needs_each_partner_screened_alone(db: &DatabaseConnection) {
     use app::entities::audit_entries;
     use sea_orm::{ColumnTrait, QueryFilter};
     let c = couple(db, "screen").await;
-    let refused =
-        homework::assign_programme(db, c.therapist, c.case_id, None, "", false, t0()).await.unwrap_err();
+    let refused = homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice { screened: false, ..homework::ProgrammeChoice::whole(None, "") },
+        t0(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(refused.message_for("screened").as_deref(), Some(homework::SCREENING_REQUIRED));
     assert_eq!(homework::SCREENING_REQUIRED, "Confirm that you have screened each partner alone first.");
     assert!(steps(db, c.case_id).await.is_empty(), "nothing assigned without the screening");
     let other = couple(db, "screen-other").await;
     assert_eq!(
-        homework::assign_programme(db, other.therapist, c.case_id, None, "", true, t0()).await.unwrap_err(),
+        homework::assign_programme(
+            db,
+            other.therapist,
+            c.case_id,
+            homework::ProgrammeChoice::whole(None, ""),
+            t0()
+        )
+        .await
+        .unwrap_err(),
         AppError::NotFound
     );
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     assert_eq!(steps(db, c.case_id).await.len(), 5);
     let confirmed = audit_entries::Entity::find()
         .filter(audit_entries::Column::Action.eq("case.safety_screening_confirmed"))
@@ -353,7 +414,9 @@ async fn baby_steps_needs_each_partner_screened_alone(db: &DatabaseConnection) {
 async fn each_step_gets_its_own_due_date_and_note(db: &DatabaseConnection) {
     let c = couple(db, "plan").await;
     let other = couple(db, "plan-other").await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step_3 = steps(db, c.case_id).await[2].id;
     let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
     homework::plan_step(db, c.therapist, step_3, Some(due), "  After your session on the 10th. ", t0())

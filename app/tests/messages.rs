@@ -187,7 +187,15 @@ async fn what_an_inbox_shows_of_client_emails_is_neutral(db: &DatabaseConnection
     let c = couple(db, "neutral").await;
     let morning = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let tomorrow = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning).await.unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice::whole(Some(tomorrow), ""),
+        morning,
+    )
+    .await
+    .unwrap();
     reminders::run_due(db, morning).await.unwrap();
     let next_day = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
     reminders::run_due(db, next_day).await.unwrap();

@@ -6,12 +6,14 @@
 mod support;
 
 use app::{
-    domain::pact::CONFIRM_WHILE_OPEN,
-    entities::reminder_log,
+    domain::{baby_steps::ProgrammeContent, pact::CONFIRM_WHILE_OPEN},
+    entities::{cases, reminder_log},
     error::AppError,
     services::{
         case_page::{case_notes, case_together},
-        exchange, reminders,
+        exchange,
+        homework::{self, SaveIntent},
+        reminders,
     },
 };
 use chrono::{Duration, TimeZone, Utc};
@@ -281,7 +283,62 @@ async fn a_partner_asks_to_change_what_the_programme_assumes(db: &DatabaseConnec
     );
 }
 
+async fn without_sexual_content_the_programme_and_its_kinds_leave_it_out(db: &DatabaseConnection) {
+    let c = couple(db, "gentle").await;
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice {
+            content: ProgrammeContent::WithoutSexual,
+            ..homework::ProgrammeChoice::whole(None, "")
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    let case = cases::Entity::find_by_id(c.case_id).one(db).await.unwrap().unwrap();
+    assert!(case.without_sexual_content, "the case keeps the choice");
+    let all = steps(db, c.case_id).await;
+    // Sam seeks physical closeness: their step 1 questions and help speak of touch and
+    // affection only.
+    let sheet = homework::open_sheet(db, c.b, all[0].id, t0()).await.unwrap();
+    assert_eq!(sheet.content, ProgrammeContent::WithoutSexual);
+    let words = serde_json::to_string(&sheet.exercise).unwrap().to_lowercase();
+    assert!(!words.contains("sex") && !words.contains("intimacy"), "{words}");
+    // A sexual item is refused at the list; the other kinds are kept.
+    let sexual = answers(&[("physical_meaning", "Being held."), ("behaviours", "sexual\tSomething")]);
+    let refused =
+        homework::save_answers(db, c.b, all[0].id, 0, &sexual, SaveIntent::Submit, t0()).await.unwrap_err();
+    assert_eq!(
+        refused.message_for("answers[behaviours]").or_else(|| refused.message_for("behaviours")),
+        Some("Choose emotional, physical or everyday for each item.".to_owned()),
+        "{refused:?}"
+    );
+    let fine = answers(&[("physical_meaning", "Being held."), ("behaviours", "physical\tHold my hand")]);
+    homework::save_answers(db, c.b, all[0].id, 0, &fine, SaveIntent::Submit, t0()).await.unwrap();
+    homework::save_answers(db, c.a, all[0].id, 0, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
+    share_step_1(db, &c).await;
+    open_exchange(db, &c).await;
+    // Wishes: no sexual kind, and the consent wording leaves sex out.
+    let board = exchange::board(db, c.a, t0()).await.unwrap();
+    assert!(board.content.wish_kinds().iter().all(|(key, _)| *key != "sexual"));
+    assert!(!board.content.consent_note().to_lowercase().contains("sex"));
+    let refused = exchange::add_wish(db, c.a, "Something", "sexual", 2, t0()).await.unwrap_err();
+    assert!(refused.message_for("kind").is_some(), "{refused:?}");
+    let wish = exchange::add_wish(db, c.a, "Dance with me", "physical", 2, t0()).await.unwrap();
+    let retag = exchange::retag_wish(db, c.a, wish, 1, "sexual", 2, t0()).await.unwrap_err();
+    assert!(retag.message_for("kind").is_some(), "{retag:?}");
+    // Another couple keeps the whole programme and its kinds.
+    let whole = couple_past_step_1(db, "whole").await;
+    let whole_sheet =
+        homework::open_sheet(db, whole.b, steps(db, whole.case_id).await[0].id, t0()).await.unwrap();
+    assert!(serde_json::to_string(&whole_sheet.exercise).unwrap().contains("sexual intimacy"));
+    assert_eq!(whole_sheet.content, ProgrammeContent::Full);
+}
+
 on_both_databases!(
+    without_sexual_content_the_programme_and_its_kinds_leave_it_out,
     a_partner_asks_to_change_what_the_programme_assumes,
     a_step_that_opens_says_something_new_after_quiet_hours,
     a_wish_can_be_clarified_and_reworded_while_unanswered,

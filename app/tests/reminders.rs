@@ -18,7 +18,15 @@ async fn reminders_respect_choices_quiet_hours_and_run_once(db: &DatabaseConnect
     settings::set_reminders(db, c.b, false, t0()).await.unwrap();
     let morning = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
     let tomorrow = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-    homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning).await.unwrap();
+    homework::assign_programme(
+        db,
+        c.therapist,
+        c.case_id,
+        homework::ProgrammeChoice::whole(Some(tomorrow), ""),
+        morning,
+    )
+    .await
+    .unwrap();
     let to = |emails: &[app::entities::outbox_emails::Model], name: &str| {
         emails.iter().filter(|e| e.to_name == name).count()
     };
@@ -77,9 +85,15 @@ async fn the_planner_walks_every_batch_once(db: &DatabaseConnection) {
     let mut case_ids = Vec::new();
     for n in 0..5 {
         let c = couple(db, &format!("batch{n}")).await;
-        homework::assign_programme(db, c.therapist, c.case_id, Some(tomorrow), "", true, morning)
-            .await
-            .unwrap();
+        homework::assign_programme(
+            db,
+            c.therapist,
+            c.case_id,
+            homework::ProgrammeChoice::whole(Some(tomorrow), ""),
+            morning,
+        )
+        .await
+        .unwrap();
         if n == 2 {
             cases::set_status(db, c.therapist, c.case_id, CaseStatus::Paused, morning).await.unwrap();
         }

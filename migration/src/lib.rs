@@ -25,6 +25,7 @@ mod m20261129_000019_measures;
 mod m20261129_000021_whats_new;
 mod m20261129_000022_programme_fit;
 mod m20261129_000023_sample_practice;
+mod m20261129_000024_without_sexual_content;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000021_whats_new::Migration),
             Box::new(m20261129_000022_programme_fit::Migration),
             Box::new(m20261129_000023_sample_practice::Migration),
+            Box::new(m20261129_000024_without_sexual_content::Migration),
         ]
     }
 }

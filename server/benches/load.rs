@@ -210,9 +210,7 @@ async fn world(db: &DatabaseConnection, base: &str, now: DateTime<Utc>) -> Outco
         db,
         owner,
         case_id,
-        Some(start.date_naive() + Duration::days(7)),
-        "",
-        true,
+        homework::ProgrammeChoice::whole(Some(start.date_naive() + Duration::days(7)), ""),
         start,
     )
     .await?;

@@ -369,7 +369,15 @@ async fn every_homework_function_answers_each_actor_correctly() {
     };
     let world = world("homework").await;
     let db = &world.db;
-    homework::assign_programme(db, world.owner, world.owner_case, None, "", true, Utc::now()).await.unwrap();
+    homework::assign_programme(
+        db,
+        world.owner,
+        world.owner_case,
+        homework::ProgrammeChoice::whole(None, ""),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(world.owner_case))
         .all(db)
@@ -886,7 +894,15 @@ async fn the_other_partner_never_receives_what_a_partner_has_not_shared() {
     };
     let world = world("other-partner").await;
     let (db, now) = (&world.db, Utc::now());
-    homework::assign_programme(db, world.owner, world.owner_case, None, "", true, now).await.unwrap();
+    homework::assign_programme(
+        db,
+        world.owner,
+        world.owner_case,
+        homework::ProgrammeChoice::whole(None, ""),
+        now,
+    )
+    .await
+    .unwrap();
     let steps = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(world.owner_case))
         .all(db)

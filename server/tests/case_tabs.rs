@@ -41,7 +41,9 @@ async fn world(db: &DatabaseConnection) -> (i32, i32) {
     invitations::invite(db, owner, case_id, alex, now).await.unwrap();
     let token = invitation_token(db, alex, now).await;
     let client = invitations::accept_with_new_account(db, &token, PASSWORD, true, now).await.unwrap();
-    homework::assign_programme(db, owner, case_id, None, "", true, now).await.unwrap();
+    homework::assign_programme(db, owner, case_id, homework::ProgrammeChoice::whole(None, ""), now)
+        .await
+        .unwrap();
     exchange::send_private_note(db, client, "Please call me.", true, now).await.unwrap();
     let step_1 = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))

@@ -99,9 +99,15 @@ async fn world(db: &DatabaseConnection) -> Ids {
     }
     let client = invitations::accept_with_new_account(db, &tokens[0], PASSWORD, true, now).await.unwrap();
 
-    homework::assign_programme(db, owner, case_id, Some(now.date_naive() + Duration::days(7)), "", true, now)
-        .await
-        .unwrap();
+    homework::assign_programme(
+        db,
+        owner,
+        case_id,
+        homework::ProgrammeChoice::whole(Some(now.date_naive() + Duration::days(7)), ""),
+        now,
+    )
+    .await
+    .unwrap();
     let step_1 = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
         .filter(assignments::Column::StepNumber.eq(1))

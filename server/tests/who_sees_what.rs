@@ -71,9 +71,15 @@ impl Table {
     async fn open_exchange(&self) {
         let db = &self.server.db;
         if self.assignments().await.is_empty() {
-            homework::assign_programme(db, self.owner, self.case_id, None, "", true, Utc::now())
-                .await
-                .unwrap();
+            homework::assign_programme(
+                db,
+                self.owner,
+                self.case_id,
+                homework::ProgrammeChoice::whole(None, ""),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
         }
         let assignments = self.assignments().await;
         for number in 3..=5 {
@@ -214,7 +220,15 @@ async fn the_therapists_notes_reach_only_the_therapist() {
 #[tokio::test]
 async fn a_draft_reaches_the_therapist_and_its_writer() {
     let t = table("draft").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
+    homework::assign_programme(
+        &t.server.db,
+        t.owner,
+        t.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let step1 = t.step(&t.assignments().await, 1);
     let draft = [("emotional_meaning".to_owned(), "ROW-DRAFT".to_owned())].into();
     homework::save_answers(&t.server.db, t.a, step1, 0, &draft, SaveIntent::Draft, Utc::now()).await.unwrap();
@@ -224,7 +238,15 @@ async fn a_draft_reaches_the_therapist_and_its_writer() {
 #[tokio::test]
 async fn a_submission_reaches_the_other_partner_only_once_both_have_shared() {
     let t = table("submission").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
+    homework::assign_programme(
+        &t.server.db,
+        t.owner,
+        t.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     t.submit_step_1(t.a, "ROW-SUBMISSION").await;
     assert_eq!(t.who_sees("ROW-SUBMISSION").await, T_A, "submitted, not shared");
     let step1 = t.step(&t.assignments().await, 1);
@@ -238,7 +260,15 @@ async fn a_submission_reaches_the_other_partner_only_once_both_have_shared() {
 #[tokio::test]
 async fn a_comment_reaches_the_therapist_and_the_partner_it_is_to() {
     let t = table("comment").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
+    homework::assign_programme(
+        &t.server.db,
+        t.owner,
+        t.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     t.submit_step_1(t.a, "A-words").await;
     let response = responses::Entity::find().one(&t.server.db).await.unwrap().unwrap();
     homework::comment(&t.server.db, t.owner, response.id, None, "ROW-COMMENT", Utc::now()).await.unwrap();
@@ -248,7 +278,15 @@ async fn a_comment_reaches_the_therapist_and_the_partner_it_is_to() {
 #[tokio::test]
 async fn wishes_and_their_answers_reach_both_partners_once_both_shared_step_1() {
     let t = table("wishes").await;
-    homework::assign_programme(&t.server.db, t.owner, t.case_id, None, "", true, Utc::now()).await.unwrap();
+    homework::assign_programme(
+        &t.server.db,
+        t.owner,
+        t.case_id,
+        homework::ProgrammeChoice::whole(None, ""),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     t.submit_step_1(t.a, "ROW-WISH").await;
     t.submit_step_1(t.b, "B-words").await;
     assert_eq!(t.who_sees("ROW-WISH wish").await, T_A, "before sharing");

@@ -174,6 +174,8 @@ pub struct CaseView {
     pub partners: Vec<PartnerView>,
     /// A fictional sample couple: marked, never emailed, viewable as each partner.
     pub is_sample: bool,
+    /// Baby Steps was assigned without sexual content.
+    pub without_sexual_content: bool,
 }
 
 /// One tab of the therapist's case page, loaded in one call: what every tab shows (the
@@ -479,6 +481,7 @@ impl From<cases::CaseDetail> for CaseView {
     fn from(detail: cases::CaseDetail) -> Self {
         CaseView {
             is_sample: detail.case.is_sample,
+            without_sexual_content: detail.case.without_sexual_content,
             id: detail.case.id,
             label: detail.case.label,
             status: detail.case.status,

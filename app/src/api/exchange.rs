@@ -4,6 +4,7 @@
 
 use crate::{
     domain::{
+        baby_steps::ProgrammeContent,
         case::ConfidentialityPolicy,
         exchange::{OfferStatus, WishState},
         local_time::LocalTime,
@@ -178,6 +179,8 @@ pub struct ExchangeView {
     pub progress: ProgressView,
     /// Every wish the client made was declined for now (they read a supportive sentence).
     pub all_mine_declined: bool,
+    /// Whether the couple's programme speaks of sexual intimacy (wish kinds, consent).
+    pub content: ProgrammeContent,
 }
 
 /// One weekly check-in.
@@ -220,6 +223,8 @@ pub struct PracticeView {
     pub policy: ConfidentialityPolicy,
     /// True once step 4 is open (check-ins can be written).
     pub open: bool,
+    /// Whether the couple's programme speaks of sexual intimacy (the consent wording).
+    pub content: ProgrammeContent,
 }
 
 /// One partner's step 5 entry as the viewer may see it.
@@ -486,6 +491,7 @@ impl ExchangeView {
             board.progress.partners.iter().any(|p| p.partner_id == me.id && p.all_declined);
         Ok(ExchangeView {
             partner,
+            content: board.content,
             revealed: board.revealed,
             progress: board.progress.into(),
             all_mine_declined,
@@ -614,6 +620,7 @@ impl PracticeView {
             i_share: me.share_ratings,
             policy: practice.policy,
             open: practice.open,
+            content: board.content,
             practising: board
                 .agreements
                 .into_iter()

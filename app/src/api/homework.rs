@@ -2,7 +2,10 @@
 //! share), and the therapist's assignment, progress and review.
 
 use crate::{
-    domain::{case::Seeks, exercise::Question, homework::ResponseStatus, local_time::LocalTime},
+    domain::{
+        baby_steps::ProgrammeContent, case::Seeks, exercise::Question, homework::ResponseStatus,
+        local_time::LocalTime,
+    },
     error::AppError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -102,6 +105,8 @@ pub struct SheetView {
     pub comments: Vec<CommentView>,
     /// The programme step this is (none for a single exercise).
     pub step_number: Option<i16>,
+    /// Whether the couple's programme speaks of sexual intimacy (the list's kinds follow it).
+    pub content: ProgrammeContent,
 }
 
 /// One partner's progress on one assignment, for the therapist.
@@ -253,6 +258,7 @@ impl From<homework::ExerciseSheet> for SheetView {
             }),
             comments: comment_views(sheet.comments),
             step_number: sheet.assignment.step_number,
+            content: sheet.content,
         }
     }
 }
@@ -343,19 +349,29 @@ impl CaseHomeworkView {
 }
 
 /// Assigns Baby Steps to both partners of a case; `screened` (arrives only when ticked)
-/// confirms the therapist screened each partner alone for safety first.
+/// confirms the therapist screened each partner alone for safety first, and
+/// `without_sexual_content` (ticked) leaves sexual intimacy out of the couple's programme.
 #[server(endpoint = "homework/assign_programme")]
 pub async fn assign_baby_steps(
     case_id: i32,
     due_on: String,
     note: String,
     #[server(default)] screened: Option<String>,
+    #[server(default)] without_sexual_content: Option<String>,
 ) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     let due_on = parse_due_on(&due_on)?;
-    homework::assign_programme(req.db(), actor, case_id, due_on, &note, screened.is_some(), request::now())
-        .await?;
+    let content = ProgrammeContent::from_flag(without_sexual_content.is_some());
+    let screened = screened.is_some();
+    homework::assign_programme(
+        req.db(),
+        actor,
+        case_id,
+        homework::ProgrammeChoice { due_on, note: &note, screened, content },
+        request::now(),
+    )
+    .await?;
     req.state.mail.wake_worker();
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::{
     },
     domain::{
         answers::{field_name, join_tagged, kind_label, split_tagged},
-        baby_steps::WISH_KINDS,
+        baby_steps::ProgrammeContent,
         exercise::{Question, QuestionKind, ScaleRange},
     },
 };
@@ -51,6 +51,9 @@ pub fn QuestionField(
     error: Signal<Option<String>>,
     /// Called when the list editor changes without an `input` event.
     on_change: Callback<()>,
+    /// The couple's programme content: the kinds a tagged list's items may have.
+    #[prop(optional)]
+    content: ProgrammeContent,
 ) -> impl IntoView {
     let ids = FieldIds::new(field_id(&question));
     let id = ids.control.clone();
@@ -122,6 +125,7 @@ pub fn QuestionField(
                     max_items=max_items as usize
                     max_item_chars=max_item_chars
                     tagged=tagged
+                    kinds=content.wish_kinds()
                     on_change=on_change
                 />
             }
@@ -235,6 +239,7 @@ fn ListEditor(
     max_items: usize,
     max_item_chars: u32,
     tagged: bool,
+    kinds: &'static [(&'static str, &'static str)],
     on_change: Callback<()>,
 ) -> impl IntoView {
     let next_key = StoredValue::new(items.len());
@@ -373,7 +378,7 @@ fn ListEditor(
                                 }
                             >
                                 <option value="" selected=kind.is_empty()>"Kind…"</option>
-                                {WISH_KINDS.iter().map(|(value, label)| {
+                                {kinds.iter().map(|(value, label)| {
                                     view! { <option value=*value selected=kind == *value>{*label}</option> }
                                 }).collect_view()}
                             </select>

@@ -2,7 +2,7 @@
 //! version of the exercise they were given, and stored as JSON.
 
 use super::{
-    baby_steps::WISH_KINDS,
+    baby_steps::{ProgrammeContent, WISH_KINDS},
     case::Seeks,
     exercise::{Audience, ExerciseTemplate, Question, QuestionKind, ScaleRange},
     has_control_chars, InvalidInput,
@@ -278,6 +278,35 @@ pub fn parse_answers(
     Ok(answers)
 }
 
+/// Refuses a tagged item of a kind the couple's programme leaves out (a sexual item when
+/// the therapist chose Baby Steps without sexual content).
+pub fn check_item_kinds(answers: &Answers, content: ProgrammeContent) -> Result<(), AnswerProblem> {
+    for (key, answer) in answers {
+        let Answer::TaggedList(items) = answer else { continue };
+        let outside = items
+            .iter()
+            .filter_map(|item| item.kind.as_deref())
+            .any(|kind| content.parse_wish_kind(kind).is_err());
+        if outside {
+            let kinds: Vec<&str> = content.wish_kinds().iter().map(|(key, _)| *key).collect();
+            return Err(AnswerProblem {
+                question_key: key.clone(),
+                message: format!("Choose {} for each item.", or_list(&kinds)),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// "a, b or c".
+fn or_list(words: &[&str]) -> String {
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_owned(),
+        None => String::new(),
+    }
+}
+
 /// An answer as a person reads it: a tagged list's items with their kinds in brackets,
 /// anything else as its form value.
 pub fn read_value(answer: &Answer) -> String {
@@ -305,6 +334,28 @@ pub fn form_value(answer: &Answer) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         Answer::Scale(value) => value.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    fn tagged(kinds: &[Option<&str>]) -> Answers {
+        let items =
+            kinds.iter().map(|kind| TaggedItem { text: "Hold me".into(), kind: kind.map(str::to_owned) });
+        Answers::from([("behaviours".to_owned(), Answer::TaggedList(items.collect()))])
+    }
+
+    #[test]
+    fn a_sexual_item_is_refused_only_without_sexual_content() {
+        let answers = tagged(&[Some("physical"), None, Some("sexual")]);
+        assert!(check_item_kinds(&answers, ProgrammeContent::Full).is_ok());
+        let problem = check_item_kinds(&answers, ProgrammeContent::WithoutSexual).unwrap_err();
+        assert_eq!(problem.question_key, "behaviours");
+        assert_eq!(problem.message, "Choose emotional, physical or everyday for each item.");
+        let fine = tagged(&[Some("emotional"), Some("everyday"), None]);
+        assert!(check_item_kinds(&fine, ProgrammeContent::WithoutSexual).is_ok());
     }
 }
 

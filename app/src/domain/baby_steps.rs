@@ -6,7 +6,11 @@
 //! The per-wish answers of steps 3 and 4 (responses, offers, agreements) are handled by the
 //! wish exchange, not by questions here.
 
-use super::exercise::{Audience, ExerciseTemplate, Programme, Question, QuestionKind};
+use super::{
+    exercise::{Audience, ExerciseTemplate, Programme, Question, QuestionKind},
+    InvalidInput,
+};
+use serde::{Deserialize, Serialize};
 
 /// The stable key of the Baby Steps programme.
 pub const PROGRAMME_KEY: &str = "baby_steps";
@@ -46,6 +50,72 @@ pub const WISH_KINDS: &[(&str, &str)] = &[
     ("everyday", "Everyday life"),
 ];
 
+/// [`WISH_KINDS`] for a couple whose programme leaves sexual content out.
+const WISH_KINDS_WITHOUT_SEXUAL: &[(&str, &str)] =
+    &[("emotional", "Emotional"), ("physical", "Physical affection"), ("everyday", "Everyday life")];
+
+/// Whether the programme speaks of sexual intimacy with a couple. The therapist chooses
+/// when assigning it: without sexual content, no question, example, wish kind or consent
+/// sentence the couple reads mentions it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProgrammeContent {
+    /// The whole programme.
+    #[default]
+    Full,
+    /// Sexual intimacy left out.
+    WithoutSexual,
+}
+
+impl ProgrammeContent {
+    /// The content a case's stored flag (`cases.without_sexual_content`) stands for.
+    pub fn from_flag(without_sexual_content: bool) -> Self {
+        if without_sexual_content {
+            ProgrammeContent::WithoutSexual
+        } else {
+            ProgrammeContent::Full
+        }
+    }
+
+    /// True when sexual content is left out.
+    pub fn leaves_out_sexual(self) -> bool {
+        self == ProgrammeContent::WithoutSexual
+    }
+
+    /// The kinds a wish or a step 1 item may be tagged with.
+    pub fn wish_kinds(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            ProgrammeContent::Full => WISH_KINDS,
+            ProgrammeContent::WithoutSexual => WISH_KINDS_WITHOUT_SEXUAL,
+        }
+    }
+
+    /// Checks a wish's kind against [`Self::wish_kinds`].
+    pub fn parse_wish_kind(self, kind: &str) -> Result<&'static str, InvalidInput> {
+        self.wish_kinds().iter().map(|(name, _)| *name).find(|name| *name == kind).ok_or_else(|| {
+            InvalidInput::new(match self {
+                ProgrammeContent::Full => "Choose emotional, physical, sexual or everyday.",
+                ProgrammeContent::WithoutSexual => "Choose emotional, physical or everyday.",
+            })
+        })
+    }
+
+    /// Said plainly wherever a partner gives, agrees or practises: consent can change.
+    pub fn consent_note(self) -> &'static str {
+        match self {
+            ProgrammeContent::Full => CONSENT_NOTE,
+            ProgrammeContent::WithoutSexual => CONSENT_NOTE_WITHOUT_SEXUAL,
+        }
+    }
+
+    /// The key of a step's built-in exercise (each content has its own versions).
+    pub fn built_in_key(self, step: i16) -> String {
+        match self {
+            ProgrammeContent::Full => format!("{PROGRAMME_KEY}.{step}"),
+            ProgrammeContent::WithoutSexual => format!("{PROGRAMME_KEY}.without_sexual.{step}"),
+        }
+    }
+}
+
 /// The first step whose page is the wishes page (answering wishes, offering smaller steps).
 pub const WISHES_STEP: i16 = 3;
 /// The step that opens agreements to practise and the weekly check-in.
@@ -75,9 +145,14 @@ pub fn what_comes_first(step: i16) -> &'static str {
 }
 
 /// Said plainly wherever a partner gives, agrees or practises: consent can change.
-pub const CONSENT_NOTE: &str = "Nobody owes their partner touch or sex, or anything else on \
+const CONSENT_NOTE: &str = "Nobody owes their partner touch or sex, or anything else on \
     these lists. A yes is a gift for now, not a promise for ever: you can make an agreement \
     smaller again, or take your yes back at any time, without giving a reason.";
+
+/// [`CONSENT_NOTE`] for a couple whose programme leaves sexual content out.
+const CONSENT_NOTE_WITHOUT_SEXUAL: &str = "Nobody owes their partner touch, or anything else \
+    on these lists. A yes is a gift for now, not a promise for ever: you can make an \
+    agreement smaller again, or take your yes back at any time, without giving a reason.";
 
 /// What the partner whose wish lost its yes reads, kindly and without blame.
 pub const TAKEN_BACK_NOTE: &str = "Your partner has taken back their yes to this for now. That \
@@ -91,8 +166,13 @@ pub const DECLINED_NOTE: &str = "So far each of your wishes has had a \"not for 
     are worth or whether your longing is fair. Your therapist can see this too, so it is \
     a good thing to take to your next session.";
 
-/// The Baby Steps programme, steps 1 to 5 in order.
+/// The whole Baby Steps programme, steps 1 to 5 in order.
 pub fn programme() -> Programme {
+    programme_for(ProgrammeContent::Full)
+}
+
+/// The Baby Steps programme with the chosen content, steps 1 to 5 in order.
+pub fn programme_for(content: ProgrammeContent) -> Programme {
     Programme {
         key: PROGRAMME_KEY.to_owned(),
         title: "Baby Steps".to_owned(),
@@ -102,7 +182,7 @@ pub fn programme() -> Programme {
                   set old resentment down."
             .to_owned(),
         steps: vec![
-            step_1_on_your_own(),
+            step_1_on_your_own(content),
             step_2_talk_together(),
             step_3_willing_to_give(),
             step_4_smaller_steps(),
@@ -111,8 +191,10 @@ pub fn programme() -> Programme {
     }
 }
 
-/// Step 1: each partner reflects alone on the closeness they long for.
-fn step_1_on_your_own() -> ExerciseTemplate {
+/// Step 1: each partner reflects alone on the closeness they long for. Without sexual
+/// content, the physical questions and the list's help speak of touch and affection only.
+fn step_1_on_your_own(content: ProgrammeContent) -> ExerciseTemplate {
+    let without = content.leaves_out_sexual();
     ExerciseTemplate {
         title: "Step 1 – On your own".to_owned(),
         summary: "Reflect privately on the closeness you long for and the everyday behaviours \
@@ -188,18 +270,29 @@ fn step_1_on_your_own() -> ExerciseTemplate {
             // Questions for whoever seeks more physical closeness.
             long(
                 "physical_meaning",
-                "What do physical closeness and sexual intimacy mean to you?",
-                Some(
+                if without {
+                    "What does physical closeness mean to you?"
+                } else {
+                    "What do physical closeness and sexual intimacy mean to you?"
+                },
+                Some(if without {
+                    "You might describe what it gives you, how it feels when it goes well, and \
+                     what it is not about for you."
+                } else {
                     "You might describe what they give you, how they feel when they go well, \
-                     and what they are not about for you.",
-                ),
+                     and what they are not about for you."
+                }),
                 Audience::SeeksPhysical,
                 true,
             ),
             long(
                 "physical_give",
-                "What kinds of touch, affection or intimacy would you like to give your \
-                 partner?",
+                if without {
+                    "What kinds of touch or affection would you like to give your partner?"
+                } else {
+                    "What kinds of touch, affection or intimacy would you like to give your \
+                     partner?"
+                },
                 None,
                 Audience::SeeksPhysical,
                 false,
@@ -207,10 +300,13 @@ fn step_1_on_your_own() -> ExerciseTemplate {
             long(
                 "physical_receive",
                 "And what would you love your partner to offer you?",
-                Some(
+                Some(if without {
+                    "Include small everyday affection: holding hands, a long hug, falling \
+                     asleep close together."
+                } else {
                     "Include everyday affection as well as sexual intimacy: holding hands, a \
-                     long hug, falling asleep close together.",
-                ),
+                     long hug, falling asleep close together."
+                }),
                 Audience::SeeksPhysical,
                 false,
             ),
@@ -237,17 +333,7 @@ fn step_1_on_your_own() -> ExerciseTemplate {
                 prompt: "List specific things your partner could do that would leave you \
                          deeply satisfied and make you want to move towards them."
                     .to_owned(),
-                help: Some(
-                    "Keep each item to one concrete action your partner could picture doing \
-                     this week, and say what kind of closeness it is about (emotional, \
-                     physical, sexual or everyday), such as \"Ask how my day really went and listen for ten \
-                     minutes\" or \"Hold me for a while when we get home\". If you long for \
-                     more emotional connection, choose things that would help you feel close \
-                     enough to want physical closeness too. If you long for more physical \
-                     closeness, choose touch, affection or intimacy that would help you open \
-                     up emotionally."
-                        .to_owned(),
-                ),
+                help: Some(behaviours_help(content)),
                 kind: QuestionKind::List {
                     max_items: MAX_BEHAVIOURS,
                     max_item_chars: MAX_BEHAVIOUR_CHARS,
@@ -258,6 +344,22 @@ fn step_1_on_your_own() -> ExerciseTemplate {
             },
         ],
     }
+}
+
+/// The help under step 1's list: one concrete action an item, tagged with its kind.
+fn behaviours_help(content: ProgrammeContent) -> String {
+    let (kinds, closeness) = match content {
+        ProgrammeContent::Full => ("emotional, physical, sexual or everyday", "touch, affection or intimacy"),
+        ProgrammeContent::WithoutSexual => ("emotional, physical or everyday", "touch or affection"),
+    };
+    format!(
+        "Keep each item to one concrete action your partner could picture doing this week, and \
+         say what kind of closeness it is about ({kinds}), such as \"Ask how my day really went \
+         and listen for ten minutes\" or \"Hold me for a while when we get home\". If you long \
+         for more emotional connection, choose things that would help you feel close enough to \
+         want physical closeness too. If you long for more physical closeness, choose \
+         {closeness} that would help you open up emotionally."
+    )
 }
 
 /// Step 2: the partners share step 1 and listen with the whole body.

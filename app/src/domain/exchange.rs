@@ -9,7 +9,7 @@
 //! Consent can change: the giver of an agreement may make it smaller again (a new offer in
 //! the same thread) or take their yes back at any time, without giving a reason.
 
-use super::{baby_steps::WISH_KINDS, stored_enum, InvalidInput};
+use super::{stored_enum, InvalidInput};
 use serde::{Deserialize, Serialize};
 
 stored_enum! {
@@ -226,15 +226,6 @@ pub fn step_1_item_key(text: &str) -> String {
     words.join(" ").trim_matches(|c: char| c.is_ascii_punctuation()).to_owned()
 }
 
-/// Checks a wish's kind.
-pub fn parse_wish_kind(kind: &str) -> Result<&'static str, InvalidInput> {
-    WISH_KINDS
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| *name == kind)
-        .ok_or_else(|| InvalidInput::new("Choose emotional, physical, sexual or everyday."))
-}
-
 /// Checks how much a wish matters: 1 (a little) to 3 (a lot).
 pub fn parse_importance(value: i16) -> Result<i16, InvalidInput> {
     if (1..=3).contains(&value) {
@@ -417,8 +408,11 @@ mod tests {
             assert_eq!(WishState::parse(state.as_str()), Ok(state));
         }
         assert!(WishAction::parse("hug").is_err());
-        assert_eq!(parse_wish_kind("sexual"), Ok("sexual"));
-        assert!(parse_wish_kind("other").is_err());
+        use super::super::baby_steps::ProgrammeContent;
+        assert_eq!(ProgrammeContent::Full.parse_wish_kind("sexual"), Ok("sexual"));
+        assert!(ProgrammeContent::Full.parse_wish_kind("other").is_err());
+        assert!(ProgrammeContent::WithoutSexual.parse_wish_kind("sexual").is_err());
+        assert_eq!(ProgrammeContent::WithoutSexual.parse_wish_kind("physical"), Ok("physical"));
         assert!(parse_importance(4).is_err() && parse_importance(1).is_ok());
         assert!(parse_ease(0).is_err() && parse_ease(5).is_ok());
         assert!(parse_wish_text("  ").is_err());

@@ -22,6 +22,7 @@ pub struct Model {
     pub erased_at: Option<DateTimeUtc>,
     pub is_sample: bool,
     pub pact_revisit_on: Option<Date>,
+    pub without_sexual_content: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -122,7 +122,7 @@ async fn sample_case(
     for partner in partners_of(db, case_id).await? {
         joined.push(join(db, &partner, at).await?);
     }
-    homework::assign_programme(db, actor, case_id, None, "", true, at).await?;
+    homework::assign_programme(db, actor, case_id, homework::ProgrammeChoice::whole(None, ""), at).await?;
     Ok(SampleCouple { case_id, a: joined[0], b: joined[1] })
 }
 

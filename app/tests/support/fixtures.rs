@@ -109,7 +109,9 @@ pub fn step1_for_sam() -> BTreeMap<String, String> {
 /// A couple who have both submitted step 1.
 pub async fn couple_past_step_1(db: &DatabaseConnection, tag: &str) -> Couple {
     let c = couple(db, tag).await;
-    homework::assign_programme(db, c.therapist, c.case_id, None, "", true, t0()).await.unwrap();
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
     let step1 = steps(db, c.case_id).await[0].id;
     homework::save_answers(db, c.a, step1, 0, &step1_for_alex(), SaveIntent::Submit, t0()).await.unwrap();
     homework::save_answers(db, c.b, step1, 0, &step1_for_sam(), SaveIntent::Submit, t0()).await.unwrap();

@@ -153,6 +153,7 @@ fn CaseHeading(
             <span class=format!("badge badge-{}", case.status.as_str())>{case.status.label()}</span>
         </div>
         {crate::components::sample::sample_notice(&case)}
+        {case.without_sexual_content.then(|| view! { <p class="aside">"Baby Steps is assigned without sexual content."</p> })}
         <p class="aside">
             {format!("{} since {}. ", case.status.label(), short_date(case.status_changed_at))}
             {format!("Confidentiality policy: {}.", case.policy.label())}

@@ -80,6 +80,14 @@ pub fn homework_section(
                     rows=3
                     error=assign_error
                 />
+                <Field
+                    ids=FieldIds::new("field-without_sexual_content")
+                    label="Without sexual content"
+                    hint="For a couple for whom it does not fit: the questions, examples, wish kinds and consent wording leave sexual intimacy out."
+                    layout=FieldLayout::Beside
+                >
+                    <input type="checkbox" id="field-without_sexual_content" name="without_sexual_content" value="yes" aria-describedby="field-without_sexual_content-hint"/>
+                </Field>
                 {screening_field(assign_error)}
                 <FormError error=assign_error/>
                 <button type="submit" class="button-primary">"Assign Baby Steps"</button>

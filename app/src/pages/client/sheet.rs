@@ -366,6 +366,7 @@ fn Sheet(
 
     let partner = sheet.partner_first_name.clone();
     let questions = sheet.mine.questions.clone();
+    let content = sheet.content;
     let values = sheet.mine.values.clone();
     let on_change = Callback::new(move |()| autosave.changed());
     let body = if editable {
@@ -379,7 +380,7 @@ fn Sheet(
                         let error = Signal::derive(move || {
                             autosave.field_error.get().filter(|(field, _)| *field == name).map(|(_, message)| message)
                         });
-                        view! { <QuestionField question value error on_change/> }
+                        view! { <QuestionField question value error on_change content/> }
                     })
                     .collect_view()}
                 <div class="sheet-actions">

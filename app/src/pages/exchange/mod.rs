@@ -136,7 +136,7 @@ fn check_in_page(
         <section aria-labelledby="check-in-title">
             <h1 id="check-in-title">"Weekly check-in"</h1>
             <p class="lead">"A few questions once a week about the small steps you agreed on and how close you feel."</p>
-            <p>{baby_steps::CONSENT_NOTE}</p>
+            <p>{practice.content.consent_note()}</p>
             {if practice.practising.is_empty() {
                 Either::Left(view! { <p class="notice notice-info">"You have not chosen anything to practise yet. Choose at least one agreement on the wishes page."</p> })
             } else {

@@ -13,11 +13,7 @@ use crate::{
         form::{action_error, form_action, Field, FieldIds, FieldLayout},
         guard::RequireRole,
     },
-    domain::{
-        baby_steps::{self, WISH_KINDS},
-        exchange::WishState,
-        Role,
-    },
+    domain::{baby_steps, exchange::WishState, Role},
 };
 use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
@@ -80,11 +76,14 @@ pub fn WishesPage() -> impl IntoView {
     }
 }
 
+/// The kinds a wish may have, as the couple's programme allows (`(key, label)`).
+type WishKinds = &'static [(&'static str, &'static str)];
+
 fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
     let partner = board.partner.clone();
     let add_error = action_error(actions.add.value());
     let choose_error = action_error(actions.choose.value());
-    let kinds = WISH_KINDS;
+    let kinds: WishKinds = board.content.wish_kinds();
     let agreements_open = board.progress.is_open(baby_steps::AGREEMENTS_STEP);
     let progress = board.progress.sentences();
     let (p1, p2, p3, p4, p5, p6) = (
@@ -104,7 +103,7 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
                      are willing to give: yes, a smaller step for now, or not for now."
                 )}
             </p>
-            <p>{baby_steps::CONSENT_NOTE}</p>
+            <p>{board.content.consent_note()}</p>
             {(!progress.is_empty()).then(|| view! {
                 <ul class="progress" aria-label="Where you both are">
                     {progress.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
@@ -124,7 +123,7 @@ fn wishes_page(board: ExchangeView, actions: WishActions) -> impl IntoView {
 
             <h2>"Your wishes"</h2>
             {board.all_mine_declined.then(|| view! { <p class="notice notice-info" role="status">{baby_steps::DECLINED_NOTE}</p> })}
-            <ul class="wish-list">{board.my_wishes.iter().map(|w| my_wish(w, &p4, actions)).collect_view()}</ul>
+            <ul class="wish-list">{board.my_wishes.iter().map(|w| my_wish(w, &p4, kinds, actions)).collect_view()}</ul>
             <details class="card">
                 <summary>"Add a wish"</summary>
                 <ActionForm action=actions.add>
@@ -322,7 +321,7 @@ fn wish_button(
     }
 }
 
-fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoView {
+fn my_wish(wish: &WishView, partner: &str, kinds: WishKinds, actions: WishActions) -> impl IntoView {
     let pending = wish.state == WishState::OfferPending;
     let can_withdraw = !matches!(wish.state, WishState::Agreed | WishState::Withdrawn);
     let taken_back = wish.state == WishState::TakenBack;
@@ -342,7 +341,7 @@ fn my_wish(wish: &WishView, partner: &str, actions: WishActions) -> impl IntoVie
             {earlier_wordings(wish)}
             {thread(wish)}
             {unanswered.then(|| reword_form(wish, wish.state == WishState::ClarifyAsked, actions))}
-            {can_withdraw.then(|| retag_form(wish, actions))}
+            {can_withdraw.then(|| retag_form(wish, kinds, actions))}
             <div class="case-actions">
                 {pending.then(|| wish_button(wish, "accept_offer", "Accept this smaller step", actions))}
                 {pending.then(|| wish_button(wish, "ask_different", "Ask for a different step", actions))}
@@ -373,7 +372,7 @@ fn reword_form(wish: &WishView, asked: bool, actions: WishActions) -> impl IntoV
 }
 
 /// Changing a wish's kind and how much it matters.
-fn retag_form(wish: &WishView, actions: WishActions) -> impl IntoView {
+fn retag_form(wish: &WishView, kinds: WishKinds, actions: WishActions) -> impl IntoView {
     let (id, version, kind, importance) = (wish.id, wish.version, wish.kind_key.clone(), wish.importance);
     let kind_id = format!("wish-{id}-kind");
     let importance_id = format!("wish-{id}-importance");
@@ -385,7 +384,7 @@ fn retag_form(wish: &WishView, actions: WishActions) -> impl IntoView {
                 <input type="hidden" name="version" value=version/>
                 <Field ids=FieldIds::new(kind_id.clone()) label="Kind" class="inline-field">
                     <select id=kind_id name="kind">
-                        {WISH_KINDS.iter().map(|(value, label)| view! { <option value=*value selected=kind == *value>{*label}</option> }).collect_view()}
+                        {kinds.iter().map(|(value, label)| view! { <option value=*value selected=kind == *value>{*label}</option> }).collect_view()}
                     </select>
                 </Field>
                 <Field ids=FieldIds::new(importance_id.clone()) label="How much it matters" class="inline-field">

@@ -13,10 +13,10 @@ use super::{
 use crate::{
     domain::{
         answers::{Answer, Answers},
-        baby_steps,
+        baby_steps::{self, ProgrammeContent},
         exchange::{self, OfferStatus, Side, WishAction, WishState},
     },
-    entities::{agreements, offers, partners, wishes},
+    entities::{agreements, cases, offers, partners, wishes},
     error::{AppError, FieldContext},
 };
 use chrono::{DateTime, Utc};
@@ -59,7 +59,8 @@ pub async fn wishes_from_step_1(
     let mut added: Vec<String> = Vec::new();
     for (item, kind) in items {
         let Ok(text) = exchange::parse_wish_text(item) else { continue };
-        let kind = exchange::parse_wish_kind(kind).unwrap_or("everyday");
+        // Kinds were checked against the couple's programme when step 1 was saved.
+        let kind = ProgrammeContent::Full.parse_wish_kind(kind).unwrap_or("everyday");
         let key = exchange::step_1_item_key(&text);
         if already.contains(&key) || added.contains(&key) {
             continue;
@@ -138,14 +139,18 @@ pub struct Board {
     pub wishes: Vec<WishThread>,
     /// Agreements in force (none withdrawn), easiest first.
     pub agreements: Vec<agreements::Model>,
+    /// Whether the couple's programme speaks of sexual intimacy (wish kinds, consent
+    /// wording).
+    pub content: ProgrammeContent,
 }
 
 async fn board_of(
     db: &impl ConnectionTrait,
-    case_id: i32,
+    case: &cases::Model,
     partners: Vec<partners::Model>,
     viewer: Option<&partners::Model>,
 ) -> Result<Board, AppError> {
+    let case_id = case.id;
     let revealed = step_1_revealed(db, case_id).await?;
     let all_wishes = wishes::Entity::find()
         .filter(wishes::Column::CaseId.eq(case_id))
@@ -194,14 +199,14 @@ async fn board_of(
         agreements.retain(|a| !removed.contains(&a.giver_id) && !removed.contains(&a.receiver_id));
     }
     agreements.sort_by_key(|a| (std::cmp::Reverse(a.ease.unwrap_or(0)), a.id));
-    Ok(Board { partners, revealed, progress, wishes, agreements })
+    Ok(Board { partners, revealed, progress, wishes, agreements, content: content_of(case) })
 }
 
 /// The signed-in client's view of the exchange (audited as a read of their wishes).
 pub async fn board(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) -> Result<Board, AppError> {
     let couple = couple_of(db, actor).await?;
     let partners = partners_of(db, couple.case.id).await?;
-    let board = board_of(db, couple.case.id, partners, Some(&couple.me)).await?;
+    let board = board_of(db, &couple.case, partners, Some(&couple.me)).await?;
     let event = AuditEvent::by(actor, AuditAction::WishesViewed, "case", couple.case.id);
     audit::record(db, event.concerning(couple.case.id, Some(couple.me.id)), now).await?;
     Ok(board)
@@ -209,7 +214,12 @@ pub async fn board(db: &impl ConnectionTrait, actor: Actor, now: DateTime<Utc>) 
 
 /// The therapist's view of a case's exchange (everything).
 pub async fn case_board(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Board, AppError> {
-    board_of(db, case.id, case.partners(db).await?.to_vec(), None).await
+    board_of(db, case, case.partners(db).await?.to_vec(), None).await
+}
+
+/// Whether a couple's programme speaks of sexual intimacy (their wish kinds follow it).
+fn content_of(case: &cases::Model) -> ProgrammeContent {
+    ProgrammeContent::from_flag(case.without_sexual_content)
 }
 
 /// Adds a wish to the other partner.
@@ -222,10 +232,10 @@ pub async fn add_wish(
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
     let text = exchange::parse_wish_text(text).field("text")?;
-    let kind = exchange::parse_wish_kind(kind).field("kind")?;
     let importance = exchange::parse_importance(importance).field("importance")?;
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
+    let kind = content_of(&couple.case).parse_wish_kind(kind).field("kind")?;
     refuse_unless_active(&couple.case)?;
     refuse_if_partner_removed(&couple.other)?;
     require_step(&txn, couple.case.id, baby_steps::WISHES_STEP).await?;
@@ -255,10 +265,10 @@ pub async fn retag_wish(
     importance: i16,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let kind = exchange::parse_wish_kind(kind).field("kind")?;
     let importance = exchange::parse_importance(importance).field("importance")?;
     let txn = db.begin().await?;
     let couple = couple_of(&txn, actor).await?;
+    let kind = content_of(&couple.case).parse_wish_kind(kind).field("kind")?;
     refuse_unless_active(&couple.case)?;
     let wish = wishes::Entity::find_by_id(wish_id)
         .filter(wishes::Column::CaseId.eq(couple.case.id))

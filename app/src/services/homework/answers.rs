@@ -10,7 +10,7 @@ use super::{
 use crate::{
     domain::{
         answers::{self, Answers, Completeness},
-        baby_steps,
+        baby_steps::{self, ProgrammeContent},
         exercise::ExerciseTemplate,
         homework::{previous_step_complete, ResponseStatus},
     },
@@ -107,6 +107,9 @@ pub struct ExerciseSheet {
     pub partner_answers: Option<(ExerciseTemplate, Answers)>,
     /// True when the other partner has shared, whether or not it is visible yet.
     pub other_has_shared: bool,
+    /// Whether the couple's programme speaks of sexual intimacy (the kinds a list item may
+    /// be tagged with follow it).
+    pub content: ProgrammeContent,
 }
 
 /// Opens an assignment for the client it was given to (audited; changes nothing else).
@@ -172,6 +175,7 @@ pub async fn open_sheet(
         comments,
         partner_answers,
         other_has_shared,
+        content: ProgrammeContent::from_flag(case.without_sexual_content),
     })
 }
 
@@ -228,7 +232,9 @@ pub async fn save_answers(
     let exercise = exercise_of(&txn, &assignment).await?;
     let completeness =
         if intent == SaveIntent::Submit { Completeness::Submission } else { Completeness::Draft };
+    let content = ProgrammeContent::from_flag(case.without_sexual_content);
     let parsed = answers::parse_answers(&exercise, seeks, raw, completeness)
+        .and_then(|parsed| answers::check_item_kinds(&parsed, content).map(|()| parsed))
         .map_err(|problem| AppError::invalid(&answers::field_name(&problem.question_key), problem.message))?;
     let json = serde_json::to_string(&parsed).map_err(|_| AppError::Internal)?;
     let existing = responses::Entity::find()

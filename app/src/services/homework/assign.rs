@@ -8,8 +8,14 @@ use super::{
     super::{email, reminders, Actor},
 };
 use crate::{
-    domain::{baby_steps, case::CaseStatus, dates, exercise::ExerciseTemplate, homework::Recipients},
-    entities::{assignments, exercise_templates, exercise_versions},
+    domain::{
+        baby_steps::{self, ProgrammeContent},
+        case::CaseStatus,
+        dates,
+        exercise::ExerciseTemplate,
+        homework::Recipients,
+    },
+    entities::{assignments, cases, exercise_templates, exercise_versions},
     error::{AppError, FieldContext},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -81,20 +87,40 @@ async fn built_in_version(
 /// The message when the therapist has not confirmed the safety screening.
 pub const SCREENING_REQUIRED: &str = "Confirm that you have screened each partner alone first.";
 
+/// How the therapist assigns Baby Steps, as the form says it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgrammeChoice<'a> {
+    /// When step 1 is due (none: no date).
+    pub due_on: Option<NaiveDate>,
+    /// A note for the couple, shown with step 1.
+    pub note: &'a str,
+    /// The therapist confirmed they screened each partner alone for safety (the programme
+    /// asks partners for closeness, which is not safe for everyone).
+    pub screened: bool,
+    /// The whole programme, or the programme without sexual content; the case keeps the
+    /// choice (its wish kinds and consent wording follow it).
+    pub content: ProgrammeContent,
+}
+
+impl<'a> ProgrammeChoice<'a> {
+    /// The whole programme, the screening confirmed, with step 1's due date and note.
+    pub fn whole(due_on: Option<NaiveDate>, note: &'a str) -> Self {
+        ProgrammeChoice { due_on, note, screened: true, content: ProgrammeContent::Full }
+    }
+}
+
 /// Assigns the Baby Steps programme to both partners: step 1 opens now, steps 2 to 5 are
 /// locked until both partners finish the step before (or the therapist opens them).
-/// `screened` is the therapist's confirmation that they have screened each partner alone
-/// for safety (the programme asks partners for closeness, which is not safe for everyone);
-/// without it nothing is assigned, and with it the confirmation is audited.
+/// Without the screening confirmation nothing is assigned; with it the confirmation is
+/// audited.
 pub async fn assign_programme(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: Actor,
     case_id: i32,
-    due_on: Option<NaiveDate>,
-    note: &str,
-    screened: bool,
+    choice: ProgrammeChoice<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let ProgrammeChoice { due_on, note, screened, content } = choice;
     let note = assignment_note(note)?;
     if due_on.is_some_and(|date| !dates::in_range(date)) {
         return Err(AppError::invalid("due_on", dates::out_of_range().0));
@@ -117,10 +143,15 @@ pub async fn assign_programme(
     }
     audit::record(&txn, AuditEvent::by(actor, AuditAction::SafetyScreeningConfirmed, "case", case_id), now)
         .await?;
-    for (index, step) in baby_steps::programme().steps.iter().enumerate() {
+    if case.without_sexual_content != content.leaves_out_sexual() {
+        let mut active = cases::Model::clone(&case).into_active_model();
+        active.without_sexual_content = Set(content.leaves_out_sexual());
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+    }
+    for (index, step) in baby_steps::programme_for(content).steps.iter().enumerate() {
         let number = index as i16 + 1;
-        let version_id =
-            built_in_version(&txn, &format!("{}.{number}", baby_steps::PROGRAMME_KEY), step, now).await?;
+        let version_id = built_in_version(&txn, &content.built_in_key(number), step, now).await?;
         let id = assignments::Entity::insert(assignments::ActiveModel {
             case_id: Set(case_id),
             exercise_version_id: Set(version_id),
