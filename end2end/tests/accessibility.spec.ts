@@ -136,3 +136,52 @@ test('every therapist and client page passes axe and html-validate', async ({ pa
   await alex.context.close();
   await sam.context.close();
 });
+
+/** How far the page is wider than the window (0: nothing to scroll sideways). */
+async function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+test('in the dark colour scheme and at 200% zoom the main pages stay readable', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signUpTherapist(page, 'Dr Noor Dark', uniqueEmail('dark'));
+  const { alex } = await coupleWhoJoined(page, browser, 'Night & Day');
+  await alex.page.emulateMedia({ colorScheme: 'dark' });
+  const casePath = new URL(page.url()).pathname.replace(/\/(homework|together|notes|messages)$/, '');
+  await openCaseTab(page, 'Homework');
+  await page.getByLabel('I have screened each partner alone for safety').check();
+  await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
+  await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toContainText('Alex: Not started');
+  await alex.page.goto('/homework');
+  await alex.page.getByRole('link', { name: `Start: ${STEP_1}` }).click();
+  await expect(alex.page.getByRole('heading', { level: 1, name: STEP_1 })).toBeVisible();
+  const sheetPath = new URL(alex.page.url()).pathname;
+
+  // The dark scheme is in force (the page background is dark), and axe's colour-contrast
+  // check, among the others, finds nothing serious. A 1280-pixel window at 200% zoom is
+  // 640 CSS pixels wide: nothing then needs scrolling sideways (wide tables scroll in
+  // their own box).
+  const visits: [Page, string][] = [
+    [page, '/caseload'],
+    [page, casePath],
+    [page, `${casePath}/homework`],
+    [page, `${casePath}/together`],
+    [page, '/settings'],
+    [alex.page, '/homework'],
+    [alex.page, sheetPath],
+    [alex.page, '/check-in'],
+  ];
+  for (const [visitor, path] of visits) {
+    await visitor.setViewportSize({ width: 1280, height: 900 });
+    await visitor.goto(path);
+    await waitForHydration(visitor);
+    const background = await visitor.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const [r, g, b] = (background.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+    expect(r + g + b, `${path} has a dark background (${background})`).toBeLessThan(200);
+    expect(await axeViolations(visitor), `axe on ${path} in the dark scheme`).toEqual([]);
+    await visitor.setViewportSize({ width: 640, height: 450 });
+    expect(await sidewaysOverflow(visitor), `${path} at 200% zoom scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+  await alex.context.close();
+});
