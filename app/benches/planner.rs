@@ -147,6 +147,8 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
             note: Set(String::new()),
             unlocked_at: Set(Some(now())),
             created_at: Set(now()),
+            skipped_at: Set(None),
+            skip_reason: Set(String::new()),
         });
         assignments::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         let submitted: Vec<&i32> = chunk.iter().filter(|n| *n % 50 == 1).collect();

@@ -448,7 +448,55 @@ async fn each_step_gets_its_own_due_date_and_note(db: &DatabaseConnection) {
     assert!(matches!(closed, AppError::Conflict { .. }), "{closed:?}");
 }
 
+async fn a_skipped_step_shows_its_reason_and_opens_the_next(db: &DatabaseConnection) {
+    let c = couple(db, "skip").await;
+    let other = couple(db, "skip-other").await;
+    homework::assign_programme(db, c.therapist, c.case_id, homework::ProgrammeChoice::whole(None, ""), t0())
+        .await
+        .unwrap();
+    let all = steps(db, c.case_id).await;
+    let (step_2, step_3) = (all[1].id, all[2].id);
+    // A reason is required, plain, and short enough; nobody else may skip.
+    let empty = homework::skip_step(db, c.therapist, step_2, "  ", t0()).await.unwrap_err();
+    assert!(empty.message_for("reason").is_some(), "{empty:?}");
+    let long = "x".repeat(501);
+    assert!(homework::skip_step(db, c.therapist, step_2, &long, t0())
+        .await
+        .unwrap_err()
+        .message_for("reason")
+        .is_some());
+    for (who, expected) in [(c.a, AppError::Forbidden), (other.therapist, AppError::NotFound)] {
+        assert_eq!(homework::skip_step(db, who, step_2, "No", t0()).await.unwrap_err(), expected);
+    }
+    homework::skip_step(db, c.therapist, step_2, "We talked it through in our session.", t0()).await.unwrap();
+    let after = steps(db, c.case_id).await;
+    assert!(after[1].skipped_at.is_some());
+    assert!(after[2].unlocked_at.is_some(), "the next step opens at once");
+    assert!(after[0].unlocked_at.is_some() && after[0].skipped_at.is_none(), "step 1 goes on as it was");
+    // The partners read why, and cannot write in it.
+    let mine = homework::my_homework(db, c.a).await.unwrap();
+    let skipped = mine.iter().find(|item| item.assignment.id == step_2).unwrap();
+    assert_eq!(skipped.assignment.skip_reason, "We talked it through in our session.");
+    let refused = homework::open_sheet(db, c.a, step_2, t0()).await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Conflict { message } if message.contains("We talked it through")),
+        "{refused:?}"
+    );
+    let draft = answers(&[("heard_mind", "A thought")]);
+    assert!(matches!(
+        homework::save_answers(db, c.a, step_2, 0, &draft, SaveIntent::Draft, t0()).await.unwrap_err(),
+        AppError::Conflict { .. }
+    ));
+    homework::open_sheet(db, c.a, step_3, t0()).await.unwrap();
+    // Skipped once; a step that does not exist is not found.
+    let again = homework::skip_step(db, c.therapist, step_2, "Again", t0()).await.unwrap_err();
+    assert!(matches!(again, AppError::Conflict { .. }), "{again:?}");
+    let exercise_like = homework::skip_step(db, c.therapist, step_3 + 1_000, "Gone", t0()).await.unwrap_err();
+    assert_eq!(exercise_like, AppError::NotFound);
+}
+
 on_both_databases!(
+    a_skipped_step_shows_its_reason_and_opens_the_next,
     each_step_gets_its_own_due_date_and_note,
     a_reopened_submission_shows_the_partner_only_what_was_shared,
     baby_steps_needs_each_partner_screened_alone,

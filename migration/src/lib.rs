@@ -26,6 +26,7 @@ mod m20261129_000021_whats_new;
 mod m20261129_000022_programme_fit;
 mod m20261129_000023_sample_practice;
 mod m20261129_000024_without_sexual_content;
+mod m20261129_000025_skipped_steps;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000022_programme_fit::Migration),
             Box::new(m20261129_000023_sample_practice::Migration),
             Box::new(m20261129_000024_without_sexual_content::Migration),
+            Box::new(m20261129_000025_skipped_steps::Migration),
         ]
     }
 }

@@ -384,7 +384,7 @@ async fn every_homework_function_answers_each_actor_correctly() {
         .await
         .unwrap();
     let step = |n: i16| steps.iter().find(|a| a.step_number == Some(n)).unwrap().id.to_string();
-    let (step1, step2) = (step(1), step(2));
+    let (step1, step2, step5) = (step(1), step(2), step(5));
     let answers = [
         ("emotional_meaning", "CLIENT-SECRET emotional"),
         ("physical_meaning", "CLIENT-SECRET physical"),
@@ -470,6 +470,11 @@ async fn every_homework_function_answers_each_actor_correctly() {
         (
             "homework/plan_step",
             vec![("assignment_id", step2.clone()), ("due_on", "".into()), ("note", "Take your time.".into())],
+            [401, 404, 200, 403, 403, 403],
+        ),
+        (
+            "homework/skip_step",
+            vec![("assignment_id", step5), ("reason", "We will talk it through in the session.".into())],
             [401, 404, 200, 403, 403, 403],
         ),
         ("homework/review", vec![("assignment_id", step1.clone())], [401, 404, 200, 403, 403, 403]),

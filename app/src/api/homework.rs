@@ -47,6 +47,8 @@ pub struct HomeworkListItem {
     pub note: String,
     /// New comments from the therapist.
     pub unread_comments: usize,
+    /// Why the therapist skipped this step (none: not skipped).
+    pub skipped: Option<String>,
 }
 
 /// A comment from the therapist.
@@ -139,6 +141,8 @@ pub struct AssignmentRow {
     pub due_on: Option<NaiveDate>,
     /// The therapist's note with it.
     pub note: String,
+    /// Why the therapist skipped it (none: not skipped).
+    pub skipped: Option<String>,
     /// Each partner's progress (partners it was not given to are left out).
     pub partners: Vec<PartnerProgress>,
 }
@@ -217,6 +221,7 @@ impl From<homework::HomeworkItem> for HomeworkListItem {
             progress: item.status,
             note: item.assignment.note,
             unread_comments: item.unread_comments,
+            skipped: item.assignment.skipped_at.map(|_| item.assignment.skip_reason),
         }
     }
 }
@@ -328,6 +333,7 @@ impl CaseHomeworkView {
                     unlocked_at: assignment.unlocked_at.map(local),
                     due_on: assignment.due_on,
                     note: assignment.note.clone(),
+                    skipped: assignment.skipped_at.map(|_| assignment.skip_reason.clone()),
                     partners: found
                         .partners
                         .iter()
@@ -421,6 +427,16 @@ pub async fn plan_step(assignment_id: i32, due_on: String, note: String) -> Resu
     let actor = req.actor().await?;
     let due_on = parse_due_on(&due_on)?;
     homework::plan_step(req.db(), actor, assignment_id, due_on, &note, request::now()).await
+}
+
+/// Skips a programme step with a reason the partners read; the next step opens.
+#[server(endpoint = "homework/skip_step")]
+pub async fn skip_step(assignment_id: i32, reason: String) -> Result<(), AppError> {
+    let req = request::current()?;
+    let actor = req.actor().await?;
+    homework::skip_step(req.db(), actor, assignment_id, &reason, request::now()).await?;
+    req.state.mail.wake_worker();
+    Ok(())
 }
 
 /// Opens a locked step early.

@@ -48,6 +48,9 @@ impl Recipients {
     }
 }
 
+/// Most characters in the reason the therapist gives for skipping a step.
+pub const MAX_SKIP_REASON_CHARS: usize = 500;
+
 /// The unlock rule: a programme's next step opens when every recipient of the previous
 /// step has submitted it (or the therapist opens it early).
 pub fn previous_step_complete(statuses: &[ResponseStatus]) -> bool {

@@ -19,6 +19,9 @@ pub struct Model {
     pub note: String,
     pub unlocked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub skipped_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text")]
+    pub skip_reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -70,6 +70,8 @@ pub enum AuditAction {
     HomeworkUnlocked,
     /// A therapist set an assignment's (a programme step's) due date and note.
     HomeworkPlanned,
+    /// A therapist skipped a programme step, with a reason.
+    HomeworkSkipped,
     /// A client opened an exercise.
     HomeworkOpened,
     /// A client saved a draft.
@@ -243,6 +245,7 @@ impl AuditAction {
             AuditAction::HomeworkAssigned => "homework.assigned",
             AuditAction::HomeworkUnlocked => "homework.unlocked",
             AuditAction::HomeworkPlanned => "homework.planned",
+            AuditAction::HomeworkSkipped => "homework.skipped",
             AuditAction::HomeworkOpened => "homework.opened",
             AuditAction::HomeworkSaved => "homework.saved",
             AuditAction::HomeworkSubmitted => "homework.submitted",

@@ -71,7 +71,9 @@ pub fn CasePage(
                 actions.set_status.version().get(),
                 actions.overview.version(),
                 actions.homework.assign.version().get(),
-                actions.homework.unlock.version().get() + actions.homework.plan.version().get(),
+                actions.homework.unlock.version().get()
+                    + actions.homework.plan.version().get()
+                    + actions.homework.skip.version().get(),
                 actions.homework.assign_exercise.version().get(),
                 actions.notes.open.version().get(),
                 actions.notes.reply.version().get(),

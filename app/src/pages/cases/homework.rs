@@ -5,17 +5,25 @@
 
 use crate::{
     api::{
-        homework::{AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, PlanStep, UnlockEarly},
+        homework::{
+            AssignBabySteps, AssignExercise, AssignmentRow, CaseHomeworkView, PlanStep, SkipStep, UnlockEarly,
+        },
         templates::TemplateSummary,
     },
     components::{
         dates::date_time,
         form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError, TextArea},
     },
-    domain::{homework::ResponseStatus, local_time::LocalTime},
+    domain::{
+        homework::{ResponseStatus, MAX_SKIP_REASON_CHARS},
+        local_time::LocalTime,
+    },
     error::AppError,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::{
+    either::{Either, EitherOf3},
+    prelude::*,
+};
 use leptos_router::components::A;
 
 /// The actions of the homework section, whose completion reloads the case page.
@@ -27,6 +35,8 @@ pub struct HomeworkActions {
     pub unlock: ServerAction<UnlockEarly>,
     /// Sets a step's due date and note.
     pub plan: ServerAction<PlanStep>,
+    /// Skips a step, with a reason.
+    pub skip: ServerAction<SkipStep>,
     /// Assigns one of the therapist's own exercises.
     pub assign_exercise: ServerAction<AssignExercise>,
 }
@@ -37,6 +47,7 @@ impl Default for HomeworkActions {
             assign: form_action(),
             unlock: form_action(),
             plan: form_action(),
+            skip: form_action(),
             assign_exercise: form_action(),
         }
     }
@@ -54,11 +65,18 @@ pub fn homework_section(
     let assign_error = action_error(actions.assign.value());
     let unlock_error = action_error(actions.unlock.value());
     let plan_error = action_error(actions.plan.value());
-    // One form per row shares the action: its refusal (a field's or the form's) shows here.
+    let skip_error = action_error(actions.skip.value());
+    // One form per row shares each action: its refusal (a field's or the form's) shows here.
     let plan_message = move || {
         plan_error.get().map(|error| {
             let message = error.message_for("due_on").or_else(|| error.message_for("note"));
             format!("The due date and note were not saved: {}", message.unwrap_or_else(|| error.to_string()))
+        })
+    };
+    let skip_message = move || {
+        skip_error.get().map(|error| {
+            let message = error.message_for("reason").unwrap_or_else(|| error.to_string());
+            format!("The step was not skipped: {message}")
         })
     };
     let assignable: Vec<TemplateSummary> = templates.into_iter().filter(|t| !t.archived).collect();
@@ -105,6 +123,7 @@ pub fn homework_section(
             </ul>
             <FormError error=unlock_error/>
             <p class="notice notice-error" role="alert" hidden=move || plan_message().is_none()>{plan_message}</p>
+            <p class="notice notice-error" role="alert" hidden=move || skip_message().is_none()>{skip_message}</p>
             <div class="table-scroll" tabindex="0" role="group" aria-label="Assigned homework">
                 <table class="assignments">
                     <caption class="visually-hidden">"Assigned homework"</caption>
@@ -215,10 +234,12 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
         <tr>
             <th scope="row">{title.clone()}</th>
             <td>
-                {if locked {
-                    Either::Left(view! { <span class="badge">"Locked"</span> })
+                {if let Some(reason) = row.skipped.clone() {
+                    EitherOf3::A(view! { <span class="badge">"Skipped"</span><p class="aside step-note">{reason}</p> })
+                } else if locked {
+                    EitherOf3::B(view! { <span class="badge">"Locked"</span> })
                 } else {
-                    Either::Right(view! {
+                    EitherOf3::C(view! {
                         <ul class="partner-list">
                             {row.partners.iter().map(|p| view! { <li>{format!("{}: {}", p.first_name, p.progress.label())}</li> }).collect_view()}
                         </ul>
@@ -228,11 +249,12 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
             <td>
                 {row.due_on.map(|due| due.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".to_owned())}
                 {(!row.note.is_empty()).then(|| view! { <p class="aside step-note">{row.note.clone()}</p> })}
-                {(!closed).then(|| plan_form(&row, actions.plan))}
+                {(!closed && row.skipped.is_none()).then(|| plan_form(&row, actions.plan))}
+                {(!closed && row.skipped.is_none() && row.step_number.is_some()).then(|| skip_form(&row, actions.skip))}
             </td>
             <td>
                 {(!locked).then(|| view! { <A href=review attr:aria-label=format!("Review {title}")>"Review"</A> })}
-                {(locked && !closed).then(|| view! {
+                {(locked && !closed && row.skipped.is_none()).then(|| view! {
                     <ActionForm action=actions.unlock attr:class="inline-form">
                         <input type="hidden" name="assignment_id" value=row.assignment_id/>
                         <button type="submit" class="button-secondary">{format!("Open {} now", short_step(&row))}</button>
@@ -240,6 +262,25 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
                 })}
             </td>
         </tr>
+    }
+}
+
+/// Skipping one programme step, with the reason the partners read, behind a disclosure.
+fn skip_form(row: &AssignmentRow, skip: ServerAction<SkipStep>) -> impl IntoView {
+    let id = row.assignment_id;
+    let reason_id = format!("skip-reason-{id}");
+    let named = format!(" {}", row.title);
+    view! {
+        <details class="plan-step">
+            <summary>"Skip this step"<span class="visually-hidden">{named}</span></summary>
+            <ActionForm action=skip attr:class="plan-form">
+                <input type="hidden" name="assignment_id" value=id/>
+                <Field ids=FieldIds::new(reason_id.clone()) label="Why (the partners read this)">
+                    <textarea id=reason_id name="reason" rows="2" maxlength=MAX_SKIP_REASON_CHARS.to_string() required></textarea>
+                </Field>
+                <button type="submit" class="button-secondary">"Skip the step"</button>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -295,7 +336,7 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
                 |row: &&AssignmentRow| row.partners.iter().find(|p| p.first_name == name).map(|p| p.progress);
             let open_unfinished = rows
                 .iter()
-                .filter(|row| row.unlocked_at.is_some())
+                .filter(|row| row.unlocked_at.is_some() && row.skipped.is_none())
                 .find(|row| mine(row).is_some_and(|progress| !progress.is_done()));
             let text = match open_unfinished {
                 Some(row) => {
@@ -306,7 +347,7 @@ pub fn current_steps(rows: &[AssignmentRow]) -> Vec<(String, String)> {
                         if draft { " (draft started)" } else { " (not started)" }
                     )
                 }
-                None => match rows.iter().find(|row| row.unlocked_at.is_none()) {
+                None => match rows.iter().find(|row| row.unlocked_at.is_none() && row.skipped.is_none()) {
                     Some(row) => format!(
                         "done so far; {} opens when both partners finish the step before",
                         short_step(row)
@@ -362,6 +403,7 @@ mod tests {
             unlocked_at: open.then(|| at(step as u32)),
             due_on: None,
             note: String::new(),
+            skipped: None,
             partners: ["Alex", "Sam"]
                 .into_iter()
                 .zip(progress)

@@ -463,6 +463,7 @@ mod tests {
             ),
             due_on: due,
             note: String::new(),
+            skipped: None,
             partners: ["Alex", "Sam"]
                 .into_iter()
                 .zip(progress)

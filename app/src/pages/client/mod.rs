@@ -32,7 +32,7 @@ use crate::{
     },
 };
 use leptos::{
-    either::{Either, EitherOf3},
+    either::{Either, EitherOf4},
     prelude::*,
 };
 use leptos_meta::Title;
@@ -206,25 +206,35 @@ fn homework_item(item: HomeworkListItem, read_only: bool) -> impl IntoView {
         ResponseStatus::Draft => "Continue",
         ResponseStatus::Submitted | ResponseStatus::Reviewed => "Read",
     };
+    let badge = if item.skipped.is_some() {
+        "Skipped"
+    } else if item.locked {
+        "Locked"
+    } else {
+        item.progress.label()
+    };
     let comments = match item.unread_comments {
         0 => None,
         1 => Some("1 new comment from your therapist".to_owned()),
         n => Some(format!("{n} new comments from your therapist")),
     };
     view! {
-        <li class="card homework-item" class:locked=item.locked>
+        <li class="card homework-item" class:locked=item.locked || item.skipped.is_some()>
             <h2>{item.title.clone()}</h2>
             <p class="homework-meta">
-                <span class="badge">{if item.locked { "Locked" } else { item.progress.label() }}</span>
-                {item.due_on.map(|due| format!(" Due {}", due.format("%-d %b %Y")))}
+                <span class="badge">{badge}</span>
+                {item.due_on.filter(|_| item.skipped.is_none()).map(|due| format!(" Due {}", due.format("%-d %b %Y")))}
             </p>
+            {(!item.note.is_empty() && item.skipped.is_none()).then(|| view! { <p class="step-note">{item.note.clone()}</p> })}
             {comments.map(|text| view! { <p class="badge badge-review">{text}</p> })}
-            {if item.locked {
-                EitherOf3::A(view! { <p class="field-hint">"This step opens when you have both finished the step before it."</p> })
+            {if let Some(reason) = item.skipped.clone() {
+                EitherOf4::A(view! { <p class="field-hint">{format!("Your therapist skipped this step: {reason}")}</p> })
+            } else if item.locked {
+                EitherOf4::B(view! { <p class="field-hint">"This step opens when you have both finished the step before it."</p> })
             } else if read_only {
-                EitherOf3::B(view! { <p class="field-hint">{format!("{action} (read-only preview)")}</p> })
+                EitherOf4::C(view! { <p class="field-hint">{format!("{action} (read-only preview)")}</p> })
             } else {
-                EitherOf3::C(view! {
+                EitherOf4::D(view! {
                     <A href=href attr:class="button-primary" attr:aria-label=format!("{action}: {}", item.title)>{action}</A>
                 })
             }}

@@ -1,6 +1,6 @@
 //! Assigning homework: the Baby Steps programme (step 1 open, the rest locked), the
 //! built-in exercise versions it uses, the "new homework" email, opening a step early, and
-//! giving each step (or exercise) its own due date and note.
+//! giving each step (or exercise) its own due date and note, and skipping a step.
 
 use super::{
     super::access::{owned_case, partners_of},
@@ -13,7 +13,7 @@ use crate::{
         case::CaseStatus,
         dates,
         exercise::ExerciseTemplate,
-        homework::Recipients,
+        homework::{Recipients, MAX_SKIP_REASON_CHARS},
     },
     entities::{assignments, cases, exercise_templates, exercise_versions},
     error::{AppError, FieldContext},
@@ -217,6 +217,63 @@ pub async fn plan_step(
     active.note = Set(note.to_owned());
     active.update(&txn).await?;
     let event = AuditEvent::by(actor, AuditAction::HomeworkPlanned, "assignment", assignment_id);
+    audit::record(&txn, event.concerning(case_id, None), now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The therapist skips a programme step, saying why: the partners read the reason instead
+/// of its questions, write nothing more in it, get no reminder for it, and the next step
+/// opens now (with its "something new" email) if it was still locked.
+pub async fn skip_step(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    assignment_id: i32,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "Say why the step is skipped: the partners read it."));
+    }
+    if reason.chars().count() > MAX_SKIP_REASON_CHARS {
+        return Err(AppError::invalid(
+            "reason",
+            format!("Keep the reason to {MAX_SKIP_REASON_CHARS} characters or fewer."),
+        ));
+    }
+    crate::domain::plain_text(reason, true).field("reason")?;
+    let txn = db.begin().await?;
+    let assignment =
+        assignments::Entity::find_by_id(assignment_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let case = owned_case(&txn, actor, assignment.case_id).await?;
+    if case.status == CaseStatus::Closed {
+        return Err(AppError::conflict("This case is closed. Reopen it before changing its homework."));
+    }
+    let (Some(programme), Some(step)) = (assignment.programme_key.clone(), assignment.step_number) else {
+        return Err(AppError::conflict("Only a step of the programme can be skipped."));
+    };
+    if assignment.skipped_at.is_some() {
+        return Err(AppError::conflict("This step is already skipped."));
+    }
+    let case_id = assignment.case_id;
+    let mut active = assignment.into_active_model();
+    active.skipped_at = Set(Some(now));
+    active.skip_reason = Set(reason.to_owned());
+    active.update(&txn).await?;
+    let next = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(case_id))
+        .filter(assignments::Column::ProgrammeKey.eq(programme))
+        .filter(assignments::Column::StepNumber.eq(step + 1))
+        .one(&txn)
+        .await?;
+    if let Some(next) = next.filter(|next| next.unlocked_at.is_none()) {
+        notify_step_opened(&txn, &next, now).await?;
+        let mut active = next.into_active_model();
+        active.unlocked_at = Set(Some(now));
+        active.update(&txn).await?;
+    }
+    let event = AuditEvent::by(actor, AuditAction::HomeworkSkipped, "assignment", assignment_id);
     audit::record(&txn, event.concerning(case_id, None), now).await?;
     txn.commit().await?;
     Ok(())

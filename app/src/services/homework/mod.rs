@@ -16,8 +16,8 @@ pub use answers::{
     HomeworkItem, SaveIntent,
 };
 pub use assign::{
-    assign_programme, notify_assigned, notify_step_opened, plan_step, unlock_early, ProgrammeChoice,
-    SCREENING_REQUIRED,
+    assign_programme, notify_assigned, notify_step_opened, plan_step, skip_step, unlock_early,
+    ProgrammeChoice, SCREENING_REQUIRED,
 };
 pub use review::{
     case_homework, comment, review_sheet, set_reviewed, summaries, HomeworkSummary, ReviewSheet,

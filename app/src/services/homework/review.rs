@@ -76,7 +76,7 @@ pub async fn summaries(
             .iter()
             .filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
             .any(|p| !status_of(responses.iter().copied().find(|r| r.partner_id == p.id)).is_done());
-        if unfinished && assignment.due_on.is_some_and(|due| due < today) {
+        if unfinished && assignment.skipped_at.is_none() && assignment.due_on.is_some_and(|due| due < today) {
             summary.overdue += 1;
         }
     }

@@ -120,6 +120,12 @@ pub(super) async fn open_assignment_of(
         .next()
         .filter(|a| a.recipients.includes(partner.position))
         .ok_or(AppError::NotFound)?;
+    if assignment.skipped_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Your therapist skipped this step: {}",
+            assignment.skip_reason
+        )));
+    }
     if assignment.unlocked_at.is_none() {
         return Err(AppError::conflict("This step opens when you have both finished the step before it."));
     }

@@ -303,6 +303,7 @@ async fn run_batch(
         .filter(assignments::Column::CaseId.is_in(case_ids))
         .filter(assignments::Column::DueOn.is_not_null())
         .filter(assignments::Column::UnlockedAt.is_not_null())
+        .filter(assignments::Column::SkippedAt.is_null())
         .all(db)
         .await?;
     let done: HashSet<(i32, i32)> = responses::Entity::find()
