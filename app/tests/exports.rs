@@ -292,12 +292,22 @@ async fn client_export_never_holds_the_other_partners_private_writing(db: &Datab
     let check_ins = record["check_ins"].as_array().unwrap();
     assert_eq!(check_ins.len(), 3);
     assert!(check_ins.iter().all(|c| c["partner_id"] == b_id));
+    // B has answered no questionnaire yet; A's total is A's own.
+    assert_eq!(record["measure_totals"], Value::Array(Vec::new()));
     // The other partner appears by first name only.
     let alex = record["partners"].as_array().unwrap().iter().find(|p| p["first_name"] == "Alex").unwrap();
     assert_eq!((&alex["email"], &alex["last_name"]), (&Value::Null, &Value::Null));
 
     // A's own export has A's writing (the partner's unshared writing stays out of it too).
     let a_files = unzip(export::client_export(db, c.a, t0()).await.unwrap().to_bytes(db).await.unwrap());
+    let a_record: Value = serde_json::from_str(&a_files[0].1).unwrap();
+    let a_totals = a_record["measure_totals"].as_array().unwrap();
+    assert_eq!(a_totals.len(), 1, "A's own questionnaire total");
+    assert_eq!(
+        (&a_totals[0]["total"], &a_totals[0]["partner_id"]),
+        (&"3".into(), &partners_json_id(&a_record, "Alex"))
+    );
+    assert!(a_files[1].1.contains("<h2>Measures</h2>"), "A's printable record lists A's total");
     for (name, text) in &a_files {
         assert!(text.contains("FORBIDDEN-REOPENED-DRAFT") && text.contains("FORBIDDEN-LETTING-GO"), "{name}");
         assert!(!text.contains("B-OWN check-in") && !text.contains("B-OWN letting go"), "{name}");

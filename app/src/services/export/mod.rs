@@ -8,8 +8,9 @@
 //!   case's audit trail.
 //! - [`client_export`]: a client's own writing and what was shared with them — never the
 //!   other partner's unshared answers, drafts, check-in notes, unshared ratings or step 5,
-//!   private notes, comments to them, nor the therapist's notes. After the case is closed or
-//!   the client removed, only their own writing.
+//!   private notes, comments to them, nor the therapist's notes; their own questionnaire
+//!   totals, never the other partner's. After the case is closed or the client removed, only
+//!   their own writing.
 //!
 //! Both authorize, write the audit entry, and return an [`Export`] whose
 //! [`Export::write`] then reads the records page by page (check-ins and audit entries a page
@@ -246,7 +247,9 @@ impl Export {
         self.emails(db, out, emit).await?;
         if matches!(self.viewer, Viewer::Therapist) {
             self.therapy_sessions(db, out, emit).await?;
-            self.measure_totals(db, out, emit).await?;
+        }
+        self.measure_totals(db, out, emit).await?;
+        if matches!(self.viewer, Viewer::Therapist) {
             self.audit_trail(db, out, emit).await?;
         }
         emit.end(out).map_err(failed)?;
@@ -682,7 +685,8 @@ impl Export {
         out.pass_on().await
     }
 
-    /// Each partner's totals of each measure scheduled for the case.
+    /// The totals of each measure scheduled for the case: each partner's for the therapist,
+    /// the client's own for a client.
     async fn measure_totals(
         &self,
         db: &impl ConnectionTrait,
@@ -690,8 +694,9 @@ impl Export {
         emit: &mut impl Emit,
     ) -> Result<(), AppError> {
         emit.section(out, Section::MeasureTotals).map_err(failed)?;
+        let own = self.own_partners();
         for results in measures::case_results(db, self.case.id, &self.partners).await? {
-            for partner in results.partners {
+            for partner in results.partners.into_iter().filter(|p| own.contains(&p.partner_id)) {
                 for point in partner.points {
                     let item = Item::MeasureTotal(MeasureTotalRecord {
                         schedule_id: results.schedule.id,

@@ -337,7 +337,7 @@ pub struct SessionRecord {
     pub topics: Vec<String>,
 }
 
-/// One total a partner gave on a scheduled measure (only in a therapist's export).
+/// One total a partner gave on a scheduled measure (a client's export holds only their own).
 #[derive(Debug, Clone, Serialize)]
 pub struct MeasureTotalRecord {
     /// The schedule.
