@@ -1,22 +1,14 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, emailWithSubject, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
-
-const STEP_1 = 'Step 1 – On your own';
-
-/** Fills in step 1 with one behaviour, submits and shares it. */
-async function doStep1(page: Page, meaning: RegExp, answer: string, behaviour: string, partner: string) {
-  await page.goto('/homework');
-  await page.getByRole('link', { name: `Start: ${STEP_1}` }).click();
-  await waitForHydration(page);
-  await page.getByLabel(meaning).fill(answer);
-  const list = page.getByRole('group', { name: /List specific things your partner could do/ });
-  await list.getByRole('button', { name: 'Add an item' }).click();
-  await list.getByLabel('Item 1', { exact: true }).fill(behaviour);
-  await expect(page.getByRole('status').filter({ hasText: 'All changes saved.' })).toBeVisible();
-  await page.getByRole('button', { name: 'Submit to my therapist' }).click();
-  await page.getByRole('button', { name: `Share with ${partner}` }).click();
-  await expect(page.getByText(/You have shared|You shared your answers/)).toBeVisible();
-}
+import {
+  bothConfirmThePact,
+  coupleWhoJoined,
+  emailWithSubject,
+  openCaseTab,
+  shareStep1,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
 /** Saves a check-in for the week starting `week` (a Monday, as the week list's values are). */
 async function checkIn(page: Page, week: string, emotional: string, physical: string) {
@@ -49,8 +41,8 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
 
-  await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day and really listen', 'Sam');
-  await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+  await shareStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day and really listen', 'Sam');
+  await shareStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
 
   // The wishes open with step 3; until then the page says what comes first. Here the
   // therapist opens steps 3 to 5 early from the case page.
@@ -114,14 +106,7 @@ test('a wish becomes a smaller step, an agreement, two weeks of check-ins and th
   await expect(chart.locator('circle[data-series="Sam – physical"]')).toHaveCount(2);
 
   // Step 5: both confirm; the therapist is told by email.
-  for (const [partner, text] of [[alex, 'Keeping score about chores'], [sam, 'Old hurt about holidays']] as const) {
-    await partner.page.goto('/letting-go');
-    await waitForHydration(partner.page);
-    await partner.page.getByLabel('What resentment are you choosing to let go of?').fill(text);
-    await partner.page.getByRole('button', { name: 'Confirm the pact' }).click();
-    await expect(partner.page.getByText('You have confirmed the pact.')).toBeVisible();
-  }
-  await expect(sam.page.getByText(/You have both confirmed the pact/)).toBeVisible();
+  await bothConfirmThePact(alex.page, sam.page);
   const update = await emailWithSubject(therapistEmail, /^An update on one of your cases$/);
   expect(update.text).not.toContain('holidays');
 
@@ -184,8 +169,8 @@ test('a yes can be taken back without a reason, and the wisher is told kindly', 
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await expect(page.getByRole('row', { name: /Step 1 – On your own/ })).toBeVisible();
-  await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day', 'Sam');
-  await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+  await shareStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Ask about my day', 'Sam');
+  await shareStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
   await openStepsEarly(page, [3, 4]);
 
   // Alex says yes to Sam's wish and practises it; the page says a yes can be taken back.

@@ -171,6 +171,60 @@ export async function openCaseTab(page: Page, tab: string): Promise<void> {
   await expect(tabs.getByRole('link', { name: tab, exact: true })).toHaveAttribute('aria-current', 'page');
 }
 
+/** A partner fills in step 1 with one behaviour on their list, submits it and shares it. */
+export async function shareStep1(page: Page, meaning: RegExp, answer: string, behaviour: string, partner: string) {
+  await page.goto('/homework');
+  await page.getByRole('link', { name: 'Start: Step 1 – On your own' }).click();
+  await waitForHydration(page);
+  await page.getByLabel(meaning).fill(answer);
+  const list = page.getByRole('group', { name: /List specific things your partner could do/ });
+  await list.getByRole('button', { name: 'Add an item' }).click();
+  await list.getByLabel('Item 1', { exact: true }).fill(behaviour);
+  await expect(page.getByRole('status').filter({ hasText: 'All changes saved.' })).toBeVisible();
+  await page.getByRole('button', { name: 'Submit to my therapist' }).click();
+  await page.getByRole('button', { name: `Share with ${partner}` }).click();
+  await expect(page.getByText(/You have shared|You shared your answers/)).toBeVisible();
+}
+
+/** Step 5: Alex writes what they let go of and asks for one more guided conversation first. */
+export async function askForOneMoreConversation(alex: Page, letGoOf: string): Promise<void> {
+  await alex.goto('/letting-go');
+  await waitForHydration(alex);
+  await alex.getByLabel('What resentment are you choosing to let go of?').fill(letGoOf);
+  await alex.getByLabel(/Ask my therapist for one more guided conversation first/).check();
+  await alex.getByRole('button', { name: 'Save for now' }).click();
+  await expect(alex.getByText(/Once they mark it as held, you can confirm the pact/)).toBeVisible();
+}
+
+/**
+ * On the therapist's case page: marks Alex's extra conversation as held today and sets the
+ * date to revisit the pact a week from now.
+ */
+export async function markConversationHeldAndRevisit(page: Page): Promise<void> {
+  await openCaseTab(page, 'Together');
+  await waitForHydration(page);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel("Day Alex's conversation was held").fill(today);
+  await page.getByRole('button', { name: 'Mark as held' }).click();
+  await expect(page.getByText(/Alex's extra conversation was held on/)).toBeVisible();
+  const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Revisit the pact on').fill(nextWeek);
+  await page.getByRole('button', { name: 'Save the revisit date' }).click();
+  await expect(page.getByText(/Both partners get a check-in reminder on/)).toBeVisible();
+}
+
+/** Step 5: each partner writes what they let go of and confirms the pact. */
+export async function bothConfirmThePact(alex: Page, sam: Page): Promise<void> {
+  for (const [partner, text] of [[alex, 'Keeping score about chores'], [sam, 'Old hurt about holidays']] as const) {
+    await partner.goto('/letting-go');
+    await waitForHydration(partner);
+    await partner.getByLabel('What resentment are you choosing to let go of?').fill(text);
+    await partner.getByRole('button', { name: 'Confirm the pact' }).click();
+    await expect(partner.getByText('You have confirmed the pact.')).toBeVisible();
+  }
+  await expect(sam.getByText(/You have both confirmed the pact/)).toBeVisible();
+}
+
 /** Every email the test SMTP server received for `address`, oldest first. */
 export async function emailsTo(address: string): Promise<ReceivedEmail[]> {
   const response = await fetch(`${process.env.E2E_MAIL_API}/api/email`);

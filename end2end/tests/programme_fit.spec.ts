@@ -1,24 +1,19 @@
-import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import { test, expect } from '@playwright/test';
+import {
+  askForOneMoreConversation,
+  coupleWhoJoined,
+  markConversationHeldAndRevisit,
+  openCaseTab,
+  shareStep1,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
 // Issue 13, the rest: on a phone-sized screen, a wish is clarified and reworded, one more
 // conversation is asked for and marked held before the pact, a revisit date is set, and
 // the caseload sorts by the gap between the partners. Written for the lead to run.
 const PHONE = { width: 390, height: 844 };
-
-/** Submits and shares step 1 with one behaviour. */
-async function doStep1(page: Page, meaning: RegExp, answer: string, behaviour: string, partner: string) {
-  await page.goto('/homework');
-  await page.getByRole('link', { name: 'Start: Step 1 – On your own' }).click();
-  await waitForHydration(page);
-  await page.getByLabel(meaning).fill(answer);
-  const list = page.getByRole('group', { name: /List specific things your partner could do/ });
-  await list.getByRole('button', { name: 'Add an item' }).click();
-  await list.getByLabel('Item 1', { exact: true }).fill(behaviour);
-  await expect(page.getByRole('status').filter({ hasText: 'All changes saved.' })).toBeVisible();
-  await page.getByRole('button', { name: 'Submit to my therapist' }).click();
-  await page.getByRole('button', { name: `Share with ${partner}` }).click();
-}
 
 test('clarify a wish, one more conversation before the pact, a revisit date, the gap', async ({ page, browser }) => {
   test.setTimeout(120_000);
@@ -28,8 +23,8 @@ test('clarify a wish, one more conversation before the pact, a revisit date, the
   await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
-  await doStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Be nicer', 'Sam');
-  await doStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
+  await shareStep1(alex.page, /What does emotional connection mean to you/, 'Being heard.', 'Be nicer', 'Sam');
+  await shareStep1(sam.page, /What do physical closeness and sexual intimacy mean to you/, 'Feeling wanted.', 'Hold me when I get home', 'Alex');
   await page.reload();
   await waitForHydration(page);
   for (const step of [3, 4, 5]) {
@@ -53,24 +48,10 @@ test('clarify a wish, one more conversation before the pact, a revisit date, the
   await expect(reworded.getByText('Earlier wording: “Be nicer”')).toBeVisible();
 
   // Alex asks for one more conversation: no confirming until the therapist marks it held.
-  await alex.page.goto('/letting-go');
-  await waitForHydration(alex.page);
-  await alex.page.getByLabel('What resentment are you choosing to let go of?').fill('Keeping score about chores');
-  await alex.page.getByLabel(/Ask my therapist for one more guided conversation first/).check();
-  await alex.page.getByRole('button', { name: 'Save for now' }).click();
-  await expect(alex.page.getByText(/Once they mark it as held, you can confirm the pact/)).toBeVisible();
+  await askForOneMoreConversation(alex.page, 'Keeping score about chores');
   await expect(alex.page.getByRole('button', { name: 'Confirm the pact' })).toHaveCount(0);
 
-  await openCaseTab(page, 'Together');
-  await waitForHydration(page);
-  const today = new Date().toISOString().slice(0, 10);
-  await page.getByLabel("Day Alex's conversation was held").fill(today);
-  await page.getByRole('button', { name: 'Mark as held' }).click();
-  await expect(page.getByText(/Alex's extra conversation was held on/)).toBeVisible();
-  const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  await page.getByLabel('Revisit the pact on').fill(nextWeek);
-  await page.getByRole('button', { name: 'Save the revisit date' }).click();
-  await expect(page.getByText(/Both partners get a check-in reminder on/)).toBeVisible();
+  await markConversationHeldAndRevisit(page);
 
   await alex.page.reload();
   await expect(alex.page.getByText(/Your therapist suggests looking at the pact again on/)).toBeVisible();

@@ -1,5 +1,14 @@
 import { test, expect, type Page } from '@playwright/test';
-import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from './helpers';
+import {
+  askForOneMoreConversation,
+  bothConfirmThePact,
+  coupleWhoJoined,
+  markConversationHeldAndRevisit,
+  openCaseTab,
+  signUpTherapist,
+  uniqueEmail,
+  waitForHydration,
+} from './helpers';
 
 // Issue 13: on phone-sized screens, two partners walk the whole programme in order, from
 // step 1 to a confirmed pact, without the therapist opening any step early: a wish is
@@ -143,32 +152,11 @@ test('two partners walk the whole programme in order on their phones', async ({ 
 
   // Step 5 opened by itself. Alex asks for one more conversation; the therapist marks it
   // held and sets a date to revisit the pact; then both confirm.
-  await alex.page.goto('/letting-go');
-  await waitForHydration(alex.page);
-  await alex.page.getByLabel('What resentment are you choosing to let go of?').fill('Keeping score about chores');
-  await alex.page.getByLabel(/Ask my therapist for one more guided conversation first/).check();
-  await alex.page.getByRole('button', { name: 'Save for now' }).click();
-  await expect(alex.page.getByText(/Once they mark it as held, you can confirm the pact/)).toBeVisible();
+  await askForOneMoreConversation(alex.page, 'Keeping score about chores');
   await page.reload();
   await waitForHydration(page);
-  await openCaseTab(page, 'Together');
-  await waitForHydration(page);
-  const today = new Date().toISOString().slice(0, 10);
-  await page.getByLabel("Day Alex's conversation was held").fill(today);
-  await page.getByRole('button', { name: 'Mark as held' }).click();
-  await expect(page.getByText(/Alex's extra conversation was held on/)).toBeVisible();
-  const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  await page.getByLabel('Revisit the pact on').fill(nextWeek);
-  await page.getByRole('button', { name: 'Save the revisit date' }).click();
-  await expect(page.getByText(/Both partners get a check-in reminder on/)).toBeVisible();
-  for (const [partner, text] of [[alex, 'Keeping score about chores'], [sam, 'Old hurt about holidays']] as const) {
-    await partner.page.goto('/letting-go');
-    await waitForHydration(partner.page);
-    await partner.page.getByLabel('What resentment are you choosing to let go of?').fill(text);
-    await partner.page.getByRole('button', { name: 'Confirm the pact' }).click();
-    await expect(partner.page.getByText('You have confirmed the pact.')).toBeVisible();
-  }
-  await expect(sam.page.getByText(/You have both confirmed the pact/)).toBeVisible();
+  await markConversationHeldAndRevisit(page);
+  await bothConfirmThePact(alex.page, sam.page);
 
   // The caseload shows each partner's closeness and the gap between them.
   await page.goto('/caseload');
