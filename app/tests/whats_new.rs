@@ -6,7 +6,7 @@ mod support;
 
 use app::{
     domain::{homework::Recipients, time_zone::TimeZoneName, whats_new::WhatsNewKind},
-    entities::outbox_emails,
+    entities::{cases, outbox_emails},
     error::AppError,
     services::{exchange, homework, messages, settings, whats_new},
 };
@@ -63,6 +63,16 @@ async fn what_counts_as_new(db: &DatabaseConnection) {
     // Clients have no list.
     assert_eq!(whats_new::count(db, c.a).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(whats_new::items(db, c.a, t0()).await.unwrap_err(), AppError::Forbidden);
+    // An erased case's items are gone from the list and the count.
+    cases::Entity::update_many()
+        .col_expr(cases::Column::ErasedAt, Expr::value(t0()))
+        .filter(cases::Column::Id.eq(c.case_id))
+        .exec(db)
+        .await
+        .unwrap();
+    assert_eq!(whats_new::count(db, c.therapist).await.unwrap(), 0);
+    assert!(whats_new::items(db, c.therapist, t0()).await.unwrap().is_empty());
+    assert_eq!(whats_new::count(db, other.therapist).await.unwrap(), 2);
 }
 
 /// One item, then all of them, marked done; what happens afterwards is new again, and
