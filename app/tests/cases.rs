@@ -284,8 +284,16 @@ async fn caseload_searches_filters_sorts_and_pages(db: &DatabaseConnection) {
     assert_eq!(by_partner.total, 31);
     let literal = caseload::caseload(db, owner, &query("%", None, 1), t0()).await.unwrap();
     assert_eq!(literal.total, 0);
+    assert_eq!(last.total, 31);
+    // A page past the last counts on its own, to the same figures.
     let beyond = caseload::caseload(db, owner, &query("", None, 99), t0()).await.unwrap();
     assert!(beyond.rows.is_empty());
+    assert_eq!(
+        (beyond.total, beyond.whats_new, beyond.sample_cases),
+        (first.total, first.whats_new, first.sample_cases)
+    );
+    let nothing = caseload::caseload(db, owner, &query("nobody by this name", None, 1), t0()).await.unwrap();
+    assert_eq!((nothing.total, nothing.rows.len()), (0, 0));
     for absurd in [0, 100_001, 400_000_000_000_000_000, u64::MAX] {
         let refused = caseload::caseload(db, owner, &query("", None, absurd), t0()).await.unwrap_err();
         assert!(refused.message_for("page").is_some(), "page {absurd}: {refused:?}");

@@ -113,7 +113,7 @@ async fn urgent_unread_notes_lead_the_caseload(db: &DatabaseConnection) {
     };
     let first = caseload::caseload(db, c.therapist, &query(1), t0()).await.unwrap();
     assert_eq!(first.rows[0].case.label, "Aaron & Bea");
-    let urgent: Vec<(i32, usize)> = first.urgent.iter().map(|(case, n)| (case.id, *n)).collect();
+    let urgent: Vec<(i32, usize)> = first.urgent.iter().map(|case| (case.case_id, case.notes)).collect();
     assert_eq!(urgent, [(c.case_id, 1)], "listed above the table whatever the page");
     let second = caseload::caseload(db, c.therapist, &query(2), t0()).await.unwrap();
     assert_eq!((second.rows[0].unread_notes, second.rows[0].urgent_notes), (2, 1));

@@ -127,7 +127,10 @@ async fn sample_couples_are_built_marked_silent_and_removed_completely(db: &Data
     };
     let page = caseload::caseload(db, therapist, &query, t0()).await.unwrap();
     assert_eq!(page.rows.iter().filter(|row| row.case.is_sample).count(), 3);
+    assert_eq!(page.sample_cases, 3);
     assert_eq!(sample::sample_count(db, therapist).await.unwrap(), 3);
+    let past_the_end = caseload::CaseloadQuery { page: 9, ..query };
+    assert_eq!(caseload::caseload(db, therapist, &past_the_end, t0()).await.unwrap().sample_cases, 3);
 
     // No email queued, nothing logged for the planner, also after days of planning.
     let about_samples = || async {

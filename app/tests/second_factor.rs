@@ -14,6 +14,7 @@ use app::{
         accounts::{self, SignInAttempt},
         sealing::SealingKey,
         second_factor::{self, SealingReport, PENDING_SIGN_IN_MINUTES, RECOVERY_CODE_COUNT},
+        sessions::{self, SessionPolicy},
         tokens::SecretToken,
         Actor,
     },
@@ -239,13 +240,21 @@ async fn a_pending_sign_in_expires_and_works_once(db: &DatabaseConnection) {
     assert_eq!(error, AppError::invalid("", SIGN_IN_EXPIRED));
 }
 
+/// Whether the banner asking `actor` to set up a second factor shows: read, as each request
+/// reads it, with the session.
+async fn asked_to_set_one_up(db: &DatabaseConnection, actor: Actor) -> bool {
+    let policy = SessionPolicy::default();
+    let token = sessions::start(db, actor, policy, t0()).await.unwrap();
+    sessions::authenticate_account(db, &token, policy, t0()).await.unwrap().unwrap().second_factor_missing()
+}
+
 async fn therapists_are_asked_to_set_one_up(db: &DatabaseConnection) {
     let couple = couple(db, "sf").await;
     assert!(second_factor::status(db, &key(), couple.therapist, t0()).await.unwrap().required);
-    assert!(second_factor::set_up_missing(db, couple.therapist).await.unwrap());
+    assert!(asked_to_set_one_up(db, couple.therapist).await);
     // Clients may set one up, but nothing asks them to, and the setting is not theirs.
     assert_eq!(couple.a.role, Role::Client);
-    assert!(!second_factor::set_up_missing(db, couple.a).await.unwrap());
+    assert!(!asked_to_set_one_up(db, couple.a).await);
     let refused = second_factor::set_required(db, couple.a, true, t0()).await.unwrap_err();
     assert_eq!(refused, AppError::Forbidden);
     // A client enrols like anyone.
@@ -253,9 +262,21 @@ async fn therapists_are_asked_to_set_one_up(db: &DatabaseConnection) {
     let secret = second_factor::status(db, &key(), couple.a, t0()).await.unwrap().enrolment.unwrap().secret;
     second_factor::confirm_enrolment(db, &key(), couple.a, &code_at(&secret, t0()), t0()).await.unwrap();
     assert!(second_factor::status(db, &key(), couple.a, t0()).await.unwrap().enrolled);
-    // The therapist may turn the requirement off, and the reminder goes.
-    second_factor::set_required(db, couple.therapist, false, t0()).await.unwrap();
-    assert!(!second_factor::set_up_missing(db, couple.therapist).await.unwrap());
+    // A started enrolment is not enough for the therapist: only a confirmed one ends the
+    // reminder.
+    second_factor::start_enrolment(db, &key(), couple.therapist, PASSWORD, t0()).await.unwrap();
+    assert!(asked_to_set_one_up(db, couple.therapist).await);
+    let secret =
+        second_factor::status(db, &key(), couple.therapist, t0()).await.unwrap().enrolment.unwrap().secret;
+    second_factor::confirm_enrolment(db, &key(), couple.therapist, &code_at(&secret, t0()), t0())
+        .await
+        .unwrap();
+    assert!(!asked_to_set_one_up(db, couple.therapist).await);
+    // Another therapist may turn the requirement off, and the reminder goes.
+    let other = therapist(db, "sf-other@example.org").await;
+    assert!(asked_to_set_one_up(db, other).await);
+    second_factor::set_required(db, other, false, t0()).await.unwrap();
+    assert!(!asked_to_set_one_up(db, other).await);
 }
 
 /// The secret's column as stored.

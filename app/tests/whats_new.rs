@@ -8,7 +8,10 @@ use app::{
     domain::{homework::Recipients, time_zone::TimeZoneName, whats_new::WhatsNewKind},
     entities::{cases, outbox_emails},
     error::AppError,
-    services::{exchange, homework, messages, settings, whats_new},
+    services::{
+        caseload::{self, CaseloadQuery, CaseloadSort},
+        exchange, homework, messages, settings, whats_new,
+    },
 };
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -60,6 +63,21 @@ async fn what_counts_as_new(db: &DatabaseConnection) {
     // Reviewing a submission takes it off the list.
     homework::set_reviewed(db, c.therapist, items[3].record_id, true, t0()).await.unwrap();
     assert_eq!(whats_new::count(db, c.therapist).await.unwrap(), 4);
+    // The caseload shows the same count beside its cases (on the page and past its end).
+    for page in [1, 2] {
+        let query = CaseloadQuery {
+            search: String::new(),
+            status: None,
+            sort: CaseloadSort::Label,
+            page,
+            per_page: 20,
+        };
+        assert_eq!(
+            caseload::caseload(db, c.therapist, &query, t0()).await.unwrap().whats_new,
+            4,
+            "page {page}"
+        );
+    }
     // Clients have no list.
     assert_eq!(whats_new::count(db, c.a).await.unwrap_err(), AppError::Forbidden);
     assert_eq!(whats_new::items(db, c.a, t0()).await.unwrap_err(), AppError::Forbidden);

@@ -126,11 +126,12 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "auth/me")]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let req = request::current()?;
-    let Some(account) = req.signed_in_account().await? else {
+    let Some(signed_in) = req.signed_in().await? else {
         return Ok(None);
     };
-    let second_factor_missing = second_factor::set_up_missing_for(req.db(), &account).await?;
-    let (display_name, email, role) = (account.display_name, account.email, account.role);
+    let second_factor_missing = signed_in.second_factor_missing();
+    let (display_name, email, role) =
+        (signed_in.account.display_name, signed_in.account.email, signed_in.account.role);
     Ok(Some(SignedInUser { display_name, email, role, second_factor_missing }))
 }
 

@@ -371,7 +371,7 @@ impl CaseloadView {
             urgent: found
                 .urgent
                 .into_iter()
-                .map(|(case, notes)| UrgentCase { id: case.id, label: case.label, notes })
+                .map(|case| UrgentCase { id: case.case_id, label: case.label, notes: case.notes })
                 .collect(),
             rows: found.rows.into_iter().map(CaseloadRow::from).collect(),
             total: found.total,

@@ -55,7 +55,7 @@ pub struct Request {
 /// the request's extensions, and the copies of the request's parts that Leptos hands to
 /// each server function share it. A failed lookup is not kept (the next caller tries again).
 #[derive(Clone, Default)]
-pub struct ActorCache(Arc<OnceCell<Option<users::Model>>>);
+pub struct ActorCache(Arc<OnceCell<Option<sessions::SignedIn>>>);
 
 /// The server's request layer that gives each HTTP request its [`ActorCache`].
 pub async fn remember_actor(mut request: axum::extract::Request, next: Next) -> Response {
@@ -133,6 +133,12 @@ impl Request {
     /// The session is looked up once per HTTP request (see [`ActorCache`]); a request that
     /// starts or ends a session answers with a redirect and asks no more.
     pub async fn signed_in_account(&self) -> Result<Option<users::Model>, AppError> {
+        Ok(self.signed_in().await?.map(|signed_in| signed_in.account))
+    }
+
+    /// The signed-in account with whether it has a confirmed second factor, or `None` for an
+    /// anonymous request; looked up once per HTTP request like [`Request::signed_in_account`].
+    pub async fn signed_in(&self) -> Result<Option<sessions::SignedIn>, AppError> {
         let lookup = || async {
             let Some(token) = self.session_token() else {
                 return Ok(None);

@@ -36,6 +36,17 @@ impl OwnedCase {
     pub async fn partners(&self, db: &impl ConnectionTrait) -> Result<&[partners::Model], AppError> {
         Ok(self.1.get_or_try_init(|| partners_of(db, self.0.id)).await?)
     }
+
+    /// Keeps the case's partners that a caller read together with more (their invitations),
+    /// so that [`OwnedCase::partners`] reads nothing afterwards. Partners already kept stay:
+    /// they are the same rows.
+    pub fn keep_partners(&self, partners: Vec<partners::Model>) {
+        if self.1.initialized() {
+            return;
+        }
+        // Only fails when already set, which was just checked (and would keep the same rows).
+        let _ = self.1.set(partners);
+    }
 }
 
 /// The therapist's case, or "not found" for anyone else (its existence is private; the

@@ -123,12 +123,7 @@ pub async fn case_overview(
     let (case, detail) = open_case(db, actor, case_id, now).await?;
     let progress = exchange::progress_with_partners(db, case.id, case.partners(db).await?).await?;
     let practice = exchange::case_practice(db, &case, progress.is_open(baby_steps::AGREEMENTS_STEP)).await?;
-    let unread_notes = exchange::case_private_notes(db, &case)
-        .await?
-        .into_iter()
-        .map(|thread| thread.note)
-        .filter(|note| note.read_at.is_none())
-        .collect();
+    let unread_notes = exchange::case_unread_notes(db, &case).await?;
     Ok(Overview {
         homework: homework::case_homework(db, &case).await?,
         progress,

@@ -7,7 +7,7 @@
 
 use super::{
     audit::{self, AuditAction, AuditEvent},
-    cases::{invitation_state, latest_invitations},
+    cases::{invitation_state, partners_with_latest_invitation},
     clock, exchange, homework, settings, whats_new, Actor,
 };
 use crate::{
@@ -21,9 +21,9 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, Func, Query},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait,
 };
 
 /// How the caseload is sorted.
@@ -96,7 +96,7 @@ pub struct CaseloadPage {
     pub total: u64,
     /// Every case (on any page, whatever the search) with unread urgent private notes, and
     /// how many: shown above the table.
-    pub urgent: Vec<(cases::Model, usize)>,
+    pub urgent: Vec<exchange::UrgentCase>,
     /// How many items the therapist's "What's new" holds.
     pub whats_new: u64,
     /// How many sample couples the therapist has (any page, any search).
@@ -114,7 +114,8 @@ const LATEST_GAP_SQL: &str = "COALESCE((SELECT CASE \
     WHERE a.case_id = cases.id ORDER BY a.week_start DESC LIMIT 1), -1)";
 
 /// One page of the therapist's caseload: filtering, sorting and paging happen in the
-/// database (one query for the page, one for the count, one for the page's partners).
+/// database (one query for the page with its counts, one for the page's partners with
+/// their latest invitations).
 pub async fn caseload(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -126,33 +127,91 @@ pub async fn caseload(
     caseload_in_zone(db, actor, &time_zone, query, now).await
 }
 
-/// How many cases `matching` finds, how many items "What's new" holds and how many sample
-/// couples the therapist has: one statement. `matching` carries no order and selects only
-/// the id, so the database counts index entries instead of reading every case (at 10,000
-/// cases, SQLite took 4 ms to count a sorted `SELECT cases.*` and 0.5 ms for this).
-async fn counts(
-    db: &impl ConnectionTrait,
-    matching: sea_orm::Select<cases::Entity>,
-    therapist_id: i32,
-) -> Result<(u64, u64, u64), AppError> {
-    let samples = Query::select()
+/// How many sample couples the therapist has.
+fn sample_count(therapist_id: i32) -> SelectStatement {
+    Query::select()
         .expr(Expr::cust("COUNT(*)"))
         .from(cases::Entity)
         .and_where(Expr::col(cases::Column::TherapistId).eq(therapist_id))
         .and_where(Expr::col(cases::Column::IsSample).eq(true))
-        .to_owned();
-    let counted = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
+        .to_owned()
+}
+
+/// The counts a caseload page shows besides its rows, as columns: how many items "What's
+/// new" holds and how many sample couples the therapist has.
+fn with_side_counts(query: &mut SelectStatement, therapist_id: i32) {
+    query
         .expr_as(
             Expr::SubQuery(None, Box::new(whats_new::count_query(therapist_id).into())),
             Alias::new("whats_new"),
         )
-        .expr_as(Expr::SubQuery(None, Box::new(samples.into())), Alias::new("sample_cases"))
+        .expr_as(
+            Expr::SubQuery(None, Box::new(sample_count(therapist_id).into())),
+            Alias::new("sample_cases"),
+        );
+}
+
+/// Reads one of the counts of a caseload statement.
+fn count_in(row: &QueryResult, name: &str) -> Result<u64, AppError> {
+    Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0))
+}
+
+/// One page of cases with every count the caseload shows, in one statement: each row
+/// carries how many cases match in all (a window count over the whole match) and the
+/// side counts. The limit and offset are written into the SQL, not bound: SQLite prepares
+/// a statement with a bound limit again on every run.
+async fn page_with_counts(
+    db: &impl ConnectionTrait,
+    sorted: sea_orm::Select<cases::Entity>,
+    therapist_id: i32,
+    offset: u64,
+    per_page: u64,
+) -> Result<(Vec<cases::Model>, Option<PageCounts>), AppError> {
+    let mut query = sorted.into_query();
+    query.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("total"));
+    with_side_counts(&mut query, therapist_id);
+    let mut statement = db.get_database_backend().build(&query);
+    statement.sql = format!("{} LIMIT {per_page} OFFSET {offset}", statement.sql);
+    let rows = db.query_all_raw(statement).await?;
+    let counts = match rows.first() {
+        Some(row) => Some(PageCounts {
+            total: count_in(row, "total")?,
+            whats_new: count_in(row, "whats_new")?,
+            sample_cases: count_in(row, "sample_cases")?,
+        }),
+        None => None,
+    };
+    let cases = rows.iter().map(|row| cases::Model::from_query_result(row, "")).collect::<Result<_, _>>()?;
+    Ok((cases, counts))
+}
+
+/// How many cases match, how many items "What's new" holds and how many sample couples
+/// the therapist has.
+struct PageCounts {
+    total: u64,
+    whats_new: u64,
+    sample_cases: u64,
+}
+
+/// The counts of an empty page (nothing matches, or a page past the last), in one
+/// statement. `matching` carries no order and selects only the id, so the database counts
+/// index entries instead of reading every case.
+async fn counts_alone(
+    db: &impl ConnectionTrait,
+    matching: sea_orm::Select<cases::Entity>,
+    therapist_id: i32,
+) -> Result<PageCounts, AppError> {
+    let mut counted = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
         .from_subquery(matching.select_only().column(cases::Column::Id).into_query(), Alias::new("matching"))
         .to_owned();
+    with_side_counts(&mut counted, therapist_id);
     let row = db.query_one(&counted).await?.ok_or(AppError::Internal)?;
-    let count = |name| row.try_get::<i64>("", name).map(|n| u64::try_from(n).unwrap_or(0));
-    Ok((count("total")?, count("whats_new")?, count("sample_cases")?))
+    Ok(PageCounts {
+        total: count_in(&row, "total")?,
+        whats_new: count_in(&row, "whats_new")?,
+        sample_cases: count_in(&row, "sample_cases")?,
+    })
 }
 
 /// [`caseload`] for a therapist whose time zone (for "overdue") the caller already read.
@@ -199,23 +258,16 @@ pub async fn caseload_in_zone(
     let page =
         CaseloadPageNumber::parse(query.page).map_err(|problem| AppError::invalid("page", problem.0))?;
     let per_page = query.per_page.clamp(1, 100);
-    let (total, whats_new, sample_cases) = counts(db, matching, actor.user_id).await?;
-    let paginator = select.paginate(db, per_page);
-    let cases = paginator.fetch_page(page.index()).await?;
-
-    let case_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
-    let all_partners = if case_ids.is_empty() {
-        Vec::new()
-    } else {
-        partners::Entity::find()
-            .filter(partners::Column::CaseId.is_in(case_ids))
-            .order_by_asc(partners::Column::Position)
-            .all(db)
-            .await?
+    let (cases, counts) =
+        page_with_counts(db, select, actor.user_id, page.index().saturating_mul(per_page), per_page).await?;
+    let counts = match counts {
+        Some(counts) => counts,
+        None => counts_alone(db, matching, actor.user_id).await?,
     };
-    let partner_ids: Vec<i32> = all_partners.iter().map(|p| p.id).collect();
-    let latest = latest_invitations(db, &partner_ids).await?;
     let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
+    let with_invitations = partners_with_latest_invitation(db, &page_ids).await?;
+    let all_partners: Vec<partners::Model> =
+        with_invitations.iter().map(|(partner, _)| partner.clone()).collect();
     let today = clock::today_in(time_zone, now);
     let summaries = homework::summaries(db, &all_partners, &page_ids, today).await?;
     let unread = exchange::unread_notes(db, actor.user_id).await?;
@@ -224,12 +276,11 @@ pub async fn caseload_in_zone(
     let rows = cases
         .into_iter()
         .map(|case| {
-            let partners = all_partners
+            let partners = with_invitations
                 .iter()
-                .filter(|partner| partner.case_id == case.id)
-                .map(|partner| {
-                    let invitation = latest.iter().find(|i| i.partner_id == partner.id);
-                    (partner.clone(), invitation_state(partner, invitation, now))
+                .filter(|(partner, _)| partner.case_id == case.id)
+                .map(|(partner, invitation)| {
+                    (partner.clone(), invitation_state(partner, invitation.as_ref(), now))
                 })
                 .collect();
             let homework = summaries.get(&case.id).copied().unwrap_or_default();
@@ -258,5 +309,11 @@ pub async fn caseload_in_zone(
         now,
     )
     .await?;
-    Ok(CaseloadPage { rows, total, urgent: unread.urgent, whats_new, sample_cases })
+    Ok(CaseloadPage {
+        rows,
+        total: counts.total,
+        urgent: unread.urgent,
+        whats_new: counts.whats_new,
+        sample_cases: counts.sample_cases,
+    })
 }

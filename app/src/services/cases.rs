@@ -22,8 +22,11 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
+    sea_query::{Expr, IntoCondition},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationDef, TransactionSession, TransactionTrait,
 };
 
 /// One partner as the therapist typed them, parsed.
@@ -310,26 +313,33 @@ pub fn invitation_state(
     }
 }
 
-/// The latest invitation of each of these partners.
-pub async fn latest_invitations(
+/// The partners of these cases, A first, each with their latest invitation: one statement
+/// (the caseload's page, a case's page).
+pub async fn partners_with_latest_invitation(
     db: &impl ConnectionTrait,
-    partner_ids: &[i32],
-) -> Result<Vec<invitations::Model>, AppError> {
-    if partner_ids.is_empty() {
+    case_ids: &[i32],
+) -> Result<Vec<(partners::Model, Option<invitations::Model>)>, AppError> {
+    if case_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let all = invitations::Entity::find()
-        .filter(invitations::Column::PartnerId.is_in(partner_ids.iter().copied()))
-        .order_by_desc(invitations::Column::Id)
+    let latest_invitation: RelationDef = partners::Entity::belongs_to(invitations::Entity)
+        .from(partners::Column::Id)
+        .to(invitations::Column::PartnerId)
+        .on_condition(|_, _| {
+            Expr::cust(
+                "invitations.id = (SELECT MAX(newer.id) FROM invitations newer \
+                 WHERE newer.partner_id = partners.id)",
+            )
+            .into_condition()
+        })
+        .into();
+    Ok(partners::Entity::find()
+        .join(JoinType::LeftJoin, latest_invitation)
+        .select_also(invitations::Entity)
+        .filter(partners::Column::CaseId.is_in(case_ids.iter().copied()))
+        .order_by_asc(partners::Column::Position)
         .all(db)
-        .await?;
-    let mut latest: Vec<invitations::Model> = Vec::new();
-    for invitation in all {
-        if !latest.iter().any(|seen| seen.partner_id == invitation.partner_id) {
-            latest.push(invitation);
-        }
-    }
-    Ok(latest)
+        .await?)
 }
 
 /// Everything the therapist's case page shows.
@@ -361,13 +371,12 @@ pub async fn detail_of(
     case: &OwnedCase,
     now: DateTime<Utc>,
 ) -> Result<CaseDetail, AppError> {
-    let partners = case.partners(db).await?.to_vec();
-    let ids: Vec<i32> = partners.iter().map(|p| p.id).collect();
-    let latest = latest_invitations(db, &ids).await?;
-    let partners = partners
+    let with_invitations = partners_with_latest_invitation(db, &[case.id]).await?;
+    case.keep_partners(with_invitations.iter().map(|(partner, _)| partner.clone()).collect());
+    let partners = with_invitations
         .into_iter()
-        .map(|partner| {
-            let state = invitation_state(&partner, latest.iter().find(|i| i.partner_id == partner.id), now);
+        .map(|(partner, invitation)| {
+            let state = invitation_state(&partner, invitation.as_ref(), now);
             (partner, state)
         })
         .collect();

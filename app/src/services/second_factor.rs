@@ -341,16 +341,6 @@ pub async fn status(
     Ok(SecondFactorStatus { enrolled, required: user.second_factor_required, recovery_codes_left, enrolment })
 }
 
-/// True when the account asks for a second factor and has none yet (the banner's case).
-pub async fn set_up_missing(db: &impl ConnectionTrait, actor: Actor) -> Result<bool, AppError> {
-    set_up_missing_for(db, &account(db, actor.user_id).await?).await
-}
-
-/// [`set_up_missing`] for an account already read (no second read of its row).
-pub async fn set_up_missing_for(db: &impl ConnectionTrait, user: &users::Model) -> Result<bool, AppError> {
-    Ok(user.second_factor_required && confirmed_factor(db, user.id).await?.is_none())
-}
-
 /// Starts an enrolment (the password again): a new secret, shown until a first code
 /// confirms it. A started, unconfirmed enrolment is replaced; a confirmed one must be
 /// removed first.

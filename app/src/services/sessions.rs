@@ -14,8 +14,11 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, TransactionSession, TransactionTrait,
+    sea_query::{Alias, Expr},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, QueryFilter,
+    QueryTrait, SelectA, SelectB, TransactionSession, TransactionTrait,
 };
 
 /// How long sessions last.
@@ -99,27 +102,52 @@ pub async fn authenticate(
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>, AppError> {
-    Ok(authenticate_account(db, token, policy, now).await?.map(|user| Actor::of(&user)))
+    Ok(authenticate_account(db, token, policy, now).await?.map(|signed_in| Actor::of(&signed_in.account)))
 }
 
+/// A live session's account, and whether that account has a confirmed second factor.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The account.
+    pub account: users::Model,
+    /// A second factor is set up and confirmed.
+    pub second_factor_confirmed: bool,
+}
+
+impl SignedIn {
+    /// True when the account asks for a second factor and has none yet (the banner's case).
+    pub fn second_factor_missing(&self) -> bool {
+        self.account.second_factor_required && !self.second_factor_confirmed
+    }
+}
+
+/// Whether the session's account has a confirmed second factor, as a column of the session
+/// lookup.
+const SECOND_FACTOR_CONFIRMED_SQL: &str = "EXISTS (SELECT 1 FROM second_factors \
+    WHERE second_factors.user_id = sessions.user_id AND second_factors.confirmed_at IS NOT NULL)";
+
 /// The account behind `token`, if its session is still live, read in the same statement as
-/// the session (so a request needs no second read of its own account). Ended sessions are
-/// deleted.
+/// the session with whether it has a confirmed second factor (so a request needs no second
+/// read of its own account). Ended sessions are deleted.
 pub async fn authenticate_account(
     db: &impl ConnectionTrait,
     token: &SecretToken,
     policy: SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<Option<users::Model>, AppError> {
+) -> Result<Option<SignedIn>, AppError> {
     // The token's hash is unique: no `LIMIT` to bind (SQLite re-prepares a bound limit).
-    let found = sessions::Entity::find()
+    let mut query = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(token.hash()))
         .find_also_related(users::Entity)
-        .all(db)
-        .await?
-        .into_iter()
-        .next();
-    let Some((session, Some(user))) = found else {
+        .into_query();
+    query.expr_as(Expr::cust(SECOND_FACTOR_CONFIRMED_SQL), Alias::new("second_factor_confirmed"));
+    let Some(row) = db.query_all(&query).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let session = sessions::Model::from_query_result(&row, SelectA.as_str())?;
+    let user = users::Model::from_query_result_optional(&row, SelectB.as_str())?;
+    let second_factor_confirmed: bool = row.try_get("", "second_factor_confirmed")?;
+    let Some(user) = user else {
         return Ok(None);
     };
     let idle_for = now - session.last_seen_at;
@@ -133,7 +161,7 @@ pub async fn authenticate_account(
         active.last_seen_at = Set(now);
         active.update(db).await?;
     }
-    Ok(Some(user))
+    Ok(Some(SignedIn { account: user, second_factor_confirmed }))
 }
 
 /// Ends the session behind `token` on the server, and audits it. Unknown tokens are ignored.

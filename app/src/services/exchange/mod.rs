@@ -15,9 +15,9 @@ mod steps;
 mod wishes;
 
 pub use notes::{
-    ask_seeks_change, case_private_notes, mark_private_note_read, mark_replies_read, my_private_notes,
-    reply_to_private_note, send_private_note, unread_notes, MyNotes, NoteThread, TherapistUnread,
-    UnreadNotes,
+    ask_seeks_change, case_private_notes, case_unread_notes, mark_private_note_read, mark_replies_read,
+    my_private_notes, reply_to_private_note, send_private_note, unread_notes, MyNotes, NoteThread,
+    TherapistUnread, UnreadNotes, UrgentCase,
 };
 pub(crate) use pact::hold_conversation;
 pub use pact::{

@@ -206,6 +206,22 @@ pub async fn case_private_notes(
     threads(db, notes).await
 }
 
+/// The private notes of the case that its therapist has not opened yet, urgent first, then
+/// newest first (without their replies: one statement).
+pub async fn case_unread_notes(
+    db: &impl ConnectionTrait,
+    case: &OwnedCase,
+) -> Result<Vec<private_notes::Model>, AppError> {
+    let mut notes = private_notes::Entity::find()
+        .filter(private_notes::Column::CaseId.eq(case.id))
+        .filter(private_notes::Column::ReadAt.is_null())
+        .order_by_desc(private_notes::Column::Id)
+        .all(db)
+        .await?;
+    notes.sort_by_key(|note| !note.urgent);
+    Ok(notes)
+}
+
 /// A note and its case, for the case's therapist; anyone else gets "not found" (or
 /// "forbidden" for a client).
 async fn owned_note(
@@ -344,33 +360,51 @@ pub async fn mark_replies_read(
 pub struct TherapistUnread {
     /// Unread notes per case id.
     pub per_case: BTreeMap<i32, UnreadNotes>,
-    /// The cases with unread urgent notes, and how many.
-    pub urgent: Vec<(cases::Model, usize)>,
+    /// The cases with unread urgent notes: id, label and how many.
+    pub urgent: Vec<UrgentCase>,
 }
 
-/// Every unread private note in the therapist's cases, read with its case in one statement.
+/// A case with unread urgent private notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrgentCase {
+    /// The case's id.
+    pub case_id: i32,
+    /// The case's label.
+    pub label: String,
+    /// How many urgent notes wait to be opened.
+    pub notes: usize,
+}
+
+/// Every unread private note in the therapist's cases, in one statement: only which case
+/// each belongs to (with its label) and whether it is urgent, never what it says.
 pub async fn unread_notes(db: &impl ConnectionTrait, therapist_id: i32) -> Result<TherapistUnread, AppError> {
     let note_case: RelationDef = private_notes::Entity::belongs_to(cases::Entity)
         .from(private_notes::Column::CaseId)
         .to(cases::Column::Id)
         .into();
-    let waiting = private_notes::Entity::find()
+    let waiting: Vec<(i32, bool, String)> = private_notes::Entity::find()
+        .select_only()
+        .column(private_notes::Column::CaseId)
+        .column(private_notes::Column::Urgent)
+        .column(cases::Column::Label)
         .join(JoinType::InnerJoin, note_case)
-        .select_also(cases::Entity)
         .filter(cases::Column::TherapistId.eq(therapist_id))
         .filter(private_notes::Column::ReadAt.is_null())
         .order_by_asc(private_notes::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
     let mut found = TherapistUnread::default();
-    for (note, case) in waiting {
-        let count = found.per_case.entry(note.case_id).or_default();
+    for (case_id, urgent, label) in waiting {
+        let count = found.per_case.entry(case_id).or_default();
         count.unread += 1;
-        count.urgent += usize::from(note.urgent);
-        let Some(case) = case.filter(|_| note.urgent) else { continue };
-        match found.urgent.iter_mut().find(|(listed, _)| listed.id == case.id) {
-            Some((_, count)) => *count += 1,
-            None => found.urgent.push((case, 1)),
+        count.urgent += usize::from(urgent);
+        if !urgent {
+            continue;
+        }
+        match found.urgent.iter_mut().find(|listed| listed.case_id == case_id) {
+            Some(listed) => listed.notes += 1,
+            None => found.urgent.push(UrgentCase { case_id, label, notes: 1 }),
         }
     }
     Ok(found)

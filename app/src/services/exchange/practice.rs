@@ -18,7 +18,7 @@ use crate::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryIntoModel,
+    QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait, TryIntoModel,
 };
 
 /// A weekly check-in as typed.
@@ -204,14 +204,24 @@ pub async fn closeness_trends(
     let mut ratings: std::collections::BTreeMap<i32, Vec<(NaiveDate, bool, closeness::Ratings)>> =
         Default::default();
     if !case_ids.is_empty() {
-        for check_in in check_ins::Entity::find()
+        // The ratings alone, never what the partners wrote.
+        let rows: Vec<(i32, i32, NaiveDate, i16, i16)> = check_ins::Entity::find()
+            .select_only()
+            .columns([
+                check_ins::Column::CaseId,
+                check_ins::Column::PartnerId,
+                check_ins::Column::WeekStart,
+                check_ins::Column::Emotional,
+                check_ins::Column::Physical,
+            ])
             .filter(check_ins::Column::CaseId.is_in(case_ids.iter().copied()))
+            .into_tuple()
             .all(db)
-            .await?
-        {
-            let is_a = partners.iter().any(|p| p.id == check_in.partner_id && p.position == 1);
-            let rating = closeness::Ratings { emotional: check_in.emotional, physical: check_in.physical };
-            ratings.entry(check_in.case_id).or_default().push((check_in.week_start, is_a, rating));
+            .await?;
+        for (case_id, partner_id, week_start, emotional, physical) in rows {
+            let is_a = partners.iter().any(|p| p.id == partner_id && p.position == 1);
+            let rating = closeness::Ratings { emotional, physical };
+            ratings.entry(case_id).or_default().push((week_start, is_a, rating));
         }
     }
     Ok(ratings.into_iter().map(|(case, ratings)| (case, closeness::weeks(ratings))).collect())

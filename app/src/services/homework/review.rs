@@ -11,7 +11,7 @@ use crate::{
     domain::{
         answers::{Answers, MAX_COMMENT_CHARS},
         exercise::ExerciseTemplate,
-        homework::ResponseStatus,
+        homework::{Recipients, ResponseStatus},
         Role,
     },
     entities::{assignments, comments, partners, responses},
@@ -19,8 +19,8 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -40,7 +40,13 @@ pub struct HomeworkSummary {
     pub overdue: usize,
 }
 
-/// Homework summaries for a page of cases, in two queries. `today` is the therapist's date.
+/// One open assignment of the caseload's page with one recipient's response, if any: only
+/// the columns a [`HomeworkSummary`] needs (never the answers).
+type SummaryRow =
+    (i32, i32, bool, Option<i16>, Recipients, Option<NaiveDate>, bool, Option<i32>, Option<ResponseStatus>);
+
+/// Homework summaries for a page of cases, in one query: each open assignment joined to its
+/// responses' partner and status. `today` is the therapist's date.
 pub async fn summaries(
     db: &impl ConnectionTrait,
     case_partners: &[partners::Model],
@@ -52,31 +58,51 @@ pub async fn summaries(
     if case_ids.is_empty() {
         return Ok(found);
     }
-    let rows = assignments::Entity::find()
+    let response_of_assignment: RelationDef = assignments::Entity::belongs_to(responses::Entity)
+        .from(assignments::Column::Id)
+        .to(responses::Column::AssignmentId)
+        .into();
+    let rows: Vec<SummaryRow> = assignments::Entity::find()
+        .select_only()
+        .column(assignments::Column::Id)
+        .column(assignments::Column::CaseId)
+        .expr(assignments::Column::ProgrammeKey.is_not_null())
+        .column(assignments::Column::StepNumber)
+        .column(assignments::Column::Recipients)
+        .column(assignments::Column::DueOn)
+        .expr(assignments::Column::SkippedAt.is_not_null())
+        .column(responses::Column::PartnerId)
+        .column(responses::Column::Status)
+        .join(JoinType::LeftJoin, response_of_assignment)
         .filter(assignments::Column::CaseId.is_in(case_ids.iter().copied()))
+        .filter(assignments::Column::UnlockedAt.is_not_null())
+        .order_by_asc(assignments::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
-    let all_responses = if ids.is_empty() {
-        Vec::new()
-    } else {
-        responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?
-    };
-    for assignment in rows.iter().filter(|a| a.unlocked_at.is_some()) {
-        let Some(summary) = found.get_mut(&assignment.case_id) else { continue };
-        let responses: Vec<&responses::Model> =
-            all_responses.iter().filter(|r| r.assignment_id == assignment.id).collect();
+    let mut assignment_ids: Vec<i32> = rows.iter().map(|row| row.0).collect();
+    assignment_ids.dedup();
+    for assignment_id in assignment_ids {
+        let of_assignment: Vec<&SummaryRow> = rows.iter().filter(|row| row.0 == assignment_id).collect();
+        let &(_, case_id, in_programme, step_number, recipients, due_on, skipped, _, _) = of_assignment[0];
+        let Some(summary) = found.get_mut(&case_id) else { continue };
+        let status_of_partner = |partner_id: i32| {
+            of_assignment
+                .iter()
+                .find(|row| row.7 == Some(partner_id))
+                .and_then(|row| row.8)
+                .unwrap_or(ResponseStatus::NotStarted)
+        };
         summary.waiting_for_review +=
-            responses.iter().filter(|r| status_of(Some(r)) == ResponseStatus::Submitted).count();
-        if assignment.programme_key.is_some() {
-            summary.current_step = summary.current_step.max(assignment.step_number);
+            of_assignment.iter().filter(|row| row.8 == Some(ResponseStatus::Submitted)).count();
+        if in_programme {
+            summary.current_step = summary.current_step.max(step_number);
         }
-        let recipients = assignment.recipients;
         let unfinished = case_partners
             .iter()
-            .filter(|p| p.case_id == assignment.case_id && recipients.includes(p.position))
-            .any(|p| !status_of(responses.iter().copied().find(|r| r.partner_id == p.id)).is_done());
-        if unfinished && assignment.skipped_at.is_none() && assignment.due_on.is_some_and(|due| due < today) {
+            .filter(|p| p.case_id == case_id && recipients.includes(p.position))
+            .any(|p| !status_of_partner(p.id).is_done());
+        if unfinished && !skipped && due_on.is_some_and(|due| due < today) {
             summary.overdue += 1;
         }
     }
