@@ -137,10 +137,17 @@ fn sample_count(therapist_id: i32) -> SelectStatement {
         .to_owned()
 }
 
-/// The counts a caseload page shows besides its rows, as columns: how many items "What's
-/// new" holds and how many sample couples the therapist has.
-fn with_side_counts(query: &mut SelectStatement, therapist_id: i32) {
+/// Every count a caseload page shows, as columns of `query`: how many cases `matching`
+/// finds, how many items "What's new" holds and how many sample couples the therapist has.
+/// Each is an uncorrelated subquery, run once. `matching` carries no order and selects
+/// only the id, so the database counts index entries instead of reading every case.
+fn with_counts(query: &mut SelectStatement, matching: sea_orm::Select<cases::Entity>, therapist_id: i32) {
+    let total = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(matching.select_only().column(cases::Column::Id).into_query(), Alias::new("matching"))
+        .to_owned();
     query
+        .expr_as(Expr::SubQuery(None, Box::new(total.into())), Alias::new("total"))
         .expr_as(
             Expr::SubQuery(None, Box::new(whats_new::count_query(therapist_id).into())),
             Alias::new("whats_new"),
@@ -151,40 +158,6 @@ fn with_side_counts(query: &mut SelectStatement, therapist_id: i32) {
         );
 }
 
-/// Reads one of the counts of a caseload statement.
-fn count_in(row: &QueryResult, name: &str) -> Result<u64, AppError> {
-    Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0))
-}
-
-/// One page of cases with every count the caseload shows, in one statement: each row
-/// carries how many cases match in all (a window count over the whole match) and the
-/// side counts. The limit and offset are written into the SQL, not bound: SQLite prepares
-/// a statement with a bound limit again on every run.
-async fn page_with_counts(
-    db: &impl ConnectionTrait,
-    sorted: sea_orm::Select<cases::Entity>,
-    therapist_id: i32,
-    offset: u64,
-    per_page: u64,
-) -> Result<(Vec<cases::Model>, Option<PageCounts>), AppError> {
-    let mut query = sorted.into_query();
-    query.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("total"));
-    with_side_counts(&mut query, therapist_id);
-    let mut statement = db.get_database_backend().build(&query);
-    statement.sql = format!("{} LIMIT {per_page} OFFSET {offset}", statement.sql);
-    let rows = db.query_all_raw(statement).await?;
-    let counts = match rows.first() {
-        Some(row) => Some(PageCounts {
-            total: count_in(row, "total")?,
-            whats_new: count_in(row, "whats_new")?,
-            sample_cases: count_in(row, "sample_cases")?,
-        }),
-        None => None,
-    };
-    let cases = rows.iter().map(|row| cases::Model::from_query_result(row, "")).collect::<Result<_, _>>()?;
-    Ok((cases, counts))
-}
-
 /// How many cases match, how many items "What's new" holds and how many sample couples
 /// the therapist has.
 struct PageCounts {
@@ -193,25 +166,48 @@ struct PageCounts {
     sample_cases: u64,
 }
 
-/// The counts of an empty page (nothing matches, or a page past the last), in one
-/// statement. `matching` carries no order and selects only the id, so the database counts
-/// index entries instead of reading every case.
-async fn counts_alone(
+impl PageCounts {
+    /// The counts that [`with_counts`] added to a row.
+    fn read(row: &QueryResult) -> Result<Self, AppError> {
+        let count =
+            |name| -> Result<u64, AppError> { Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0)) };
+        Ok(PageCounts {
+            total: count("total")?,
+            whats_new: count("whats_new")?,
+            sample_cases: count("sample_cases")?,
+        })
+    }
+}
+
+/// One page of cases with every count the caseload shows, in one statement (each row
+/// carries the counts). A window count (`COUNT(*) OVER ()`) would make the database read
+/// and sort every matching case before the limit: 50 ms at 10,000 cases on SQLite, against
+/// 1 ms for this. The limit and offset are written into the SQL, not bound: SQLite
+/// prepares a statement with a bound limit again on every run. An empty page (nothing
+/// matches, or a page past the last) counts with a second statement.
+async fn page_with_counts(
     db: &impl ConnectionTrait,
+    sorted: sea_orm::Select<cases::Entity>,
     matching: sea_orm::Select<cases::Entity>,
     therapist_id: i32,
-) -> Result<PageCounts, AppError> {
-    let mut counted = Query::select()
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
-        .from_subquery(matching.select_only().column(cases::Column::Id).into_query(), Alias::new("matching"))
-        .to_owned();
-    with_side_counts(&mut counted, therapist_id);
-    let row = db.query_one(&counted).await?.ok_or(AppError::Internal)?;
-    Ok(PageCounts {
-        total: count_in(&row, "total")?,
-        whats_new: count_in(&row, "whats_new")?,
-        sample_cases: count_in(&row, "sample_cases")?,
-    })
+    offset: u64,
+    per_page: u64,
+) -> Result<(Vec<cases::Model>, PageCounts), AppError> {
+    let mut query = sorted.into_query();
+    with_counts(&mut query, matching.clone(), therapist_id);
+    let mut statement = db.get_database_backend().build(&query);
+    statement.sql = format!("{} LIMIT {per_page} OFFSET {offset}", statement.sql);
+    let rows = db.query_all_raw(statement).await?;
+    let counts = match rows.first() {
+        Some(row) => PageCounts::read(row)?,
+        None => {
+            let mut counted = Query::select();
+            with_counts(&mut counted, matching, therapist_id);
+            PageCounts::read(&db.query_one(&counted).await?.ok_or(AppError::Internal)?)?
+        }
+    };
+    let cases = rows.iter().map(|row| cases::Model::from_query_result(row, "")).collect::<Result<_, _>>()?;
+    Ok((cases, counts))
 }
 
 /// [`caseload`] for a therapist whose time zone (for "overdue") the caller already read.
@@ -258,12 +254,15 @@ pub async fn caseload_in_zone(
     let page =
         CaseloadPageNumber::parse(query.page).map_err(|problem| AppError::invalid("page", problem.0))?;
     let per_page = query.per_page.clamp(1, 100);
-    let (cases, counts) =
-        page_with_counts(db, select, actor.user_id, page.index().saturating_mul(per_page), per_page).await?;
-    let counts = match counts {
-        Some(counts) => counts,
-        None => counts_alone(db, matching, actor.user_id).await?,
-    };
+    let (cases, counts) = page_with_counts(
+        db,
+        select,
+        matching,
+        actor.user_id,
+        page.index().saturating_mul(per_page),
+        per_page,
+    )
+    .await?;
     let page_ids: Vec<i32> = cases.iter().map(|case| case.id).collect();
     let with_invitations = partners_with_latest_invitation(db, &page_ids).await?;
     let all_partners: Vec<partners::Model> =
