@@ -12,7 +12,8 @@ use app::{
     entities::{audit_entries, reminder_log},
     error::AppError,
     services::{
-        measures::{self, NewSchedule},
+        cases,
+        measures::{self, ClientMeasure, NewSchedule},
         reminders, summary, Actor,
     },
 };
@@ -48,6 +49,11 @@ async fn answer(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     measures::answer(db, client, schedule, |i| chosen.get(i).copied(), now).await
+}
+
+/// The questionnaires a client's home lists.
+async fn my_measures(db: &DatabaseConnection, client: Actor, now: DateTime<Utc>) -> Vec<ClientMeasure> {
+    cases::client_home_page(db, client, now).await.unwrap().measures
 }
 
 async fn plan(
@@ -109,7 +115,7 @@ async fn the_schedule_and_its_reminders_follow_the_clock(db: &DatabaseConnection
     let every_two = plan(db, id, &c, Recipients::PartnerA, fortnightly).await;
     let once = plan(db, id, &c, Recipients::Both, Schedule { starts_on: date(12, 9), every: None }).await;
     // Before the first due date nothing is open, and nothing is reminded.
-    let before = measures::mine(db, c.a, noon(12, 1)).await.unwrap();
+    let before = my_measures(db, c.a, noon(12, 1)).await;
     assert_eq!(
         before.iter().map(|m| (m.due_on, m.next_on)).collect::<Vec<_>>(),
         [(None, Some(date(12, 2))), (None, Some(date(12, 9)))]
@@ -117,7 +123,7 @@ async fn the_schedule_and_its_reminders_follow_the_clock(db: &DatabaseConnection
     assert!(answer(db, c.a, every_two, &["0"; 6], noon(12, 1)).await.is_err(), "not open yet");
     assert_eq!(reminders::run_due(db, noon(12, 1)).await.unwrap(), 0);
     // Sam sees only the measure addressed to both.
-    let sams = measures::mine(db, c.b, noon(12, 2)).await.unwrap();
+    let sams = my_measures(db, c.b, noon(12, 2)).await;
     assert_eq!(sams.iter().map(|m| m.schedule_id).collect::<Vec<_>>(), [once]);
     assert_eq!(measures::sheet(db, c.b, every_two, noon(12, 2)).await.unwrap_err(), AppError::NotFound);
     // Each day of December at noon, then again at night: one reminder per due date.
@@ -155,7 +161,7 @@ async fn the_schedule_and_its_reminders_follow_the_clock(db: &DatabaseConnection
     // The 16 December one counts once; a second answer is refused.
     let again = answer(db, c.a, every_two, &["0"; 6], noon(12, 17)).await.unwrap_err();
     assert!(matches!(again, AppError::Conflict { .. }), "{again:?}");
-    let mine = measures::mine(db, c.a, noon(12, 17)).await.unwrap();
+    let mine = my_measures(db, c.a, noon(12, 17)).await;
     assert!(
         mine[0].answered && mine[0].due_on == Some(date(12, 16)) && mine[0].next_on == Some(date(12, 30))
     );
@@ -251,7 +257,7 @@ async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnectio
         AppError::NotFound,
         "not addressed to Sam"
     );
-    assert_eq!(measures::mine(db, c.therapist, t0()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(cases::client_home_page(db, c.therapist, t0()).await.unwrap_err(), AppError::Forbidden);
     // Alex answers: audited with the case and partner, never with what was chosen.
     answer(db, c.a, schedule, &["1", "2", "3", "4", "0", "1"], t0()).await.unwrap();
     let entries = audit_entries::Entity::find()
@@ -281,7 +287,11 @@ async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnectio
     app::services::cases::set_status(db, c.therapist, c.case_id, app::domain::case::CaseStatus::Closed, t0())
         .await
         .unwrap();
-    assert_eq!(measures::mine(db, c.b, t0()).await.unwrap_err().status_code(), 403);
+    let closed = cases::client_home_page(db, c.b, t0()).await.unwrap();
+    assert!(
+        closed.case.no_access.is_some() && closed.measures.is_empty(),
+        "a closed case lists no questionnaire"
+    );
 }
 
 on_both_databases!(

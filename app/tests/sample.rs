@@ -94,8 +94,8 @@ async fn sample_couples_are_built_marked_silent_and_removed_completely(db: &Data
     // Robin & Kai: step 1, Robin submitted, Kai not.
     let step1 = steps(db, robin_and_kai.id).await[0].id;
     let both = partners_of(db, robin_and_kai.id).await;
-    let robin = homework::homework_of_partner(db, &both[0], both.clone()).await.unwrap();
-    let kai = homework::homework_of_partner(db, &both[1], both.clone()).await.unwrap();
+    let robin = homework::partner_homework(db, &both[0]).await.unwrap().items;
+    let kai = homework::partner_homework(db, &both[1]).await.unwrap().items;
     let status =
         |items: &[homework::HomeworkItem]| items.iter().find(|i| i.assignment.id == step1).map(|i| i.status);
     assert!(status(&robin).unwrap().is_done());

@@ -836,7 +836,6 @@ async fn every_measure_function_answers_each_actor_correctly() {
             [401, 422, 422, 403, 403, 403],
         ),
         ("measures/stop", vec![("schedule_id", to_stop.clone())], [401, 404, 200, 403, 403, 403]),
-        ("measures/mine", vec![], [401, 403, 403, 200, 200, 200]),
         ("measures/sheet", vec![("schedule_id", both.clone())], [401, 403, 403, 200, 200, 404]),
         ("measures/answer", answers, [401, 403, 403, 409, 200, 404]),
     ];

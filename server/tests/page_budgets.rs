@@ -188,11 +188,11 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
             ("therapist", format!("/cases/{case_id}/together"), 12),
             ("therapist", format!("/cases/{case_id}/notes"), 15),
             ("therapist", format!("/cases/{case_id}/messages"), 10),
-            // Issue 17's budget is 8: the couple's progress through steps 3 to 5 (open steps,
-            // wishes, agreements) costs 3 reads.
-            // The client's questionnaires are a second server call on the home page (its own
-            // session lookup and reads): 17 where issue 17 asks for 8.
-            ("client", "/homework".to_owned(), 17),
+            // Issue 17's budget is 8: the session, the case with both partners and the
+            // therapist, the homework with the client's own statuses and unread comments (and
+            // so the open steps), the wishes, the agreements, the questionnaires, and the
+            // audit entry, all in one server call.
+            ("client", "/homework".to_owned(), 7),
             ("client", format!("/homework/{step_1}"), 8),
         ],
     }

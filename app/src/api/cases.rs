@@ -755,6 +755,21 @@ pub struct MyHomeworkView {
     pub items: Vec<HomeworkListItem>,
     /// Whether the client gets email reminders.
     pub reminders: bool,
+    /// The questionnaires scheduled for the client (empty once they no longer reach the case).
+    pub measures: Vec<super::measures::ClientMeasureView>,
+}
+
+#[cfg(feature = "ssr")]
+impl MyHomeworkView {
+    /// A client's home as read by the service, with their reminder setting.
+    pub(crate) fn new(page: cases::ClientHomePage, reminders: bool) -> Self {
+        MyHomeworkView {
+            home: ClientHomeView::new(page.case, page.progress.map(Into::into)),
+            items: page.homework.into_iter().map(HomeworkListItem::from).collect(),
+            reminders,
+            measures: page.measures.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The signed-in client's "My homework" page, in one call.
@@ -764,11 +779,7 @@ pub async fn load_my_homework_page() -> Result<MyHomeworkView, AppError> {
     let account = req.account().await?;
     let page =
         cases::client_home_page(req.db(), crate::services::Actor::of(&account), request::now()).await?;
-    Ok(MyHomeworkView {
-        home: ClientHomeView::new(page.case, page.progress.map(Into::into)),
-        items: page.homework.into_iter().map(HomeworkListItem::from).collect(),
-        reminders: account.reminders,
-    })
+    Ok(MyHomeworkView::new(page, account.reminders))
 }
 
 /// Everything the signed-in client wrote, to read (also after the case is closed).

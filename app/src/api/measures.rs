@@ -1,6 +1,6 @@
 //! Server functions for scored measures: the therapist builds measures, schedules them for
-//! a case and reads each partner's totals; a client lists and fills in the measures
-//! scheduled for them. A client never receives a total, nor anything of the other partner's.
+//! a case and reads each partner's totals; a client fills in the measures scheduled for
+//! them (their home lists them, see `cases::load_my_homework_page`). A client never receives a total, nor anything of the other partner's.
 
 use crate::{
     domain::measure::{MeasureText, Score},
@@ -136,6 +136,19 @@ pub struct ClientMeasureView {
     pub answered: bool,
     /// The next due date.
     pub next_on: Option<NaiveDate>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<measures::ClientMeasure> for ClientMeasureView {
+    fn from(m: measures::ClientMeasure) -> Self {
+        ClientMeasureView {
+            schedule_id: m.schedule_id,
+            title: m.title,
+            due_on: m.due_on,
+            answered: m.answered,
+            next_on: m.next_on,
+        }
+    }
 }
 
 /// A scheduled measure as the client fills it in: the items and the options' labels only.
@@ -295,24 +308,6 @@ pub async fn stop_measure_schedule(schedule_id: i32) -> Result<(), AppError> {
     let req = request::current()?;
     let actor = req.actor().await?;
     measures::stop_schedule(req.db(), actor, schedule_id, request::now()).await
-}
-
-/// The measures scheduled for the signed-in client.
-#[server(endpoint = "measures/mine")]
-pub async fn load_my_measures() -> Result<Vec<ClientMeasureView>, AppError> {
-    let req = request::current()?;
-    let actor = req.actor().await?;
-    Ok(measures::mine(req.db(), actor, request::now())
-        .await?
-        .into_iter()
-        .map(|m| ClientMeasureView {
-            schedule_id: m.schedule_id,
-            title: m.title,
-            due_on: m.due_on,
-            answered: m.answered,
-            next_on: m.next_on,
-        })
-        .collect())
 }
 
 /// One scheduled measure for the signed-in client to fill in.

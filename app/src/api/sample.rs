@@ -6,10 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use {
-    super::{cases::ClientHomeView, homework::HomeworkListItem, request},
-    crate::services::sample,
-};
+use {super::request, crate::services::sample};
 
 /// Adds the three sample couples to the signed-in therapist's caseload.
 #[server(endpoint = "sample/add")]
@@ -38,9 +35,5 @@ pub async fn load_sample_view(case_id: i32, partner_id: i32) -> Result<MyHomewor
     let req = request::current()?;
     let actor = req.actor().await?;
     let page = sample::view_as(req.db(), actor, case_id, partner_id, request::now()).await?;
-    Ok(MyHomeworkView {
-        home: ClientHomeView::new(page.case, page.progress.map(Into::into)),
-        items: page.homework.into_iter().map(HomeworkListItem::from).collect(),
-        reminders: false,
-    })
+    Ok(MyHomeworkView::new(page, false))
 }

@@ -406,11 +406,11 @@ pub async fn client_case(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<ClientCase, AppError> {
-    Ok(client_case_and_partners(db, actor, now).await?.0)
+    Ok(client_case_rows(db, actor, now).await?.case)
 }
 
 /// "My homework" as one read: the client's case (audited) and, unless they no longer reach
-/// its content, their homework.
+/// its content, their homework, the couple's progress and their questionnaires.
 #[derive(Debug, Clone)]
 pub struct ClientHomePage {
     /// The case, both partners and the therapist.
@@ -419,58 +419,80 @@ pub struct ClientHomePage {
     pub homework: Vec<HomeworkItem>,
     /// Where the couple stands in Baby Steps (none without access).
     pub progress: Option<crate::services::exchange::Progress>,
+    /// The questionnaires scheduled for the client (empty without access).
+    pub measures: Vec<crate::services::measures::ClientMeasure>,
 }
 
-/// The signed-in client's "My homework" (audited once, as [`client_case`]).
+/// The signed-in client's "My homework" (audited once, as [`client_case`]), in six reads
+/// and the audit entry: the case with both partners and the therapist, the homework with
+/// the client's own statuses, the wishes, the agreements and the questionnaires.
 pub async fn client_home_page(
     db: &impl ConnectionTrait,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<ClientHomePage, AppError> {
-    let (case, both) = client_case_and_partners(db, actor, now).await?;
+    let ClientCaseRows { case, both, today } = client_case_rows(db, actor, now).await?;
     if case.no_access.is_some() {
-        return Ok(ClientHomePage { case, homework: Vec::new(), progress: None });
+        return Ok(ClientHomePage { case, homework: Vec::new(), progress: None, measures: Vec::new() });
     }
-    let progress = crate::services::exchange::progress_with_partners(db, case.case.id, &both).await?;
-    let homework = homework::homework_of_partner(db, &case.own, both).await?;
-    Ok(ClientHomePage { case, homework, progress: Some(progress) })
+    let homework = homework::partner_homework(db, &case.own).await?;
+    let progress =
+        crate::services::exchange::progress_with_open_steps(db, case.case.id, &both, homework.open_steps)
+            .await?;
+    let measures = crate::services::measures::of_partner(db, &case.own, today).await?;
+    Ok(ClientHomePage { case, homework: homework.items, progress: Some(progress), measures })
 }
 
-/// [`client_case`], with both partner rows in position order: two reads (both partners of
-/// the client's case; the case with its therapist) and the audit entry.
-async fn client_case_and_partners(
+/// The client's case, both partner rows in position order, and the therapist's date today.
+struct ClientCaseRows {
+    case: ClientCase,
+    both: Vec<partners::Model>,
+    today: chrono::NaiveDate,
+}
+
+/// [`client_case`] in one read (both partners of the client's case, each with the case and
+/// its therapist) and the audit entry.
+async fn client_case_rows(
     db: &impl ConnectionTrait,
     actor: Actor,
     now: DateTime<Utc>,
-) -> Result<(ClientCase, Vec<partners::Model>), AppError> {
+) -> Result<ClientCaseRows, AppError> {
     actor.require_role(Role::Client)?;
     let own_case = partners::Entity::find()
         .select_only()
         .column(partners::Column::CaseId)
         .filter(partners::Column::ClientUserId.eq(actor.user_id))
         .into_query();
-    let mut both = partners::Entity::find()
+    let rows = partners::Entity::find()
         .filter(partners::Column::CaseId.in_subquery(own_case))
+        .find_also_related(cases::Entity)
+        .and_also_related(users::Entity)
         .order_by_asc(partners::Column::Position)
         .all(db)
         .await?;
-    let own = both.iter().find(|partner| partner.client_user_id == Some(actor.user_id)).cloned();
-    let own = own.ok_or(AppError::NotFound)?;
-    both.retain(|partner| partner.case_id == own.case_id);
-    let other = both.iter().find(|partner| partner.id != own.id).cloned().ok_or(AppError::NotFound)?;
-    // The case's id is its key: no `LIMIT` to bind (SQLite re-prepares a bound limit).
-    let found = cases::Entity::find_by_id(own.case_id)
-        .find_also_related(users::Entity)
-        .all(db)
-        .await?
-        .into_iter()
-        .next();
-    let Some((case, Some(therapist))) = found else {
+    let own_case_id = rows
+        .iter()
+        .find(|(partner, _, _)| partner.client_user_id == Some(actor.user_id))
+        .map(|(partner, _, _)| partner.case_id)
+        .ok_or(AppError::NotFound)?;
+    let mut both = Vec::new();
+    let mut case_and_therapist = None;
+    for (partner, case, therapist) in rows {
+        if partner.case_id == own_case_id {
+            case_and_therapist = case.zip(therapist);
+            both.push(partner);
+        }
+    }
+    let Some((case, therapist)) = case_and_therapist else {
         return Err(AppError::NotFound);
     };
+    let own = both.iter().find(|partner| partner.client_user_id == Some(actor.user_id)).cloned();
+    let own = own.ok_or(AppError::NotFound)?;
+    let other = both.iter().find(|partner| partner.id != own.id).cloned().ok_or(AppError::NotFound)?;
     audit::record(db, audit_event(actor, AuditAction::ClientHomeViewed, case.id), now).await?;
     let no_access = super::access::no_access_reason(&own, &case).map(|refusal| refusal.to_string());
     let safety = settings::safety_of(&therapist);
+    let today = super::clock::today_in(&therapist.time_zone, now);
     let case = ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety };
-    Ok((case, both))
+    Ok(ClientCaseRows { case, both, today })
 }

@@ -23,8 +23,11 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    sea_query::{Alias, Expr, ExprTrait, Func, Query},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationDef, TransactionSession, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -458,7 +461,7 @@ pub struct LatestTotals {
     pub latest: Vec<TotalPoint>,
 }
 
-/// A measure scheduled for the signed-in client, as their home lists it.
+/// A measure scheduled for a client, as their home lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientMeasure {
     /// The schedule.
@@ -495,42 +498,57 @@ async fn my_schedules(
     Ok((couple, today, schedules))
 }
 
-/// The measures scheduled for the signed-in client (their own, never the other partner's).
-pub async fn mine(
+/// The measures scheduled for one partner of a case, as their home lists them (their own,
+/// never the other partner's), in one statement: each running schedule addressed to them
+/// with its measure's title and the latest due date this partner answered. `today` is the
+/// therapist's date.
+pub async fn of_partner(
     db: &impl ConnectionTrait,
-    actor: Actor,
-    now: DateTime<Utc>,
+    partner: &partners::Model,
+    today: NaiveDate,
 ) -> Result<Vec<ClientMeasure>, AppError> {
-    let (couple, today, schedules) = my_schedules(db, actor, now).await?;
-    let titles: HashMap<i32, String> = measures::Entity::find()
-        .filter(measures::Column::Id.is_in(schedules.iter().map(|s| s.measure_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.title))
-        .collect();
-    let answered: Vec<(i32, NaiveDate)> = measure_answers::Entity::find()
-        .filter(measure_answers::Column::PartnerId.eq(couple.me.id))
-        .filter(measure_answers::Column::ScheduleId.is_in(schedules.iter().map(|s| s.id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.schedule_id, a.due_on))
-        .collect();
-    Ok(schedules
-        .iter()
-        .map(|row| {
-            let schedule = schedule_of(row);
-            let due_on = schedule.due_on(today);
-            ClientMeasure {
-                schedule_id: row.id,
-                title: titles.get(&row.measure_id).cloned().unwrap_or_default(),
-                due_on,
-                answered: due_on.is_some_and(|due| answered.contains(&(row.id, due))),
-                next_on: next_due(&schedule, today),
-            }
-        })
-        .collect())
+    let measure_of_schedule: RelationDef = measure_schedules::Entity::belongs_to(measures::Entity)
+        .from(measure_schedules::Column::MeasureId)
+        .to(measures::Column::Id)
+        .into();
+    let last_answered = Query::select()
+        .expr(Func::max(Expr::col((measure_answers::Entity, measure_answers::Column::DueOn))))
+        .from(measure_answers::Entity)
+        .and_where(
+            Expr::col((measure_answers::Entity, measure_answers::Column::ScheduleId))
+                .equals((measure_schedules::Entity, measure_schedules::Column::Id)),
+        )
+        .and_where(Expr::col((measure_answers::Entity, measure_answers::Column::PartnerId)).eq(partner.id))
+        .to_owned();
+    let mut query = measure_schedules::Entity::find()
+        .filter(measure_schedules::Column::CaseId.eq(partner.case_id))
+        .filter(measure_schedules::Column::StoppedAt.is_null())
+        .join(JoinType::InnerJoin, measure_of_schedule)
+        .order_by_asc(measure_schedules::Column::Id)
+        .into_query();
+    query
+        .expr_as(Expr::col((measures::Entity, measures::Column::Title)), Alias::new("measure_title"))
+        .expr_as(Expr::SubQuery(None, Box::new(last_answered.into())), Alias::new("last_answered_on"));
+    let mut found = Vec::new();
+    for row in db.query_all(&query).await? {
+        let schedule_row = measure_schedules::Model::from_query_result(&row, "")?;
+        if !schedule_row.recipients.includes(partner.position) {
+            continue;
+        }
+        let last_answered_on: Option<NaiveDate> = row.try_get("", "last_answered_on")?;
+        let schedule = schedule_of(&schedule_row);
+        let due_on = schedule.due_on(today);
+        found.push(ClientMeasure {
+            schedule_id: schedule_row.id,
+            title: row.try_get("", "measure_title")?,
+            due_on,
+            // A due date is answered once, and never before it opens: the latest answer
+            // is for the open due date exactly when that one is answered.
+            answered: due_on.is_some_and(|due| last_answered_on.is_some_and(|last| last >= due)),
+            next_on: next_due(&schedule, today),
+        });
+    }
+    Ok(found)
 }
 
 /// The first due date after `today`.

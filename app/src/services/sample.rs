@@ -22,10 +22,10 @@ use super::{
     accounts,
     audit::{self, AuditAction, AuditEvent},
     cases::{self, CaseDraft, ClientCase, ClientHomePage, PartnerFields},
-    clock::week_start,
+    clock::{today_in, week_start},
     exchange::{self, ActionDetails, CheckInForm},
     homework::{self, SaveIntent},
-    passwords, settings, Actor,
+    measures, passwords, settings, Actor,
 };
 use crate::{
     domain::{exchange::WishAction, EmailAddress, Role},
@@ -500,13 +500,17 @@ pub async fn view_as(
     audit::record(db, event.concerning(case_id, Some(own.id)), now).await?;
     let case = case.into_model();
     let no_access = access::no_access_reason(&own, &case).map(|refusal| refusal.to_string());
-    let progress = exchange::progress_with_partners(db, case_id, &both).await?;
-    let homework =
-        if no_access.is_some() { Vec::new() } else { homework::homework_of_partner(db, &own, both).await? };
+    let found = homework::partner_homework(db, &own).await?;
+    let progress = exchange::progress_with_open_steps(db, case_id, &both, found.open_steps).await?;
+    let (homework, measures) = match no_access {
+        Some(_) => (Vec::new(), Vec::new()),
+        None => (found.items, measures::of_partner(db, &own, today_in(&therapist.time_zone, now)).await?),
+    };
     let safety = settings::safety_of(&therapist);
     Ok(ClientHomePage {
         case: ClientCase { case, own, other, therapist_name: therapist.display_name, no_access, safety },
         homework,
         progress: Some(progress),
+        measures,
     })
 }

@@ -36,7 +36,7 @@ pub fn ViewAsPage() -> impl IntoView {
                                     <A href=back>"Back to the case"</A>
                                 </p>
                             </aside>
-                            {open_home(page.home, page.items, false, None, None)}
+                            {open_home(page, None)}
                         }
                     })
                 })}

@@ -5,9 +5,7 @@
 use crate::api::page_data::page_data;
 
 use crate::{
-    api::measures::{
-        load_measure_sheet, load_my_measures, AnswerMeasure, ClientMeasureView, MeasureSheetView,
-    },
+    api::measures::{load_measure_sheet, AnswerMeasure, ClientMeasureView, MeasureSheetView},
     components::{
         form::{action_error, form_action, FormError},
         guard::RequireRole,
@@ -18,45 +16,34 @@ use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
-/// The client's scheduled measures, for their home (nothing when none is scheduled).
+/// The client's scheduled measures, for their home (nothing when none is scheduled). In
+/// the therapist's read-only preview of a sample partner they are not links.
 #[component]
 pub fn MyMeasures(
-    /// The client's questionnaires, loaded by the page.
-    found: crate::api::page_data::PageData<Vec<ClientMeasureView>>,
+    /// The client's questionnaires, loaded with the page.
+    measures: Vec<ClientMeasureView>,
+    /// The therapist's read-only preview.
+    read_only: bool,
 ) -> impl IntoView {
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move { found.await.map(measure_list) })}
-        </Suspense>
-    }
-}
-
-/// Loads the client's questionnaires (made by the page component, outside its guard, like
-/// every resource of a page, so it hydrates in order).
-pub fn my_measures() -> crate::api::page_data::PageData<Vec<ClientMeasureView>> {
-    page_data(|| (), |_| load_my_measures())
-}
-
-fn measure_list(measures: Vec<ClientMeasureView>) -> impl IntoView {
     (!measures.is_empty()).then(|| {
         view! {
             <section class="card" aria-labelledby="my-measures-title">
                 <h2 id="my-measures-title">"Questionnaires"</h2>
                 <ul>
-                    {measures.into_iter().map(measure_item).collect_view()}
+                    {measures.into_iter().map(|m| measure_item(m, read_only)).collect_view()}
                 </ul>
             </section>
         }
     })
 }
 
-fn measure_item(m: ClientMeasureView) -> impl IntoView {
+fn measure_item(m: ClientMeasureView, read_only: bool) -> impl IntoView {
     let state = match (m.due_on, m.answered, m.next_on) {
         (Some(_), false, _) => "Ready to fill in".to_owned(),
         (_, _, Some(next)) => format!("Next on {}", next.format("%-d %b %Y")),
         _ => "Done, thank you".to_owned(),
     };
-    let open = m.due_on.is_some() && !m.answered;
+    let open = m.due_on.is_some() && !m.answered && !read_only;
     view! {
         <li>
             {if open {

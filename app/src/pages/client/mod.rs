@@ -4,10 +4,7 @@ mod measure;
 mod sheet;
 mod writing;
 
-use crate::api::{
-    measures::ClientMeasureView,
-    page_data::{page_data, PageData},
-};
+use crate::api::page_data::page_data;
 
 pub use measure::MeasureSheetPage;
 pub use sheet::SheetPage;
@@ -15,7 +12,7 @@ pub use writing::OwnWritingPage;
 
 use crate::{
     api::{
-        cases::{load_my_homework_page, AskSeeksChange, ClientHomeView},
+        cases::{load_my_homework_page, AskSeeksChange, ClientHomeView, MyHomeworkView},
         homework::HomeworkListItem,
         settings::SaveReminders,
     },
@@ -45,29 +42,22 @@ pub fn MyHomeworkPage() -> impl IntoView {
     let reminders = form_action::<SaveReminders>();
     // One server call: a closed case, or a removed partner, lists no homework, only the notice.
     let home = page_data(move || reminders.version().get(), |_| load_my_homework_page());
-    let measures = measure::my_measures();
     view! {
         <Title text="My homework"/>
         <RequireRole role=Role::Client>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    home.await.map(|page| client_home(page.home, page.items, page.reminders, reminders, measures))
+                    home.await.map(|page| client_home(page, reminders))
                 })}
             </Suspense>
         </RequireRole>
     }
 }
 
-fn client_home(
-    home: ClientHomeView,
-    items: Vec<HomeworkListItem>,
-    reminders_on: bool,
-    reminders: ServerAction<SaveReminders>,
-    measures: PageData<Vec<ClientMeasureView>>,
-) -> impl IntoView {
-    match home.no_access.clone() {
-        Some(notice) => Either::Left(no_access_notice(home, notice)),
-        None => Either::Right(open_home(home, items, reminders_on, Some(reminders), Some(measures))),
+fn client_home(page: MyHomeworkView, reminders: ServerAction<SaveReminders>) -> impl IntoView {
+    match page.home.no_access.clone() {
+        Some(notice) => Either::Left(no_access_notice(page.home, notice)),
+        None => Either::Right(open_home(page, Some(reminders))),
     }
 }
 
@@ -89,12 +79,10 @@ fn no_access_notice(home: ClientHomeView, notice: String) -> impl IntoView {
 /// The open home page. Without a reminders action it is the read-only preview a therapist
 /// sees of a sample partner ("View as"): the same content, with no link, form or button.
 pub(crate) fn open_home(
-    home: ClientHomeView,
-    items: Vec<HomeworkListItem>,
-    reminders_on: bool,
+    page: MyHomeworkView,
     reminders: Option<ServerAction<SaveReminders>>,
-    measures: Option<PageData<Vec<ClientMeasureView>>>,
 ) -> impl IntoView {
+    let MyHomeworkView { home, items, reminders: reminders_on, measures } = page;
     let read_only = reminders.is_none();
     let therapist = home.therapist_name.clone();
     let link = move |href: &'static str, text: &'static str| {
@@ -129,7 +117,7 @@ pub(crate) fn open_home(
                     <ol class="homework-list">{items.into_iter().map(|item| homework_item(item, read_only)).collect_view()}</ol>
                 })
             }}
-            {measures.map(|found| view! { <measure::MyMeasures found/> })}
+            <measure::MyMeasures measures read_only/>
             <nav aria-label="Working together" class="card together-links">
                 <h2>"Working together"</h2>
                 {home.progress.clone().filter(|p| !p.open_steps.is_empty()).map(|progress| view! {

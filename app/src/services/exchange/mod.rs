@@ -28,8 +28,8 @@ pub use practice::{
     CHECK_IN_WEEKS_BACK,
 };
 pub use steps::{
-    clear_declined_flag, declined_flags, open_steps, progress, progress_with_partners, step_is_open,
-    PartnerProgress, Progress,
+    clear_declined_flag, declined_flags, open_steps, progress, progress_with_open_steps,
+    progress_with_partners, step_is_open, PartnerProgress, Progress,
 };
 pub use wishes::{
     act_on_wish, add_wish, board, case_board, choose_agreement, retag_wish, reword_wish, wishes_from_step_1,

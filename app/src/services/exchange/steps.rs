@@ -109,7 +109,17 @@ pub async fn progress_with_partners(
     case_id: i32,
     partners: &[partners::Model],
 ) -> Result<Progress, AppError> {
-    let open_steps = open_steps(db, case_id).await?;
+    progress_with_open_steps(db, case_id, partners, open_steps(db, case_id).await?).await
+}
+
+/// [`progress`] for a caller that has already read the case's partners and which of its
+/// steps are open (a client's home reads those with their homework).
+pub async fn progress_with_open_steps(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    partners: &[partners::Model],
+    open_steps: Vec<i16>,
+) -> Result<Progress, AppError> {
     let all_wishes = wishes::Entity::find().filter(wishes::Column::CaseId.eq(case_id)).all(db).await?;
     let all_agreements =
         agreements::Entity::find().filter(agreements::Column::CaseId.eq(case_id)).all(db).await?;

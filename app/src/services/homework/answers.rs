@@ -14,13 +14,17 @@ use crate::{
         exercise::ExerciseTemplate,
         homework::{previous_step_complete, ResponseStatus},
     },
-    entities::{assignments, comments, partners, responses},
+    entities::{assignments, comments, exercise_versions, partners, responses},
     error::AppError,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    sea_query::{Alias, Expr, ExprTrait, IntoCondition, Query},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationDef, SelectA, SelectB, TransactionSession,
+    TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -39,51 +43,81 @@ pub struct HomeworkItem {
 
 /// The client's homework: what is assigned to them, in order.
 pub async fn my_homework(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<HomeworkItem>, AppError> {
-    let (partner, case) = client_partner(db, actor).await?;
-    items_of(db, &partner, homework_of_case(db, case.id).await?).await
+    let (partner, _) = client_partner(db, actor).await?;
+    Ok(partner_homework(db, &partner).await?.items)
 }
 
-/// A client's homework when their partner row and both partners of the case (in position
-/// order) are already read and their access checked (the "My homework" page's one read).
-pub async fn homework_of_partner(
-    db: &impl ConnectionTrait,
-    partner: &partners::Model,
-    both: Vec<partners::Model>,
-) -> Result<Vec<HomeworkItem>, AppError> {
-    items_of(db, partner, homework_with_partners(db, partner.case_id, both).await?).await
+/// What one partner's "My homework" lists, and which Baby Steps steps of the case are open.
+#[derive(Debug, Clone)]
+pub struct PartnerHomework {
+    /// What is assigned to the partner, in order, with their status and unread comments.
+    pub items: Vec<HomeworkItem>,
+    /// The numbers of the case's Baby Steps steps that are open, in order.
+    pub open_steps: Vec<i16>,
 }
 
-/// The items of `homework` given to `partner`, with their unread comments.
-async fn items_of(
+/// One partner's homework in one statement: every assignment of their case with its
+/// exercise version (for the title), the status of this partner's own response (never its
+/// answers, and never the other partner's) and how many of the therapist's comments on it
+/// are unread.
+pub async fn partner_homework(
     db: &impl ConnectionTrait,
     partner: &partners::Model,
-    homework: CaseHomework,
-) -> Result<Vec<HomeworkItem>, AppError> {
-    let index = homework.partners.iter().position(|p| p.id == partner.id).ok_or(AppError::NotFound)?;
-    // Unread comments for all of this partner's responses in one query.
-    let response_ids: Vec<i32> = homework
-        .assignments
-        .iter()
-        .filter_map(|(_, _, responses)| responses[index].as_ref().map(|r| r.id))
-        .collect();
-    let unread = comments::Entity::find()
-        .filter(comments::Column::ResponseId.is_in(response_ids))
-        .filter(comments::Column::ReadAt.is_null())
-        .all(db)
-        .await?;
-    let mut items = Vec::new();
-    for (assignment, title, responses) in homework.assignments {
+) -> Result<PartnerHomework, AppError> {
+    let version_of_assignment: RelationDef = assignments::Entity::belongs_to(exercise_versions::Entity)
+        .from(assignments::Column::ExerciseVersionId)
+        .to(exercise_versions::Column::Id)
+        .into();
+    let partner_id = partner.id;
+    let own_response: RelationDef = assignments::Entity::belongs_to(responses::Entity)
+        .from(assignments::Column::Id)
+        .to(responses::Column::AssignmentId)
+        .on_condition(move |_, response| {
+            Expr::col((response, responses::Column::PartnerId)).eq(partner_id).into_condition()
+        })
+        .into();
+    let unread_comments = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(comments::Entity)
+        .and_where(
+            Expr::col((comments::Entity, comments::Column::ResponseId))
+                .equals((responses::Entity, responses::Column::Id)),
+        )
+        .and_where(Expr::col((comments::Entity, comments::Column::ReadAt)).is_null())
+        .to_owned();
+    let mut query = assignments::Entity::find()
+        .filter(assignments::Column::CaseId.eq(partner.case_id))
+        .join(JoinType::InnerJoin, version_of_assignment)
+        .join(JoinType::LeftJoin, own_response)
+        .select_also(exercise_versions::Entity)
+        .order_by_asc(assignments::Column::Id)
+        .into_query();
+    query
+        .expr_as(Expr::col((responses::Entity, responses::Column::Status)), Alias::new("own_status"))
+        .expr_as(Expr::SubQuery(None, Box::new(unread_comments.into())), Alias::new("unread_comments"));
+    let mut found = PartnerHomework { items: Vec::new(), open_steps: Vec::new() };
+    for row in db.query_all(&query).await? {
+        let assignment = assignments::Model::from_query_result(&row, SelectA.as_str())?;
+        let version = exercise_versions::Model::from_query_result(&row, SelectB.as_str())?;
+        if assignment.programme_key.as_deref() == Some(baby_steps::PROGRAMME_KEY)
+            && assignment.unlocked_at.is_some()
+        {
+            found.open_steps.extend(assignment.step_number);
+        }
         if !assignment.recipients.includes(partner.position) {
             continue;
         }
-        let response = responses[index].clone();
-        let unread_comments = match &response {
-            Some(response) => unread.iter().filter(|c| c.response_id == response.id).count(),
-            None => 0,
-        };
-        items.push(HomeworkItem { assignment, title, status: status_of(response.as_ref()), unread_comments });
+        let status: Option<ResponseStatus> = row.try_get("", "own_status")?;
+        let unread: i64 = row.try_get("", "unread_comments")?;
+        found.items.push(HomeworkItem {
+            title: content_of(&version)?.title,
+            assignment,
+            status: status.unwrap_or(ResponseStatus::NotStarted),
+            unread_comments: usize::try_from(unread).unwrap_or(0),
+        });
     }
-    Ok(items)
+    found.open_steps.sort_unstable();
+    Ok(found)
 }
 
 /// What a client sees when they open one assignment.

@@ -12,8 +12,8 @@ mod review;
 mod shared;
 
 pub use answers::{
-    homework_of_partner, mark_comments_read, my_homework, open_sheet, save_answers, share, ExerciseSheet,
-    HomeworkItem, SaveIntent,
+    mark_comments_read, my_homework, open_sheet, partner_homework, save_answers, share, ExerciseSheet,
+    HomeworkItem, PartnerHomework, SaveIntent,
 };
 pub use assign::{
     assign_programme, notify_assigned, notify_step_opened, plan_step, skip_step, unlock_early,

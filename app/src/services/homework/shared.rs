@@ -1,7 +1,6 @@
 //! Reads the homework areas share: an assignment's exercise text, stored answers, a
 //! case's assignments with both partners' responses, and a client's open assignment.
 
-use super::super::access::partners_of;
 use crate::{
     domain::{answers::Answers, exercise::ExerciseTemplate, homework::ResponseStatus},
     entities::{assignments, cases, exercise_versions, partners, responses},
@@ -59,14 +58,7 @@ pub struct CaseHomework {
     pub assignments: Vec<(assignments::Model, String, Vec<Option<responses::Model>>)>,
 }
 
-pub(super) async fn homework_of_case(
-    db: &impl ConnectionTrait,
-    case_id: i32,
-) -> Result<CaseHomework, AppError> {
-    homework_with_partners(db, case_id, partners_of(db, case_id).await?).await
-}
-
-/// [`homework_of_case`] for a case whose partner rows (in position order) are already read.
+/// A case's [`CaseHomework`], for a case whose partner rows (in position order) are already read.
 pub(super) async fn homework_with_partners(
     db: &impl ConnectionTrait,
     case_id: i32,
