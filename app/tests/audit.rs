@@ -165,8 +165,12 @@ async fn each_read_and_write_leaves_its_entry(db: &DatabaseConnection) {
     let notes = TherapistNotes::parse("Seen together twice.").unwrap();
     cases::update_notes(db, t, c.case_id, notes, t0()).await.unwrap();
     expect_one(db, &mut since, "case.notes_updated", t, c.case_id, None).await;
-    case_notes(db, t, c.case_id, t0()).await.unwrap();
-    expect_one(db, &mut since, "case.viewed", t, c.case_id, None).await;
+    // The notes tab opens two records: the case and its session notes.
+    case_notes(db, t, c.case_id, "UTC", t0()).await.unwrap();
+    let opened = entries_after(db, since).await;
+    let actions: Vec<&str> = opened.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["case.viewed", "therapy_sessions.viewed"]);
+    assert!(opened.iter().all(|e| e.actor_user_id == Some(t.user_id) && e.case_id == Some(c.case_id)));
 }
 
 /// A sign-in from the address the request comes from.
@@ -314,7 +318,7 @@ async fn clients_see_when_their_therapist_opened_their_writing(db: &DatabaseConn
     assert!(view::writing_opened(db, c.a).await.unwrap().is_empty());
     exchange::send_private_note(db, c.a, "Only for you.", false, t0()).await.unwrap();
     let note = exchange::my_private_notes(db, c.a, t0()).await.unwrap().threads[0].note.id;
-    case_notes(db, c.therapist, c.case_id, t0() + Duration::minutes(1)).await.unwrap();
+    case_notes(db, c.therapist, c.case_id, "UTC", t0() + Duration::minutes(1)).await.unwrap();
     homework::review_sheet(db, c.therapist, step1, t0() + Duration::minutes(2)).await.unwrap();
     exchange::mark_private_note_read(db, c.therapist, note, t0() + Duration::minutes(3)).await.unwrap();
     let actions = |list: Vec<view::WritingOpened>| list.into_iter().map(|o| o.action).collect::<Vec<_>>();

@@ -28,7 +28,7 @@ async fn load(db: &DatabaseConnection, tab: &str, actor: Actor, case_id: i32) ->
         "overview" => case_overview(db, actor, case_id, "Europe/London", t0()).await.map(drop),
         "homework" => case_homework_tab(db, actor, case_id, t0()).await.map(drop),
         "together" => case_together(db, actor, case_id, t0()).await.map(drop),
-        "notes" => case_notes(db, actor, case_id, t0()).await.map(drop),
+        "notes" => case_notes(db, actor, case_id, "UTC", t0()).await.map(drop),
         _ => case_messages(db, actor, case_id, t0()).await.map(drop),
     }
 }

@@ -250,7 +250,7 @@ async fn erasing_a_case_removes_both_partners_and_the_therapists_notes(db: &Data
     let stones = tombstones(db, c.case_id, "content.erased").await;
     assert_eq!((stones[0].record_type.as_str(), stones[0].partner_id), ("case", None));
     // The case page still opens for its therapist, saying what happened.
-    let page = app::services::case_page::case_notes(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = app::services::case_page::case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap();
     assert_eq!(page.detail.case.erased_at, Some(t0()));
     audit_is_untouched_and_content_free(db).await;
 }

@@ -292,7 +292,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
         page.rows.into_iter().find(|r| r.case.id == c.case_id).unwrap().unread_notes
     };
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 1);
-    let notes = case_notes(db, c.therapist, c.case_id, t0()).await.map(|page| page.notes).unwrap();
+    let notes = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.map(|page| page.notes).unwrap();
     assert_eq!(notes[0].note.body, "PRIVATE: I feel unsafe at home");
     assert_eq!(
         unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()),
@@ -302,7 +302,7 @@ async fn the_pact_and_private_notes(db: &DatabaseConnection) {
     exchange::mark_private_note_read(db, c.therapist, notes[0].note.id, t0()).await.unwrap();
     assert_eq!(unread(caseload::caseload(db, c.therapist, &query, t0()).await.unwrap()), 0);
     assert_eq!(
-        case_notes(db, c.b, c.case_id, t0()).await.map(|page| page.notes).unwrap_err(),
+        case_notes(db, c.b, c.case_id, "UTC", t0()).await.map(|page| page.notes).unwrap_err(),
         AppError::Forbidden
     );
 }

@@ -12,7 +12,7 @@ use app::{
     entities::{audit_entries, reminder_log},
     error::AppError,
     services::{
-        cases,
+        case_page, cases,
         measures::{self, ClientMeasure, NewSchedule},
         reminders, summary, Actor,
     },
@@ -56,6 +56,16 @@ async fn my_measures(db: &DatabaseConnection, client: Actor, now: DateTime<Utc>)
     cases::client_home_page(db, client, now).await.unwrap().measures
 }
 
+/// The measures part of the case page's homework tab.
+async fn case_measures(
+    db: &DatabaseConnection,
+    actor: Actor,
+    case_id: i32,
+    now: DateTime<Utc>,
+) -> Result<measures::CaseMeasures, AppError> {
+    case_page::case_homework_tab(db, actor, case_id, now).await.map(|tab| tab.measures)
+}
+
 async fn plan(
     db: &DatabaseConnection,
     measure_id: i32,
@@ -83,7 +93,7 @@ async fn scoring_with_reversed_items_and_bands(db: &DatabaseConnection) {
     answer(db, c.b, sum_schedule, &["0", "3", "0"], t0()).await.unwrap();
     // Alex's mean: (1 + 2 + 2) / 3 = 1.67.
     answer(db, c.a, mean_schedule, &["1", "1", "2"], t0()).await.unwrap();
-    let results = measures::case_measures(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let results = case_measures(db, c.therapist, c.case_id, t0()).await.unwrap();
     let totals = |schedule: i32, who: usize| {
         let found = results.schedules.iter().find(|s| s.schedule.id == schedule).unwrap();
         found.partners[who].points.iter().map(|p| (p.total, p.band.clone())).collect::<Vec<_>>()
@@ -166,7 +176,7 @@ async fn the_schedule_and_its_reminders_follow_the_clock(db: &DatabaseConnection
         mine[0].answered && mine[0].due_on == Some(date(12, 16)) && mine[0].next_on == Some(date(12, 30))
     );
     // Reversed items: all "Completely", reversed ones "Not at all": the highest total, 24.
-    let results = measures::case_measures(db, c.therapist, c.case_id, noon(12, 17)).await.unwrap();
+    let results = case_measures(db, c.therapist, c.case_id, noon(12, 17)).await.unwrap();
     let alex_points =
         &results.schedules.iter().find(|s| s.schedule.id == every_two).unwrap().partners[0].points;
     assert_eq!(
@@ -204,7 +214,7 @@ async fn answers_keep_their_version(db: &DatabaseConnection) {
         .message_for("item_3")
         .is_some());
     answer(db, c.a, schedule, &["3", "0", "3", "3"], next_week).await.unwrap();
-    let results = measures::case_measures(db, c.therapist, c.case_id, next_week).await.unwrap();
+    let results = case_measures(db, c.therapist, c.case_id, next_week).await.unwrap();
     let points = &results.schedules[0].partners[0].points;
     assert_eq!(
         points.iter().map(|p| (p.version, p.total, p.band.clone())).collect::<Vec<_>>(),
@@ -218,7 +228,7 @@ async fn answers_keep_their_version(db: &DatabaseConnection) {
     let scope = app::services::erasure::Scope::Partner(alex);
     let erased = app::services::erasure::erase(db, c.therapist, c.case_id, scope, next_week).await.unwrap();
     assert_eq!(erased.count("measure_answers"), 2);
-    let left = measures::case_measures(db, c.therapist, c.case_id, next_week).await.unwrap();
+    let left = case_measures(db, c.therapist, c.case_id, next_week).await.unwrap();
     assert!(left.schedules[0].partners[0].points.is_empty());
 }
 
@@ -241,13 +251,10 @@ async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnectio
     );
     let refused = measures::schedule(db, other.therapist, other.case_id, new, t0()).await.unwrap_err();
     assert!(refused.message_for("measure_id").is_some(), "another therapist's measure: {refused:?}");
-    assert_eq!(
-        measures::case_measures(db, other.therapist, c.case_id, t0()).await.unwrap_err(),
-        AppError::NotFound
-    );
+    assert_eq!(case_measures(db, other.therapist, c.case_id, t0()).await.unwrap_err(), AppError::NotFound);
     // Clients reach no therapist function.
     assert_eq!(measures::list(db, c.a).await.unwrap_err(), AppError::Forbidden);
-    assert_eq!(measures::case_measures(db, c.a, c.case_id, t0()).await.unwrap_err(), AppError::Forbidden);
+    assert_eq!(case_measures(db, c.a, c.case_id, t0()).await.unwrap_err(), AppError::Forbidden);
     // A client of another case, and a therapist, cannot open or answer the schedule.
     let schedule = plan(db, id, &c, Recipients::PartnerA, once).await;
     assert_eq!(measures::sheet(db, other.a, schedule, t0()).await.unwrap_err(), AppError::NotFound);
@@ -270,7 +277,7 @@ async fn only_the_therapist_and_the_partner_reach_answers(db: &DatabaseConnectio
     assert!(actions.contains(&"measure.scheduled") && actions.contains(&"measure.answered"), "{actions:?}");
     let answered = entries.iter().find(|e| e.action == "measure.answered").unwrap();
     assert!(answered.partner_id.is_some());
-    measures::case_measures(db, c.therapist, c.case_id, t0()).await.unwrap();
+    case_measures(db, c.therapist, c.case_id, t0()).await.unwrap();
     let read = audit_entries::Entity::find()
         .filter(audit_entries::Column::CaseId.eq(c.case_id))
         .filter(audit_entries::Column::Action.eq("measure.results_viewed"))

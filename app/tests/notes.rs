@@ -123,7 +123,7 @@ async fn urgent_unread_notes_lead_the_caseload(db: &DatabaseConnection) {
     assert!(caseload::caseload(db, other.therapist, &query(1), t0()).await.unwrap().urgent.is_empty());
 
     // On the case page the urgent note comes first, though it is older.
-    let notes = case_notes(db, c.therapist, c.case_id, t0()).await.unwrap().notes;
+    let notes = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap().notes;
     assert_eq!(notes.iter().map(|t| t.note.body.as_str()).collect::<Vec<_>>(), ["Urgent one", "Not urgent"]);
     assert!(notes[0].note.urgent);
 
@@ -136,7 +136,7 @@ async fn a_note_is_read_only_when_the_therapist_opens_it(db: &DatabaseConnection
     exchange::send_private_note(db, c.a, "Please read me", false, t0()).await.unwrap();
     let id = note_ids(db, c.a).await[0];
     for _ in 0..2 {
-        let page = case_notes(db, c.therapist, c.case_id, t0()).await.unwrap();
+        let page = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap();
         assert_eq!(page.notes[0].note.read_at, None, "loading the case page reads nothing");
     }
     let mine = exchange::my_private_notes(db, c.a, t0()).await.unwrap();
@@ -219,7 +219,7 @@ async fn a_reply_reaches_the_writer_and_never_the_other_partner(db: &DatabaseCon
     // Alex opens the reply; the therapist sees when.
     let opened = t0() + Duration::hours(1);
     exchange::mark_replies_read(db, c.a, alex_note, opened).await.unwrap();
-    let page = case_notes(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap();
     let thread = page.notes.iter().find(|t| t.note.id == alex_note).unwrap();
     assert_eq!(thread.replies[0].read_at, Some(opened));
     assert_eq!(audited(db, "private_note.reply_read").await.len(), 1);

@@ -268,7 +268,7 @@ async fn a_partner_asks_to_change_what_the_programme_assumes(db: &DatabaseConnec
     );
     exchange::ask_seeks_change(db, c.a, Seeks::Unsure, t0()).await.unwrap();
     // The therapist sees the request among the private notes; Sam never does.
-    let page = case_notes(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let page = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap();
     let notes: Vec<String> = page.notes.iter().map(|t| t.note.body.clone()).collect();
     assert_eq!(notes.len(), 1);
     assert!(

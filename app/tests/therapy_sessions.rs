@@ -11,16 +11,27 @@ use app::{
     entities::{audit_entries, outbox_emails, therapy_sessions as sessions_table},
     error::AppError,
     services::{
-        case_page::case_together,
+        case_page::{case_notes, case_together},
         cases::{self, CaseDraft, PartnerFields},
         exchange, settings,
         therapy_sessions::{self, HeldSession, SessionTime},
+        Actor,
     },
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use icalendar::{Calendar, CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use support::fixtures::*;
+
+/// The sessions part of the case page's notes tab, as the therapist sees it in UTC.
+async fn case_sessions(
+    db: &DatabaseConnection,
+    actor: Actor,
+    case_id: i32,
+    now: DateTime<Utc>,
+) -> Result<therapy_sessions::CaseSessions, AppError> {
+    case_notes(db, actor, case_id, "UTC", now).await.map(|tab| tab.sessions)
+}
 
 fn time(starts_at: DateTime<Utc>, attendance: Attendance) -> SessionTime {
     SessionTime { starts_at, minutes: SessionMinutes::parse("50").unwrap(), attendance }
@@ -67,7 +78,7 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     share_step_1(db, &c).await;
     open_exchange(db, &c).await;
     exchange::send_private_note(db, c.a, "A note for the session", false, t0()).await.unwrap();
-    let found = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let found = case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap();
     assert!(found.sessions.is_empty());
     let wish = found.topics.iter().find(|t| t.reference.kind == TopicKind::Wish).unwrap().clone();
     let note = found.topics.iter().find(|t| t.reference.kind == TopicKind::PrivateNote).unwrap().clone();
@@ -97,7 +108,7 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     };
     let id = therapy_sessions::record(db, c.therapist, c.case_id, held, t0()).await.unwrap();
 
-    let found = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap();
+    let found = case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap();
     let ids: Vec<i32> = found.sessions.iter().map(|s| s.session.id).collect();
     assert_eq!(ids, vec![id, earlier], "newest first");
     let latest = &found.sessions[0];
@@ -120,8 +131,7 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     // A topic of another case, and a future "held" session, are refused at the field.
     let other = couple_past_step_1(db, "record-other").await;
     exchange::send_private_note(db, other.a, "Elsewhere", false, t0()).await.unwrap();
-    let foreign =
-        therapy_sessions::case_sessions(db, other.therapist, other.case_id, t0()).await.unwrap().topics;
+    let foreign = case_sessions(db, other.therapist, other.case_id, t0()).await.unwrap().topics;
     let foreign = foreign.iter().find(|t| t.reference.kind == TopicKind::PrivateNote).unwrap().reference;
     let refused = therapy_sessions::record(
         db,
@@ -158,7 +168,7 @@ async fn a_conversation_request_discussed_in_a_session_is_held_on_its_day(db: &D
     open_exchange(db, &c).await;
     settings::set_time_zone(db, c.therapist, "Pacific/Auckland", t0()).await.unwrap();
     exchange::save_pact(db, c.a, "Old hurt", false, true, false, t0()).await.unwrap();
-    let topics = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
+    let topics = case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
     let asked = topics.iter().find(|t| t.reference.kind == TopicKind::Conversation).unwrap().reference;
     // 20:00 UTC on 24 November is 09:00 on 25 November in Auckland: the therapist's day.
     let starts_at = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap();
@@ -174,7 +184,7 @@ async fn a_conversation_request_discussed_in_a_session_is_held_on_its_day(db: &D
     assert!(!exchange::conversation_request(&alex).is_open(), "Alex can now confirm the pact");
     assert_eq!(audited(db, "pact.conversation_held").await, 1);
     // Held once: it is no longer offered as a topic.
-    let topics = therapy_sessions::case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
+    let topics = case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap().topics;
     assert!(topics.iter().all(|t| t.reference.kind != TopicKind::Conversation));
 }
 
@@ -272,7 +282,7 @@ async fn invitations_go_only_to_attending_partners_who_joined(db: &DatabaseConne
     .await
     .unwrap();
     assert!(calendar_emails(db, case_id).await.is_empty());
-    let found = therapy_sessions::case_sessions(db, therapist, case_id, t0()).await.unwrap();
+    let found = case_sessions(db, therapist, case_id, t0()).await.unwrap();
     assert_eq!(found.sessions.len(), 1);
 }
 
@@ -323,7 +333,7 @@ async fn emails_carry_no_note_and_clients_never_reach_sessions(db: &DatabaseConn
     // Clients and other therapists never reach the sessions, nor move or cancel one.
     let other = therapist(db, "t.other-private@example.org").await;
     for (actor, expected) in [(c.a, "forbidden"), (c.b, "forbidden"), (other, "not found")] {
-        let refused = therapy_sessions::case_sessions(db, actor, c.case_id, t0()).await.unwrap_err();
+        let refused = case_sessions(db, actor, c.case_id, t0()).await.unwrap_err();
         let moved = therapy_sessions::reschedule(
             db,
             actor,

@@ -203,6 +203,8 @@ pub enum CaseTabView {
         homework: CaseHomeworkView,
         /// The therapist's own exercises, to assign.
         templates: Vec<TemplateSummary>,
+        /// The measures that can be scheduled, and each schedule's totals.
+        measures: super::measures::CaseMeasuresView,
     },
     /// Steps 3 to 5.
     Together(CaseExchangeView),
@@ -211,6 +213,8 @@ pub enum CaseTabView {
     Notes {
         /// Urgent unread first, then newest first.
         notes: Vec<NoteView>,
+        /// The sessions held and scheduled, and the forms' choices.
+        sessions: super::therapy_sessions::TherapySessionsView,
     },
     /// The follow-up composer and the case's emails.
     Messages {
@@ -588,6 +592,7 @@ async fn case_page_view(
                 CaseTabView::Homework {
                     homework: CaseHomeworkView::new(found.homework, &account.time_zone),
                     templates,
+                    measures: found.measures.into(),
                 },
             )
         }
@@ -599,11 +604,14 @@ async fn case_page_view(
             )
         }
         CaseTab::Notes => {
-            let found = case_page::case_notes(db, actor, case_id, now).await?;
+            let found = case_page::case_notes(db, actor, case_id, &account.time_zone, now).await?;
             let partners: Vec<_> = found.detail.partners.iter().map(|(p, _)| p.clone()).collect();
             (
                 found.detail,
-                CaseTabView::Notes { notes: case_note_views(found.notes, &partners, &account.time_zone) },
+                CaseTabView::Notes {
+                    notes: case_note_views(found.notes, &partners, &account.time_zone),
+                    sessions: super::therapy_sessions::TherapySessionsView::new(case_id, found.sessions),
+                },
             )
         }
         CaseTab::Messages => {

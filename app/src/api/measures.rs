@@ -114,7 +114,7 @@ pub struct ScheduleView {
     pub partners: Vec<PartnerPointsView>,
 }
 
-/// The measures part of a case page.
+/// The measures part of a case page (its homework tab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseMeasuresView {
     /// The therapist's measures that can be scheduled: `(id, title)`.
@@ -266,16 +266,14 @@ impl From<measures::ScheduleResults> for ScheduleView {
     }
 }
 
-/// The measures part of a case page (the therapist's).
-#[server(endpoint = "measures/case")]
-pub async fn load_case_measures(case_id: i32) -> Result<CaseMeasuresView, AppError> {
-    let req = request::current()?;
-    let actor = req.actor().await?;
-    let found = measures::case_measures(req.db(), actor, case_id, request::now()).await?;
-    Ok(CaseMeasuresView {
-        available: found.available.into_iter().map(|m| (m.measure.id, m.content.title)).collect(),
-        schedules: found.schedules.into_iter().map(ScheduleView::from).collect(),
-    })
+#[cfg(feature = "ssr")]
+impl From<measures::CaseMeasures> for CaseMeasuresView {
+    fn from(found: measures::CaseMeasures) -> Self {
+        CaseMeasuresView {
+            available: found.available.into_iter().map(|m| (m.measure.id, m.content.title)).collect(),
+            schedules: found.schedules.into_iter().map(ScheduleView::from).collect(),
+        }
+    }
 }
 
 /// Schedules a measure for a case: `repeat` is `once` or `weeks` (then `every_weeks`).

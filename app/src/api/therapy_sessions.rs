@@ -146,7 +146,8 @@ fn session_view(
 
 #[cfg(feature = "ssr")]
 impl TherapySessionsView {
-    fn new(case_id: i32, found: therapy_sessions::CaseSessions) -> Self {
+    /// The sessions of case `case_id` as its notes tab shows them.
+    pub(crate) fn new(case_id: i32, found: therapy_sessions::CaseSessions) -> Self {
         let zone = zone_of(&found.time_zone);
         let attendance =
             Attendance::ALL.iter().map(|a| (a.as_str().to_owned(), attended(*a, &found.partners))).collect();
@@ -180,15 +181,6 @@ async fn session_time(
         minutes: SessionMinutes::parse(minutes).field("minutes")?,
         attendance: Attendance::parse(attendance).field("attendance")?,
     })
-}
-
-/// The case's sessions, newest first, with their notes (audited).
-#[server(endpoint = "therapy_sessions/list")]
-pub async fn load_therapy_sessions(case_id: i32) -> Result<TherapySessionsView, AppError> {
-    let req = request::current()?;
-    let actor = req.actor().await?;
-    let found = therapy_sessions::case_sessions(req.db(), actor, case_id, request::now()).await?;
-    Ok(TherapySessionsView::new(case_id, found))
 }
 
 /// Records a session held with the couple: when (`datetime-local`), its length, who

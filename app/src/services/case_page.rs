@@ -5,10 +5,11 @@
 //! - the overview reads what the therapist needs first: each partner's homework and
 //!   programme progress, the private notes not yet opened, the check-ins' closeness
 //!   ratings, and the therapist's today (for overdue work);
-//! - homework: the assignments with both partners' responses and the therapist's exercises;
+//! - homework: the assignments with both partners' responses, the therapist's exercises,
+//!   and the case's measures with each partner's totals (their read audited on its own);
 //! - together: wishes, agreements, check-ins and step 5;
 //! - notes: the private notes with the therapist's replies (the therapist's own notes are
-//!   part of the case);
+//!   part of the case) and the sessions with their notes (their read audited on its own);
 //! - messages: the follow-up composer's starting point, the therapist's follow-up
 //!   templates and the case's emails.
 
@@ -19,9 +20,11 @@ use super::{
     clock,
     exchange::{self, Board, NoteThread, Pact, Practice, Progress},
     homework::{self, CaseHomework},
+    measures::{self, CaseMeasures},
     messages::{self, ComposeDefaults},
     outbox,
     templates::{self, OwnTemplate},
+    therapy_sessions::{self, CaseSessions},
     Actor,
 };
 use crate::{
@@ -60,6 +63,8 @@ pub struct HomeworkTab {
     pub homework: CaseHomework,
     /// The therapist's own exercises, to assign.
     pub templates: Vec<OwnTemplate>,
+    /// The measures that can be scheduled, and each schedule's totals.
+    pub measures: CaseMeasures,
 }
 
 /// The together tab: steps 3 to 5.
@@ -83,6 +88,8 @@ pub struct NotesTab {
     /// Private notes from the partners with the therapist's replies: urgent unread first,
     /// then newest first.
     pub notes: Vec<NoteThread>,
+    /// The sessions held and scheduled, with their notes and what a new note may point to.
+    pub sessions: CaseSessions,
 }
 
 /// The messages tab.
@@ -146,6 +153,7 @@ pub async fn case_homework_tab(
         detail,
         homework: homework::case_homework(db, &case).await?,
         templates: templates::list(db, actor).await?,
+        measures: measures::case_measures(db, actor, &case, now).await?,
     })
 }
 
@@ -165,16 +173,21 @@ pub async fn case_together(
     Ok(Together { detail, board, practice, pact })
 }
 
-/// The notes tab for the case's therapist. Loading it marks nothing read: a private note
-/// is read only when the therapist opens it.
+/// The notes tab for the case's therapist, whose time zone is `time_zone`. Loading it marks
+/// nothing read: a private note is read only when the therapist opens it.
 pub async fn case_notes(
     db: &impl ConnectionTrait,
     actor: Actor,
     case_id: i32,
+    time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<NotesTab, AppError> {
     let (case, detail) = open_case(db, actor, case_id, now).await?;
-    Ok(NotesTab { detail, notes: exchange::case_private_notes(db, &case).await? })
+    Ok(NotesTab {
+        detail,
+        notes: exchange::case_private_notes(db, &case).await?,
+        sessions: therapy_sessions::case_sessions(db, actor, &case, time_zone, now).await?,
+    })
 }
 
 /// The messages tab for the case's therapist.

@@ -6,7 +6,7 @@
 //! so editing a measure never changes a total already given.
 
 use super::{
-    access::{couple_of, owned_case, refuse_unless_active},
+    access::{couple_of, owned_case, refuse_unless_active, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     clock::today_in,
     Actor,
@@ -23,7 +23,7 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, Func, Query},
+    sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, Query},
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, JoinType, QueryFilter,
@@ -73,22 +73,27 @@ async fn current_version(
 /// The therapist's measures, newest first (archived ones too).
 pub async fn list(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<OwnMeasure>, AppError> {
     actor.require_role(Role::Therapist)?;
-    let rows = measures::Entity::find()
+    // Each measure with its current version (not the earlier ones) in one statement.
+    let current_version: RelationDef = measures::Entity::belongs_to(measure_versions::Entity)
+        .from(measures::Column::Id)
+        .to(measure_versions::Column::MeasureId)
+        .on_condition(|_, version| {
+            Expr::col((version, measure_versions::Column::Version))
+                .equals((measures::Entity, measures::Column::CurrentVersion))
+                .into_condition()
+        })
+        .into();
+    measures::Entity::find()
         .filter(measures::Column::TherapistId.eq(actor.user_id))
+        .join(JoinType::LeftJoin, current_version)
+        .select_also(measure_versions::Entity)
         .order_by_desc(measures::Column::UpdatedAt)
         .all(db)
-        .await?;
-    let versions = measure_versions::Entity::find()
-        .filter(measure_versions::Column::MeasureId.is_in(rows.iter().map(|m| m.id)))
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|measure| {
-            let current = versions
-                .iter()
-                .find(|v| v.measure_id == measure.id && v.version == measure.current_version)
-                .ok_or(AppError::Internal)?;
-            Ok(OwnMeasure { content: content_of(current)?, measure })
+        .await?
+        .into_iter()
+        .map(|(measure, current)| {
+            let current = current.ok_or(AppError::Internal)?;
+            Ok(OwnMeasure { content: content_of(&current)?, measure })
         })
         .collect()
 }
@@ -338,18 +343,24 @@ pub(super) async fn case_results(
     case_id: i32,
     partners: &[partners::Model],
 ) -> Result<Vec<ScheduleResults>, AppError> {
-    let schedules = measure_schedules::Entity::find()
+    let measure_of_schedule: RelationDef = measure_schedules::Entity::belongs_to(measures::Entity)
+        .from(measure_schedules::Column::MeasureId)
+        .to(measures::Column::Id)
+        .into();
+    let (schedules, measure_rows): (Vec<_>, Vec<_>) = measure_schedules::Entity::find()
         .filter(measure_schedules::Column::CaseId.eq(case_id))
+        .join(JoinType::InnerJoin, measure_of_schedule)
+        .select_also(measures::Entity)
         .order_by_desc(measure_schedules::Column::Id)
-        .all(db)
-        .await?;
-    let rows: HashMap<i32, measures::Model> = measures::Entity::find()
-        .filter(measures::Column::Id.is_in(schedules.iter().map(|s| s.measure_id)))
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
+        .unzip();
+    if schedules.is_empty() {
+        // Nothing scheduled: no answers or versions to read.
+        return Ok(Vec::new());
+    }
+    let rows: HashMap<i32, measures::Model> = measure_rows.into_iter().flatten().map(|m| (m.id, m)).collect();
     let answers = measure_answers::Entity::find()
         .filter(measure_answers::Column::ScheduleId.is_in(schedules.iter().map(|s| s.id)))
         .order_by_asc(measure_answers::Column::DueOn)
@@ -401,15 +412,16 @@ pub(super) async fn case_results(
         .collect()
 }
 
-/// The case page's measures part: what can be scheduled, and each schedule's totals per
-/// partner. The therapist's read of the totals is audited.
+/// The case page's measures part, for the therapist whose case `case` is (its homework tab
+/// has checked): what can be scheduled, and each schedule's totals per partner. The read
+/// of the totals is audited.
 pub async fn case_measures(
     db: &impl ConnectionTrait,
     actor: Actor,
-    case_id: i32,
+    case: &OwnedCase,
     now: DateTime<Utc>,
 ) -> Result<CaseMeasures, AppError> {
-    let case = owned_case(db, actor, case_id).await?;
+    let case_id = case.id;
     let partners = case.partners(db).await?;
     let schedules = case_results(db, case_id, partners).await?;
     let available = list(db, actor).await?.into_iter().filter(|m| m.measure.archived_at.is_none()).collect();

@@ -15,8 +15,11 @@ use crate::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    sea_query::{Expr, ExprTrait, IntoCondition},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, TransactionSession, TransactionTrait,
 };
 
 /// One of the therapist's exercises with its current content.
@@ -57,24 +60,27 @@ async fn current_version(
 /// The therapist's exercises, newest first (archived ones too, marked by `archived_at`).
 pub async fn list(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<OwnTemplate>, AppError> {
     actor.require_role(Role::Therapist)?;
-    let templates = exercise_templates::Entity::find()
+    // Each exercise with its current version (not the earlier ones) in one statement.
+    let current_version: RelationDef = exercise_templates::Entity::belongs_to(exercise_versions::Entity)
+        .from(exercise_templates::Column::Id)
+        .to(exercise_versions::Column::TemplateId)
+        .on_condition(|_, version| {
+            Expr::col((version, exercise_versions::Column::Version))
+                .equals((exercise_templates::Entity, exercise_templates::Column::CurrentVersion))
+                .into_condition()
+        })
+        .into();
+    exercise_templates::Entity::find()
         .filter(exercise_templates::Column::TherapistId.eq(actor.user_id))
+        .join(JoinType::LeftJoin, current_version)
+        .select_also(exercise_versions::Entity)
         .order_by_desc(exercise_templates::Column::UpdatedAt)
         .all(db)
-        .await?;
-    // Every version of these exercises in one query; each keeps its current one.
-    let versions = exercise_versions::Entity::find()
-        .filter(exercise_versions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)))
-        .all(db)
-        .await?;
-    templates
+        .await?
         .into_iter()
-        .map(|template| {
-            let current = versions
-                .iter()
-                .find(|v| v.template_id == template.id && v.version == template.current_version)
-                .ok_or(AppError::Internal)?;
-            Ok(OwnTemplate { content: content_of(current)?, template })
+        .map(|(template, current)| {
+            let current = current.ok_or(AppError::Internal)?;
+            Ok(OwnTemplate { content: content_of(&current)?, template })
         })
         .collect()
 }

@@ -192,22 +192,23 @@ async fn topics_of(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Vec<To
     Ok(topics)
 }
 
-/// The case's sessions for its therapist (audited as a read of the session notes).
+/// The case's sessions, for the therapist whose case `case` is (the notes tab has checked)
+/// and whose time zone is `time_zone`; audited as a read of the session notes.
 pub async fn case_sessions(
     db: &impl ConnectionTrait,
     actor: Actor,
-    case_id: i32,
+    case: &OwnedCase,
+    time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<CaseSessions, AppError> {
-    let case = owned_case(db, actor, case_id).await?;
     let result = CaseSessions {
         partners: case.partners(db).await?.to_vec(),
-        sessions: sessions_of(db, &case).await?,
-        topics: topics_of(db, &case).await?,
-        time_zone: therapist_of(db, &case).await?.time_zone,
+        sessions: sessions_of(db, case).await?,
+        topics: topics_of(db, case).await?,
+        time_zone: time_zone.to_owned(),
         closed: case.status == CaseStatus::Closed,
     };
-    audit::record(db, AuditEvent::by(actor, AuditAction::SessionNotesViewed, "case", case_id), now).await?;
+    audit::record(db, AuditEvent::by(actor, AuditAction::SessionNotesViewed, "case", case.id), now).await?;
     Ok(result)
 }
 

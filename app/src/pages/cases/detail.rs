@@ -7,8 +7,9 @@ use super::{
     exchange::{NoteActions, PrivateNotes, TogetherSections},
     follow_up::FollowUpComposer,
     homework::{homework_section, HomeworkActions},
+    measures::{case_measures_section, MeasureActions},
     overview::{CaseOverview, OverviewActions},
-    sessions::{SessionsData, TherapySessions},
+    sessions::{SessionActions, TherapySessions},
 };
 use crate::{
     api::{
@@ -41,7 +42,9 @@ struct CaseActions {
     save_notes: ServerAction<SaveCaseNotes>,
     overview: OverviewActions,
     homework: HomeworkActions,
+    measures: MeasureActions,
     notes: NoteActions,
+    sessions: SessionActions,
 }
 
 /// One tab of the case page.
@@ -57,13 +60,10 @@ pub fn CasePage(
         save_notes: form_action(),
         overview: OverviewActions::default(),
         homework: HomeworkActions::default(),
+        measures: MeasureActions::default(),
         notes: NoteActions::default(),
+        sessions: SessionActions::default(),
     };
-    // Sections with data of their own: their resources are made here, outside the guard,
-    // like every resource of a page, so they hydrate in order.
-    let loaded_case = case_id();
-    let measures = (tab == CaseTab::Homework).then(|| super::measures::CaseMeasuresData::new(loaded_case));
-    let sessions = (tab == CaseTab::Notes).then(|| SessionsData::new(loaded_case));
     let case = page_data(
         move || {
             (
@@ -74,10 +74,11 @@ pub fn CasePage(
                 actions.homework.unlock.version().get()
                     + actions.homework.plan.version().get()
                     + actions.homework.skip.version().get(),
-                actions.homework.assign_exercise.version().get(),
+                actions.homework.assign_exercise.version().get() + actions.measures.version(),
                 actions.notes.open.version().get(),
                 actions.notes.reply.version().get(),
                 actions.notes.clear_flag.version().get() + actions.notes.pact.version(),
+                actions.sessions.version(),
             )
         },
         move |(id, ..)| load_case_page(id, tab.as_str().to_owned()),
@@ -87,8 +88,6 @@ pub fn CasePage(
             <Transition fallback=|| view! { <p class="loading">"Loading the case…"</p> }>
                 {move || Suspend::new(async move { case.await.map(|page| case_page(page, tab, actions)) })}
             </Transition>
-            {measures.map(|loaded| super::measures::case_measures_section(loaded_case, loaded))}
-            {sessions.map(|loaded| view! { <TherapySessions case_id=loaded_case loaded/> })}
         </RequireRole>
     }
 }
@@ -106,16 +105,21 @@ fn case_page(page: CasePageView, tab: CaseTab, actions: CaseActions) -> impl Int
             view! { <CaseOverview case=case.clone() overview records=records.clone() smtp_configured actions=actions.overview/> }
                 .into_any()
         }
-        CaseTabView::Homework { homework, templates } => {
+        CaseTabView::Homework { homework, templates, measures } => {
             let names = case.partners.iter().map(|p| p.first_name.clone()).collect();
-            homework_section(case_id, closed, homework, templates, names, actions.homework).into_any()
+            view! {
+                {homework_section(case_id, closed, homework, templates, names, actions.homework)}
+                {case_measures_section(case_id, measures, actions.measures)}
+            }
+            .into_any()
         }
         CaseTabView::Together(together) => {
             view! { <TogetherSections case_id view=together actions=actions.notes/> }.into_any()
         }
-        CaseTabView::Notes { notes } => view! {
+        CaseTabView::Notes { notes, sessions } => view! {
             <TherapistNotes case_id notes=case.notes.clone() save=actions.save_notes/>
             <PrivateNotes notes actions=actions.notes/>
+            <TherapySessions sessions actions=actions.sessions/>
         }
         .into_any(),
         CaseTabView::Messages { compose, emails } => {

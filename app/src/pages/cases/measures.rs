@@ -1,13 +1,9 @@
 //! The case page's measures: schedule one of the therapist's measures for the couple, and
 //! read each partner's totals over time (a chart with the bands shaded, and its table).
-//! It loads its own data, so the case page includes it with one line.
-
-use crate::api::page_data::page_data;
+//! Its data comes with the homework tab's, so the tab includes it with one line.
 
 use crate::{
-    api::measures::{
-        load_case_measures, CaseMeasuresView, ScheduleMeasure, ScheduleView, StopMeasureSchedule,
-    },
+    api::measures::{CaseMeasuresView, ScheduleMeasure, ScheduleView, StopMeasureSchedule},
     components::{
         form::{action_error, form_action, Field, FieldIds, FormError},
         measure_chart::MeasureChart,
@@ -17,37 +13,36 @@ use crate::{
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::A;
 
-/// The measures section's data and actions, made by the page component (outside its
-/// guard, like every resource of a page) so it hydrates in order.
+/// The measures section's forms, whose completion reloads the homework tab.
 #[derive(Clone, Copy)]
-pub struct CaseMeasuresData {
+pub struct MeasureActions {
     schedule: ServerAction<ScheduleMeasure>,
     stop: ServerAction<StopMeasureSchedule>,
-    data: crate::api::page_data::PageData<CaseMeasuresView>,
 }
 
-impl CaseMeasuresData {
-    /// Loads case `case_id`'s measures, again after each schedule or stop.
-    pub fn new(case_id: i32) -> Self {
-        let schedule = form_action::<ScheduleMeasure>();
-        let stop = form_action::<StopMeasureSchedule>();
-        let data = page_data(
-            move || (case_id, schedule.version().get(), stop.version().get()),
-            |(id, ..)| load_case_measures(id),
-        );
-        CaseMeasuresData { schedule, stop, data }
+impl Default for MeasureActions {
+    fn default() -> Self {
+        MeasureActions { schedule: form_action(), stop: form_action() }
     }
 }
 
-/// The measures section of case `case_id`.
-pub fn case_measures_section(case_id: i32, loaded: CaseMeasuresData) -> impl IntoView {
-    let CaseMeasuresData { schedule, stop, data } = loaded;
+impl MeasureActions {
+    /// Changes whenever one of the forms completes (read in a tracking context).
+    pub fn version(&self) -> usize {
+        self.schedule.version().get() + self.stop.version().get()
+    }
+}
+
+/// The measures section of case `case_id`, from its homework tab's data.
+pub fn case_measures_section(
+    case_id: i32,
+    found: CaseMeasuresView,
+    actions: MeasureActions,
+) -> impl IntoView {
     view! {
         <section aria-labelledby="measures-title">
             <h2 id="measures-title">"Measures"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the measures…"</p> }>
-                {move || Suspend::new(async move { data.await.map(|found| measures_body(case_id, found, schedule, stop)) })}
-            </Suspense>
+            {measures_body(case_id, found, actions.schedule, actions.stop)}
         </section>
     }
 }

@@ -4,12 +4,10 @@
 //! partners get a calendar invitation), move it or cancel it. Plain forms: they work
 //! without JavaScript.
 
-use crate::api::page_data::page_data;
-
 use crate::{
     api::therapy_sessions::{
-        load_therapy_sessions, CancelTherapySession, MoveTherapySession, RecordTherapySession,
-        ScheduleTherapySession, TherapySessionView, TherapySessionsView, TopicView,
+        CancelTherapySession, MoveTherapySession, RecordTherapySession, ScheduleTherapySession,
+        TherapySessionView, TherapySessionsView, TopicView,
     },
     components::form::{action_error, form_action, Field, FieldIds, FieldLayout, FormError},
     domain::therapy_session::{NoteFormat, SessionStatus, MAX_SESSION_NOTE_CHARS},
@@ -17,63 +15,50 @@ use crate::{
 };
 use leptos::prelude::*;
 
-/// The forms of the section, whose completion reloads it.
+/// The forms of the section, whose completion reloads the notes tab.
 #[derive(Clone, Copy)]
-struct SessionActions {
+pub struct SessionActions {
     record: ServerAction<RecordTherapySession>,
     schedule: ServerAction<ScheduleTherapySession>,
     move_to: ServerAction<MoveTherapySession>,
     cancel: ServerAction<CancelTherapySession>,
 }
 
-/// The sessions' data and actions, made by the page component (outside its guard, like
-/// every resource of a page) so it hydrates in order.
-#[derive(Clone, Copy)]
-pub struct SessionsData {
-    actions: SessionActions,
-    sessions: crate::api::page_data::PageData<TherapySessionsView>,
-}
-
-impl SessionsData {
-    /// Loads case `case_id`'s sessions, again after each change.
-    pub fn new(case_id: i32) -> Self {
-        let actions = SessionActions {
+impl Default for SessionActions {
+    fn default() -> Self {
+        SessionActions {
             record: form_action(),
             schedule: form_action(),
             move_to: form_action(),
             cancel: form_action(),
-        };
-        let sessions = page_data(
-            move || {
-                (
-                    actions.record.version().get(),
-                    actions.schedule.version().get(),
-                    actions.move_to.version().get(),
-                    actions.cancel.version().get(),
-                )
-            },
-            move |_| load_therapy_sessions(case_id),
-        );
-        SessionsData { actions, sessions }
+        }
     }
 }
 
-/// The case's sessions (their reads are audited as the notes').
+impl SessionActions {
+    /// Changes whenever one of the forms completes (read in a tracking context).
+    pub fn version(&self) -> usize {
+        self.record.version().get()
+            + self.schedule.version().get()
+            + self.move_to.version().get()
+            + self.cancel.version().get()
+    }
+}
+
+/// The case's sessions, from the notes tab's data (their read is audited on its own).
 #[component]
 pub fn TherapySessions(
-    /// The case.
-    case_id: i32,
-    /// Its sessions, loaded by the page.
-    loaded: SessionsData,
+    /// The case's sessions and the forms' choices.
+    sessions: TherapySessionsView,
+    /// The section's forms.
+    actions: SessionActions,
 ) -> impl IntoView {
-    let SessionsData { actions, sessions } = loaded;
+    let case_id = sessions.case_id;
     view! {
         <section aria-labelledby="sessions-title" class="therapy-sessions">
             <h2 id="sessions-title">"Sessions"</h2>
             <p><a href=format!("/cases/{case_id}/summary")>"Session summary (printable)"</a></p>
-            <Transition fallback=|| view! { <p class="loading">"Loading sessions…"</p> }>
-                {move || Suspend::new(async move { sessions.await.map(|view| sessions_view(view, actions)) })}
-            </Transition>
+            {sessions_view(sessions, actions)}
         </section>
     }
 }

@@ -6,7 +6,9 @@ use crate::{
     entities::{assignments, cases, exercise_versions, partners, responses},
     error::AppError,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef,
+};
 
 /// The exercise text an assignment was given (its own version, never a later edit).
 pub async fn exercise_of(
@@ -64,24 +66,27 @@ pub(super) async fn homework_with_partners(
     case_id: i32,
     partners: Vec<partners::Model>,
 ) -> Result<CaseHomework, AppError> {
+    // Each assignment with the exercise version it was given, for its title.
+    let version_of_assignment: RelationDef = assignments::Entity::belongs_to(exercise_versions::Entity)
+        .from(assignments::Column::ExerciseVersionId)
+        .to(exercise_versions::Column::Id)
+        .into();
     let rows = assignments::Entity::find()
         .filter(assignments::Column::CaseId.eq(case_id))
+        .join(JoinType::LeftJoin, version_of_assignment)
+        .select_also(exercise_versions::Entity)
         .order_by_asc(assignments::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
+    if rows.is_empty() {
+        return Ok(CaseHomework { partners, assignments: Vec::new() });
+    }
+    let ids: Vec<i32> = rows.iter().map(|(a, _)| a.id).collect();
     let all_responses =
         responses::Entity::find().filter(responses::Column::AssignmentId.is_in(ids)).all(db).await?;
-    // Every version's title in one query (not one query per assignment).
-    let versions = exercise_versions::Entity::find()
-        .filter(exercise_versions::Column::Id.is_in(rows.iter().map(|a| a.exercise_version_id)))
-        .all(db)
-        .await?;
     let mut assignments = Vec::new();
-    for assignment in rows {
-        let version =
-            versions.iter().find(|v| v.id == assignment.exercise_version_id).ok_or(AppError::Internal)?;
-        let title = content_of(version)?.title;
+    for (assignment, version) in rows {
+        let title = content_of(&version.ok_or(AppError::Internal)?)?.title;
         let per_partner = partners
             .iter()
             .map(|partner| {
