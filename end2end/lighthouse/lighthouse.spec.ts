@@ -2,7 +2,7 @@ import { test } from '@playwright/test';
 import { launch } from 'chrome-launcher';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { coupleWhoJoined, signUpTherapist, uniqueEmail, waitForHydration } from '../tests/helpers';
+import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydration } from '../tests/helpers';
 
 // Lighthouse (mobile preset: a mid-range phone on simulated slow 4G) on the sign-in page,
 // the caseload, the case page and a client's homework sheet of the release build. A
@@ -23,7 +23,9 @@ interface Row {
 test('lighthouse on the main pages', async ({ page, browser, baseURL }) => {
   await signUpTherapist(page, 'Dr Noor Vale', uniqueEmail('vale'));
   const { alex } = await coupleWhoJoined(page, browser, 'Alex & Sam');
+  // The case page measured is its overview; the programme is assigned on the homework tab.
   const casePath = new URL(page.url()).pathname;
+  await openCaseTab(page, 'Homework');
   await page.getByLabel('I have screened each partner alone for safety').check();
   await page.getByRole('button', { name: 'Assign Baby Steps' }).click();
   await page.getByRole('row', { name: /Step 1 – On your own/ }).waitFor();
