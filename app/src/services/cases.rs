@@ -423,7 +423,7 @@ pub struct ClientHomePage {
     pub measures: Vec<crate::services::measures::ClientMeasure>,
 }
 
-/// The signed-in client's "My homework" (audited once, as [`client_case`]), in six reads
+/// The signed-in client's "My homework" (audited once, as [`client_case`]), in five reads
 /// and the audit entry: the case with both partners and the therapist, the homework with
 /// the client's own statuses, the wishes, the agreements and the questionnaires.
 pub async fn client_home_page(
