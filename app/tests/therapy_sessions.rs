@@ -78,7 +78,20 @@ async fn a_held_session_is_recorded_with_its_note_and_topics(db: &DatabaseConnec
     share_step_1(db, &c).await;
     open_exchange(db, &c).await;
     exchange::send_private_note(db, c.a, "A note for the session", false, t0()).await.unwrap();
-    let found = case_sessions(db, c.therapist, c.case_id, t0()).await.unwrap();
+    exchange::send_private_note(db, c.b, "Another, urgent", true, t0()).await.unwrap();
+    let tab = case_notes(db, c.therapist, c.case_id, "UTC", t0()).await.unwrap();
+    // The tab reads the notes once: listed newest first, offered as topics oldest first.
+    let listed: Vec<i32> = tab.notes.iter().map(|thread| thread.note.id).collect();
+    let offered: Vec<i32> = tab
+        .sessions
+        .topics
+        .iter()
+        .filter(|t| t.reference.kind == TopicKind::PrivateNote)
+        .map(|t| t.reference.id)
+        .collect();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(offered, listed.iter().rev().copied().collect::<Vec<i32>>());
+    let found = tab.sessions;
     assert!(found.sessions.is_empty());
     let wish = found.topics.iter().find(|t| t.reference.kind == TopicKind::Wish).unwrap().clone();
     let note = found.topics.iter().find(|t| t.reference.kind == TopicKind::PrivateNote).unwrap().clone();

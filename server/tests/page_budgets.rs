@@ -197,11 +197,12 @@ async fn world(db: &DatabaseConnection, base: &str) -> World {
             ("therapist", "/caseload?sort=gap".to_owned(), 8),
             // Issue 17's budget is 12. The case page had 27 as one long page; each of its tabs
             // now reads only its own part, in one server call: the homework tab with the
-            // measures' totals, the notes tab with the sessions (each its own audit entry).
+            // measures' totals, the notes tab with the sessions (each its own audit entry; the
+            // private notes are read once, for the list and as the sessions' topics).
             ("therapist", format!("/cases/{case_id}"), 11),
             ("therapist", format!("/cases/{case_id}/homework"), 12),
             ("therapist", format!("/cases/{case_id}/together"), 12),
-            ("therapist", format!("/cases/{case_id}/notes"), 12),
+            ("therapist", format!("/cases/{case_id}/notes"), 11),
             ("therapist", format!("/cases/{case_id}/messages"), 10),
             // Issue 17's budget is 8: the session, the case with both partners and the
             // therapist, the homework with the client's own statuses and unread comments (and

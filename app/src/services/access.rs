@@ -5,7 +5,7 @@
 use super::{request_context, Actor};
 use crate::{
     domain::{case::CaseStatus, Role},
-    entities::{cases, partners},
+    entities::{cases, partners, private_notes},
     error::AppError,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -13,39 +13,62 @@ use tokio::sync::OnceCell;
 
 /// A case whose therapist is the actor. Only [`owned_case`] makes one, so a reader that
 /// takes an `&OwnedCase` cannot be reached without that check. Its partners are read once,
-/// by the first reader that asks for them ([`OwnedCase::partners`]).
+/// by the first reader that asks for them ([`OwnedCase::partners`]), and so are its private
+/// notes ([`OwnedCase::private_notes`]).
 #[derive(Debug, Clone)]
-pub struct OwnedCase(cases::Model, OnceCell<Vec<partners::Model>>);
+pub struct OwnedCase {
+    case: cases::Model,
+    partners: OnceCell<Vec<partners::Model>>,
+    private_notes: OnceCell<Vec<private_notes::Model>>,
+}
 
 impl std::ops::Deref for OwnedCase {
     type Target = cases::Model;
 
     fn deref(&self) -> &cases::Model {
-        &self.0
+        &self.case
     }
 }
 
 impl OwnedCase {
     /// The case row, to change it.
     pub fn into_model(self) -> cases::Model {
-        self.0
+        self.case
     }
 
     /// The case's two partners, partner A first: read on the first call, then kept (a page
     /// that shows the case in several parts reads them once).
     pub async fn partners(&self, db: &impl ConnectionTrait) -> Result<&[partners::Model], AppError> {
-        Ok(self.1.get_or_try_init(|| partners_of(db, self.0.id)).await?)
+        Ok(self.partners.get_or_try_init(|| partners_of(db, self.case.id)).await?)
     }
 
     /// Keeps the case's partners that a caller read together with more (their invitations),
     /// so that [`OwnedCase::partners`] reads nothing afterwards. Partners already kept stay:
     /// they are the same rows.
     pub fn keep_partners(&self, partners: Vec<partners::Model>) {
-        if self.1.initialized() {
+        if self.partners.initialized() {
             return;
         }
         // Only fails when already set, which was just checked (and would keep the same rows).
-        let _ = self.1.set(partners);
+        let _ = self.partners.set(partners);
+    }
+
+    /// The case's private notes, newest first: read on the first call, then kept (the notes
+    /// tab lists them and offers them as session topics from one read).
+    pub async fn private_notes(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<&[private_notes::Model], AppError> {
+        Ok(self
+            .private_notes
+            .get_or_try_init(|| async {
+                private_notes::Entity::find()
+                    .filter(private_notes::Column::CaseId.eq(self.case.id))
+                    .order_by_desc(private_notes::Column::Id)
+                    .all(db)
+                    .await
+            })
+            .await?)
     }
 }
 
@@ -64,10 +87,12 @@ pub async fn owned_case(
         .await?
         .into_iter()
         .next();
-    found.map(|case| OwnedCase(case, OnceCell::new())).ok_or_else(|| {
-        request_context::note_refusal(404);
-        AppError::NotFound
-    })
+    found
+        .map(|case| OwnedCase { case, partners: OnceCell::new(), private_notes: OnceCell::new() })
+        .ok_or_else(|| {
+            request_context::note_refusal(404);
+            AppError::NotFound
+        })
 }
 
 /// A case by id, for flows whose credential is a link rather than a session.

@@ -19,8 +19,7 @@ use crate::{
         therapy_session::{Attendance, SessionMinutes, SessionNote, SessionStatus, TopicKind, TopicRef},
     },
     entities::{
-        agreements, cases, pact_entries, partners, private_notes, therapy_session_topics, therapy_sessions,
-        users, wishes,
+        agreements, cases, pact_entries, partners, therapy_session_topics, therapy_sessions, users, wishes,
     },
     error::AppError,
 };
@@ -158,12 +157,8 @@ async fn topics_of(db: &impl ConnectionTrait, case: &OwnedCase) -> Result<Vec<To
             title: format!("Agreement, {} gives: {}", name(agreement.giver_id), agreement.text),
         });
     }
-    for note in private_notes::Entity::find()
-        .filter(private_notes::Column::CaseId.eq(case.id))
-        .order_by_asc(private_notes::Column::Id)
-        .all(db)
-        .await?
-    {
+    // Kept newest first by the case; topics list them oldest first.
+    for note in case.private_notes(db).await?.iter().rev() {
         topics.push(Topic {
             reference: TopicRef { kind: TopicKind::PrivateNote, id: note.id },
             title: format!(

@@ -197,11 +197,7 @@ pub async fn case_private_notes(
     db: &impl ConnectionTrait,
     case: &OwnedCase,
 ) -> Result<Vec<NoteThread>, AppError> {
-    let mut notes = private_notes::Entity::find()
-        .filter(private_notes::Column::CaseId.eq(case.id))
-        .order_by_desc(private_notes::Column::Id)
-        .all(db)
-        .await?;
+    let mut notes = case.private_notes(db).await?.to_vec();
     notes.sort_by_key(|n| !(n.urgent && n.read_at.is_none()));
     threads(db, notes).await
 }
