@@ -28,6 +28,7 @@ mod m20261129_000023_sample_practice;
 mod m20261129_000024_without_sexual_content;
 mod m20261129_000025_skipped_steps;
 mod m20261130_000026_caseload_indexes;
+mod m20261130_000027_foreign_key_indexes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000024_without_sexual_content::Migration),
             Box::new(m20261129_000025_skipped_steps::Migration),
             Box::new(m20261130_000026_caseload_indexes::Migration),
+            Box::new(m20261130_000027_foreign_key_indexes::Migration),
         ]
     }
 }
