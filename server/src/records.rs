@@ -1,7 +1,7 @@
-//! Records upkeep in the server: the daily job (retention purges and expired rows) and the
-//! operator's `server backup PATH`.
+//! Records upkeep in the server: the daily job (retention purges, expired rows and the
+//! database's statistics) and the operator's `server backup PATH`.
 
-use app::services::{erasure, housekeeping};
+use app::services::{database, erasure, housekeeping};
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use std::{path::Path, time::Duration};
@@ -12,7 +12,8 @@ pub const DAILY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Runs the records job at start-up and then every `every` until `stop` says so: purges the
 /// content of closed cases kept past their therapist's retention (with tombstones), then
-/// expired sessions, links, throttles and reminder keys. Each run is safe to repeat, and
+/// expired sessions, links, throttles and reminder keys, then refreshes the query planner's
+/// statistics. Each run is safe to repeat, and
 /// several servers may run it at once (a purged case is not purged again).
 pub async fn run_daily(db: DatabaseConnection, every: Duration, mut stop: watch::Receiver<bool>) {
     loop {
@@ -47,6 +48,9 @@ pub async fn run_once(db: &DatabaseConnection) {
             "expired rows purged"
         ),
         Err(error) => tracing::warn!(%error, "purging expired rows failed; trying again at the next run"),
+    }
+    if let Err(error) = database::refresh_statistics(db).await {
+        tracing::warn!(%error, "refreshing the database's statistics failed; trying again at the next run");
     }
 }
 
