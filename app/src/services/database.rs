@@ -39,12 +39,15 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Brings the query planner's statistics up to date where they are missing or stale. On
 /// SQLite this is `PRAGMA optimize` over every table, as SQLite advises for a connection
 /// that stays open (at start-up, then daily): it analyses only tables that were never
-/// analysed or changed much, within a time limit of its own. Without statistics SQLite
-/// guessed, for one, that "What's new" should visit each of a therapist's cases rather than
-/// the few waiting items. PostgreSQL's autovacuum keeps its statistics itself.
+/// analysed or changed much. Without statistics SQLite guessed, for one, that "What's new"
+/// should visit each of a therapist's cases rather than the few waiting items. PostgreSQL's
+/// autovacuum keeps its statistics itself.
 pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
     if db.get_database_backend() == DatabaseBackend::Sqlite {
-        db.execute_unprepared("PRAGMA optimize=0x10002").await?;
+        // 0x10000: check every table, not only those this connection used lately; 0x10: with
+        // SQLite's own cap on the rows each analysis reads, so a large database does not
+        // hold the one connection for long; 0x02: analyse the tables that need it.
+        db.execute_unprepared("PRAGMA optimize=0x10012").await?;
     }
     Ok(())
 }
