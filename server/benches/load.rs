@@ -343,8 +343,12 @@ async fn fresh_database(backend: support::Backend, postgres_url: &str) -> Outcom
     })
 }
 
-/// Starts the server over `database` on `runtime`'s threads; returns its base URL.
-fn start_server(runtime: &tokio::runtime::Runtime, database: &Database) -> Outcome<String> {
+/// Starts the server over `database` on `runtime`'s threads; returns its base URL and its
+/// own connection pool (its records job refreshes SQLite's statistics on that connection).
+fn start_server(
+    runtime: &tokio::runtime::Runtime,
+    database: &Database,
+) -> Outcome<(String, DatabaseConnection)> {
     let vars = HashMap::from([
         ("DATABASE_URL".to_owned(), database.url.clone()),
         ("SEALING_KEY".to_owned(), support::SEALING_KEY.to_owned()),
@@ -354,14 +358,21 @@ fn start_server(runtime: &tokio::runtime::Runtime, database: &Database) -> Outco
         let db = server::open_database(&config).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let app = server::router(&config, server::app_state(&config, db, server::sealing_key(&config)?));
-        tokio::spawn(server::serve(listener, app, std::future::pending()));
-        Ok(base)
+        let state = server::app_state(&config, db.clone(), server::sealing_key(&config)?);
+        tokio::spawn(server::serve(listener, server::router(&config, state), std::future::pending()));
+        Ok((base, db))
     })
 }
 
-/// Every measurement on one database, against the server at `base`.
-async fn bench(db: &DatabaseConnection, base: &str, name: &str, table: &mut String) -> Outcome {
+/// Every measurement on one database, against the server at `base` whose own pool is
+/// `server_db`.
+async fn bench(
+    db: &DatabaseConnection,
+    server_db: &DatabaseConnection,
+    base: &str,
+    name: &str,
+    table: &mut String,
+) -> Outcome {
     let now = Utc::now();
     let world = world(db, base, now).await?;
     let therapist_id = app::entities::users::Entity::find()
@@ -378,8 +389,9 @@ async fn bench(db: &DatabaseConnection, base: &str, name: &str, table: &mut Stri
             db.execute_unprepared("ANALYZE").await?;
         } else {
             // The server refreshes SQLite's statistics at start-up and daily (the records
-            // job); the rows just added would wait for the next day, so they are refreshed now.
-            app::services::database::refresh_statistics(db).await?;
+            // job, on its own connection: SQLite loads them per connection); the rows just
+            // added would wait for the next day, so they are refreshed now, the same way.
+            app::services::database::refresh_statistics(server_db).await?;
         }
         let pages = [
             ("caseload", &world.therapist, "/caseload".to_owned()),
@@ -430,10 +442,10 @@ fn main() -> Outcome {
             .thread_name(SERVER_THREAD)
             .enable_all()
             .build()?;
-        let base = start_server(&server, &database)?;
+        let (base, server_db) = start_server(&server, &database)?;
         load.block_on(async {
             let db = sea_orm::Database::connect(&database.url).await?;
-            bench(&db, &base, name, &mut table).await?;
+            bench(&db, &server_db, &base, name, &mut table).await?;
             db.close().await?;
             Ok::<_, Box<dyn std::error::Error>>(())
         })?;
