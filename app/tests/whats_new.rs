@@ -14,7 +14,11 @@ use app::{
     },
 };
 use chrono::{Duration, TimeZone, Utc};
-use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, Query},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use support::fixtures::*;
 
 /// The kinds of the therapist's list, newest first.
@@ -122,6 +126,72 @@ async fn marking_done(db: &DatabaseConnection) {
     assert_eq!(whats_new::count(db, c.therapist).await.unwrap(), 1);
 }
 
+/// Migration 29 moves the done markers of `whats_new_done` onto their items, and its
+/// downgrade moves them back: what was marked done stays done, what was open stays open.
+async fn done_markers_move_onto_their_items(db: &DatabaseConnection) {
+    let c = couple_past_step_1(db, "moved").await;
+    exchange::send_private_note(db, c.a, "A note", false, t0() + Duration::hours(1)).await.unwrap();
+    exchange::send_private_note(db, c.b, "Another", false, t0() + Duration::hours(2)).await.unwrap();
+    let items = whats_new::items(db, c.therapist, t0()).await.unwrap();
+    let listed = |items: &[whats_new::WhatsNewItem]| -> Vec<(WhatsNewKind, i32, i32)> {
+        items.iter().map(|item| (item.kind, item.record_id, item.version)).collect()
+    };
+    assert_eq!(items.len(), 4, "two notes, two submissions: {:?}", listed(&items));
+    let (newest_note, first_submission) = (&items[0], &items[3]);
+    assert_eq!(
+        (newest_note.kind, first_submission.kind),
+        (WhatsNewKind::PrivateNote, WhatsNewKind::Submission)
+    );
+
+    // Back to the schema before migration 29, where the two are marked done the old way.
+    Migrator::down(db, Some(1)).await.unwrap();
+    for item in [newest_note, first_submission] {
+        let marker = Query::insert()
+            .into_table(Alias::new("whats_new_done"))
+            .columns(["therapist_id", "kind", "record_id", "version", "done_at"].map(Alias::new))
+            .values_panic([
+                c.therapist.user_id.into(),
+                item.kind.as_str().into(),
+                item.record_id.into(),
+                item.version.into(),
+                t0().into(),
+            ])
+            .to_owned();
+        db.execute(&marker).await.unwrap();
+    }
+    Migrator::up(db, None).await.unwrap();
+    let open = whats_new::items(db, c.therapist, t0()).await.unwrap();
+    assert_eq!(listed(&open), vec![listed(&items)[1], listed(&items)[2]]);
+    assert_eq!(whats_new::count(db, c.therapist).await.unwrap(), 2);
+    // Marked again: still done, and no error.
+    whats_new::mark_done(db, c.therapist, newest_note.kind, newest_note.record_id, 0, t0()).await.unwrap();
+    whats_new::mark_done(
+        db,
+        c.therapist,
+        first_submission.kind,
+        first_submission.record_id,
+        first_submission.version,
+        t0(),
+    )
+    .await
+    .unwrap();
+
+    // One more marked done, then down and up again: three markers, one item open.
+    whats_new::mark_done(db, c.therapist, open[0].kind, open[0].record_id, open[0].version, t0())
+        .await
+        .unwrap();
+    Migrator::down(db, Some(1)).await.unwrap();
+    let markers = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from(Alias::new("whats_new_done"))
+        .and_where(Expr::col(Alias::new("therapist_id")).eq(c.therapist.user_id))
+        .to_owned();
+    let row = db.query_one(&markers).await.unwrap().unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 3);
+    Migrator::up(db, None).await.unwrap();
+    assert_eq!(listed(&whats_new::items(db, c.therapist, t0()).await.unwrap()), vec![listed(&open)[1]]);
+}
+
 /// A therapist in Chicago proposes 18:00 on 1 December 2026: the follow-up names it in
 /// Chicago time, the calendar file carries 00:00 UTC on the 2nd, the choice is new.
 async fn a_chicago_consultation_is_at_six_in_the_evening(db: &DatabaseConnection) {
@@ -155,4 +225,9 @@ async fn a_chicago_consultation_is_at_six_in_the_evening(db: &DatabaseConnection
     assert_eq!(kinds(db, &c).await, vec![WhatsNewKind::TimeChosen]);
 }
 
-on_both_databases!(what_counts_as_new, marking_done, a_chicago_consultation_is_at_six_in_the_evening);
+on_both_databases!(
+    what_counts_as_new,
+    marking_done,
+    done_markers_move_onto_their_items,
+    a_chicago_consultation_is_at_six_in_the_evening
+);

@@ -29,6 +29,8 @@ mod m20261129_000024_without_sexual_content;
 mod m20261129_000025_skipped_steps;
 mod m20261130_000026_caseload_indexes;
 mod m20261130_000027_foreign_key_indexes;
+mod m20261130_000028_unread_notes_index;
+mod m20261130_000029_whats_new_on_items;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000025_skipped_steps::Migration),
             Box::new(m20261130_000026_caseload_indexes::Migration),
             Box::new(m20261130_000027_foreign_key_indexes::Migration),
+            Box::new(m20261130_000028_unread_notes_index::Migration),
+            Box::new(m20261130_000029_whats_new_on_items::Migration),
         ]
     }
 }

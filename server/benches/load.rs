@@ -1,7 +1,8 @@
 //! Server load benchmark: the real router (built with the release profile by `cargo bench`)
 //! serving server-rendered pages to a load generator in the same process, on its own threads.
 //!
-//! One therapist's caseload grows from 25 to 200 to 10,000 cases; the first case is a couple
+//! One therapist's caseload grows from 25 to 200 to 10,000 cases, with private notes and
+//! consultation times spread over them (see [`case_history`]); the first case is a couple
 //! with six months of data (Baby Steps assigned, step 1 submitted and shared by both, steps 3
 //! to 5 open, a weekly check-in from each partner for 26 weeks). At each size it measures:
 //! - closed loop, 16 connections: requests per second, p50 and p99 latency, and the server's
@@ -22,7 +23,7 @@ mod support;
 
 use app::{
     domain::case::{CaseStatus, ConfidentialityPolicy, Seeks},
-    entities::{assignments, cases, partners},
+    entities::{assignments, cases, consultation_slots, partners, private_notes},
     services::{
         clock::week_start,
         exchange::{self, CheckInForm},
@@ -286,22 +287,74 @@ async fn grow_caseload(
                 ..Default::default()
             };
             let case_id = cases::Entity::insert(case).exec(&txn).await?.last_insert_id;
-            let rows = [(1_i16, "Robin"), (2_i16, "Kim")].map(|(position, name)| partners::ActiveModel {
-                case_id: Set(case_id),
-                position: Set(position),
-                first_name: Set(format!("{name}{n}")),
-                last_name: Set(None),
-                email: Set(format!("{name}{n}.load@example.org").to_lowercase()),
-                pronouns: Set(None),
-                seeks: Set(Seeks::Unsure),
-                client_user_id: Set(None),
-                joined_at: Set(None),
-                ..Default::default()
-            });
-            partners::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let mut partner_ids = Vec::new();
+            for (position, name) in [(1_i16, "Robin"), (2_i16, "Kim")] {
+                let partner = partners::ActiveModel {
+                    case_id: Set(case_id),
+                    position: Set(position),
+                    first_name: Set(format!("{name}{n}")),
+                    last_name: Set(None),
+                    email: Set(format!("{name}{n}.load@example.org").to_lowercase()),
+                    pronouns: Set(None),
+                    seeks: Set(Seeks::Unsure),
+                    client_user_id: Set(None),
+                    joined_at: Set(None),
+                    ..Default::default()
+                };
+                partner_ids.push(partners::Entity::insert(partner).exec(&txn).await?.last_insert_id);
+            }
+            case_history(&txn, case_id, &partner_ids, *n, now).await?;
         }
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// What a practice's case holds besides its partners, so that the planner's statistics
+/// (and the reads that start from these tables) see a practice's numbers, not empty tables:
+/// a private note from every second case, read and marked done; an unread note from every
+/// 25th (urgent from every 100th); from every 10th a consultation proposal of two times,
+/// one chosen and marked done.
+async fn case_history(
+    db: &impl ConnectionTrait,
+    case_id: i32,
+    partner_ids: &[i32],
+    n: usize,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let note = |partner_id, read_at: Option<DateTime<Utc>>, urgent| private_notes::ActiveModel {
+        case_id: Set(case_id),
+        partner_id: Set(partner_id),
+        body: Set("A note for the therapist.".to_owned()),
+        created_at: Set(now - Duration::days(30)),
+        read_at: Set(read_at),
+        urgent: Set(urgent),
+        whats_new_done_at: Set(read_at),
+        ..Default::default()
+    };
+    if n % 2 == 0 {
+        let read = note(partner_ids[0], Some(now - Duration::days(29)), false);
+        private_notes::Entity::insert(read).exec(db).await?;
+    }
+    if n % 25 == 0 {
+        private_notes::Entity::insert(note(partner_ids[1], None, n % 100 == 0)).exec(db).await?;
+    }
+    if n % 10 == 0 {
+        let proposal = format!("load-{case_id}");
+        for (hours, chosen) in [(24, true), (48, false)] {
+            let slot = consultation_slots::ActiveModel {
+                case_id: Set(case_id),
+                proposal: Set(proposal.clone()),
+                starts_at: Set(now + Duration::hours(hours)),
+                chosen_by_partner_id: Set(chosen.then_some(partner_ids[0])),
+                chosen_at: Set(chosen.then_some(now - Duration::days(1))),
+                created_at: Set(now - Duration::days(2)),
+                whats_new_done_at: Set(chosen.then_some(now - Duration::hours(12))),
+                ..Default::default()
+            };
+            consultation_slots::Entity::insert(slot).exec(db).await?;
+        }
+    }
     Ok(())
 }
 

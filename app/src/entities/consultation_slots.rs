@@ -13,6 +13,7 @@ pub struct Model {
     pub chosen_by_partner_id: Option<i32>,
     pub chosen_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub whats_new_done_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,5 +37,4 @@ pub mod slot_links;
 pub mod therapy_session_topics;
 pub mod therapy_sessions;
 pub mod users;
-pub mod whats_new_done;
 pub mod wishes;

@@ -20,6 +20,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub shared_answers: Option<String>,
     pub updated_at: DateTimeUtc,
+    pub share_done_at: Option<DateTimeUtc>,
+    pub submission_done_revision: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,7 +22,7 @@ use crate::{
     domain::{case::CaseStatus, Role},
     entities::{
         account_links, audit_entries, cases, outbox_emails, password_resets, pending_sign_ins,
-        recovery_codes, second_factors, users, whats_new_done,
+        recovery_codes, second_factors, users,
     },
     error::AppError,
 };
@@ -130,10 +130,6 @@ pub async fn delete_therapist_account(
         .exec(&txn)
         .await?;
     account_links::Entity::delete_many().filter(account_links::Column::UserId.eq(user.id)).exec(&txn).await?;
-    whats_new_done::Entity::delete_many()
-        .filter(whats_new_done::Column::TherapistId.eq(user.id))
-        .exec(&txn)
-        .await?;
     erasure::empty_emails(&txn, outbox_emails::Column::ToAddress.eq(user.email.clone()), now).await?;
     let user_id = user.id;
     let mut active = user.into_active_model();

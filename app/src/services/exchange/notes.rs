@@ -22,8 +22,10 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationDef, TransactionSession, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -373,17 +375,21 @@ pub struct UrgentCase {
 
 /// Every unread private note in the therapist's cases, in one statement: only which case
 /// each belongs to (with its label) and whether it is urgent, never what it says.
+///
+/// The read starts from the unread notes (their partial index) and looks each one's case up
+/// by its key. The join compares the case's key with `case_id + 0`, which SQLite cannot
+/// probe an index with, so it never walks the therapist's cases to probe the notes' case
+/// index instead: that plan cost 1.3 ms at 10,000 cases with not one note unread.
 pub async fn unread_notes(db: &impl ConnectionTrait, therapist_id: i32) -> Result<TherapistUnread, AppError> {
-    let note_case: RelationDef = private_notes::Entity::belongs_to(cases::Entity)
-        .from(private_notes::Column::CaseId)
-        .to(cases::Column::Id)
-        .into();
-    let waiting: Vec<(i32, bool, String)> = private_notes::Entity::find()
+    let case_id = Expr::col((private_notes::Entity, private_notes::Column::CaseId));
+    let note_case = Expr::col((cases::Entity, cases::Column::Id)).eq(case_id.add(0));
+    let mut select = private_notes::Entity::find()
         .select_only()
         .column(private_notes::Column::CaseId)
         .column(private_notes::Column::Urgent)
-        .column(cases::Column::Label)
-        .join(JoinType::InnerJoin, note_case)
+        .column(cases::Column::Label);
+    QueryTrait::query(&mut select).inner_join(cases::Entity, note_case);
+    let waiting: Vec<(i32, bool, String)> = select
         .filter(cases::Column::TherapistId.eq(therapist_id))
         .filter(private_notes::Column::ReadAt.is_null())
         .order_by_asc(private_notes::Column::Id)
