@@ -311,10 +311,12 @@ async fn grow_caseload(
 }
 
 /// What a practice's case holds besides its partners, so that the planner's statistics
-/// (and the reads that start from these tables) see a practice's numbers, not empty tables:
-/// a private note from every second case, read and marked done; an unread note from every
-/// 25th (urgent from every 100th); from every 10th a consultation proposal of two times,
-/// one chosen and marked done.
+/// (and the reads that start from these tables) see a practice's numbers, not empty tables.
+/// History grows with the caseload: a private note from every second case, read and marked
+/// done; from every 10th a consultation proposal of two times, one chosen and marked done.
+/// What waits for the therapist does not (the same at every size, as the page's rows are):
+/// an unread note from each of the first 25 cases whose number is a multiple of 5, the
+/// first of them urgent.
 async fn case_history(
     db: &impl ConnectionTrait,
     case_id: i32,
@@ -336,8 +338,8 @@ async fn case_history(
         let read = note(partner_ids[0], Some(now - Duration::days(29)), false);
         private_notes::Entity::insert(read).exec(db).await?;
     }
-    if n % 25 == 0 {
-        private_notes::Entity::insert(note(partner_ids[1], None, n % 100 == 0)).exec(db).await?;
+    if n < 25 && n % 5 == 0 {
+        private_notes::Entity::insert(note(partner_ids[1], None, n == 0)).exec(db).await?;
     }
     if n % 10 == 0 {
         let proposal = format!("load-{case_id}");
