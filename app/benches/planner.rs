@@ -165,6 +165,8 @@ async fn seed(db: &DatabaseConnection, count: i32) -> Outcome {
                 shared_at: Set(None),
                 shared_answers: Set(None),
                 updated_at: Set(now()),
+                share_done_at: Set(None),
+                submission_done_revision: Set(None),
             });
             responses::Entity::insert_many(rows).exec_without_returning(&txn).await?;
         }

@@ -334,14 +334,14 @@ async fn case_history(
         whats_new_done_at: Set(read_at),
         ..Default::default()
     };
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         let read = note(partner_ids[0], Some(now - Duration::days(29)), false);
         private_notes::Entity::insert(read).exec(db).await?;
     }
-    if n < 25 && n % 5 == 0 {
+    if n < 25 && n.is_multiple_of(5) {
         private_notes::Entity::insert(note(partner_ids[1], None, n == 0)).exec(db).await?;
     }
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         let proposal = format!("load-{case_id}");
         for (hours, chosen) in [(24, true), (48, false)] {
             let slot = consultation_slots::ActiveModel {
