@@ -7,7 +7,8 @@
 //! - `private_notes`, `consultation_slots` and `outbox_emails` gain `whats_new_done_at`;
 //!   `responses` gains `share_done_at` and `submission_done_revision` (a submission made
 //!   again after the therapist reopened it has a higher revision, and is new again).
-//! - The markers of `whats_new_done` are copied onto their items and the table is dropped.
+//! - The markers of `whats_new_done` are copied onto their items (through an index on kind
+//!   and record, so the copy is one lookup an item) and the table is dropped.
 //! - A partial index for each kind holds only its open items, so each part of the count
 //!   starts from those few rows.
 
@@ -163,6 +164,19 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Responses::Table)
                     .add_column(integer_null(Responses::SubmissionDoneRevision))
+                    .to_owned(),
+            )
+            .await?;
+        // Each item looks up its markers by kind and record; the table's own index starts
+        // with the therapist, so without this one every item would scan all the markers.
+        // It goes with the table below.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_whats_new_done_kind_record")
+                    .table(WhatsNewDone::Table)
+                    .col(WhatsNewDone::Kind)
+                    .col(WhatsNewDone::RecordId)
                     .to_owned(),
             )
             .await?;

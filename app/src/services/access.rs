@@ -8,8 +8,20 @@ use crate::{
     entities::{cases, partners, private_notes},
     error::AppError,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use tokio::sync::OnceCell;
+
+/// The join condition from an item to its case by the case's key: `cases.id = case_id + 0`,
+/// where `case_id` is the item's column. The `+ 0` means no database can probe the item
+/// table's case index with it, so a read that starts from a few items (a partial index of
+/// open ones) is never turned into a walk over all of the therapist's cases to probe that
+/// index (at 10,000 cases SQLite chose that walk: 1.3 ms a caseload view with nothing open).
+pub(crate) fn case_by_key(case_id: Expr) -> Expr {
+    Expr::col((cases::Entity, cases::Column::Id)).eq(case_id.add(0))
+}
 
 /// A case whose therapist is the actor. Only [`owned_case`] makes one, so a reader that
 /// takes an `&OwnedCase` cannot be reached without that check. Its partners are read once,

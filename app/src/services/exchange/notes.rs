@@ -4,7 +4,7 @@
 //! The other partner never sees a note or a reply. Note and reply text is never logged.
 
 use super::super::{
-    access::{couple_of, membership_couple_of, owned_case, partners_of, OwnedCase},
+    access::{case_by_key, couple_of, membership_couple_of, owned_case, partners_of, OwnedCase},
     audit::{self, AuditAction, AuditEvent},
     email, outbox, reminders,
     settings::safety_of,
@@ -22,10 +22,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
+    sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, TransactionSession, TransactionTrait,
 };
 use std::collections::BTreeMap;
 
@@ -377,12 +375,9 @@ pub struct UrgentCase {
 /// each belongs to (with its label) and whether it is urgent, never what it says.
 ///
 /// The read starts from the unread notes (their partial index) and looks each one's case up
-/// by its key. The join compares the case's key with `case_id + 0`, which SQLite cannot
-/// probe an index with, so it never walks the therapist's cases to probe the notes' case
-/// index instead: that plan cost 1.3 ms at 10,000 cases with not one note unread.
+/// by its key ([`case_by_key`]).
 pub async fn unread_notes(db: &impl ConnectionTrait, therapist_id: i32) -> Result<TherapistUnread, AppError> {
-    let case_id = Expr::col((private_notes::Entity, private_notes::Column::CaseId));
-    let note_case = Expr::col((cases::Entity, cases::Column::Id)).eq(case_id.add(0));
+    let note_case = case_by_key(Expr::col((private_notes::Entity, private_notes::Column::CaseId)));
     let mut select = private_notes::Entity::find()
         .select_only()
         .column(private_notes::Column::CaseId)
