@@ -4,7 +4,7 @@
 //! partner is signed out, reaches nothing, and their writing no longer reaches the other
 //! partner; a paused case can be read but takes no new move.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{case::CaseStatus, exchange::WishAction},

@@ -2,7 +2,7 @@
 //! one by email, the devices (sessions) an account is signed in on, and deleting a
 //! therapist's account. Run on SQLite and on PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::case::CaseStatus,

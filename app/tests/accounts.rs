@@ -1,7 +1,7 @@
 //! Service tests for accounts, sessions, the sign-in throttle and the audit trail, run on
 //! SQLite and on PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

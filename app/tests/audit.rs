@@ -4,7 +4,7 @@
 //! refuses UPDATE, DELETE and TRUNCATE, and the therapist's view filters, pages and exports
 //! only their own entries — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

@@ -2,7 +2,7 @@
 //! with one ownership check and a bounded number of statements, and nothing for anyone but
 //! the owner; the overview gathers what needs the therapist — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     error::AppError,

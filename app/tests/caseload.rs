@@ -1,7 +1,7 @@
 //! Service tests for the caseload read model: review counts, programme steps, overdue
 //! work and unread notes — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::services::{
     caseload,

@@ -1,7 +1,7 @@
 //! Service tests for couple cases, the caseload, invitations and the outbox, run on SQLite
 //! and on PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

@@ -4,7 +4,7 @@
 //! purges only closed cases past their therapist's setting; the daily clean-up removes only
 //! expired rows; a sent email keeps no body.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{case::CaseStatus, retention::RetentionYears},

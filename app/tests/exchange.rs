@@ -1,7 +1,7 @@
 //! Service tests for steps 3 to 5: wishes and their threads, agreements, check-ins with
 //! consented rating sharing, the pact and private notes — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::exchange::WishState,

@@ -4,7 +4,7 @@
 //! written by the other partner in every private place, searched in every file); each export
 //! leaves its audit entry; anyone else is refused.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

@@ -3,7 +3,7 @@
 //! returns answers is checked to never hand a partner the other's unshared answers, and to
 //! give a client of another case nothing.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::homework::ResponseStatus,

@@ -2,7 +2,7 @@
 //! control characters are refused at their field (PostgreSQL cannot store NUL, so they once
 //! answered 500 there), and text at every parser's limit fits its column.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{baby_steps, case::TherapistNotes, homework::Recipients, CONTROL_CHARS_REFUSED},

@@ -2,7 +2,7 @@
 //! and bands (sum and mean), the schedule and its reminders with a fixed clock, versions
 //! (answers keep theirs), and who may read and answer what.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

@@ -1,7 +1,7 @@
 //! Service tests for follow-up emails and proposed consultation times — on SQLite and
 //! PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::homework::Recipients,

@@ -3,7 +3,7 @@
 //! reading only by opening, replies to the writer alone, and the crisis line — on SQLite
 //! and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::safety::DEFAULT_CRISIS_LINE,

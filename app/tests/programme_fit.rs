@@ -3,7 +3,7 @@
 //! to both partners), clarifying a wish, and a "something new" email when a step opens —
 //! on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{baby_steps::ProgrammeContent, pact::CONFIRM_WHILE_OPEN},

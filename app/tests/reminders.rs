@@ -1,7 +1,7 @@
 //! Service tests for automatic emails: clients' and therapists' choices, quiet hours, and
 //! running the planner more than once — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::services::{
     homework::{self, SaveIntent},

@@ -4,7 +4,7 @@
 //! and only their own therapist may view them as a partner or remove them — never for a
 //! real case, never as a write.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::exchange::WishState,

@@ -4,7 +4,7 @@
 //! records job's statistics refresh gives SQLite's query planner statistics to go by — on
 //! SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::services::database;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};

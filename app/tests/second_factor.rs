@@ -4,7 +4,7 @@
 //! and a pending sign-in expires and works once — on SQLite and PostgreSQL, on the fixed
 //! clock (codes are computed from the secret with the same crate).
 
-mod support;
+use crate::support;
 
 use app::{
     domain::Role,

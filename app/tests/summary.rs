@@ -3,7 +3,7 @@
 //! status, wishes, check-ins, the pact and the last session's note, and that only the
 //! case's therapist reads it (audited) — on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{

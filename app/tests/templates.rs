@@ -1,7 +1,7 @@
 //! Service tests for the therapist's own exercises: versions, archiving, assigning — on
 //! SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::homework::Recipients,

@@ -4,7 +4,7 @@
 //! it (`METHOD:CANCEL`), emails carrying no note, and notes for the therapist alone — on
 //! SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::therapy_session::{Attendance, SessionMinutes, SessionNote, SessionStatus, TopicKind, TopicRef},

@@ -2,7 +2,7 @@
 //! therapist's zone in the consultation emails and calendar file — on SQLite and
 //! PostgreSQL. Every time comes from the fixed clock (`t0`).
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{homework::Recipients, time_zone::TimeZoneName, whats_new::WhatsNewKind},

@@ -1,7 +1,7 @@
 //! HTTP tests of the account work: "forgot your password" answers alike for every email,
 //! and the session cookie (no Max-Age unless kept, the `__Host-` name over https).
 
-mod support;
+use crate::support;
 
 use reqwest::{header, redirect::Policy, Client, StatusCode};
 use support::{case_with_clients, start_server, start_server_with, therapist, PASSWORD};

@@ -4,7 +4,7 @@
 //! case (403/404). Never 2xx with someone else's data, never 500; a marker in A's private
 //! writing reaches only the owner and A, through any endpoint, page or email.
 
-mod support;
+use crate::support;
 
 use app::services::Actor;
 use chrono::Utc;

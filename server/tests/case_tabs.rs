@@ -4,7 +4,7 @@
 //! 15: titles escape `&`, boolean attributes are bare, the follow-up preview ends no line
 //! in a space, and the review page says what each partner seeks once.
 
-mod support;
+use crate::support;
 
 use app::{
     entities::assignments,

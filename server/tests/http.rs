@@ -1,7 +1,7 @@
 //! HTTP tests: the real server on an ephemeral port, a fresh SQLite file each, driven by
 //! an HTTP client the way a browser (or an attacker) would.
 
-mod support;
+use crate::support;
 
 use reqwest::{header, redirect::Policy, Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -16,11 +16,6 @@ struct TestServer {
     _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
 }
 
-/// One test server per process at a time. Several Leptos servers rendering pages at once in
-/// one process (each test has its own runtime) occasionally leave a response unfinished;
-/// a real deployment runs one server per process, where this was not seen under load.
-static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 impl Drop for TestServer {
     fn drop(&mut self) {
         for suffix in ["", "-wal", "-shm"] {
@@ -30,7 +25,7 @@ impl Drop for TestServer {
 }
 
 async fn spawn_server(extra: &[(&str, &str)]) -> TestServer {
-    let one_at_a_time = ONE_SERVER.lock().await;
+    let one_at_a_time = support::ONE_SERVER.lock().await;
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let db_path = std::env::temp_dir().join(format!("bs_http_{}_{n}.db", std::process::id()));

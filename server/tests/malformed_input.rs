@@ -5,7 +5,7 @@
 //! answer must be an answer (no dropped connection, which is what a panic looks like from
 //! outside), never a 5xx, and a 4xx carries a message; `/healthz` stays up throughout.
 
-mod support;
+use crate::support;
 
 use reqwest::{header, Client};
 use support::{

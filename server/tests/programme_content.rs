@@ -4,7 +4,7 @@
 //! the words, and none appears. The same step 1 sheet of a couple with the whole programme
 //! does show them, so the search would find them.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::baby_steps::ProgrammeContent,

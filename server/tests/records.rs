@@ -3,7 +3,7 @@
 //! SQLite and PostgreSQL); `server backup` writes a SQLite copy that opens as the database
 //! and lets its accounts sign in; on PostgreSQL it writes nothing and points to pg_dump.
 
-mod support;
+use crate::support;
 
 use app::{
     entities::outbox_emails,

@@ -3,7 +3,7 @@
 //! cookie sent only to `auth/sign_in_code`; a code computed from the secret (with the
 //! same crate as the server) then starts the session, once.
 
-mod support;
+use crate::support;
 
 use chrono::{Duration, Utc};
 use reqwest::{header, redirect::Policy, Client, StatusCode};

@@ -4,7 +4,7 @@
 //! another case, and the anonymous) can reach — every server function they may call and
 //! every page they may open — is searched for it.
 
-mod support;
+use crate::support;
 
 use app::{
     domain::{case::CaseStatus, homework::Recipients},

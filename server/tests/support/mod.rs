@@ -26,8 +26,11 @@ pub fn sealing_key() -> app::services::sealing::SealingKey {
 /// The password every test account uses.
 pub const PASSWORD: &str = "a calm and quiet river";
 
-/// One test server per process at a time (see `server/tests/http.rs`).
-static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One test server per process at a time, for every test of the process. Several Leptos
+/// servers rendering pages at once in one process (each test has its own runtime)
+/// occasionally leave a response unfinished; a real deployment runs one server per process,
+/// where this was not seen under load.
+pub static ONE_SERVER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A running test server and its database; the server stops with the test's runtime.
 pub struct TestServer {
