@@ -21,20 +21,10 @@ mod who_sees_what;
 /// module of this binary, or one of the binaries of its own named in `Cargo.toml`.
 #[test]
 fn every_test_file_runs() {
-    let own_binaries = ["over_http", "mail", "pages", "page_budgets"];
-    let declared = include_str!("over_http.rs");
-    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut files = 0;
-    for entry in std::fs::read_dir(&tests).unwrap() {
-        let path = entry.unwrap().path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".rs")) else {
-            continue;
-        };
-        files += 1;
-        assert!(
-            own_binaries.contains(&name) || declared.contains(&format!("\nmod {name};\n")),
-            "tests/{name}.rs is in no test binary: add `mod {name};` to tests/over_http.rs"
-        );
-    }
-    assert!(files > own_binaries.len(), "the test files were read from {}", tests.display());
+    support::test_files::assert_every_test_file_runs(
+        env!("CARGO_MANIFEST_DIR"),
+        "over_http",
+        include_str!("over_http.rs"),
+        &["over_http", "mail", "pages", "page_budgets"],
+    );
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod test_files;
 
 use app::services::database;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};

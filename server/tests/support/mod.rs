@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+/// The guard that every test file runs, the same as the app's.
+#[path = "../../../app/tests/support/test_files.rs"]
+pub mod test_files;
+
 use app::services::tokens::SecretToken;
 use app::services::{
     accounts::{self, TherapistSignUp},
