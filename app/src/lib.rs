@@ -23,6 +23,16 @@ pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
 
+/// Spare room in the browser build's read-only data, used by no code and so left out of
+/// every file of the split build. cargo-leptos's WebAssembly splitter (`--split`) lays out
+/// each module's constant data anew, and when its layout comes out longer than the linker's
+/// (by alignment padding, or by strings the linker had stored once and several modules
+/// now need), it gives up and puts all of it, about 240 KB, in the main module that every
+/// page loads. These bytes lengthen the linker's layout, so the splitter's fits.
+#[cfg(feature = "hydrate")]
+#[used]
+static SPLIT_DATA_SLACK: [u8; 16 * 1024] = [0x5a; 16 * 1024];
+
 /// The browser entry point: hydrates the server-rendered page. Hydration is asynchronous
 /// because each page's code is a separate WebAssembly chunk (`cargo leptos build --split`,
 /// see `app::lazy_pages`), fetched before its server-rendered HTML is hydrated.

@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 use {
     super::request,
     crate::{
-        domain::audit::{action_label, AuditFilter, AuditPageNumber},
+        domain::{
+            audit::{action_label, AuditFilter, AuditPageNumber},
+            date_text,
+        },
         services::audit::view::{self, AuditPage, AuditRow, AuditScope, WritingOpened, AUDIT_PAGE_SIZE},
         services::clock,
     },
@@ -277,5 +280,5 @@ async fn export(req: &request::Request, query: &ExportQuery) -> Result<(String, 
     };
     let now = request::now();
     let rows = view::export_rows(req.db(), actor, scope, &filter, now).await?;
-    Ok((format!("{name}-{}.csv", now.format("%Y-%m-%d")), to_csv(&rows)?))
+    Ok((format!("{name}-{}.csv", date_text::field_date(&now)), to_csv(&rows)?))
 }

@@ -23,6 +23,7 @@ use {
     super::request,
     crate::{
         domain::{
+            date_text,
             dates::FormDateTime,
             therapy_session::{
                 parse_note_text, Attendance, SessionMinutes, SessionNote, TopicKind, TopicRef,
@@ -132,7 +133,7 @@ fn session_view(
         id: s.id,
         status: s.status,
         when: local.format("%A %-d %B %Y, %H:%M (%Z)").to_string(),
-        local_value: local.format("%Y-%m-%dT%H:%M").to_string(),
+        local_value: date_text::field_date_time(&local),
         minutes: s.minutes,
         attended: attended(s.attendance, partners),
         note_format: s.note_format,
@@ -353,7 +354,7 @@ impl SessionSummaryView {
         let since = match &found.last_session {
             Some(s) => format!(
                 "Since the last session, {}",
-                s.session.starts_at.with_timezone(&zone).format("%A %-d %B %Y")
+                date_text::weekday_long_date(&s.session.starts_at.with_timezone(&zone))
             ),
             None => "Since the start (no session recorded yet)".to_owned(),
         };

@@ -3,6 +3,7 @@
 //! therapist) the gap between the partners; a small per-partner trend for the caseload; and
 //! a small trend line for the case overview.
 
+use crate::domain::date_text;
 use crate::{
     api::exchange::CheckInView,
     domain::closeness::{self, ClosenessWeek, Gap, Ratings},
@@ -115,7 +116,7 @@ fn line_chart(series: &[Series], weeks: &[NaiveDate], title: String, title_id: S
                         .map(|((week, value), (x, y))| {
                             view! {
                                 <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" fill=colour data-series=line.label.clone()>
-                                    <title>{format!("{}, week of {}: {value}", line.label, week.format("%-d %b"))}</title>
+                                    <title>{format!("{}, week of {}: {value}", line.label, date_text::day_month(week))}</title>
                                 </circle>
                             }
                         })
@@ -138,7 +139,7 @@ fn line_chart(series: &[Series], weeks: &[NaiveDate], title: String, title_id: S
         .iter()
         .map(|week| {
             let (x, _) = position(weeks, *week, 0);
-            view! { <text x=x y=HEIGHT - 16.0 text-anchor="middle" font-size="12">{week.format("%-d %b").to_string()}</text> }
+            view! { <text x=x y=HEIGHT - 16.0 text-anchor="middle" font-size="12">{date_text::day_month(week)}</text> }
         })
         .collect_view();
     let legend = series
@@ -193,7 +194,7 @@ pub fn ClosenessChart(
             .map(|(week, gap)| {
                 view! {
                     <tr>
-                        <td>{week.format("%-d %b %Y").to_string()}</td>
+                        <td>{date_text::day_month_year(&week)}</td>
                         <td>{gap.emotional}</td>
                         <td>{gap.physical}</td>
                     </tr>
@@ -225,7 +226,7 @@ pub fn ClosenessChart(
         .map(|c| {
             view! {
                 <tr>
-                    <td>{c.week_start.format("%-d %b %Y").to_string()}</td>
+                    <td>{date_text::day_month_year(&c.week_start)}</td>
                     <td>{c.partner.clone()}</td>
                     <td>{c.emotional}</td>
                     <td>{c.physical}</td>
@@ -331,7 +332,7 @@ pub fn closeness_trend(weeks: &[ClosenessWeek], a_name: &str, b_name: &str) -> i
     let gap_text = match latest {
         Some((week, gap)) => format!(
             "Gap, week of {}: emotional {}, physical {}",
-            week.format("%-d %b"),
+            date_text::day_month(&week),
             gap.emotional,
             gap.physical
         ),
@@ -350,7 +351,7 @@ pub fn closeness_trend(weeks: &[ClosenessWeek], a_name: &str, b_name: &str) -> i
             let gap = week.gap();
             view! {
                 <tr>
-                    <th scope="row">{week.week_start.format("%-d %b").to_string()}</th>
+                    <th scope="row">{date_text::day_month(&week.week_start)}</th>
                     <td>{rating(week.a, |r| r.emotional)}</td>
                     <td>{rating(week.a, |r| r.physical)}</td>
                     <td>{rating(week.b, |r| r.emotional)}</td>

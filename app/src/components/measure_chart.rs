@@ -2,6 +2,7 @@
 //! partner, with the measure's cut-off bands shaded behind; always with a table of the
 //! same numbers (for screen readers and exact values).
 
+use crate::domain::date_text;
 use crate::{api::measures::ScheduleView, domain::measure::Score};
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -78,7 +79,7 @@ pub fn MeasureChart(
     let labels = dates
         .iter()
         .map(|date| {
-            view! { <text x=x_of(&dates, *date) y=HEIGHT - 16.0 text-anchor="middle" font-size="12">{date.format("%-d %b").to_string()}</text> }
+            view! { <text x=x_of(&dates, *date) y=HEIGHT - 16.0 text-anchor="middle" font-size="12">{date_text::day_month(date)}</text> }
         })
         .collect_view();
     let lines = schedule
@@ -101,7 +102,7 @@ pub fn MeasureChart(
                         .map(|(point, (x, y))| {
                             view! {
                                 <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="4" fill=colour data-series=partner.first_name.clone()>
-                                    <title>{format!("{}, {}: {}", partner.first_name, point.due_on.format("%-d %b"), point.total)}</title>
+                                    <title>{format!("{}, {}: {}", partner.first_name, date_text::day_month(&point.due_on), point.total)}</title>
                                 </circle>
                             }
                         })
@@ -144,7 +145,7 @@ pub fn MeasureChart(
         .map(|(date, partner, total, band, version)| {
             view! {
                 <tr>
-                    <td>{date.format("%-d %b %Y").to_string()}</td>
+                    <td>{date_text::day_month_year(&date)}</td>
                     <td>{partner}</td>
                     <td>{total}</td>
                     <td>{band}</td>

@@ -3,6 +3,7 @@
 //! the pact while their own request is open), and the date to revisit the pact, on which
 //! both partners get a check-in reminder. Forms work without JavaScript.
 
+use crate::domain::date_text;
 use crate::{
     api::exchange::{MarkConversationHeld, PactView, SetPactRevisit},
     components::form::{action_error, form_action, Field, FieldIds},
@@ -50,7 +51,7 @@ pub fn PactFollowUp(
         .map(|entry| {
             let name = entry.partner.clone();
             let held = entry.conversation_held_on.map(|on| {
-                view! { <p>{format!("{name}'s extra conversation was held on {}.", on.format("%-d %B %Y"))}</p> }
+                view! { <p>{format!("{name}'s extra conversation was held on {}.", date_text::long_date(&on))}</p> }
             });
             let open = entry.wants_conversation.then(|| {
                 let id = format!("held-on-{}", entry.partner_id);
@@ -74,9 +75,9 @@ pub fn PactFollowUp(
             view! { {held} {open} }
         })
         .collect_view();
-    let revisit = pact.revisit_on.map(|on| on.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let revisit = pact.revisit_on.map(|on| date_text::field_date(&on)).unwrap_or_default();
     let revisit_text = match pact.revisit_on {
-        Some(on) => format!("Both partners get a check-in reminder on {}.", on.format("%-d %B %Y")),
+        Some(on) => format!("Both partners get a check-in reminder on {}.", date_text::long_date(&on)),
         None => "No date set. On the date you set, both partners get a check-in reminder.".to_owned(),
     };
     view! {

@@ -4,7 +4,7 @@
 //! adding or subtracting a day panics) and no page shows the year -262143.
 
 use super::InvalidInput;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// The first year a date typed into a form may have.
 pub const FIRST_YEAR: i32 = 2000;
@@ -28,7 +28,7 @@ pub struct FormDate(NaiveDate);
 impl FormDate {
     /// Parses `YYYY-MM-DD`; anything else, or a year outside 2000–2100, is refused.
     pub fn parse(text: &str) -> Result<Self, InvalidInput> {
-        let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        let date = text.trim().parse::<NaiveDate>().map_err(|_| {
             InvalidInput::new(format!(
                 "Enter a date like 2026-12-31, in the years {FIRST_YEAR} to {LAST_YEAR}."
             ))
@@ -59,7 +59,7 @@ pub struct FormDateTime(NaiveDateTime);
 impl FormDateTime {
     /// Parses `YYYY-MM-DDTHH:MM`; anything else, or a year outside 2000–2100, is refused.
     pub fn parse(text: &str) -> Result<Self, InvalidInput> {
-        let at = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").map_err(|_| {
+        let at = parse_date_and_minute(text.trim()).ok_or_else(|| {
             InvalidInput::new(format!("Enter a date and time, in the years {FIRST_YEAR} to {LAST_YEAR}."))
         })?;
         if in_range(at.date()) {
@@ -73,6 +73,17 @@ impl FormDateTime {
     pub fn date_time(self) -> NaiveDateTime {
         self.0
     }
+}
+
+/// `YYYY-MM-DDTHH:MM` (a `datetime-local` field's value, to the minute), read with
+/// `chrono`'s fixed parsers rather than a `strftime` pattern, whose parser would otherwise
+/// be in the browser bundle only for this.
+fn parse_date_and_minute(text: &str) -> Option<NaiveDateTime> {
+    let (date, time) = text.split_once('T')?;
+    if time.matches(':').count() != 1 {
+        return None;
+    }
+    Some(date.parse::<NaiveDate>().ok()?.and_time(time.parse::<NaiveTime>().ok()?))
 }
 
 #[cfg(test)]
@@ -98,7 +109,9 @@ mod tests {
             let refused = FormDateTime::parse(text).unwrap_err();
             assert!(refused.0.contains("2000") && refused.0.contains("2100"), "{text}: {}", refused.0);
         }
-        for text in ["", "tomorrow", "2026-02-30", "2026-12-31T25:00"] {
+        for text in
+            ["", "tomorrow", "2026-02-30", "2026-12-31T25:00", "2026-12-31T10:00:30", "2026-12-31 10:00"]
+        {
             assert!(FormDate::parse(text).is_err() || FormDateTime::parse(text).is_err(), "{text}");
         }
         assert_eq!(FormDate::new(NaiveDate::MIN), Err(out_of_range()));

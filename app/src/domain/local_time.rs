@@ -3,6 +3,7 @@
 //! zone database, see `time_zone`); the browser only formats them, so every time a page
 //! shows goes through [`LocalTime::short`] or [`LocalTime::long`].
 
+use super::date_text;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -30,18 +31,23 @@ impl LocalTime {
 
     /// "25 Nov 2026, 14:05 CST": for lists and tables.
     pub fn short(&self) -> String {
-        format!("{} {}", self.at.format("%-d %b %Y, %H:%M"), self.abbreviation)
+        format!(
+            "{}, {} {}",
+            date_text::day_month_year(&self.at),
+            date_text::clock(&self.at),
+            self.abbreviation
+        )
     }
 
     /// "25 Nov 2026": the day in the zone.
     pub fn date(&self) -> String {
-        self.at.format("%-d %b %Y").to_string()
+        date_text::day_month_year(&self.at)
     }
 
     /// "Tuesday 1 December 2026, 18:00 CST (America/Chicago)": for emails and for the one
     /// time a page is about.
     pub fn long(&self) -> String {
-        let when = self.at.format("%A %-d %B %Y, %H:%M");
+        let when = format!("{}, {}", date_text::weekday_long_date(&self.at), date_text::clock(&self.at));
         if self.abbreviation == self.zone {
             format!("{when} {}", self.zone)
         } else {

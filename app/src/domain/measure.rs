@@ -6,7 +6,7 @@
 //! each is parsed here into a type that is valid by construction, and a refusal names the
 //! field it belongs to.
 
-use super::{plain_text, stored_enum, InvalidInput};
+use super::{date_text, plain_text, stored_enum, InvalidInput};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -492,7 +492,7 @@ impl Schedule {
 
     /// In words: "once, on 2 Dec 2026" or "every 2 weeks from 2 Dec 2026".
     pub fn describe(&self) -> String {
-        let date = self.starts_on.format("%-d %b %Y");
+        let date = date_text::day_month_year(&self.starts_on);
         match self.every {
             None => format!("Once, on {date}"),
             Some(every) if every.weeks() == 1 => format!("Every week from {date}"),

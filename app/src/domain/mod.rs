@@ -6,6 +6,7 @@ pub mod audit;
 pub mod baby_steps;
 pub mod case;
 pub mod closeness;
+pub mod date_text;
 pub mod dates;
 pub mod device;
 mod email;

@@ -11,6 +11,7 @@ use super::{
         TherapistNotes, MAX_CASELOAD_PAGE, MAX_CASE_LABEL_CHARS, MAX_NOTES_CHARS, MAX_PARTNER_NAME_CHARS,
         MAX_PRONOUNS_CHARS,
     },
+    date_text,
     dates::{FormDate, FormDateTime, FIRST_YEAR, LAST_YEAR},
     exchange::{parse_ease, parse_importance, parse_wish_text, MAX_WISH_CHARS},
     exercise::{Audience, Question, QuestionKind, ScaleRange, MAX_SCALE_POINTS, SCALE_LIMIT},
@@ -243,7 +244,7 @@ proptest! {
     fn dates(input in prop_oneof![text(), date_like()], days in any::<i32>()) {
         if let Ok(date) = FormDate::parse(&input) {
             prop_assert!((FIRST_YEAR..=LAST_YEAR).contains(&date.date().year()));
-            prop_assert_eq!(FormDate::parse(&date.date().format("%Y-%m-%d").to_string()).unwrap(), date);
+            prop_assert_eq!(FormDate::parse(&date_text::field_date(&date.date())).unwrap(), date);
             // A week back and forth from any accepted date is still a date.
             prop_assert!(date.date().checked_sub_days(chrono::Days::new(7)).is_some());
         }
@@ -256,7 +257,7 @@ proptest! {
     fn date_times(input in prop_oneof![text(), date_like().prop_map(|d| format!("{d}T12:30"))]) {
         if let Ok(at) = FormDateTime::parse(&input) {
             prop_assert!((FIRST_YEAR..=LAST_YEAR).contains(&at.date_time().year()));
-            let again = at.date_time().format("%Y-%m-%dT%H:%M").to_string();
+            let again = date_text::field_date_time(&at.date_time());
             prop_assert_eq!(FormDateTime::parse(&again).unwrap(), at);
         }
     }

@@ -8,7 +8,7 @@
 //! - a time in a **fold** (01:30 on the night they go back, which happens twice) is read
 //!   as the **earlier** instant (still on summer time).
 
-use super::{dates::FormDateTime, local_time::LocalTime, InvalidInput};
+use super::{date_text, dates::FormDateTime, local_time::LocalTime, InvalidInput};
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -60,8 +60,9 @@ impl TimeZoneName {
             LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
             LocalResult::Ambiguous(earlier, _later) => Ok(earlier.with_timezone(&Utc)),
             LocalResult::None => Err(InvalidInput::new(format!(
-                "{} does not exist in {}: the clocks go forward then. Choose another time.",
-                wall.format("%H:%M on %-d %B %Y"),
+                "{} on {} does not exist in {}: the clocks go forward then. Choose another time.",
+                date_text::clock(&wall),
+                date_text::long_date(&wall),
                 self.name()
             ))),
         }

@@ -2,6 +2,7 @@
 //! threads, agreements, check-ins (chart, table and how agreements were kept) and the pact;
 //! and the private notes (its "Notes" tab).
 
+use crate::domain::date_text;
 use crate::{
     api::exchange::{
         CaseExchangeView, ClearDeclinedFlag, MarkPrivateNoteRead, NoteView, PactView, ProgressView,
@@ -221,7 +222,7 @@ pub fn TogetherSections(
                         <tbody>
                             {view.check_ins.into_iter().map(|c| view! {
                                 <tr>
-                                    <td>{c.week_start.format("%-d %b %Y").to_string()}</td>
+                                    <td>{date_text::day_month_year(&c.week_start)}</td>
                                     <td>{c.partner}</td>
                                     <td>{practice_label(&c.my_part)}</td>
                                     <td>{practice_label(&c.noticed)}</td>

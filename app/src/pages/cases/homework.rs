@@ -3,6 +3,7 @@
 //! giving a step its own due date and note, where each partner is, and a timeline of what
 //! happened.
 
+use crate::domain::date_text;
 use crate::{
     api::{
         homework::{
@@ -247,7 +248,7 @@ fn assignment_row(row: AssignmentRow, closed: bool, actions: HomeworkActions) ->
                 }}
             </td>
             <td>
-                {row.due_on.map(|due| due.format("%-d %b %Y").to_string()).unwrap_or_else(|| "—".to_owned())}
+                {row.due_on.map(|due| date_text::day_month_year(&due)).unwrap_or_else(|| "—".to_owned())}
                 {(!row.note.is_empty()).then(|| view! { <p class="aside step-note">{row.note.clone()}</p> })}
                 {(!closed && row.skipped.is_none()).then(|| plan_form(&row, actions.plan))}
                 {(!closed && row.skipped.is_none() && row.step_number.is_some()).then(|| skip_form(&row, actions.skip))}

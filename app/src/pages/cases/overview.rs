@@ -4,6 +4,7 @@
 //! erasing content on request.
 
 use super::{exchange::declined_flags, homework::current_steps};
+use crate::domain::date_text;
 use crate::{
     api::{
         cases::{
@@ -167,7 +168,7 @@ pub fn needs_attention(case_id: i32, overview: &CaseOverviewView) -> Vec<Attenti
                 text: format!(
                     "{} was due on {}; {} not finished it.",
                     row.title,
-                    due.format("%-d %b %Y"),
+                    date_text::day_month_year(&due),
                     match late.as_slice() {
                         [one] => format!("{one} has"),
                         _ => format!("{} have", late.join(" and ")),

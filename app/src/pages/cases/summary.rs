@@ -7,6 +7,7 @@
 
 use crate::api::page_data::page_data;
 
+use crate::domain::date_text;
 use crate::{
     api::{
         exchange::{CaseExchangeView, NoteView, PactView},
@@ -230,7 +231,7 @@ fn check_ins_section(exchange: &CaseExchangeView, weeks: Vec<WeekClosenessView>)
                     <tbody>
                         {weeks.into_iter().map(|week| view! {
                             <tr>
-                                <th scope="row">{week.week_start.format("%-d %b %Y").to_string()}</th>
+                                <th scope="row">{date_text::day_month_year(&week.week_start)}</th>
                                 {week.partners.into_iter().map(|c| view! {
                                     <td>{c.map_or("—".to_owned(), |c| format!(
                                         "{} / {} · did their part: {} · noticed: {}",
@@ -250,7 +251,7 @@ fn check_ins_section(exchange: &CaseExchangeView, weeks: Vec<WeekClosenessView>)
 /// A total as the summary's table shows it: "12 (Close), 7 Dec 2026".
 fn total_text(point: &PointView) -> String {
     let band = point.band.as_ref().map(|band| format!(" ({band})")).unwrap_or_default();
-    format!("{}{band}, {}", point.total, point.due_on.format("%-d %b %Y"))
+    format!("{}{band}, {}", point.total, date_text::day_month_year(&point.due_on))
 }
 
 fn measures_section(measures: Vec<LatestTotalsView>) -> impl IntoView {

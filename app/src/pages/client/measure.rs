@@ -4,6 +4,7 @@
 
 use crate::api::page_data::page_data;
 
+use crate::domain::date_text;
 use crate::{
     api::measures::{load_measure_sheet, AnswerMeasure, ClientMeasureView, MeasureSheetView},
     components::{
@@ -40,7 +41,7 @@ pub fn MyMeasures(
 fn measure_item(m: ClientMeasureView, read_only: bool) -> impl IntoView {
     let state = match (m.due_on, m.answered, m.next_on) {
         (Some(_), false, _) => "Ready to fill in".to_owned(),
-        (_, _, Some(next)) => format!("Next on {}", next.format("%-d %b %Y")),
+        (_, _, Some(next)) => format!("Next on {}", date_text::day_month_year(&next)),
         _ => "Done, thank you".to_owned(),
     };
     let open = m.due_on.is_some() && !m.answered && !read_only;
@@ -79,15 +80,15 @@ fn measure_sheet(sheet: MeasureSheetView, answer: ServerAction<AnswerMeasure>) -
     let body = match (sheet.due_on, sheet.answered_at) {
         (None, _) => Either::Left(view! {
             <p class="notice notice-info" role="status">
-                {sheet.next_on.map(|next| format!("This opens on {}.", next.format("%-d %b %Y")))}
+                {sheet.next_on.map(|next| format!("This opens on {}.", date_text::day_month_year(&next)))}
             </p>
         }),
         (Some(_), Some(at)) => Either::Left(view! {
             <p class="notice notice-info" role="status">
                 {Some(format!(
                     "You answered this on {}. Thank you.{}",
-                    at.format("%-d %b %Y"),
-                    sheet.next_on.map(|next| format!(" The next one opens on {}.", next.format("%-d %b %Y"))).unwrap_or_default()
+                    date_text::day_month_year(&at),
+                    sheet.next_on.map(|next| format!(" The next one opens on {}.", date_text::day_month_year(&next))).unwrap_or_default()
                 ))}
             </p>
         }),

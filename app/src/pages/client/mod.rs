@@ -10,6 +10,7 @@ pub use measure::MeasureSheetPage;
 pub use sheet::SheetPage;
 pub use writing::OwnWritingPage;
 
+use crate::domain::date_text;
 use crate::{
     api::{
         cases::{load_my_homework_page, AskSeeksChange, ClientHomeView, MyHomeworkView},
@@ -211,7 +212,7 @@ fn homework_item(item: HomeworkListItem, read_only: bool) -> impl IntoView {
             <h2>{item.title.clone()}</h2>
             <p class="homework-meta">
                 <span class="badge">{badge}</span>
-                {item.due_on.filter(|_| item.skipped.is_none()).map(|due| format!(" Due {}", due.format("%-d %b %Y")))}
+                {item.due_on.filter(|_| item.skipped.is_none()).map(|due| format!(" Due {}", date_text::day_month_year(&due)))}
             </p>
             {(!item.note.is_empty() && item.skipped.is_none()).then(|| view! { <p class="step-note">{item.note.clone()}</p> })}
             {comments.map(|text| view! { <p class="badge badge-review">{text}</p> })}

@@ -7,6 +7,7 @@ mod wishes;
 
 pub use wishes::WishesPage;
 
+use crate::domain::date_text;
 use crate::{
     api::exchange::{
         load_my_notes, load_pact, load_practice, MarkRepliesRead, NoteView, PactView, PracticeView,
@@ -149,7 +150,7 @@ fn check_in_page(
                 <Field ids=FieldIds::new("check-in-week") label="Week">
                     <select id="check-in-week" name="week_start">
                         {practice.weeks.iter().enumerate().map(|(i, week)| {
-                            let label = if i == 0 { format!("This week (from {})", week.format("%-d %b")) } else { format!("Week of {}", week.format("%-d %b")) };
+                            let label = if i == 0 { format!("This week (from {})", date_text::day_month(week)) } else { format!("Week of {}", date_text::day_month(week)) };
                             view! { <option value=week.to_string()>{label}</option> }
                         }).collect_view()}
                     </select>
@@ -259,7 +260,7 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
                             <input id="letting-go-share" type="checkbox" name="shared" value="on" checked=mine.shared/>
                         </Field>
                         {held_on.map(|on| view! {
-                            <p class="aside">{format!("Your therapist marked your extra conversation as held on {}.", on.format("%-d %B %Y"))}</p>
+                            <p class="aside">{format!("Your therapist marked your extra conversation as held on {}.", date_text::long_date(&on))}</p>
                         })}
                         {if request_open {
                             Either::Left(view! {
@@ -294,7 +295,7 @@ fn letting_go_page(pact: PactView, save: ServerAction<SavePact>) -> impl IntoVie
                 }
             })}
             {pact.revisit_on.map(|on| view! {
-                <p class="notice notice-info">{format!("Your therapist suggests looking at the pact again on {}. You will both get a check-in reminder that day.", on.format("%-d %B %Y"))}</p>
+                <p class="notice notice-info">{format!("Your therapist suggests looking at the pact again on {}. You will both get a check-in reminder that day.", date_text::long_date(&on))}</p>
             })}
             <details class="policy">
                 <summary>"One more guided conversation"</summary>
