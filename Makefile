@@ -35,6 +35,7 @@ wasm-size: release
 ## server-rendered pages under load: requests/s, p99, CPU per request, memory) on SQLite,
 ## and on PostgreSQL when it is running, then the bundle's size per route
 bench:
+	tools/build-cache
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
 	  cargo bench -q -p app --features ssr --bench caseload --bench planner --bench export --bench summary
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432} \
