@@ -74,7 +74,7 @@ test('a follow-up with proposed times reaches both partners, one time is chosen,
   expect(toAlex.text).toContain('Hello Alex. You have 5 steps ahead of you. Book here: https://book.example.org/hart');
   const toSam = await emailWithSubject(emails.Sam, /^Checking in with you$/);
   expect(toSam.text).toContain('Hello Sam.');
-  const links = (text: string) => text.match(/https?:\/\/\S+\/consult\/\S+/g) ?? [];
+  const links = (text: string): string[] => text.match(/https?:\/\/\S+\/consult\/\S+/g) ?? [];
   expect(links(toAlex.text)).toHaveLength(2);
 
   // Alex chooses the first time; the link works once; Sam's links now say a time is chosen.
