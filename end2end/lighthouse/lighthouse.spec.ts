@@ -12,6 +12,8 @@ import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydr
 // row is Lighthouse's own median run of those that finished (`computeMedianRun`, by first
 // paint and time to interactive). A run Lighthouse could not finish (it reports a
 // `runtimeError`, with no scores) is counted, never shown as zeros.
+// LIGHTHOUSE_JSON_DIR=<folder> also writes every run's whole report there as JSON (long
+// tasks, main-thread work by kind, each script's time), to see what the scores are made of.
 
 interface Row {
   page: string;
@@ -79,6 +81,12 @@ test('lighthouse on the main pages', async ({ page, browser, baseURL }) => {
         if (!result) throw new Error(`no Lighthouse result for ${pagePath}`);
         if (result.lhr.runtimeError) failures.push(`${name}: ${result.lhr.runtimeError.code}`);
         results.push(result.lhr);
+        const jsonDir = process.env.LIGHTHOUSE_JSON_DIR;
+        if (jsonDir) {
+          fs.mkdirSync(jsonDir, { recursive: true });
+          const file = `${name.replace(/\W+/g, '-')}-${run + 1}.json`;
+          fs.writeFileSync(path.join(jsonDir, file), JSON.stringify(result.lhr));
+        }
       } finally {
         await chrome.kill();
       }
