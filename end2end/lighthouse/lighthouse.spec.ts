@@ -14,6 +14,9 @@ import { coupleWhoJoined, openCaseTab, signUpTherapist, uniqueEmail, waitForHydr
 // `runtimeError`, with no scores) is counted, never shown as zeros.
 // LIGHTHOUSE_JSON_DIR=<folder> also writes every run's whole report there as JSON (long
 // tasks, main-thread work by kind, each script's time), to see what the scores are made of.
+// LIGHTHOUSE_CHROME_FLAGS adds Chromium flags to every run, for experiments such as
+// `--js-flags=--no-wasm-lazy-compilation` (V8 compiles each WebAssembly function on the page's
+// main thread the first time it runs; with this flag, all of them up front in the background).
 
 interface Row {
   page: string;
@@ -64,7 +67,13 @@ test('lighthouse on the main pages', async ({ page, browser, baseURL }) => {
     for (let run = 0; run < runsPerPage; run++) {
       const chrome = await launch({
         chromePath: '/usr/bin/chromium',
-        chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+        chromeFlags: [
+          '--headless=new',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          ...(process.env.LIGHTHOUSE_CHROME_FLAGS ?? '').split(' ').filter(Boolean),
+        ],
       });
       try {
         const result = await lighthouse(
